@@ -1,0 +1,23 @@
+// The verbs of `lmfront`. Each cmd_<verb>.cpp defines one and registers it at static
+// initialisation:   static const bool kRegistered = registerCommand({"train", "…", &runTrain});
+// A command returns the process exit code: 0 success, 1 failure of the work, 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lmfront::cli {
+
+struct Command {
+  std::string name;
+  std::string summary;                // one line for `lmfront help`
+  int (*run)(int argc, char **argv);  // argv[0] is the verb
+};
+
+bool registerCommand(Command command);
+const std::vector<Command> &commands();
+
+// Prints "lmfront VERB: message" to stderr and returns the exit code (2 for usage errors).
+int fail(const std::string &verb, const std::string &message, int exitCode = 1);
+
+}  // namespace lmfront::cli

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds lmfront and runs every test: unit, integration, GUI (offscreen), format, and the core
+# suite again under AddressSanitizer + UndefinedBehaviorSanitizer. Ends with ctest's summary.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+scripts/setup.sh
+
+jobs=${LMFRONT_JOBS:-$(nproc)}
+configure() {  # configure DIR ARGS... — only when the build dir is new (ninja re-runs cmake itself)
+  local dir=$1; shift
+  [[ -f $dir/build.ninja ]] || cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+}
+
+configure build -DCMAKE_BUILD_TYPE=Release -DLMFRONT_ASAN_BUILD_DIR="$root/build-asan"
+cmake --build build -j "$jobs"
+configure build-asan -DCMAKE_BUILD_TYPE=Debug -DLMFRONT_SANITIZE=ON -DLMFRONT_CORE_ONLY=ON
+cmake --build build-asan -j "$jobs"
+if [[ -x scripts/build-default-models.sh ]]; then
+  scripts/build-default-models.sh build
+fi
+
+ctest --test-dir build --output-on-failure -j "$jobs" "$@"
