@@ -1,0 +1,115 @@
+// HttpServer: lmfront's HTTP/1.1 data plane.
+//
+// Model (Envoy's): N worker threads, each with its own event loop and its own SO_REUSEPORT
+// listening socket; the kernel spreads connections, and a connection lives on one worker for its
+// whole life, so no lock is taken per request. Sockets are non-blocking and driven by
+// QSocketNotifier; HTTP is parsed by libhttp-parser. Keep-alive, in-order pipelining, chunked
+// request bodies, chunked and SSE streaming responses, header/body size limits, header and idle
+// timeouts.
+//
+// Handlers are chosen from a Router snapshot (immutable; replaced atomically with setRouter()).
+// A handler runs on the connection's worker thread and must not block it: a slow handler keeps
+// the Responder and completes it later from any thread (calls are marshalled to the worker).
+//
+// Thread safety: start/stop/beginDrain/setRouter from one controlling thread; Responder methods
+// from any thread.
+#pragma once
+
+#include "common/status.h"
+#include "gateway/http/httptypes.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace lmfront::gateway {
+
+// Completes one request. Exactly one of respond() or (beginStream(), writeChunk()*, endStream())
+// must happen; dropping the last reference without completing answers 500. After the client went
+// away every call is a no-op and isOpen() turns false, so a generator can stop early.
+class Responder {
+public:
+  virtual ~Responder() = default;
+  virtual void respond(HttpResponse response) = 0;
+  // Streaming: headers now, body as chunks (Transfer-Encoding: chunked) flushed as they come.
+  virtual void beginStream(int status, HeaderList headers) = 0;
+  virtual void writeChunk(std::string data) = 0;
+  virtual void endStream() = 0;
+  virtual bool isOpen() const = 0;
+};
+using ResponderPtr = std::shared_ptr<Responder>;
+
+using Handler = std::function<void(HttpRequest &&request, ResponderPtr responder)>;
+
+// Maps method + exact path (or a path prefix ending in '/') to a handler. Immutable once built.
+class Router {
+public:
+  Router &route(std::string method, std::string path, Handler handler);
+  Router &prefix(std::string method, std::string pathPrefix, Handler handler);
+  Router &fallback(Handler handler);  // default: 404 JSON error
+  // The handler for this request, or nullptr (then 404, or 405 when only the method differs).
+  const Handler *find(std::string_view method, std::string_view path, bool *pathKnown) const;
+
+private:
+  struct Entry {
+    std::string method, path;
+    bool isPrefix = false;
+    Handler handler;
+  };
+  std::vector<Entry> m_entries;
+  Handler m_fallback;
+};
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";  // address to bind; "0.0.0.0" or "::" for all
+  std::uint16_t port = 8080;       // 0 picks a free port (see HttpServer::port())
+  int workers = 0;                 // 0: one per core
+  int backlog = 4096;              // listen(2) backlog; Qt's 50 drops bursts (QT64-NOTES)
+  std::size_t maxHeaderBytes = 64 * 1024;       // request line + headers; over it: 431
+  std::size_t maxBodyBytes = 8 * 1024 * 1024;   // over it: 413
+  std::chrono::milliseconds headerTimeout{10'000};  // whole header must arrive in this; else 408
+  std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
+  std::size_t maxPipelined = 64;  // queued requests per connection before reading pauses
+};
+
+struct HttpServerStats {
+  std::uint64_t connectionsAccepted = 0;
+  std::uint64_t connectionsOpen = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t inFlight = 0;
+  std::uint64_t badRequests = 0;  // malformed or over a limit
+};
+
+class HttpServer {
+public:
+  HttpServer();
+  ~HttpServer();  // stops
+  HttpServer(const HttpServer &) = delete;
+  HttpServer &operator=(const HttpServer &) = delete;
+
+  // Binds every worker's listener and starts the threads. Fails (IoError naming host:port)
+  // when the address is in use or cannot be bound; then nothing keeps running.
+  Status start(const HttpServerOptions &options, std::shared_ptr<const Router> router);
+  std::uint16_t port() const;  // the bound port (useful with port 0)
+  const HttpServerOptions &options() const;
+
+  void setRouter(std::shared_ptr<const Router> router);
+
+  // Graceful stop, first half: stop accepting, answer new requests on open connections with 503
+  // + Connection: close, let in-flight requests finish.
+  void beginDrain();
+  // Waits until no request is in flight or the timeout passes; true when drained.
+  bool waitDrained(std::chrono::milliseconds timeout);
+  // Closes everything and joins the workers.
+  void stop();
+
+  HttpServerStats stats() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> d;
+};
+
+}  // namespace lmfront::gateway
