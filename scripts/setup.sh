@@ -10,7 +10,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-websockets-dev
   libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
   # small C libraries the core uses
-  libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev
+  libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev
   # headless GUI tests and screenshots
   xvfb xauth fonts-dejavu-core fonts-wqy-zenhei imagemagick
   # servers and reference tools later tests and benchmarks run against
