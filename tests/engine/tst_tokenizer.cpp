@@ -1,0 +1,101 @@
+// Tokenizer: whitespace mode leaves bytes alone; default mode normalises (NFKC), splits
+// punctuation, keeps numbers and contractions, splits CJK per ideograph; invalid UTF-8 is refused
+// with the byte offset.
+#include "engine/tokenizer.h"
+
+#include <QtTest>
+
+using lmfront::StatusCode;
+using lmfront::engine::findInvalidUtf8;
+using lmfront::engine::Tokenizer;
+using lmfront::engine::TokenizerMode;
+using lmfront::engine::TokenizerOptions;
+
+namespace {
+using Tokens = std::vector<std::string>;
+
+Tokens tok(std::string_view line, TokenizerMode mode = TokenizerMode::Default, bool lower = false) {
+  Tokenizer t(TokenizerOptions{mode, lower});
+  auto r = t.tokenizeToStrings(line);
+  if (!r) return {"ERROR: " + r.status().message()};
+  return *r;
+}
+}  // namespace
+
+class TstTokenizer : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void whitespaceSplitsOnlyOnAsciiBlanks() {
+    QCOMPARE(tok("  Hello,\tworld!  x\r", TokenizerMode::Whitespace), (Tokens{"Hello,", "world!", "x"}));
+    // No normalisation at all: full-width letters and no-break spaces stay inside tokens.
+    QCOMPARE(tok("\xEF\xBC\xA1"
+                 "b\xC2\xA0"
+                 "c d",
+                 TokenizerMode::Whitespace),
+             (Tokens{"\xEF\xBC\xA1"
+                     "b\xC2\xA0"
+                     "c",
+                     "d"}));
+    QCOMPARE(tok("", TokenizerMode::Whitespace), Tokens{});
+    QCOMPARE(tok(" \t ", TokenizerMode::Whitespace), Tokens{});
+  }
+  void specialMarkersAreDroppedAndCounted() {
+    Tokenizer t(TokenizerOptions{TokenizerMode::Whitespace, false});
+    auto r = t.tokenizeToStrings("<s> a </s> <unk> b <S>");
+    QVERIFY(r.isOk());
+    QCOMPARE(*r, (Tokens{"a", "b", "<S>"}));
+    QCOMPARE(t.skippedSpecials(), std::uint64_t(3));
+  }
+  void nfkcFoldsCompatibilityForms() {
+    QCOMPARE(tok("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3"), Tokens{"ABC"});  // full-width ＡＢＣ
+    QCOMPARE(tok("\xEF\xAC\x81nd"), Tokens{"find"});                       // ligature ﬁ
+    QCOMPARE(tok("e\xCC\x81t\xC3\xA9"), Tokens{"\xC3\xA9t\xC3\xA9"});      // e + U+0301 composes to é
+    QCOMPARE(tok("x\xC2\xA0y"), (Tokens{"x", "y"}));                       // NBSP is a space
+  }
+  void punctuationIsSplitOff() {
+    QCOMPARE(tok("Hello, world!"), (Tokens{"Hello", ",", "world", "!"}));
+    QCOMPARE(tok("(a)\"b\"--c"), (Tokens{"(", "a", ")", "\"", "b", "\"", "-", "-", "c"}));
+    QCOMPARE(tok("end."), (Tokens{"end", "."}));
+  }
+  void numbersAndContractionsStayWhole() {
+    QCOMPARE(tok("pi is 3.14, about 1,000.5 $"), (Tokens{"pi", "is", "3.14", ",", "about", "1,000.5", "$"}));
+    QCOMPARE(tok("don't 'quote'"), (Tokens{"don't", "'", "quote", "'"}));
+    QCOMPARE(tok("v2 2nd"), (Tokens{"v2", "2nd"}));
+  }
+  void cjkIdeographsAreOneTokenEach() {
+    // 我爱北京。 → 我 爱 北 京 。
+    QCOMPARE(tok("\xE6\x88\x91\xE7\x88\xB1\xE5\x8C\x97\xE4\xBA\xAC\xE3\x80\x82"),
+             (Tokens{"\xE6\x88\x91", "\xE7\x88\xB1", "\xE5\x8C\x97", "\xE4\xBA\xAC", "\xE3\x80\x82"}));
+    // Mixed with Latin: the Latin word stays whole.
+    QCOMPARE(tok("Linux\xE7\xB3\xBB\xE7\xBB\x9F"), (Tokens{"Linux", "\xE7\xB3\xBB", "\xE7\xBB\x9F"}));
+  }
+  void lowercaseIsOptional() {
+    QCOMPARE(tok("The \xC3\x89T\xC3\x89", TokenizerMode::Default, true), (Tokens{"the", "\xC3\xA9t\xC3\xA9"}));
+    QCOMPARE(tok("The", TokenizerMode::Default, false), Tokens{"The"});
+    QCOMPARE(tok("\xEF\xBC\xA1", TokenizerMode::Default, true), Tokens{"a"});  // NFKC then lowercase
+  }
+  void invalidUtf8NamesTheByte() {
+    QCOMPARE(findInvalidUtf8("abc"), std::size_t(0));
+    QCOMPARE(findInvalidUtf8("ab\xFF"), std::size_t(3));
+    QCOMPARE(findInvalidUtf8("\xC3"), std::size_t(1));                         // truncated sequence
+    QCOMPARE(findInvalidUtf8("a\xC0\xAF"), std::size_t(2));                    // overlong '/'
+    QCOMPARE(findInvalidUtf8("xx\xED\xA0\x80"), std::size_t(3));               // surrogate
+    QCOMPARE(findInvalidUtf8("abcdefghij\xF4\x90\x80\x80"), std::size_t(11));  // > U+10FFFF
+    QCOMPARE(findInvalidUtf8("\xE4\xBD\xA0\xE5\xA5\xBD"), std::size_t(0));
+    for (auto mode : {TokenizerMode::Whitespace, TokenizerMode::Default}) {
+      Tokenizer t(TokenizerOptions{mode, false});
+      std::vector<std::string_view> out;
+      auto s = t.tokenize("ok \xFE bad", out);
+      QCOMPARE(s.code(), StatusCode::InvalidArgument);
+      QCOMPARE(s.message(), std::string("invalid UTF-8 at byte 4"));
+    }
+  }
+  void modeNamesParse() {
+    QCOMPARE(*lmfront::engine::parseTokenizerMode("whitespace"), TokenizerMode::Whitespace);
+    QCOMPARE(*lmfront::engine::parseTokenizerMode("default"), TokenizerMode::Default);
+    QVERIFY(!lmfront::engine::parseTokenizerMode("spaces").isOk());
+  }
+};
+
+QTEST_APPLESS_MAIN(TstTokenizer)
+#include "tst_tokenizer.moc"
