@@ -1,0 +1,108 @@
+// TimeSeriesStore: per-second rates, gauge values, histogram quantiles per interval, ring bound,
+// `since` filtering — all on a ManualClock.
+#include "common/clock.h"
+#include "observe/timeseriesstore.h"
+
+#include <QtTest>
+#include <cmath>
+
+using namespace lmfront::observe;
+using namespace std::chrono_literals;
+
+class TstTimeSeriesStore : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void quantileMath() {
+    const std::array<double, 3> bounds{1, 2, 4};
+    QVERIFY(std::isnan(histogramQuantile(0.5, bounds, std::array<std::uint64_t, 4>{0, 0, 0, 0})));
+    // 10 observations in (1,2]: p50 is the middle of that bucket.
+    QCOMPARE(histogramQuantile(0.5, bounds, std::array<std::uint64_t, 4>{0, 10, 0, 0}), 1.5);
+    // 4 in [0,1], 4 in (1,2], 2 in (2,4]: p90 → rank 9 → halfway through (2,4] = 3.
+    QCOMPARE(histogramQuantile(0.9, bounds, std::array<std::uint64_t, 4>{4, 4, 2, 0}), 3.0);
+    QCOMPARE(histogramQuantile(0.25, bounds, std::array<std::uint64_t, 4>{4, 4, 2, 0}), 0.625);
+    // Rank in +Inf → highest finite bound.
+    QCOMPARE(histogramQuantile(0.99, bounds, std::array<std::uint64_t, 4>{1, 0, 0, 9}), 4.0);
+  }
+
+  void ratesGaugesAndQuantiles() {
+    MetricsRegistry reg;
+    lmfront::ManualClock clock;
+    auto req = reg.counter("req_total", "h", {"model"});
+    auto depth = reg.gauge("depth", "h", {"model"});
+    const std::array<double, 3> bounds{0.01, 0.1, 1};
+    auto lat = reg.histogram("lat_seconds", "h", {"model"}, bounds);
+    TimeSeriesStore store(reg, 5);
+    QVERIFY(store.track("req_total").isOk());
+    QVERIFY(store.track("depth").isOk());
+    QVERIFY(store.track("lat_seconds", {0.5, 0.99}).isOk());
+    QCOMPARE(store.track("nope").code(), lmfront::StatusCode::NotFound);
+    QCOMPARE(store.track("depth", {1.5}).code(), lmfront::StatusCode::InvalidArgument);
+
+    Counter &a = (*req)->withLabels({"a"});
+    Histogram &h = (*lat)->withLabels({"a"});
+    Gauge &d = (*depth)->withLabels({"a"});
+    const auto t0 = clock.now();
+    store.sample(clock.now());  // baseline
+    QVERIFY(store.series("req_total", {{"model", "a"}}, t0).empty());
+
+    a.inc(10);
+    d.set(7);
+    for (int i = 0; i < 100; ++i) h.observe(0.05);  // all in (0.01, 0.1]
+    clock.advance(1s);
+    store.sample(clock.now());
+    a.inc(30);
+    clock.advance(2s);  // a late tick: the rate divides by the real elapsed time
+    store.sample(clock.now());
+
+    const auto rates = store.series("req_total", {{"model", "a"}}, t0);
+    QCOMPARE(rates.size(), 2u);
+    QCOMPARE(rates[0].value, 10.0);
+    QCOMPARE(rates[1].value, 15.0);
+    QCOMPARE(rates[1].time - t0, lmfront::Clock::Duration(3s));
+
+    const auto depths = store.series("depth", {{"model", "a"}}, t0);
+    QCOMPARE(depths.size(), 3u);  // gauges have no baseline
+    QCOMPARE(depths.back().value, 7.0);
+
+    const auto p50 = store.series("lat_seconds", {{"quantile", "0.5"}, {"model", "a"}}, t0);  // order-free
+    QCOMPARE(p50.size(), 2u);
+    QCOMPARE(p50[0].value, 0.055);      // rank 50 of 100 in (0.01, 0.1]
+    QVERIFY(std::isnan(p50[1].value));  // no observations in the second interval: a gap
+    const auto count = store.series("lat_seconds_count", {{"model", "a"}}, t0);
+    QCOMPARE(count.size(), 2u);
+    QCOMPARE(count[0].value, 100.0);
+    QCOMPARE(count[1].value, 0.0);
+
+    // Series that appear later are picked up; label sets are listed.
+    (*req)->withLabels({"b"}).inc();
+    store.sample(clock.now() + 1s);  // b's baseline
+    QCOMPARE(store.labelSets("req_total").size(), 1u);
+    store.sample(clock.now() + 2s);
+    QCOMPARE(store.labelSets("req_total").size(), 2u);
+  }
+
+  void ringKeepsTheLastNAndSinceFilters() {
+    MetricsRegistry reg;
+    lmfront::ManualClock clock;
+    auto g = reg.gauge("g", "h");
+    TimeSeriesStore store(reg, 4);
+    QVERIFY(store.track("g").isOk());
+    const auto t0 = clock.now();
+    for (int i = 0; i < 10; ++i) {
+      (*g)->withLabels({}).set(i);
+      store.sample(clock.now());
+      clock.advance(1s);
+    }
+    auto all = store.series("g", {}, t0);
+    QCOMPARE(all.size(), 4u);
+    QCOMPARE(all.front().value, 6.0);
+    QCOMPARE(all.back().value, 9.0);
+    auto recent = store.series("g", {}, t0 + 8s);
+    QCOMPARE(recent.size(), 2u);
+    QCOMPARE(recent.front().value, 8.0);
+    QVERIFY(store.series("g", {{"x", "y"}}, t0).empty());
+  }
+};
+
+QTEST_APPLESS_MAIN(TstTimeSeriesStore)
+#include "tst_timeseriesstore.moc"
