@@ -12,7 +12,8 @@
 // the Responder and completes it later from any thread (calls are marshalled to the worker).
 //
 // Thread safety: start/stop/beginDrain/setRouter from one controlling thread; Responder methods
-// from any thread.
+// from any thread. A QCoreApplication must exist (the workers run Qt event loops).
+// Behaviour, limits and timeouts in detail: docs/http-dataplane.md.
 #pragma once
 
 #include "common/status.h"
@@ -63,15 +64,15 @@ private:
 };
 
 struct HttpServerOptions {
-  std::string host = "127.0.0.1";  // address to bind; "0.0.0.0" or "::" for all
-  std::uint16_t port = 8080;       // 0 picks a free port (see HttpServer::port())
-  int workers = 0;                 // 0: one per core
-  int backlog = 4096;              // listen(2) backlog; Qt's 50 drops bursts (QT64-NOTES)
-  std::size_t maxHeaderBytes = 64 * 1024;       // request line + headers; over it: 431
-  std::size_t maxBodyBytes = 8 * 1024 * 1024;   // over it: 413
+  std::string host = "127.0.0.1";                   // address to bind; "0.0.0.0" or "::" for all
+  std::uint16_t port = 8080;                        // 0 picks a free port (see HttpServer::port())
+  int workers = 0;                                  // 0: one per core
+  int backlog = 4096;                               // listen(2) backlog; Qt's 50 drops bursts (QT64-NOTES)
+  std::size_t maxHeaderBytes = 64 * 1024;           // request line + headers; over it: 431
+  std::size_t maxBodyBytes = 8 * 1024 * 1024;       // over it: 413
   std::chrono::milliseconds headerTimeout{10'000};  // whole header must arrive in this; else 408
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
-  std::size_t maxPipelined = 64;  // queued requests per connection before reading pauses
+  std::size_t maxPipelined = 64;                    // queued requests per connection before reading pauses
 };
 
 struct HttpServerStats {

@@ -1,0 +1,96 @@
+// HttpConnection: one accepted TCP connection's state machine, on its worker thread only.
+//
+// Bytes are read with ::read when a QSocketNotifier says so, parsed by RequestParser, and each
+// complete request becomes an Exchange queued in arrival order. Responses leave in that order:
+// only the front exchange writes to the socket; later ones buffer until it is done (a stream
+// therefore holds back pipelined responses until it ends). Output goes out with ::send at once
+// (TCP_NODELAY), except while a read batch is being processed, when it is gathered and sent once
+// at the end. EAGAIN arms a write notifier; reading pauses while too much is queued.
+// Timeouts are checked by the worker's tick: header (408), body progress (408), idle keep-alive
+// (silent close), stalled writes (close). Closing is deferred: the worker deletes dead
+// connections from its event loop, never from inside one of their callbacks.
+#pragma once
+
+#include "gateway/http/exchange.h"
+#include "gateway/http/httprequestparser.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+class QSocketNotifier;
+
+namespace lmfront::gateway {
+
+class HttpWorker;
+
+class HttpConnection {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  HttpConnection(HttpWorker *worker, int fd, std::string peer);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection &) = delete;
+  HttpConnection &operator=(const HttpConnection &) = delete;
+
+  void start();
+  void onTick(Clock::time_point now);
+  void beginDrain();
+  void closeNow();  // drops the connection; exchanges see isOpen() == false
+  bool dead() const { return m_dead; }
+  std::size_t slot = 0;  // index in the worker's connection list
+
+  // Responder operations, on the worker thread.
+  void respond(Exchange &ex, HttpResponse &&response);
+  void beginStream(Exchange &ex, int status, HeaderList &&headers);
+  void writeChunk(Exchange &ex, std::string &&data);
+  void endStream(Exchange &ex);
+  void abandon(Exchange &ex);
+
+private:
+  void onReadable();
+  void onWritable();
+  std::size_t processInput(const char *data, std::size_t len);
+  void processBuffered();
+  void dispatch(HttpRequest &&request, bool keepAlive, bool upgrade);
+  std::shared_ptr<Exchange> enqueue(bool keepAlive, bool head, bool http10);
+  void failRequest(int status, std::string_view message);
+  void respondError(Exchange &ex, int status, std::string_view message);
+  void writeHead(Exchange &ex, std::string &out, int status, const HeaderList &headers, std::size_t contentLength,
+                 bool chunked);
+  void emitBytes(Exchange &ex, std::string_view bytes);
+  std::string &outputFor(Exchange &ex);
+  void advance();
+  void flush();
+  void finishClose();
+  bool canParse() const;
+  void updateReading();
+  void setWriteWatch(bool on);
+
+  HttpWorker *m_worker;
+  int m_fd;
+  std::string m_peer;
+  RequestParser m_parser;
+  QSocketNotifier *m_readNotifier = nullptr;
+  QSocketNotifier *m_writeNotifier = nullptr;
+  std::deque<std::shared_ptr<Exchange>> m_queue;
+  std::string m_in;  // unparsed input kept while parsing is paused
+  std::string m_out;
+  std::size_t m_outOffset = 0;
+  std::size_t m_awaitingFlush = 0;  // finished exchanges whose bytes are still in m_out
+  std::uint64_t m_requestCount = 0;
+  Clock::time_point m_headerStart{};  // epoch: no header in progress
+  Clock::time_point m_lastActivity{};
+  Clock::time_point m_lingerDeadline{};
+  bool m_dead = false;
+  bool m_corked = false;
+  bool m_processing = false;
+  bool m_stopParsing = false;  // no further request will be read (close requested, error)
+  bool m_closeAfterFlush = false;
+  bool m_lingering = false;  // write side shut; discarding input until EOF or deadline
+  bool m_reading = false;
+  bool m_writeWatch = false;
+};
+
+}  // namespace lmfront::gateway

@@ -1,0 +1,92 @@
+// HttpWorker: one data-plane worker — a QObject living on its own QThread with its own
+// SO_REUSEPORT listening socket, the connections it accepted, a tick timer for timeouts and a
+// Mailbox for calls from other threads. Everything here runs on that thread, except the
+// constructor (controlling thread) and the ServerShared fields it reads. Internal.
+#pragma once
+
+#include "gateway/http/exchange.h"
+#include "gateway/http/httpserver.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+class QSocketNotifier;
+class QTimer;
+
+namespace lmfront::gateway {
+
+class HttpConnection;
+
+// Counters one worker writes and anyone reads (relaxed); on their own cache line.
+struct alignas(64) WorkerStats {
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> open{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> inFlight{0};
+  std::atomic<std::uint64_t> badRequests{0};
+};
+
+// State the controlling thread shares with every worker.
+struct ServerShared {
+  HttpServerOptions options;
+  std::atomic<bool> draining{false};
+  std::atomic<std::uint64_t> routerVersion{0};
+  std::mutex routerMutex;
+  std::shared_ptr<const Router> router;  // guarded by routerMutex
+};
+
+class HttpWorker : public QObject {
+public:
+  HttpWorker(int index, int listenFd, ServerShared *shared, WorkerStats *stats);
+  ~HttpWorker() override;
+
+  // On the worker thread.
+  void start();
+  void beginDrain();
+  void shutdown();
+
+  // For connections.
+  int index() const { return m_index; }
+  const HttpServerOptions &options() const { return m_shared->options; }
+  bool draining() const { return m_shared->draining.load(std::memory_order_relaxed); }
+  WorkerStats &stats() { return *m_stats; }
+  const Router &router();
+  const std::shared_ptr<Mailbox> &mailbox() const { return m_mailbox; }
+  std::string_view httpDate();  // "Date" header value, cached per second
+  char *readBuffer() { return m_readBuffer.data(); }
+  std::size_t readBufferSize() const { return m_readBuffer.size(); }
+  void scheduleReap(HttpConnection *connection);
+
+private:
+  void onAcceptable();
+  void onTick();
+  void reap();
+  void closeListener();
+
+  int m_index;
+  int m_listenFd;
+  ServerShared *m_shared;
+  WorkerStats *m_stats;
+  std::shared_ptr<Mailbox> m_mailbox;
+  QSocketNotifier *m_acceptNotifier = nullptr;
+  QTimer *m_tick = nullptr;
+  QTimer *m_acceptRetry = nullptr;
+  std::vector<std::unique_ptr<HttpConnection>> m_connections;
+  std::vector<HttpConnection *> m_graveyard;
+  bool m_reapScheduled = false;
+  std::shared_ptr<const Router> m_router;
+  std::uint64_t m_routerVersion = ~std::uint64_t{0};
+  std::vector<char> m_readBuffer;
+  std::time_t m_dateSecond = 0;
+  std::string m_date;
+};
+
+}  // namespace lmfront::gateway
