@@ -1,0 +1,46 @@
+// lmfront-bench-http: HttpServer with one trivial route, the data plane alone under wrk.
+// Usage: lmfront-bench-http [--port N] [--workers N] [--host ADDR]
+// Every path answers 200 with the same 50-byte JSON body nginx returns in bench/http/run.sh.
+#include "gateway/http/httpserver.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+using namespace lmfront::gateway;
+
+int main(int argc, char **argv) {
+  QCoreApplication app(argc, argv);
+  HttpServerOptions options;
+  options.port = 18080;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--port") {
+      options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+    } else if (flag == "--workers") {
+      options.workers = std::atoi(argv[i + 1]);
+    } else if (flag == "--host") {
+      options.host = argv[i + 1];
+    } else {
+      std::fprintf(stderr, "lmfront-bench-http: unknown flag %s\n", argv[i]);
+      return 2;
+    }
+  }
+  static const std::string kBody = R"({"object":"bench","status":"ok","padding":"xxxxx"})";
+  auto router = std::make_shared<Router>();
+  router->fallback([](HttpRequest &&, ResponderPtr responder) { responder->respond(HttpResponse::json(200, kBody)); });
+  HttpServer server;
+  const lmfront::Status st = server.start(options, router);
+  if (!st.isOk()) {
+    std::fprintf(stderr, "lmfront-bench-http: %s\n", st.message().c_str());
+    return 1;
+  }
+  std::printf("lmfront-bench-http listening on %s:%u with %d workers\n", options.host.c_str(), server.port(),
+              server.options().workers);
+  std::fflush(stdout);
+  return app.exec();
+}

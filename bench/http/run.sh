@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# HTTP data-plane benchmark: lmfront-bench-http (HttpServer, 2 workers) vs nginx `return 200`,
+# same 50-byte JSON body, wrk on loopback, servers and wrk sharing the machine's cores.
+# Alternates the servers for ROUNDS rounds at each connection count and prints medians.
+#
+# Usage: bench/http/run.sh [BUILD_DIR]      (default: build; needs target lmfront-bench-http)
+# Env:   ROUNDS=3 DURATION=10s CONNS="200 64" THREADS=2 NOGLIB=1 (also run lmfront with QT_NO_GLIB=1)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${1:-build}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-"200 64"}
+THREADS=${THREADS:-2}
+NOGLIB=${NOGLIB:-1}
+BIN=$BUILD_DIR/bin/lmfront-bench-http
+[[ -x $BIN ]] || { echo "missing $BIN: ninja -C $BUILD_DIR lmfront-bench-http" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not installed (scripts/setup.sh)" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+WORK=$(mktemp -d /tmp/lmfront-bench-http.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
+
+declare -A PORT
+PORT[lmfront]=$(free_port)
+"$BIN" --port "${PORT[lmfront]}" --workers 2 >"$WORK/lmfront.log" 2>&1 &
+PIDS+=($!)
+SERVERS=(lmfront)
+if [[ $NOGLIB == 1 ]]; then
+  PORT[lmfront-noglib]=$(free_port)
+  QT_NO_GLIB=1 "$BIN" --port "${PORT[lmfront-noglib]}" --workers 2 >"$WORK/lmfront-noglib.log" 2>&1 &
+  PIDS+=($!)
+  SERVERS+=(lmfront-noglib)
+fi
+PORT[nginx]=$(free_port)
+mkdir -p "$WORK/nginx"
+sed -e "s|@DIR@|$WORK/nginx|g" -e "s|@PORT@|${PORT[nginx]}|g" bench/http/nginx.conf.in >"$WORK/nginx/nginx.conf"
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
+PIDS+=($!)
+SERVERS+=(nginx)
+for s in "${SERVERS[@]}"; do wait_up "${PORT[$s]}"; done
+body=$(curl -fs "http://127.0.0.1:${PORT[lmfront]}/"); ref=$(curl -fs "http://127.0.0.1:${PORT[nginx]}/")
+[[ $body == "$ref" ]] || { echo "bodies differ: '$body' vs '$ref'" >&2; exit 1; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), -t$THREADS -d$DURATION, $ROUNDS rounds alternating"
+RESULTS=$WORK/results.tsv
+for c in $CONNS; do
+  for r in $(seq "$ROUNDS"); do
+    for s in "${SERVERS[@]}"; do
+      out=$(wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$s]}/")
+      line=$(python3 - "$s" "$c" "$r" <<PY
+import re, sys
+out = """$out"""
+def ms(v):
+    m = re.match(r'([\d.]+)(us|ms|s)', v)
+    return float(m.group(1)) * {'us': 0.001, 'ms': 1.0, 's': 1000.0}[m.group(2)]
+rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+p50 = ms(re.search(r'\s50%\s+(\S+)', out).group(1))
+p99 = ms(re.search(r'\s99%\s+(\S+)', out).group(1))
+err = re.search(r'Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)', out)
+print(f"{sys.argv[1]}\t{sys.argv[2]}\t{sys.argv[3]}\t{rps:.0f}\t{p50:.3f}\t{p99:.3f}\t{err.group(0) if err else ''}")
+PY
+)
+      echo "$line" | tee -a "$RESULTS"
+    done
+  done
+done
+
+python3 - "$RESULTS" <<'PY'
+import statistics, sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
+conns = sorted({r[1] for r in rows}, key=lambda x: -int(x))
+servers = list(dict.fromkeys(r[0] for r in rows))
+print()
+print("| server | conns | RPS (median) | p50 ms | p99 ms | RPS vs nginx | p99 vs nginx |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for c in conns:
+    med = {}
+    for s in servers:
+        sel = [r for r in rows if r[0] == s and r[1] == c]
+        med[s] = tuple(statistics.median(float(r[i]) for r in sel) for i in (3, 4, 5))
+    for s in servers:
+        rps, p50, p99 = med[s]
+        n = med.get('nginx')
+        print(f"| {s} | {c} | {rps/1000:.1f} k | {p50:.2f} | {p99:.2f} | {rps/n[0]:.2f}x | {p99/n[2]:.2f}x |")
+PY
