@@ -1,0 +1,232 @@
+#include "model.h"
+
+#include "sha256.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace lmfront::engine {
+namespace {
+
+template <typename Slot>
+inline std::int64_t probe(const Slot *table, std::uint64_t cap, std::uint64_t s, std::uint32_t parent, WordId word) {
+  for (;;) {
+    const Slot &e = table[s];
+    if (e.word == word && e.parent == parent) return static_cast<std::int64_t>(s);
+    if (e.word == format::kEmptyWord) return -1;
+    if (++s == cap) s = 0;
+  }
+}
+
+const char *sectionName(std::size_t s) {
+  static const char *kNames[] = {"vocabulary strings", "vocabulary offsets", "vocabulary index", "unigrams"};
+  return s < 4 ? kNames[s] : "n-gram table";
+}
+
+}  // namespace
+
+Model::~Model() {
+  if (m_map) munmap(m_map, m_mapSize);
+}
+
+Result<std::shared_ptr<const Model>> Model::open(const std::string &path, const LoadOptions &options) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::fromErrno(errno, "cannot open " + path);
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return Status::fromErrno(e, "cannot stat " + path);
+  }
+  char magic[sizeof format::kMagic] = {};
+  ssize_t got = pread(fd, magic, sizeof magic, 0);
+  const bool compiled =
+      got == static_cast<ssize_t>(sizeof magic) && std::memcmp(magic, format::kMagic, sizeof magic) == 0;
+  if (!compiled) {
+    ::close(fd);
+    Result<NgramSet> set = readArpa(path);
+    if (!set.isOk()) return set.status();
+    Result<ModelImage> image = buildImage(std::move(set).value(), options.build);
+    if (!image.isOk()) return image.status().withContext(path);
+    std::shared_ptr<Model> m(new Model());
+    m->m_image = std::move(image).value();
+    m->m_isArpa = true;
+    m->m_path = path;
+    m->m_fileSize = static_cast<std::uint64_t>(st.st_size);
+    LMFRONT_RETURN_IF_ERROR(m->attach(m->m_image.bytes(), m->m_image.size, path, false));
+    return std::shared_ptr<const Model>(std::move(m));
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void *map = mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+  int e = errno;
+  ::close(fd);
+  if (map == MAP_FAILED) return Status::fromErrno(e, "cannot mmap " + path);
+  std::shared_ptr<Model> m(new Model());
+  m->m_map = map;
+  m->m_mapSize = size;
+  m->m_path = path;
+  m->m_fileSize = size;
+  LMFRONT_RETURN_IF_ERROR(m->attach(static_cast<const std::byte *>(map), size, path, options.verifySha256));
+  return std::shared_ptr<const Model>(std::move(m));
+}
+
+Result<std::shared_ptr<const Model>> Model::fromNgrams(NgramSet set, const BuildOptions &options) {
+  Result<ModelImage> image = buildImage(std::move(set), options);
+  if (!image.isOk()) return image.status();
+  std::shared_ptr<Model> m(new Model());
+  m->m_image = std::move(image).value();
+  m->m_isArpa = true;
+  m->m_path = "(memory)";
+  m->m_fileSize = m->m_image.size;
+  LMFRONT_RETURN_IF_ERROR(m->attach(m->m_image.bytes(), m->m_image.size, m->m_path, false));
+  return std::shared_ptr<const Model>(std::move(m));
+}
+
+Status Model::attach(const std::byte *base, std::uint64_t size, const std::string &name, bool verifySha256) {
+  using namespace format;
+  auto corrupt = [&](const std::string &what) { return Status::dataLoss(name + ": " + what); };
+  if (size < sizeof(Header)) return corrupt("truncated: " + std::to_string(size) + " bytes, shorter than the header");
+  std::memcpy(&m_header, base, sizeof(Header));
+  const Header &h = m_header;
+  if (h.version != kVersion)
+    return corrupt("format version " + std::to_string(h.version) + " is not supported (this build reads version " +
+                   std::to_string(kVersion) + ")");
+  if (h.headerChecksum != fastChecksum(base, offsetof(Header, headerChecksum)))
+    return corrupt("header checksum mismatch: the file is corrupt");
+  if (h.fileSize != size)
+    return corrupt("truncated or extended: " + std::to_string(size) + " bytes, the header says " +
+                   std::to_string(h.fileSize));
+  if (h.order < 1 || h.order > static_cast<std::uint32_t>(kMaxOrder) || h.vocabSize < 3 ||
+      h.headerSize < sizeof(Header) || (h.vocabSlotCount & (h.vocabSlotCount - 1)) != 0 ||
+      h.vocabSlotCount < h.vocabSize || h.bosId >= h.vocabSize || h.eosId >= h.vocabSize ||
+      h.capacity[0] != h.vocabSize)
+    return corrupt("inconsistent header");
+  // Section sizes follow from the header; check them so no later access can leave the file.
+  const std::uint64_t V = h.vocabSize;
+  std::uint64_t expected[kSectionCount] = {h.sections[0].size, (V + 1) * 4, std::uint64_t{h.vocabSlotCount} * 8,
+                                           V * sizeof(UnigramEntry)};
+  for (std::uint32_t n = 2; n <= h.order; ++n) {
+    if (h.capacity[n - 1] <= h.counts[n - 1] || h.capacity[n - 1] >= 0xFFFFFFFFu) return corrupt("inconsistent header");
+    expected[4 + n - 2] = h.capacity[n - 1] * (n == h.order ? sizeof(HighSlot) : sizeof(MiddleSlot));
+  }
+  for (std::size_t s = 0; s < kSectionCount; ++s) {
+    const SectionEntry &e = h.sections[s];
+    if (e.size != expected[s] || e.offset % kAlign != 0 || e.offset < h.headerSize || e.offset > size ||
+        e.size > size - e.offset)
+      return corrupt(std::string("the ") + sectionName(s) + " section is out of bounds");
+    if (fastChecksum(base + e.offset, e.size) != e.checksum)
+      return corrupt(std::string("checksum mismatch in the ") + sectionName(s) + " section: the file is corrupt");
+  }
+  if (verifySha256) {
+    Sha256Digest d = sha256(base + h.headerSize, size - h.headerSize);
+    if (std::memcmp(d.data(), h.payloadSha256, d.size()) != 0) return corrupt("sha256 mismatch: the file is corrupt");
+  }
+  auto at = [&](SectionId id) { return base + h.sections[static_cast<std::size_t>(id)].offset; };
+  const auto *offsets = reinterpret_cast<const std::uint32_t *>(at(SectionId::VocabOffsets));
+  if (offsets[0] != 0 || offsets[V] != h.sections[0].size) return corrupt("inconsistent vocabulary");
+  for (std::uint64_t i = 0; i < V; ++i)
+    if (offsets[i] > offsets[i + 1]) return corrupt("inconsistent vocabulary");
+  const auto *vslots = reinterpret_cast<const VocabSlot *>(at(SectionId::VocabSlots));
+  bool hasEmpty = false;
+  for (std::uint64_t i = 0; i < h.vocabSlotCount; ++i) {
+    if (vslots[i].idPlus1 > V) return corrupt("inconsistent vocabulary index");
+    hasEmpty |= vslots[i].idPlus1 == 0;
+  }
+  if (!hasEmpty) return corrupt("inconsistent vocabulary index");
+  m_base = base;
+  m_vocab = Vocabulary(reinterpret_cast<const char *>(at(SectionId::VocabStrings)), offsets, vslots, h.vocabSize,
+                       h.vocabSlotCount);
+  m_unigrams = reinterpret_cast<const UnigramEntry *>(at(SectionId::Unigrams));
+  for (std::uint32_t n = 2; n <= h.order; ++n) {
+    const std::byte *t = at(static_cast<SectionId>(4 + n - 2));
+    if (n == h.order)
+      m_high = reinterpret_cast<const HighSlot *>(t);
+    else
+      m_middle[n - 1] = reinterpret_cast<const MiddleSlot *>(t);
+  }
+  return Status::ok();
+}
+
+std::string Model::payloadSha256() const {
+  Sha256Digest d;
+  std::memcpy(d.data(), m_header.payloadSha256, d.size());
+  return toHex(d);
+}
+
+std::int64_t Model::find(int n, std::uint32_t parent, WordId word) const {
+  const std::uint64_t cap = m_header.capacity[n - 1];
+  const std::uint64_t home = format::homeSlot(parent, word, cap);
+  if (n == order()) return probe(m_high, cap, home, parent, word);
+  return probe(m_middle[n - 1], cap, home, parent, word);
+}
+
+State Model::beginSentenceState() const {
+  State s;
+  State empty;
+  score(empty, bos(), s);
+  return s;
+}
+
+float Model::score(const State &in, WordId w, State &out, int *ngramLength) const {
+  const int N = order();
+  const int len = in.length;
+  // Issue every probe's first cache line before walking any of them: the lookups of one token
+  // are independent given the state, so their memory latencies overlap.
+  std::uint64_t home[kMaxOrder];
+  for (int k = 0; k < len; ++k) {
+    const int n = k + 2;
+    const std::uint64_t cap = m_header.capacity[n - 1];
+    home[k] = format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, cap);
+    if (n == N)
+      __builtin_prefetch(m_high + home[k]);
+    else
+      __builtin_prefetch(m_middle[n - 1] + home[k]);
+  }
+  const format::UnigramEntry u = m_unigrams[w];
+  float prob = u.prob;
+  float backoffs[kMaxOrder - 1];
+  std::copy_n(in.backoff.begin(), len, backoffs);
+  int matched = 0;
+  std::uint32_t newIdx[kMaxOrder - 1];
+  float newBo[kMaxOrder - 1];
+  newIdx[0] = w;
+  newBo[0] = u.backoff;
+  int outLen = 1;
+  for (int k = 0; k < len; ++k) {
+    const int n = k + 2;
+    const std::uint32_t parent = in.idx[static_cast<std::size_t>(k)];
+    const std::uint64_t cap = m_header.capacity[n - 1];
+    if (n == N) {
+      std::int64_t s = probe(m_high, cap, home[k], parent, w);
+      if (s < 0) break;
+      prob = m_high[s].prob;
+      matched = k + 1;
+      break;
+    }
+    std::int64_t s = probe(m_middle[n - 1], cap, home[k], parent, w);
+    if (s < 0) break;
+    const format::MiddleSlot &e = m_middle[n - 1][s];
+    prob = e.prob;
+    matched = k + 1;
+    newIdx[k + 1] = static_cast<std::uint32_t>(s);
+    newBo[k + 1] = e.backoff;
+    outLen = k + 2;
+  }
+  for (int k = matched; k < len; ++k) prob += backoffs[k];
+  if (outLen > N - 1) outLen = N - 1;
+  if (ngramLength) *ngramLength = matched + 1;
+  for (int k = 0; k < outLen; ++k) {
+    out.idx[static_cast<std::size_t>(k)] = newIdx[k];
+    out.backoff[static_cast<std::size_t>(k)] = newBo[k];
+  }
+  out.length = static_cast<std::uint8_t>(outLen);
+  return prob;
+}
+
+}  // namespace lmfront::engine

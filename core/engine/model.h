@@ -1,0 +1,92 @@
+// Model: an immutable n-gram back-off language model, loaded once and queried by any number of
+// threads at once (KenLM's model.hh idea).
+//
+// Contract: Model::open() detects the file type by content: the "lmb v1" magic means a compiled
+// file, mmapped read-only (MAP_SHARED) and used in place; anything else is parsed as ARPA and
+// compiled in memory to the very same structure, so both give bit-identical scores. A loaded
+// Model never changes: score() and every accessor are const, lock-free and thread-safe; the
+// caller owns each State. Load checks (docs/model-format.md, "Integrity"): magic, version,
+// header checksum, file size, section bounds and a fast checksum of every section; a truncated or
+// altered file is a DataLoss error naming the file. LoadOptions::verifySha256 also recomputes
+// the payload's sha256 (slower, proportional to the file size).
+#pragma once
+
+#include "common/status.h"
+#include "modelbuilder.h"
+#include "modelformat.h"
+#include "state.h"
+#include "vocabulary.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lmfront::engine {
+
+struct LoadOptions {
+  bool verifySha256 = false;  // also check the payload's sha256 (full read of the file)
+  BuildOptions build;         // used when the input is ARPA
+};
+
+class Model {
+public:
+  static Result<std::shared_ptr<const Model>> open(const std::string &path, const LoadOptions &options = {});
+  // Builds a model in memory from an NgramSet (used by tests and by the mixer).
+  static Result<std::shared_ptr<const Model>> fromNgrams(NgramSet set, const BuildOptions &options = {});
+  ~Model();
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+
+  // log10 P(w | context in `in`); `out` becomes the context after w. `out` may alias `in`.
+  // `ngramLength`, when given, receives the length of the n-gram that matched (1 = unigram).
+  float score(const State &in, WordId w, State &out, int *ngramLength = nullptr) const;
+
+  State beginSentenceState() const;  // the context "<s>"
+  State nullContextState() const { return {}; }
+
+  int order() const { return static_cast<int>(m_header.order); }
+  const Vocabulary &vocab() const { return m_vocab; }
+  WordId bos() const { return m_header.bosId; }
+  WordId eos() const { return m_header.eosId; }
+  bool unkSynthesized() const { return (m_header.flags & format::kFlagUnkSynthesized) != 0; }
+
+  // Description, for `info` and the registry.
+  std::string format() const { return m_isArpa ? "arpa" : "lmb v1"; }
+  const std::string &path() const { return m_path; }
+  std::uint64_t fileSize() const { return m_fileSize; }
+  std::uint64_t count(int n) const { return m_header.counts[n - 1]; }          // stored, incl. blanks
+  std::uint64_t arpaCount(int n) const { return m_header.arpaCounts[n - 1]; }  // as in the ARPA
+  std::string payloadSha256() const;
+  // The compiled image (header + sections): what `compile` writes.
+  const std::byte *imageData() const { return m_base; }
+  std::size_t imageSize() const { return static_cast<std::size_t>(m_header.fileSize); }
+
+  // Raw tables, for enumeration (sampler, mixer, ARPA export). Slot indices are stable.
+  const format::UnigramEntry *unigrams() const { return m_unigrams; }
+  std::uint64_t capacity(int n) const { return m_header.capacity[n - 1]; }
+  const format::MiddleSlot *middle(int n) const { return m_middle[n - 1]; }  // 2 <= n < order
+  const format::HighSlot *high() const { return m_high; }                    // order >= 2
+  // Slot of (parent, word) at order n >= 2, or -1.
+  std::int64_t find(int n, std::uint32_t parent, WordId word) const;
+
+private:
+  Model() = default;
+  Status attach(const std::byte *base, std::uint64_t size, const std::string &name, bool verifySha256);
+
+  format::Header m_header{};
+  const std::byte *m_base = nullptr;
+  Vocabulary m_vocab;
+  const format::UnigramEntry *m_unigrams = nullptr;
+  const format::MiddleSlot *m_middle[kMaxOrder] = {};
+  const format::HighSlot *m_high = nullptr;
+  // Ownership: either an mmap of the file, or an image built in memory.
+  void *m_map = nullptr;
+  std::size_t m_mapSize = 0;
+  ModelImage m_image;
+  bool m_isArpa = false;
+  std::string m_path;
+  std::uint64_t m_fileSize = 0;
+};
+
+}  // namespace lmfront::engine

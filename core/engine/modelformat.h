@@ -1,0 +1,126 @@
+// The on-disk layout of a compiled model ("lmb v1"); docs/model-format.md is the user-facing
+// spec and must change with this file. All integers little-endian, every section 64-byte
+// aligned, the file is used in place through mmap (no parsing at load).
+//
+//   Header (fixed size, below) | sections, in the order of enum SectionId
+//
+// Integrity: the header carries its own checksum, the file size, a fast 64-bit checksum per
+// section (fastChecksum, verified at every load) and the sha256 of everything after the header
+// (the model's identity; verified at load only when asked, see LoadOptions).
+#pragma once
+
+#include "arpareader.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace lmfront::engine::format {
+
+inline constexpr char kMagic[8] = {'L', 'M', 'F', 'R', 'O', 'N', 'T', 'B'};
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kEmptyWord = 0xFFFFFFFFu;  // marks a free hash slot
+inline constexpr std::size_t kAlign = 64;
+
+enum class SectionId : std::uint32_t {
+  VocabStrings = 0,  // the words, concatenated, no separators
+  VocabOffsets,      // uint32 x (V + 1): word i is strings[off[i], off[i+1])
+  VocabSlots,        // VocabSlot x power-of-two capacity: string hash -> word id
+  Unigrams,          // UnigramEntry x V, indexed by word id
+  Order2,            // MiddleSlot (or HighSlot when order == 2) x capacity, then 3, 4, ...
+};
+inline constexpr std::size_t kSectionCount = 4 + (kMaxOrder - 1);
+
+inline constexpr std::uint32_t kFlagUnkSynthesized = 1u;  // the ARPA had no <unk>; see the doc
+
+struct SectionEntry {
+  std::uint64_t offset;
+  std::uint64_t size;
+  std::uint64_t checksum;  // fastChecksum of the section's bytes
+};
+
+struct Header {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t headerSize;
+  std::uint64_t fileSize;
+  std::uint32_t order;
+  std::uint32_t flags;
+  std::uint64_t counts[kMaxOrder];      // n-grams stored per order (ARPA entries + blanks)
+  std::uint64_t arpaCounts[kMaxOrder];  // n-grams in the source ARPA per order
+  std::uint64_t capacity[kMaxOrder];    // hash slots per order (order 1: V, direct index)
+  std::uint32_t vocabSize;
+  std::uint32_t vocabSlotCount;  // power of two
+  std::uint32_t bosId;
+  std::uint32_t eosId;
+  SectionEntry sections[kSectionCount];
+  std::uint8_t payloadSha256[32];
+  std::uint64_t headerChecksum;  // fastChecksum of all header bytes before this field
+};
+static_assert(sizeof(Header) % 8 == 0);
+
+struct VocabSlot {
+  std::uint32_t tag;      // high 32 bits of the word's hash
+  std::uint32_t idPlus1;  // 0 = empty
+};
+struct UnigramEntry {
+  float prob;
+  float backoff;
+};
+// An n-gram of order 2..N-1 is (parent, word): parent = slot index of its first n-1 words in the
+// previous order's table (for order 2: the word id), word = its last word.
+struct MiddleSlot {
+  std::uint32_t parent;
+  std::uint32_t word;  // kEmptyWord = free
+  float prob;
+  float backoff;
+};
+struct HighSlot {  // the highest order has no backoff
+  std::uint32_t parent;
+  std::uint32_t word;
+  float prob;
+};
+static_assert(sizeof(MiddleSlot) == 16 && sizeof(HighSlot) == 12);
+
+inline std::uint64_t mix64(std::uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+// The home slot of (parent, word) in a table of `capacity` slots (Lemire's multiply-shift
+// range reduction, so capacities need not be powers of two).
+__extension__ typedef unsigned __int128 Uint128;
+inline std::uint64_t homeSlot(std::uint32_t parent, std::uint32_t word, std::uint64_t capacity) {
+  std::uint64_t h = mix64((static_cast<std::uint64_t>(parent) << 32) | word);
+  return static_cast<std::uint64_t>((static_cast<Uint128>(h) * capacity) >> 64);
+}
+
+// A 64-bit hash of a word's bytes (8 at a time).
+inline std::uint64_t hashWord(std::string_view s) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xff51afd7ed558ccdULL);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix64(h ^ w) + 0x632BE59BD9B4E019ULL;
+  }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    h = mix64(h ^ w ^ 0x8CB92BA72F3D8DD7ULL);
+  }
+  return mix64(h);
+}
+
+// A fast 64-bit checksum (four independent multiply-rotate lanes, ~10 GB/s). Each lane step is a
+// bijection of the input word, so any change confined to one 8-byte word always changes the
+// result; it guards against truncation, bit rot and stray edits, not against an adversary
+// (that is sha256's job).
+std::uint64_t fastChecksum(const void *data, std::size_t size);
+
+}  // namespace lmfront::engine::format
