@@ -42,7 +42,7 @@ Status ArpaWriter::writeHeader(const std::vector<std::uint64_t> &countsPerOrder)
   if (!m_counts.empty()) return Status::invalidArgument("ARPA header written twice");
   if (countsPerOrder.empty()) return Status::invalidArgument("ARPA model needs at least one order");
   m_counts = countsPerOrder;
-  std::string header = "\n\\data\\\n";
+  std::string header = "\\data\\\n";
   for (size_t i = 0; i < m_counts.size(); ++i)
     header += "ngram " + std::to_string(i + 1) + "=" + std::to_string(m_counts[i]) + "\n";
   if (std::fwrite(header.data(), 1, header.size(), m_file) != header.size()) return writeFailed();
@@ -56,6 +56,7 @@ Status ArpaWriter::beginOrder(int order) {
   if (m_order > 0 && m_writtenInOrder != m_counts[m_order - 1])
     return Status::invalidArgument("order " + std::to_string(m_order) + ": wrote " + std::to_string(m_writtenInOrder) +
                                    " entries, header says " + std::to_string(m_counts[m_order - 1]));
+  LMFRONT_RETURN_IF_ERROR(flushLines());
   m_order = order;
   m_writtenInOrder = 0;
   std::string line = "\n\\" + std::to_string(order) + "-grams:\n";
@@ -71,21 +72,25 @@ Status ArpaWriter::writeEntry(float log10Prob, std::span<const std::string_view>
   if (++m_writtenInOrder > m_counts[m_order - 1])
     return Status::invalidArgument("more " + std::to_string(m_order) + "-grams than the header's " +
                                    std::to_string(m_counts[m_order - 1]));
-  m_line.clear();
   appendFloat(m_line, log10Prob);
-  for (auto w : words) {
-    m_line += '\t';
-    m_line += w;
+  // ARPA separates the n-gram from its numbers by tabs and the words by single spaces.
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    m_line += i == 0 ? '\t' : ' ';
+    m_line += words[i];
   }
-  // ARPA separates the n-gram and its backoff by a tab; words themselves by spaces.
-  for (size_t i = m_line.find('\t', m_line.find('\t') + 1); i != std::string::npos; i = m_line.find('\t', i + 1))
-    m_line[i] = ' ';
   if (backoff) {
     m_line += '\t';
     appendFloat(m_line, *backoff);
   }
   m_line += '\n';
-  if (std::fwrite(m_line.data(), 1, m_line.size(), m_file) != m_line.size()) return writeFailed();
+  // Lines are batched: one fwrite per ~1 MB keeps writing a large model cheap.
+  if (m_line.size() >= kFlushBytes) return flushLines();
+  return Status::ok();
+}
+
+Status ArpaWriter::flushLines() {
+  if (!m_line.empty() && std::fwrite(m_line.data(), 1, m_line.size(), m_file) != m_line.size()) return writeFailed();
+  m_line.clear();
   return Status::ok();
 }
 
@@ -93,6 +98,7 @@ Status ArpaWriter::finish() {
   if (m_finished) return Status::invalidArgument("ARPA writer finished twice");
   if (m_order != static_cast<int>(m_counts.size()) || m_writtenInOrder != m_counts.back())
     return Status::invalidArgument("ARPA model ended before all orders were written");
+  LMFRONT_RETURN_IF_ERROR(flushLines());
   const char end[] = "\n\\end\\\n";
   if (std::fwrite(end, 1, sizeof end - 1, m_file) != sizeof end - 1) return writeFailed();
   if (std::fflush(m_file) != 0) return writeFailed();

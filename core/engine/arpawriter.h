@@ -36,6 +36,8 @@ public:
 private:
   ArpaWriter(std::string path, std::string tmpPath, std::FILE *file);
   Status writeFailed() const;
+  Status flushLines();
+  static constexpr std::size_t kFlushBytes = 1 << 20;
 
   std::string m_path;
   std::string m_tmpPath;  // empty for stdout
@@ -44,7 +46,7 @@ private:
   int m_order = 0;
   std::uint64_t m_writtenInOrder = 0;
   bool m_finished = false;
-  std::string m_line;
+  std::string m_line;  // pending entry lines, written in batches
 };
 
 }  // namespace lmfront::engine
