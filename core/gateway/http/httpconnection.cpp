@@ -2,7 +2,6 @@
 
 #include "gateway/http/httpworker.h"
 
-#include <QSocketNotifier>
 #include <QtGlobal>
 
 #include <sys/socket.h>
@@ -80,24 +79,21 @@ HttpConnection::HttpConnection(HttpWorker *worker, int fd, std::string peer)
 
 HttpConnection::~HttpConnection() {
   closeNow();
-  delete m_readNotifier;
-  delete m_writeNotifier;
   ::close(m_fd);
 }
 
 void HttpConnection::start() {
   m_headerStart = m_lastActivity = Clock::now();
-  m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read);
-  QObject::connect(m_readNotifier, &QSocketNotifier::activated, m_readNotifier, [this] { onReadable(); });
   m_reading = true;
+  if (!m_worker->addWatch(m_fd, this)) closeNow();
 }
 
 void HttpConnection::closeNow() {
   if (m_dead) return;
   m_dead = true;
   m_reading = false;
-  if (m_readNotifier != nullptr) m_readNotifier->setEnabled(false);
-  setWriteWatch(false);
+  m_writeWatch = false;
+  m_worker->unwatch(m_fd);
   WorkerStats &st = m_worker->stats();
   st.inFlight.fetch_sub(m_queue.size() + m_awaitingFlush, std::memory_order_relaxed);
   m_awaitingFlush = 0;
@@ -208,7 +204,7 @@ void HttpConnection::updateReading() {
   const bool want = m_lingering || m_stopParsing || canParse();
   if (want != m_reading) {
     m_reading = want;
-    m_readNotifier->setEnabled(want);
+    m_worker->modifyWatch(m_fd, this, m_reading, m_writeWatch);
   }
 }
 
@@ -458,14 +454,22 @@ void HttpConnection::onWritable() {
 }
 
 void HttpConnection::setWriteWatch(bool on) {
-  if (on == m_writeWatch) return;
+  if (on == m_writeWatch || m_dead) return;
   m_writeWatch = on;
-  if (on && m_writeNotifier == nullptr) {
-    m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write);
-    QObject::connect(m_writeNotifier, &QSocketNotifier::activated, m_writeNotifier, [this] { onWritable(); });
-    return;
+  m_worker->modifyWatch(m_fd, this, m_reading, m_writeWatch);
+}
+
+void HttpConnection::onEvents(bool readable, bool writable, bool hangup) {
+  if (m_dead) return;
+  if (readable || hangup) {
+    // A hang-up while reading is paused cannot be read away; level-triggered epoll would repeat it.
+    if (m_reading) {
+      onReadable();
+    } else if (hangup) {
+      closeNow();
+    }
   }
-  if (m_writeNotifier != nullptr) m_writeNotifier->setEnabled(on);
+  if (writable && !m_dead) onWritable();
 }
 
 void HttpConnection::finishClose() {

@@ -1,6 +1,6 @@
 // HttpConnection: one accepted TCP connection's state machine, on its worker thread only.
 //
-// Bytes are read with ::read when a QSocketNotifier says so, parsed by RequestParser, and each
+// Bytes are read with ::read when the worker's epoll says so, parsed by RequestParser, and each
 // complete request becomes an Exchange queued in arrival order. Responses leave in that order:
 // only the front exchange writes to the socket; later ones buffer until it is done (a stream
 // therefore holds back pipelined responses until it ends). Output goes out with ::send at once
@@ -19,8 +19,6 @@
 #include <memory>
 #include <string>
 
-class QSocketNotifier;
-
 namespace lmfront::gateway {
 
 class HttpWorker;
@@ -35,6 +33,7 @@ public:
   HttpConnection &operator=(const HttpConnection &) = delete;
 
   void start();
+  void onEvents(bool readable, bool writable, bool hangup);  // from the worker's epoll
   void onTick(Clock::time_point now);
   void beginDrain();
   void closeNow();  // drops the connection; exchanges see isOpen() == false
@@ -72,8 +71,6 @@ private:
   int m_fd;
   std::string m_peer;
   RequestParser m_parser;
-  QSocketNotifier *m_readNotifier = nullptr;
-  QSocketNotifier *m_writeNotifier = nullptr;
   std::deque<std::shared_ptr<Exchange>> m_queue;
   std::string m_in;  // unparsed input kept while parsing is paused
   std::string m_out;

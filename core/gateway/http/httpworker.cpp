@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cerrno>
@@ -22,6 +23,7 @@ namespace {
 
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 constexpr int kMaxAcceptsPerWakeup = 64;
+constexpr int kEpollBatch = 128;
 
 std::string peerString(const sockaddr_storage &ss) {
   char host[INET6_ADDRSTRLEN] = {0};
@@ -54,16 +56,30 @@ HttpWorker::HttpWorker(int index, int listenFd, ServerShared *shared, WorkerStat
 HttpWorker::~HttpWorker() {
   m_mailbox->close();
   if (m_listenFd >= 0) ::close(m_listenFd);
+  if (m_epollFd >= 0) ::close(m_epollFd);
 }
 
 void HttpWorker::start() {
   m_mailbox->setOwnerThread(std::this_thread::get_id());
-  m_acceptNotifier = new QSocketNotifier(m_listenFd, QSocketNotifier::Read, this);
-  connect(m_acceptNotifier, &QSocketNotifier::activated, this, [this] { onAcceptable(); });
+  m_epollFd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (m_epollFd < 0) {
+    qWarning("lmfront http: worker %d cannot create epoll set: %s", m_index, std::strerror(errno));
+    return;
+  }
+  m_epollNotifier = new QSocketNotifier(m_epollFd, QSocketNotifier::Read, this);
+  connect(m_epollNotifier, &QSocketNotifier::activated, this, [this] { onEpollReady(); });
+  // The listener is the one entry whose tag is null.
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;
+  m_accepting = ::epoll_ctl(m_epollFd, EPOLL_CTL_ADD, m_listenFd, &ev) == 0;
   m_acceptRetry = new QTimer(this);
   m_acceptRetry->setSingleShot(true);
   connect(m_acceptRetry, &QTimer::timeout, this, [this] {
-    if (m_acceptNotifier != nullptr) m_acceptNotifier->setEnabled(true);
+    epoll_event again{};
+    again.events = EPOLLIN;
+    again.data.ptr = nullptr;
+    if (m_listenFd >= 0 && !m_accepting) m_accepting = ::epoll_ctl(m_epollFd, EPOLL_CTL_ADD, m_listenFd, &again) == 0;
   });
   // The tick decides every timeout, so its period bounds their precision: a quarter of the
   // shortest one, between 5 ms and 500 ms.
@@ -109,7 +125,8 @@ void HttpWorker::onAcceptable() {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: stop accepting briefly rather than spin on a full backlog.
         qWarning("lmfront http: accept failed (%s); pausing accepts for 100 ms", std::strerror(errno));
-        m_acceptNotifier->setEnabled(false);
+        if (m_accepting) ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, m_listenFd, nullptr);
+        m_accepting = false;
         m_acceptRetry->start(100);
       }
       return;
@@ -125,6 +142,41 @@ void HttpWorker::onAcceptable() {
     raw->start();
   }
 }
+
+void HttpWorker::onEpollReady() {
+  epoll_event events[kEpollBatch];
+  for (int round = 0; round < 4; ++round) {
+    const int n = ::epoll_wait(m_epollFd, events, kEpollBatch, 0);
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t e = events[i].events;
+      auto *conn = static_cast<HttpConnection *>(events[i].data.ptr);
+      if (conn == nullptr) {
+        onAcceptable();
+        continue;
+      }
+      // A connection closed earlier in this batch is still allocated (reaping is deferred).
+      conn->onEvents((e & EPOLLIN) != 0, (e & EPOLLOUT) != 0, (e & (EPOLLERR | EPOLLHUP)) != 0);
+    }
+    if (n < kEpollBatch) return;
+  }
+}
+
+bool HttpWorker::addWatch(int fd, HttpConnection *connection) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = connection;
+  return ::epoll_ctl(m_epollFd, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+void HttpWorker::modifyWatch(int fd, HttpConnection *connection, bool read, bool write) {
+  epoll_event ev{};
+  ev.events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
+  ev.data.ptr = connection;
+  ::epoll_ctl(m_epollFd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void HttpWorker::unwatch(int fd) { ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr); }
 
 void HttpWorker::onTick() {
   const auto now = std::chrono::steady_clock::now();
@@ -158,14 +210,15 @@ void HttpWorker::reap() {
 }
 
 void HttpWorker::closeListener() {
-  delete m_acceptNotifier;
-  m_acceptNotifier = nullptr;
-  if (m_listenFd >= 0) ::close(m_listenFd);
+  if (m_listenFd < 0) return;
+  if (m_accepting) ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, m_listenFd, nullptr);
+  m_accepting = false;
+  ::close(m_listenFd);
   m_listenFd = -1;
 }
 
 void HttpWorker::beginDrain() {
-  if (m_acceptNotifier != nullptr) {
+  if (m_listenFd >= 0) {
     // Take what the kernel already accepted for us; those clients then get 503s, not resets.
     onAcceptable();
     closeListener();
@@ -181,6 +234,8 @@ void HttpWorker::shutdown() {
   m_graveyard.clear();
   m_stats->open.fetch_sub(m_connections.size(), std::memory_order_relaxed);
   m_connections.clear();
+  delete m_epollNotifier;
+  m_epollNotifier = nullptr;
 }
 
 }  // namespace lmfront::gateway
