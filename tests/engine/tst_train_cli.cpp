@@ -1,0 +1,90 @@
+// `lmfront train` as users and scripts see it: flags, exit codes (2 usage, 1 failure), one-line
+// errors, the JSON summary. Runs the real binary from LMFRONT_BIN_DIR; skipped when it was not
+// built (the sanitizer build compiles core only).
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+struct Run {
+  int exitCode = -1;
+  QByteArray out;
+  QByteArray err;
+};
+
+QString binary() { return qEnvironmentVariable("LMFRONT_BIN_DIR") + QStringLiteral("/lmfront"); }
+
+Run lmfront(const QStringList &args) {
+  QProcess p;
+  p.start(binary(), args);
+  Run r;
+  if (!p.waitForFinished(60000)) return r;
+  r.exitCode = p.exitCode();
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+void write(const QString &path, const QByteArray &data) {
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(data);
+}
+}  // namespace
+
+class TstTrainCli : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void initTestCase() {
+    if (!QFile::exists(binary())) QSKIP("lmfront binary not built in this configuration");
+  }
+  void usageErrorsExitTwo() {
+    QTemporaryDir dir;
+    const QString text = dir.filePath(QStringLiteral("t.txt")), arpa = dir.filePath(QStringLiteral("m.arpa"));
+    write(text, "a b c\n");
+    auto missing = lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("3")});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY(missing.err.startsWith("lmfront train: missing required flag --text"));
+    auto order7 = lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("7"),
+                           QStringLiteral("--text"), text, QStringLiteral("--arpa"), arpa});
+    QCOMPARE(order7.exitCode, 2);
+    QCOMPARE(order7.err, QByteArray("lmfront train: --order must be between 1 and 6, got 7\n"));
+    auto tokenizer =
+        lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("2"), QStringLiteral("--text"),
+                 text, QStringLiteral("--arpa"), arpa, QStringLiteral("--tokenizer"), QStringLiteral("chars")});
+    QCOMPARE(tokenizer.exitCode, 2);
+    QVERIFY(!QFile::exists(arpa));
+  }
+  void failuresExitOneWithOneLine() {
+    QTemporaryDir dir;
+    const QString text = dir.filePath(QStringLiteral("t.txt")), arpa = dir.filePath(QStringLiteral("m.arpa"));
+    write(text, "fine line\nbad \xC3\x28 line\n");
+    auto bad = lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("2"),
+                        QStringLiteral("--text"), text, QStringLiteral("--arpa"), arpa});
+    QCOMPARE(bad.exitCode, 1);
+    QCOMPARE(bad.err, "lmfront train: " + text.toUtf8() + ":2: invalid UTF-8 at byte 5\n");
+    write(text, "");
+    auto empty = lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("2"),
+                          QStringLiteral("--text"), text, QStringLiteral("--arpa"), arpa});
+    QCOMPARE(empty.exitCode, 1);
+    QVERIFY(empty.err.contains("no words"));
+    QVERIFY(!QFile::exists(arpa));
+  }
+  void jsonSummaryOnStdout() {
+    QTemporaryDir dir;
+    const QString text = dir.filePath(QStringLiteral("t.txt")), arpa = dir.filePath(QStringLiteral("m.arpa"));
+    write(text, "a a b a\nb a a b\n");
+    auto ok = lmfront({QStringLiteral("train"), QStringLiteral("--order"), QStringLiteral("3"),
+                       QStringLiteral("--text"), text, QStringLiteral("--arpa"), arpa, QStringLiteral("--tokenizer"),
+                       QStringLiteral("whitespace"), QStringLiteral("--discount-fallback"), QStringLiteral("--json")});
+    QCOMPARE(ok.exitCode, 0);
+    QVERIFY2(ok.out.contains("\"ngrams\":[5,7,7]"), ok.out.constData());
+    QVERIFY(ok.out.contains("\"vocab_size\":5"));
+    QVERIFY(ok.err.isEmpty());
+    QVERIFY(QFile::exists(arpa));
+  }
+};
+
+QTEST_APPLESS_MAIN(TstTrainCli)
+#include "tst_train_cli.moc"
