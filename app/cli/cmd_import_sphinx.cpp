@@ -37,7 +37,10 @@ std::string jsonString(const std::string &s) {
 
 std::string jsonCounts(const std::vector<std::uint64_t> &counts) {
   std::string out = "[";
-  for (std::size_t i = 0; i < counts.size(); ++i) out += (i ? "," : "") + std::to_string(counts[i]);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(counts[i]);
+  }
   return out + "]";
 }
 
@@ -99,16 +102,19 @@ int runImportSphinx(int argc, char **argv) {
 
   if (json) {
     std::string corrections = "[";
-    for (std::size_t i = 0; i < model->corrections.size(); ++i)
-      corrections += (i ? "," : "") + jsonString(model->corrections[i]);
+    for (std::size_t i = 0; i < model->corrections.size(); ++i) {
+      if (i) corrections += ',';
+      corrections += jsonString(model->corrections[i]);
+    }
     corrections += "]";
-    std::string unkJson = "{\"added\":" + std::string(unk.added ? "true" : "false");
+    std::string unkJson = unk.added ? "{\"added\":true" : "{\"added\":false";
     if (unk.added) {
       char buf[160];
       std::snprintf(buf, sizeof buf, ",\"log10_prob\":%.6f,\"unigram_scale_log10\":%.3g,\"max_backoff_change\":%.3g",
                     static_cast<double>(unk.log10Prob), unk.scaleLog10, unk.maxBackoffChange);
       unkJson += buf;
-      unkJson += ",\"rule\":" + jsonString(unk.rule);
+      unkJson += ",\"rule\":";
+      unkJson += jsonString(unk.rule);
     }
     unkJson += "}";
     std::printf(
