@@ -23,6 +23,7 @@ struct NodeInfo {
   QString listenAddress;  // "127.0.0.1:8080" once started
   QString dataDir;
   QDateTime startedAt;
+  int modelCount = 0;
   bool ready = false;
 };
 

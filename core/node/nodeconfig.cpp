@@ -1,0 +1,199 @@
+#include "node/nodeconfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QThread>
+
+namespace lmfront::node {
+
+namespace {
+Status invalid(const QString &message) { return Status::invalidArgument(message.toStdString()); }
+
+Status parseModelSpec(const QString &text, ModelSpec &spec) {
+  const qsizetype eq = text.indexOf(QLatin1Char('='));
+  if (eq <= 0 || eq == text.size() - 1)
+    return invalid(QStringLiteral("--model: expected NAME=PATH, got '%1'").arg(text));
+  spec.name = text.left(eq);
+  spec.path = text.mid(eq + 1);
+  static const QString allowed = QStringLiteral("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
+  for (QChar c : spec.name)
+    if (!allowed.contains(c))
+      return invalid(QStringLiteral("--model: name '%1' may use only letters, digits and - _ . :").arg(spec.name));
+  return Status::ok();
+}
+
+Result<int> parseInt(const QString &flag, const QString &text, int min, int max) {
+  bool ok = false;
+  const int v = text.toInt(&ok);
+  if (!ok || v < min || v > max)
+    return invalid(
+        QStringLiteral("%1: expected an integer from %2 to %3, got '%4'").arg(flag).arg(min).arg(max).arg(text));
+  return v;
+}
+}  // namespace
+
+QString defaultDataDir() {
+  // GenericDataLocation is $XDG_DATA_HOME (~/.local/share): the app name is ours to add.
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/lmfront");
+}
+
+Status parseListenAddress(const QString &text, QString &host, quint16 &port) {
+  const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+  if (colon < 0) return invalid(QStringLiteral("--listen: expected ADDR:PORT, got '%1'").arg(text));
+  QString h = text.left(colon);
+  if (h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']'))) h = h.mid(1, h.size() - 2);
+  if (h.isEmpty()) h = QStringLiteral("127.0.0.1");
+  if (h == QLatin1String("localhost")) h = QStringLiteral("127.0.0.1");
+  bool ok = false;
+  const uint p = text.mid(colon + 1).toUInt(&ok);
+  if (!ok || p > 65535)
+    return invalid(QStringLiteral("--listen: port must be 0-65535, got '%1'").arg(text.mid(colon + 1)));
+  host = h;
+  port = static_cast<quint16>(p);
+  return Status::ok();
+}
+
+Status loadConfigFile(const QString &path, NodeConfig &config) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Status::ioError(QStringLiteral("config %1: %2").arg(path, file.errorString()).toStdString());
+  QJsonParseError error{};
+  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+  if (error.error != QJsonParseError::NoError)
+    return invalid(QStringLiteral("config %1: offset %2: %3").arg(path).arg(error.offset).arg(error.errorString()));
+  if (!doc.isObject()) return invalid(QStringLiteral("config %1: top level must be a JSON object").arg(path));
+  const QJsonObject o = doc.object();
+  static const QStringList known = {QStringLiteral("listen"),  QStringLiteral("data_dir"),
+                                    QStringLiteral("workers"), QStringLiteral("node_id"),
+                                    QStringLiteral("models"),  QStringLiteral("drain_timeout_ms")};
+  for (auto it = o.begin(); it != o.end(); ++it)
+    if (!known.contains(it.key()))
+      return invalid(QStringLiteral("config %1: unknown key '%2' (known: %3)").arg(path, it.key(), known.join(u", ")));
+  auto wrongType = [&](const char *key, const char *type) {
+    return invalid(QStringLiteral("config %1: '%2' must be %3").arg(path, QLatin1String(key), QLatin1String(type)));
+  };
+  if (o.contains(u"listen")) {
+    if (!o[u"listen"].isString()) return wrongType("listen", "a string like \"127.0.0.1:8080\"");
+    LMFRONT_RETURN_IF_ERROR(parseListenAddress(o[u"listen"].toString(), config.listenHost, config.listenPort)
+                                .withContext(QStringLiteral("config %1").arg(path).toStdString()));
+  }
+  if (o.contains(u"data_dir")) {
+    if (!o[u"data_dir"].isString()) return wrongType("data_dir", "a string");
+    config.dataDir = o[u"data_dir"].toString();
+  }
+  if (o.contains(u"node_id")) {
+    if (!o[u"node_id"].isString()) return wrongType("node_id", "a string");
+    config.nodeId = o[u"node_id"].toString();
+  }
+  if (o.contains(u"workers")) {
+    const double w = o[u"workers"].toDouble(-1);
+    if (!o[u"workers"].isDouble() || w < 0 || w > 256 || w != static_cast<int>(w))
+      return wrongType("workers", "an integer from 0 to 256");
+    config.workers = static_cast<int>(w);
+  }
+  if (o.contains(u"drain_timeout_ms")) {
+    const double w = o[u"drain_timeout_ms"].toDouble(-1);
+    if (!o[u"drain_timeout_ms"].isDouble() || w < 0 || w > 3'600'000 || w != static_cast<int>(w))
+      return wrongType("drain_timeout_ms", "an integer from 0 to 3600000");
+    config.drainTimeoutMs = static_cast<int>(w);
+  }
+  if (o.contains(u"models")) {
+    if (!o[u"models"].isObject()) return wrongType("models", "an object of name: path");
+    const QJsonObject models = o[u"models"].toObject();
+    for (auto it = models.begin(); it != models.end(); ++it) {
+      if (!it->isString()) return wrongType("models", "an object of name: path");
+      ModelSpec spec;
+      LMFRONT_RETURN_IF_ERROR(parseModelSpec(it.key() + QLatin1Char('=') + it->toString(), spec)
+                                  .withContext(QStringLiteral("config %1").arg(path).toStdString()));
+      config.models.push_back(spec);
+    }
+  }
+  return Status::ok();
+}
+
+Result<NodeConfig> parseNodeArgs(const QStringList &args, NodeConfig base) {
+  NodeConfig config = std::move(base);
+  // The config file comes first so that flags override it, wherever --config stands.
+  for (qsizetype i = 0; i < args.size(); ++i) {
+    QString path;
+    if (args[i] == QLatin1String("--config") && i + 1 < args.size())
+      path = args[i + 1];
+    else if (args[i].startsWith(QLatin1String("--config=")))
+      path = args[i].mid(9);
+    else
+      continue;
+    LMFRONT_RETURN_IF_ERROR(loadConfigFile(path, config));
+  }
+  for (qsizetype i = 0; i < args.size(); ++i) {
+    QString flag = args[i];
+    QString value;
+    bool hasValue = false;
+    if (const qsizetype eq = flag.indexOf(QLatin1Char('=')); flag.startsWith(QLatin1String("--")) && eq > 0) {
+      value = flag.mid(eq + 1);
+      flag = flag.left(eq);
+      hasValue = true;
+    }
+    auto takeValue = [&]() -> Status {
+      if (hasValue) return Status::ok();
+      if (i + 1 >= args.size()) return invalid(QStringLiteral("%1 needs a value").arg(flag));
+      value = args[++i];
+      return Status::ok();
+    };
+    if (flag == QLatin1String("--enable-test-routes")) {
+      if (hasValue) return invalid(QStringLiteral("--enable-test-routes takes no value"));
+      config.enableTestRoutes = true;
+    } else if (flag == QLatin1String("--listen")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      LMFRONT_RETURN_IF_ERROR(parseListenAddress(value, config.listenHost, config.listenPort));
+    } else if (flag == QLatin1String("--data-dir")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      if (value.isEmpty()) return invalid(QStringLiteral("--data-dir must not be empty"));
+      config.dataDir = value;
+    } else if (flag == QLatin1String("--config")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());  // already applied above
+    } else if (flag == QLatin1String("--workers")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      auto v = parseInt(flag, value, 0, 256);
+      if (!v) return v.status();
+      config.workers = *v;
+    } else if (flag == QLatin1String("--drain-timeout-ms")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      auto v = parseInt(flag, value, 0, 3'600'000);
+      if (!v) return v.status();
+      config.drainTimeoutMs = *v;
+    } else if (flag == QLatin1String("--node-id")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      if (value.isEmpty()) return invalid(QStringLiteral("--node-id must not be empty"));
+      config.nodeId = value;
+    } else if (flag == QLatin1String("--model")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      ModelSpec spec;
+      LMFRONT_RETURN_IF_ERROR(parseModelSpec(value, spec));
+      config.models.push_back(spec);
+    } else if (flag.startsWith(QLatin1String("-"))) {
+      return invalid(QStringLiteral("unknown flag %1 (see --help)").arg(flag));
+    } else {
+      return invalid(QStringLiteral("unexpected argument '%1' (see --help)").arg(flag));
+    }
+  }
+  return config;
+}
+
+QString nodeUsage() {
+  return QStringLiteral(
+      "flags:\n"
+      "  --listen ADDR:PORT     data-plane address (default 127.0.0.1:8080; port 0 picks a free one)\n"
+      "  --data-dir DIR         catalog, artifacts and history (default ~/.local/share/lmfront)\n"
+      "  --config FILE          JSON config file (docs/configuration.md); flags override it\n"
+      "  --workers N            data-plane threads (default: one per core)\n"
+      "  --model NAME=PATH      serve a model file (.arpa or compiled .lmb); repeatable\n"
+      "  --node-id ID           name shown in consoles and metrics (default: host-port)\n"
+      "  --drain-timeout-ms N   how long shutdown waits for in-flight requests (default 10000)\n"
+      "  --enable-test-routes   add /debug/sleep?ms=N (tests of graceful shutdown only)\n");
+}
+
+}  // namespace lmfront::node

@@ -1,0 +1,113 @@
+#include "node/noderoutes.h"
+
+#include "gateway/http/httpserver.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+#include <QUrlQuery>
+
+namespace lmfront::node {
+
+using gateway::HttpRequest;
+using gateway::HttpResponse;
+using gateway::ResponderPtr;
+
+namespace {
+
+HttpResponse jsonResponse(int status, const QJsonObject &body) {
+  return HttpResponse::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString());
+}
+
+// OpenAI's error shape; the gateway issue moves this to the one place every route uses.
+HttpResponse errorResponse(int status, const QString &message, const QString &type, const QString &code) {
+  QJsonObject error{{u"message"_qs, message}, {u"type"_qs, type}, {u"param"_qs, QJsonValue::Null}, {u"code"_qs, code}};
+  return jsonResponse(status, QJsonObject{{u"error"_qs, error}});
+}
+
+QJsonObject healthJson(const NodeState &s) {
+  return QJsonObject{
+      {u"status"_qs, s.ready.load() ? u"ok"_qs : u"draining"_qs},
+      {u"node_id"_qs, s.info.nodeId},
+      {u"version"_qs, s.info.version},
+      {u"uptime_s"_qs, static_cast<double>(s.uptime.elapsed()) / 1000.0},
+      {u"started_at"_qs, s.info.startedAt.toString(Qt::ISODate)},
+      {u"listen"_qs, s.info.listenAddress},
+      {u"data_dir"_qs, s.info.dataDir},
+      {u"models"_qs, static_cast<int>(s.models.size())},
+  };
+}
+
+QJsonObject modelsJson(const NodeState &s) {
+  QJsonArray data;
+  for (const auto &m : s.models)
+    data.append(QJsonObject{{u"id"_qs, m.name},
+                            {u"object"_qs, u"model"_qs},
+                            {u"created"_qs, static_cast<double>(m.created)},
+                            {u"owned_by"_qs, u"lmfront"_qs}});
+  return QJsonObject{{u"object"_qs, u"list"_qs}, {u"data"_qs, data}};
+}
+
+}  // namespace
+
+Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QString &dataDir) {
+  std::vector<CatalogEntry> models;
+  auto known = [&](const QString &name) {
+    return std::any_of(models.begin(), models.end(), [&](const CatalogEntry &e) { return e.name == name; });
+  };
+  for (const auto &spec : config.models) {
+    QFileInfo file(spec.path);
+    if (!file.isFile() || !file.isReadable())
+      return Status::notFound(
+          QStringLiteral("model '%1': %2: no readable file there").arg(spec.name, spec.path).toStdString());
+    if (known(spec.name))
+      return Status::alreadyExists(QStringLiteral("model '%1' given twice").arg(spec.name).toStdString());
+    models.push_back({spec.name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch()});
+  }
+  QDir dir(dataDir + QStringLiteral("/models"));
+  const auto files = dir.entryInfoList({QStringLiteral("*.lmb")}, QDir::Files | QDir::Readable, QDir::Name);
+  for (const QFileInfo &file : files) {
+    const QString name = file.completeBaseName();
+    if (known(name)) continue;  // a --model of the same name wins
+    CatalogEntry entry{name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch()};
+    QFile manifest(dir.filePath(name + QStringLiteral(".json")));
+    if (manifest.open(QIODevice::ReadOnly)) {
+      const QJsonObject o = QJsonDocument::fromJson(manifest.readAll()).object();
+      entry.description = o.value(u"description").toString();
+    }
+    models.push_back(std::move(entry));
+  }
+  return models;
+}
+
+std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state) {
+  auto router = std::make_shared<gateway::Router>();
+  router->route("GET", "/healthz",
+                [state](HttpRequest &&, ResponderPtr r) { r->respond(jsonResponse(200, healthJson(*state))); });
+  router->route("GET", "/readyz", [state](HttpRequest &&, ResponderPtr r) {
+    const bool ready = state->ready.load();
+    r->respond(jsonResponse(ready ? 200 : 503, QJsonObject{{u"ready"_qs, ready}}));
+  });
+  router->route("GET", "/v1/models",
+                [state](HttpRequest &&, ResponderPtr r) { r->respond(jsonResponse(200, modelsJson(*state))); });
+  if (state->enableTestRoutes) {
+    // A deliberately slow request for shutdown tests; never on in production.
+    router->route("GET", "/debug/sleep", [](HttpRequest &&request, ResponderPtr r) {
+      const int ms =
+          std::clamp(QUrlQuery(QString::fromStdString(request.query)).queryItemValue(u"ms"_qs).toInt(), 0, 60'000);
+      QTimer::singleShot(ms, [r, ms] { r->respond(jsonResponse(200, QJsonObject{{u"slept_ms"_qs, ms}})); });
+    });
+  }
+  router->fallback([](HttpRequest &&request, ResponderPtr r) {
+    r->respond(errorResponse(404,
+                             QStringLiteral("no route for %1 %2")
+                                 .arg(QString::fromStdString(request.method), QString::fromStdString(request.path)),
+                             u"invalid_request_error"_qs, u"not_found"_qs));
+  });
+  return router;
+}
+
+}  // namespace lmfront::node
