@@ -1,0 +1,75 @@
+#include "gateway/cache/tieredcache.h"
+
+#include "observe/metricnames.h"
+
+namespace lmfront::gateway::cache {
+namespace {
+
+void inc(observe::Counter *c) {
+  if (c) c->inc();
+}
+
+}  // namespace
+
+TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const observe::StandardMetrics *metrics)
+    : m_options(std::move(options)), m_clock(clock), m_local(m_options.local, clock) {
+  RedisMetrics redisMetrics;
+  if (metrics) {
+    m_localHits = &metrics->cacheHits->withLabels({"local"});
+    m_localMisses = &metrics->cacheMisses->withLabels({"local"});
+    m_redisHits = &metrics->cacheHits->withLabels({"redis"});
+    m_redisMisses = &metrics->cacheMisses->withLabels({"redis"});
+    m_evictions = &metrics->cacheEvictions->withLabels({"local"});
+    m_bytes = &metrics->cacheBytes->withLabels({"local"});
+    redisMetrics.getErrors = &metrics->cacheRedisErrors->withLabels({"get"});
+    redisMetrics.putErrors = &metrics->cacheRedisErrors->withLabels({"put"});
+    redisMetrics.getDropped = &metrics->cacheRedisDropped->withLabels({"get"});
+    redisMetrics.putDropped = &metrics->cacheRedisDropped->withLabels({"put"});
+    redisMetrics.up = &metrics->cacheRedisUp->withLabels({});
+  }
+  if (m_options.redis) m_redis = std::make_unique<RedisCache>(*m_options.redis, clock, redisMetrics);
+}
+
+Value TieredCache::getLocal(const CacheKey &key) {
+  Value v = m_local.get(key);
+  inc(v ? m_localHits : m_localMisses);
+  return v;
+}
+
+bool TieredCache::getRemote(const CacheKey &key, std::function<void(Value)> onResult) {
+  const bool asked =
+      m_redis && m_redis->getAsync(key, [this, key, cb = std::move(onResult)](const RedisCache::Lookup &r) {
+        inc(r.value ? m_redisHits : m_redisMisses);
+        if (r.value) {
+          const Clock::Duration ttl = std::min(r.ttlLeft, m_options.ttl);
+          if (ttl > Clock::Duration::zero()) {
+            m_local.put(key, r.value, ttl);
+            countLocalOutcome();
+          }
+        }
+        cb(r.value);
+      });
+  if (!asked) inc(m_redisMisses);
+  return asked;
+}
+
+void TieredCache::put(const CacheKey &key, Value value, std::optional<Clock::Duration> ttl) {
+  const Clock::Duration lifetime = ttl.value_or(m_options.ttl);
+  if (!value) return;
+  m_local.put(key, value, lifetime);
+  countLocalOutcome();
+  if (m_redis) m_redis->putAsync(key, std::move(value), lifetime);
+}
+
+void TieredCache::countLocalOutcome() {
+  const auto s = m_local.stats();
+  if (m_bytes) m_bytes->set(static_cast<double>(s.bytes));
+  if (!m_evictions) return;
+  // Forward the local tier's eviction count into the metric exactly once per eviction.
+  std::uint64_t seen = m_evictionsSeen.load(std::memory_order_relaxed);
+  while (s.evictions > seen && !m_evictionsSeen.compare_exchange_weak(seen, s.evictions, std::memory_order_relaxed)) {
+  }
+  if (s.evictions > seen) m_evictions->inc(s.evictions - seen);
+}
+
+}  // namespace lmfront::gateway::cache
