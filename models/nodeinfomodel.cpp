@@ -177,6 +177,7 @@ void NodeInfoModel::setHealth(const NodeHealth &health) {
     const QModelIndex i = indexOf(Row::Health);
     Q_EMIT dataChanged(i, i, {Qt::DecorationRole, Qt::ToolTipRole, RawValueRole});
   }
+  Q_EMIT healthReceived();
 }
 
 void NodeInfoModel::setSecondsSinceUpdate(double seconds) {

@@ -48,6 +48,10 @@ public Q_SLOTS:
   void setSecondsSinceUpdate(double seconds);
   void retranslate();
 
+Q_SIGNALS:
+  // After every setHealth(), changed or not: views restart their uptime tick from here.
+  void healthReceived();
+
 private:
   QString valueText(Row row) const;
   QVariant rawValue(Row row) const;

@@ -9,6 +9,7 @@ packages=(
   # Qt 6.4 (see shared/QT64-NOTES.md: Charts needs libqt6opengl6-dev for its CMake config)
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-websockets-dev
   libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+  libqt6svg6  # SVG icon engine + image plugin: the console's icons are SVG
   # small C libraries the core uses
   libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev
   # headless GUI tests and screenshots

@@ -1,0 +1,207 @@
+// lmfront-console: starts the local node in-process, then shows the console as a client of the
+// node's HTTP API (the same path a remote node takes).
+//
+// Flags: the node's own (see nodeconfig.h: --listen, --data-dir, ...) plus
+//   --screenshot FILE   wait until the node is healthy and the Overview filled, save the main
+//                       window as PNG, exit 0 (1 when that does not happen within 30 s);
+//                       reads and writes no user settings, so it is reproducible
+//   --language CODE     en or zh_CN for this run (not saved)
+//   --section ID        open this section (overview, settings) instead of the last one used
+// Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
+// next free one; an explicit --listen is taken as asked and fails when busy.
+#include "cluster/healthclient.h"
+#include "models/nodeinfomodel.h"
+#include "node/node.h"
+#include "widgets/consolesettings.h"
+#include "widgets/languagemanager.h"
+#include "widgets/mainwindow.h"
+#include "widgets/overviewpage.h"
+#include "widgets/settingspage.h"
+#include "widgets/theme.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <cstdio>
+#include <memory>
+
+using namespace lmfront;
+
+// Translation context for the few strings main() shows itself.
+class ConsoleMain {
+  Q_DECLARE_TR_FUNCTIONS(ConsoleMain)
+};
+
+namespace {
+
+constexpr int kPortFallbackAttempts = 20;
+constexpr int kScreenshotTimeoutMs = 30'000;
+constexpr double kScreenshotMinUptimeS = 2.0;
+
+// Removes "--name VALUE" / "--name=VALUE" from args; returns the value or a null string.
+QString takeOption(QStringList &args, const QString &name, bool &missingValue) {
+  for (qsizetype i = 0; i < args.size(); ++i) {
+    if (args[i] == name) {
+      if (i + 1 >= args.size()) {
+        missingValue = true;
+        return {};
+      }
+      const QString value = args[i + 1];
+      args.remove(i, 2);
+      return value;
+    }
+    if (args[i].startsWith(name + QLatin1Char('='))) {
+      const QString value = args[i].mid(name.size() + 1);
+      args.remove(i);
+      return value;
+    }
+  }
+  return {};
+}
+
+void printUsage(FILE *out) {
+  std::fprintf(out,
+               "usage: lmfront-console [flags]\n\nconsole flags:\n"
+               "  --screenshot FILE      save the main window as PNG once the node is healthy, then exit\n"
+               "  --language CODE        en or zh_CN for this run\n"
+               "  --section ID           open this section first (overview, settings)\n\nnode %s",
+               qPrintable(node::nodeUsage()));
+}
+
+// Saves the window once the node is healthy and the Overview shows it; exits the app.
+void armScreenshot(QApplication &app, widgets::MainWindow &window, cluster::HealthClient &client,
+                   models::NodeInfoModel &model, const QString &file) {
+  auto *done = new bool(false);
+  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, [&, done, file](const auto &health) {
+    // A couple of seconds of uptime makes a more telling picture than "0 s".
+    if (*done || !health.healthy() || model.health().listen.isEmpty() || health.uptimeS < kScreenshotMinUptimeS) return;
+    *done = true;
+    // Let the queued layout and paint of the freshly filled cards settle first.
+    QTimer::singleShot(400, &window, [&app, &window, file] {
+      const bool saved = window.grab().save(file, "PNG");
+      if (!saved) std::fprintf(stderr, "lmfront-console: cannot write %s\n", qPrintable(file));
+      app.exit(saved ? 0 : 1);
+    });
+  });
+  QTimer::singleShot(kScreenshotTimeoutMs, &app, [&app, done] {
+    if (*done) return;
+    std::fprintf(stderr, "lmfront-console: node not healthy within %d s, no screenshot\n", kScreenshotTimeoutMs / 1000);
+    app.exit(1);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("lmfront"));
+  QApplication::setApplicationName(QStringLiteral("lmfront-console"));
+  QApplication::setApplicationVersion(QStringLiteral(LMFRONT_VERSION));
+  widgets::Theme::apply(app);
+
+  QStringList args = QApplication::arguments().mid(1);
+  if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+    printUsage(stdout);
+    return 0;
+  }
+  bool missing = false;
+  const QString screenshot = takeOption(args, QStringLiteral("--screenshot"), missing);
+  const QString languageFlag = takeOption(args, QStringLiteral("--language"), missing);
+  const QString sectionFlag = takeOption(args, QStringLiteral("--section"), missing);
+  if (missing) {
+    std::fprintf(stderr, "lmfront-console: --screenshot, --language and --section need a value\n");
+    return 2;
+  }
+  // Screenshots must not depend on, or change, the user's settings.
+  QTemporaryDir screenshotSettings;
+  if (!screenshot.isEmpty())
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, screenshotSettings.path());
+
+  QSettings settings;
+  widgets::LanguageManager language;
+  const QString lang = languageFlag.isEmpty() ? widgets::ConsoleSettings::language(settings) : languageFlag;
+  if (!language.apply(lang)) {
+    std::fprintf(stderr, "lmfront-console: --language %s: use en or zh_CN\n", qPrintable(lang));
+    return 2;
+  }
+
+  node::NodeConfig base;
+  base.listenPort = widgets::ConsoleSettings::listenPort(settings);
+  base.portFallbackAttempts =
+      args.contains(QStringLiteral("--listen")) ||
+              std::any_of(args.begin(), args.end(),
+                          [](const QString &a) { return a.startsWith(QStringLiteral("--listen=")); })
+          ? 0
+          : kPortFallbackAttempts;
+  auto config = node::parseNodeArgs(args, base);
+  if (!config) {
+    const QString message = QString::fromStdString(config.status().message());
+    std::fprintf(stderr, "lmfront-console: %s\n", qPrintable(message));
+    if (screenshot.isEmpty()) QMessageBox::critical(nullptr, ConsoleMain::tr("lmfront console"), message);
+    return 2;
+  }
+
+  node::Node node(*config);
+  cluster::HealthClient client;
+  models::NodeInfoModel model;
+  widgets::MainWindow window;
+  auto *overview = new widgets::OverviewPage(&model);
+  auto *settingsPage = new widgets::SettingsPage;
+  window.addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), overview);
+  window.addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), settingsPage);
+  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &model, &models::NodeInfoModel::setHealth);
+  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, &widgets::MainWindow::setNodeHealth);
+  QObject::connect(settingsPage, &widgets::SettingsPage::languageRequested, &language,
+                   &widgets::LanguageManager::apply);
+  QObject::connect(&language, &widgets::LanguageManager::languageChanged, settingsPage,
+                   &widgets::SettingsPage::setCurrentLanguage);
+  settingsPage->setCurrentLanguage(language.current());
+
+  const Status started = node.start();
+  if (started.isOk()) {
+    const QString address = node.info().listenAddress;
+    std::fprintf(stderr, "lmfront-console: local node at %s\n", qPrintable(node.baseUrl()));
+    window.setNodeAddress(address);
+    settingsPage->setCurrentAddress(address);
+    client.setBaseUrl(QUrl(node.baseUrl()));
+    client.start();
+  } else {
+    const QString message = QString::fromStdString(started.message());
+    std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", qPrintable(message));
+    window.setNodeFailure(message);
+    if (!screenshot.isEmpty()) return 1;
+  }
+
+  if (screenshot.isEmpty()) {
+    window.restoreSavedState();
+  } else {
+    window.resize(1280, 800);
+    armScreenshot(app, window, client, model, screenshot);
+  }
+  if (!sectionFlag.isEmpty() && !window.setCurrentSection(sectionFlag)) {
+    std::fprintf(stderr, "lmfront-console: --section %s: unknown (sections: %s)\n", qPrintable(sectionFlag),
+                 qPrintable(window.sectionIds().join(QStringLiteral(", "))));
+    return 2;
+  }
+  window.show();
+  if (!started.isOk()) {
+    // Not modal-blocking: the window stays usable and its status bar keeps the error.
+    auto *box =
+        new QMessageBox(QMessageBox::Critical, ConsoleMain::tr("Local node did not start"),
+                        ConsoleMain::tr("The local node could not start:\n%1\n\nChange the port in Settings or free "
+                                        "it, then restart the console.")
+                            .arg(QString::fromStdString(started.message())),
+                        QMessageBox::Ok, &window);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  }
+
+  QObject::connect(&app, &QApplication::aboutToQuit, &app, [&] {
+    client.stop();
+    node.shutdown();
+  });
+  return app.exec();
+}

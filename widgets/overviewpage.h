@@ -1,0 +1,54 @@
+// OverviewPage: one glance at the local node — identity, health, uptime, address, models — as
+// cards, plus the OpenAI-compatible endpoint to point SDKs at.
+//
+// Contract: a view of a NodeInfoModel (not owned); every card is refreshed from the model's
+// signals, so the page holds no node state of its own. It ticks the model's uptime between
+// polls and re-translates itself (and the model) on QEvent::LanguageChange.
+#pragma once
+
+#include "models/nodeinfomodel.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+#include <array>
+
+class QLabel;
+class QFrame;
+
+namespace lmfront::widgets {
+
+class OverviewPage : public QWidget {
+  Q_OBJECT
+public:
+  explicit OverviewPage(models::NodeInfoModel *model, QWidget *parent = nullptr);
+
+  // The text a card shows for a row (for tests and accessibility).
+  QString cardValue(models::NodeInfoModel::Row row) const;
+  QString endpointText() const;
+
+protected:
+  void changeEvent(QEvent *event) override;
+
+private:
+  struct Card {
+    QFrame *frame = nullptr;
+    QLabel *title = nullptr;
+    QLabel *value = nullptr;
+    QLabel *dot = nullptr;  // only on the health card
+  };
+  Card makeCard(bool withDot = false);
+  void retranslateUi();
+  void refresh();
+
+  models::NodeInfoModel *m_model;
+  std::array<Card, static_cast<size_t>(models::NodeInfoModel::Row::Count)> m_cards;
+  Card m_endpoint;
+  QLabel *m_endpointHint;
+  QLabel *m_title;
+  QLabel *m_subtitle;
+  QTimer m_tick;
+  QElapsedTimer m_sinceHealth;
+};
+
+}  // namespace lmfront::widgets
