@@ -15,6 +15,7 @@ namespace lmfront::engine {
 namespace {
 
 constexpr std::size_t kBufferSize = 1 << 20;
+constexpr float kPositiveTolerance = 1e-4f;
 
 // Yields lines (without the newline) from a FILE* through one growing buffer, or from memory.
 class LineSource {
@@ -203,7 +204,9 @@ private:
         float prob = 0;
         if (const char *err = parseNumber(fields[0], prob))
           return Status::invalidArgument(std::string("log10 probability '") + std::string(fields[0]) + "': " + err);
-        if (prob > 0) return Status::invalidArgument("log10 probability " + std::string(fields[0]) + " is above 0");
+        // Rounding in other toolkits' writers leaves tiny positives (IRSTLM writes 8e-08): allowed.
+        if (prob > kPositiveTolerance)
+          return Status::invalidArgument("log10 probability " + std::string(fields[0]) + " is above 0");
         std::optional<float> backoff;
         if (hasBackoff) {
           float b = 0;

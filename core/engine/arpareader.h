@@ -6,8 +6,9 @@
 // problem with an InvalidArgument "FILE:LINE: what":
 //   - a \data\ header with "ngram N=COUNT" for N = 1..order, contiguous, order <= kMaxOrder;
 //   - sections \1-grams: .. \N-grams: in order, each with exactly the announced count, then \end\;
-//   - each entry: a finite log10 prob (lmplz's -99 for <s> is an ordinary finite number; NaN and
-//     inf are errors), exactly N words, an optional finite backoff (none on the highest order);
+//   - each entry: a finite log10 prob <= 0 (lmplz's -99 for <s> is an ordinary finite number; NaN
+//     and inf are errors; up to 1e-4 above 0 is accepted as another writer's rounding), exactly N words, an optional
+//     finite backoff (none on the highest order);
 //   - <s> and </s> among the unigrams, no duplicate unigram.
 // <unk> may be missing: the caller decides (see docs/model-format.md, "Models without <unk>").
 // Blank lines are allowed between entries and sections; text before \data\ is ignored (as SRILM

@@ -97,7 +97,8 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   if (h.version != kVersion)
     return corrupt("format version " + std::to_string(h.version) + " is not supported (this build reads version " +
                    std::to_string(kVersion) + ")");
-  if (h.headerChecksum != fastChecksum(base, offsetof(Header, headerChecksum)))
+  if (h.headerSize < sizeof(Header) || h.headerSize > size || h.headerSize > (1u << 16) ||
+      h.headerChecksum != headerChecksum(base, h.headerSize))
     return corrupt("header checksum mismatch: the file is corrupt");
   if (h.fileSize != size)
     return corrupt("truncated or extended: " + std::to_string(size) + " bytes, the header says " +
@@ -118,9 +119,9 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   for (std::size_t s = 0; s < kSectionCount; ++s) {
     const SectionEntry &e = h.sections[s];
     if (e.size != expected[s] || e.offset % kAlign != 0 || e.offset < h.headerSize || e.offset > size ||
-        e.size > size - e.offset)
+        alignUp(e.size) > size - e.offset)
       return corrupt(std::string("the ") + sectionName(s) + " section is out of bounds");
-    if (fastChecksum(base + e.offset, e.size) != e.checksum)
+    if (fastChecksum(base + e.offset, alignUp(e.size)) != e.checksum)
       return corrupt(std::string("checksum mismatch in the ") + sectionName(s) + " section: the file is corrupt");
   }
   if (verifySha256) {

@@ -221,8 +221,6 @@ private:
   std::vector<std::vector<std::uint8_t>> m_blank;
 };
 
-std::size_t alignUp(std::size_t v) { return (v + format::kAlign - 1) / format::kAlign * format::kAlign; }
-
 }  // namespace
 
 Result<NgramSet> readArpa(const std::string &path) {
@@ -346,10 +344,11 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
   }
 
   for (std::size_t s = 0; s < kSectionCount; ++s)
-    h.sections[s].checksum = fastChecksum(base + h.sections[s].offset, h.sections[s].size);
+    h.sections[s].checksum = fastChecksum(base + h.sections[s].offset, alignUp(h.sections[s].size));
   Sha256Digest digest = sha256(base + h.headerSize, h.fileSize - h.headerSize);
   std::memcpy(h.payloadSha256, digest.data(), digest.size());
-  h.headerChecksum = fastChecksum(&h, offsetof(Header, headerChecksum));
+  std::memcpy(base, &h, sizeof h);
+  h.headerChecksum = headerChecksum(base, h.headerSize);
   std::memcpy(base, &h, sizeof h);
   return image;
 }

@@ -1,5 +1,7 @@
 #include "modelformat.h"
 
+#include <vector>
+
 namespace lmfront::engine::format {
 namespace {
 constexpr std::uint64_t kP1 = 0x9E3779B185EBCA87ULL;
@@ -36,6 +38,15 @@ std::uint64_t fastChecksum(const void *data, std::size_t size) {
   h ^= h >> 29;
   h *= kP3;
   return h ^ (h >> 32);
+}
+
+std::uint64_t headerChecksum(const void *image, std::size_t headerSize) {
+  if (headerSize < sizeof(Header)) return 0;
+  std::vector<unsigned char> copy(static_cast<const unsigned char *>(image),
+                                  static_cast<const unsigned char *>(image) + headerSize);
+  const std::uint64_t zero = 0;
+  std::memcpy(&copy.at(offsetof(Header, headerChecksum)), &zero, sizeof zero);
+  return fastChecksum(copy.data(), copy.size());
 }
 
 }  // namespace lmfront::engine::format

@@ -37,7 +37,7 @@ inline constexpr std::uint32_t kFlagUnkSynthesized = 1u;  // the ARPA had no <un
 struct SectionEntry {
   std::uint64_t offset;
   std::uint64_t size;
-  std::uint64_t checksum;  // fastChecksum of the section's bytes
+  std::uint64_t checksum;  // fastChecksum of the section's bytes and its padding up to kAlign
 };
 
 struct Header {
@@ -56,8 +56,10 @@ struct Header {
   std::uint32_t eosId;
   SectionEntry sections[kSectionCount];
   std::uint8_t payloadSha256[32];
-  std::uint64_t headerChecksum;  // fastChecksum of all header bytes before this field
+  std::uint64_t headerChecksum;  // fastChecksum of the headerSize bytes, this field read as 0
 };
+
+inline std::size_t alignUp(std::size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 static_assert(sizeof(Header) % 8 == 0);
 
 struct VocabSlot {
@@ -122,5 +124,7 @@ inline std::uint64_t hashWord(std::string_view s) {
 // result; it guards against truncation, bit rot and stray edits, not against an adversary
 // (that is sha256's job).
 std::uint64_t fastChecksum(const void *data, std::size_t size);
+// The header checksum: fastChecksum over the first headerSize bytes with headerChecksum as 0.
+std::uint64_t headerChecksum(const void *image, std::size_t headerSize);
 
 }  // namespace lmfront::engine::format

@@ -1,0 +1,76 @@
+// `lmfront compile IN.arpa OUT.lmb [--probing-multiplier X] [--json]`: ARPA -> compiled model.
+#include "args.h"
+#include "commandregistry.h"
+#include "engine/model.h"
+#include "enginecli.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+namespace {
+
+using namespace lmfront;
+
+// Writes atomically: PATH.tmp, fsync, rename, so a reader never maps half a model.
+Status writeFile(const std::string &path, const std::byte *data, std::size_t size) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::fromErrno(errno, "cannot create " + tmp);
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Status::fromErrno(e, "cannot write " + tmp);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return Status::fromErrno(e, "cannot write " + tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::fromErrno(errno, "cannot rename to " + path);
+  return Status::ok();
+}
+
+int runCompile(int argc, char **argv) {
+  cli::Args args;
+  args.option("probing-multiplier").flag("json").flag("help");
+  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("compile", st.message(), 2);
+  if (args.has("help") || args.positionals().size() != 2) {
+    std::fprintf(args.has("help") ? stdout : stderr,
+                 "usage: lmfront compile IN.arpa OUT.lmb [--probing-multiplier X] [--json]\n"
+                 "  --probing-multiplier  hash slots per n-gram, 1.05..4 (default 1.5): larger is faster, bigger\n");
+    return args.has("help") ? 0 : 2;
+  }
+  Result<double> mult = args.number("probing-multiplier", 1.5);
+  if (!mult.isOk()) return cli::fail("compile", mult.status().message(), 2);
+  const auto start = std::chrono::steady_clock::now();
+  engine::LoadOptions options;
+  options.build.probingMultiplier = *mult;
+  auto model = engine::Model::open(args.positionals()[0], options);
+  if (!model.isOk()) return cli::fail("compile", model.status().message());
+  const std::string &out = args.positionals()[1];
+  if (Status st = writeFile(out, (*model)->imageData(), (*model)->imageSize()); !st.isOk())
+    return cli::fail("compile", st.message());
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (args.has("json"))
+    std::printf("{\"out\":%s,\"bytes\":%zu,\"seconds\":%s,\"payload_sha256\":\"%s\"}\n", cli::jsonString(out).c_str(),
+                (*model)->imageSize(), cli::jsonNumber(secs).c_str(), (*model)->payloadSha256().c_str());
+  else
+    std::fprintf(stderr, "compiled %s -> %s (%zu bytes, %.2f s)\n", args.positionals()[0].c_str(), out.c_str(),
+                 (*model)->imageSize(), secs);
+  return 0;
+}
+
+const bool kRegistered =
+    cli::registerCommand({"compile", "compile an ARPA model into the mmap-able binary format", &runCompile});
+
+}  // namespace
