@@ -15,6 +15,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace lmfront::gateway {
@@ -108,9 +109,15 @@ std::string_view HttpWorker::httpDate() {
     m_dateSecond = now;
     std::tm tm{};
     ::gmtime_r(&now, &tm);
+    // By hand: strftime's %a/%b follow LC_TIME, which QCoreApplication sets from the environment.
+    static constexpr const char *kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char *kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     char buf[64];
-    const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    m_date.assign(buf, n);
+    const int n =
+        std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
+                      kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    m_date.assign(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
   }
   return m_date;
 }
