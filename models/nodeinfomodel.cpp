@@ -15,6 +15,7 @@ constexpr int kColumns = static_cast<int>(NodeInfoModel::Column::Count);
 const QColor kHealthy(0x2e, 0x9e, 0x5b);
 const QColor kDegraded(0xd9, 0x8e, 0x04);
 const QColor kDown(0xd1, 0x43, 0x43);
+const QColor kUnknown(0x9a, 0xa3, 0xad);
 
 QString dash() { return QStringLiteral("—"); }
 }  // namespace
@@ -102,6 +103,7 @@ QVariant NodeInfoModel::data(const QModelIndex &index, int role) const {
   case Qt::DecorationRole:
     if (row != Row::Health) return {};
     if (m_health.healthy()) return kHealthy;
+    if (m_health.errorKind == HealthError::NotPolled) return kUnknown;
     return m_health.reachable ? kDegraded : kDown;
   case RawValueRole: return rawValue(row);
   default: return {};
@@ -168,8 +170,8 @@ void NodeInfoModel::setHealth(const NodeHealth &health) {
     next.uptimeS = 0;
   }
   // Colour and tooltip of the health row can change while its text does not.
-  const bool decorationChanged =
-      next.healthy() != m_health.healthy() || next.reachable != m_health.reachable || next.error != m_health.error;
+  const bool decorationChanged = next.healthy() != m_health.healthy() || next.reachable != m_health.reachable ||
+                                 next.error != m_health.error || next.errorKind != m_health.errorKind;
   m_health = std::move(next);
   m_sinceUpdate = 0;
   emitChangedRows(before);

@@ -172,6 +172,10 @@ int main(int argc, char **argv) {
     const QString message = QString::fromStdString(started.message());
     std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", qPrintable(message));
     window.setNodeFailure(message);
+    cluster::NodeHealth down;
+    down.errorKind = cluster::HealthError::Network;
+    down.error = message;
+    model.setHealth(down);
     if (!screenshot.isEmpty()) return 1;
   }
 

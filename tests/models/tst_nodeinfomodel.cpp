@@ -47,6 +47,7 @@ private Q_SLOTS:
     // Before the first poll: no identity, "checking".
     QCOMPARE(model.data(model.indexOf(Row::NodeId)).toString(), QStringLiteral("—"));
     QCOMPARE(model.data(model.indexOf(Row::Health)).toString(), QStringLiteral("checking…"));
+    QCOMPARE(model.data(model.indexOf(Row::Health), Qt::DecorationRole).value<QColor>(), QColor(0x9a, 0xa3, 0xad));
     QVERIFY(!model.data(model.indexOf(Row::Uptime), NodeInfoModel::RawValueRole).isValid());
     QCOMPARE(model.rowCount(model.index(0, 0)), 0);  // a table: no children
   }
