@@ -93,7 +93,8 @@ private:
   Status readHeader();
   Status readVocabulary(std::uint64_t wordsOffset);
   Status decodeLevels();
-  Result<float> toLog10(float sphinxLog, const std::string &what) const;
+  // `field` of the n-gram `index` of order n, for the error message (built only on error).
+  Result<float> toLog10(float sphinxLog, int n, std::uint64_t index, const char *field) const;
 
   std::span<const std::uint8_t> m_bytes;
   std::string m_name;
@@ -105,8 +106,10 @@ private:
   std::vector<Level> m_levels;               // index n-2 for order n
 };
 
-Result<float> Parser::toLog10(float sphinxLog, const std::string &what) const {
-  if (!std::isfinite(sphinxLog)) return corrupt(what + " is not a finite number");
+Result<float> Parser::toLog10(float sphinxLog, int n, std::uint64_t index, const char *field) const {
+  if (!std::isfinite(sphinxLog))
+    return corrupt("the " + std::string(field) + " of " + (n == 1 ? std::string("unigram ") : str(n) + "-gram ") +
+                   str(index) + " is not a finite number");
   // logmath_log_float_to_log10(): the float widened to double times log10(base), then a float.
   return static_cast<float>(static_cast<double>(sphinxLog) * m_log10Base);
 }
@@ -218,7 +221,7 @@ Status Parser::decodeLevels() {
     const std::uint8_t *rec = &m_unigrams[i * kUnigramBytes];
     starts[i] = loadU32(rec + 8);
     if (i == vocab) break;
-    auto prob = toLog10(loadF32(rec), "the probability of unigram " + str(i));
+    auto prob = toLog10(loadF32(rec), 1, i, "probability");
     if (!prob) return prob.status();
     // sphinxbase clamps positive unigram log probabilities to 0 when it reads ARPA; so do we.
     if (*prob > 0) {
@@ -228,7 +231,7 @@ Status Parser::decodeLevels() {
     m_model.log10Probs[0][i] = *prob;
     mass += std::pow(10.0, static_cast<double>(*prob));
     if (order > 1) {
-      auto backoff = toLog10(loadF32(rec + 4), "the backoff of unigram " + str(i));
+      auto backoff = toLog10(loadF32(rec + 4), 1, i, "backoff");
       if (!backoff) return backoff.status();
       m_model.log10Backoffs[0][i] = *backoff;
     }
@@ -326,13 +329,11 @@ Status Parser::decodeLevels() {
     probs.resize(entries);
     if (middle) m_model.log10Backoffs[n - 1].resize(entries);
     for (std::uint64_t i = 0; i < entries; ++i) {
-      auto prob =
-          toLog10(loadF32(probTable + level.probCode(i, middle) * 4), str(n) + "-gram " + str(i) + "'s probability");
+      auto prob = toLog10(loadF32(probTable + level.probCode(i, middle) * 4), n, i, "probability");
       if (!prob) return prob.status();
       probs[i] = *prob;
       if (!middle) continue;
-      auto backoff =
-          toLog10(loadF32(backoffTable + level.backoffCode(i) * 4), str(n) + "-gram " + str(i) + "'s backoff");
+      auto backoff = toLog10(loadF32(backoffTable + level.backoffCode(i) * 4), n, i, "backoff");
       if (!backoff) return backoff.status();
       m_model.log10Backoffs[n - 1][i] = *backoff;
     }
@@ -344,20 +345,34 @@ Status Parser::decodeLevels() {
 void sortOrder(SphinxModel &model, int n) {
   std::vector<std::uint32_t> &ids = model.ids[n - 1];
   const std::size_t entries = model.log10Probs[n - 1].size();
-  std::vector<std::uint32_t> perm(entries);
-  std::iota(perm.begin(), perm.end(), 0u);
   const std::uint32_t *base = ids.data();
   auto less = [base, n](std::uint32_t a, std::uint32_t b) {
     return std::lexicographical_compare(base + std::size_t(a) * n, base + std::size_t(a) * n + n,
                                         base + std::size_t(b) * n, base + std::size_t(b) * n + n);
   };
-  // Stable, so of two identical n-grams (possible only in an out-of-order range) the first in
-  // trie order is kept.
-  std::stable_sort(perm.begin(), perm.end(), less);
-  const auto before = perm.size();
-  perm.erase(std::unique(perm.begin(), perm.end(),
-                         [&less](std::uint32_t a, std::uint32_t b) { return !less(a, b) && !less(b, a); }),
-             perm.end());
+  std::vector<std::uint32_t> perm(entries);
+  const unsigned bits = requiredBits(model.words.empty() ? 0 : model.words.size() - 1);
+  if (static_cast<unsigned>(n) * bits <= 64) {
+    // The ids of an n-gram packed into one integer sort far faster than a comparator over ids;
+    // the index breaks ties, so of two identical n-grams the first in trie order comes first.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keys(entries);
+    for (std::size_t i = 0; i < entries; ++i) {
+      std::uint64_t key = 0;
+      for (int k = 0; k < n; ++k) key = (bits == 64 ? 0 : key << bits) | base[i * n + k];
+      keys[i] = {key, static_cast<std::uint32_t>(i)};
+    }
+    std::sort(keys.begin(), keys.end());
+    perm.clear();
+    for (std::size_t i = 0; i < entries; ++i)
+      if (i == 0 || keys[i].first != keys[i - 1].first) perm.push_back(keys[i].second);
+  } else {
+    std::iota(perm.begin(), perm.end(), 0u);
+    std::stable_sort(perm.begin(), perm.end(), less);  // stable for the same reason
+    perm.erase(std::unique(perm.begin(), perm.end(),
+                           [&less](std::uint32_t a, std::uint32_t b) { return !less(a, b) && !less(b, a); }),
+               perm.end());
+  }
+  const std::size_t before = entries;
   const std::size_t duplicates = before - perm.size();
   if (duplicates > 0) {
     model.corrections.push_back(std::to_string(duplicates) + " duplicate " + std::to_string(n) +

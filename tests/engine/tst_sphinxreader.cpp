@@ -222,6 +222,26 @@ private Q_SLOTS:
     QVERIFY(std::fabs(find(*model, {2, 3, 4}) - std::log10(0.6)) < 1e-6);  // the 3-grams still line up
   }
 
+  void keepsAnOutOfOrderRangeAndDropsDuplicates() {
+    // The 2-grams ending in </s> are "a </s>" and "c </s>" (entries 0 and 1 of the 2-gram table);
+    // rewriting entry 1's word to a's id gives an out-of-order range holding "a </s>" twice.
+    std::vector<std::uint8_t> bytes = writeTrie(makeTinyModel());
+    const std::size_t level2 = 36 + 3 * kBins * 4 + 6 * 12;
+    const unsigned wordBits = 3, total2 = 3 + 32 + 2;
+    for (unsigned k = 0; k < wordBits; ++k)
+      bytes[level2 + (total2 + k) / 8] &= std::uint8_t(~(1u << ((total2 + k) % 8)));
+    putBits(bytes, level2 * 8 + total2, wordBits, 2);
+    auto model = SphinxReader::parse(bytes, "dup");
+    QVERIFY2(model.isOk(), model.status().message().c_str());
+    QCOMPARE(model->counts[1], std::uint64_t{5});
+    QCOMPARE(model->corrections.size(), std::size_t{2});
+    QVERIFY(model->corrections[0].find("1 range of 2-grams are out of word order") != std::string::npos);
+    QVERIFY(model->corrections[0].find("\"a </s>\"") != std::string::npos);
+    QVERIFY(model->corrections[1].find("1 duplicate 2-grams were dropped") != std::string::npos);
+    QVERIFY(std::fabs(find(*model, {2, 0}) - std::log10(0.3)) < 1e-6);  // the first one was kept
+    QVERIFY(std::isnan(find(*model, {4, 0})));
+  }
+
   void addsUnknownWordKeepingEveryContextNormalised() {
     auto model = SphinxReader::parse(writeTrie(makeTinyModel()), "tiny");
     QVERIFY(model.isOk());
