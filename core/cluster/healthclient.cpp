@@ -75,6 +75,8 @@ NodeHealth parseHealthResponse(int httpStatus, const QByteArray &body) {
 }
 
 HealthClient::HealthClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAccessManager(this)) {
+  // So string-based and queued connections (a receiver on another thread) can carry the value.
+  qRegisterMetaType<NodeHealth>("lmfront::cluster::NodeHealth");
   // Nodes are reached directly (loopback or the cluster's network); an http_proxy meant for the
   // internet must not swallow health checks.
   m_nam->setProxy(QNetworkProxy::NoProxy);

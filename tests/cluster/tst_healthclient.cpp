@@ -1,10 +1,12 @@
 // HealthClient against a real (tiny) HTTP responder on 127.0.0.1 port 0, plus the pure parser.
 #include "cluster/healthclient.h"
 
+#include <QMutex>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 
 using lmfront::cluster::HealthClient;
 using lmfront::cluster::HealthError;
@@ -132,6 +134,37 @@ private Q_SLOTS:
     const int after = http.requests;
     QTest::qWait(200);  // bounded: proves the timer stopped
     QVERIFY(http.requests <= after + 1);
+  }
+
+  void valueCrossesThreadsQueued() {
+    TinyHttp http;
+    http.body = kGoodBody;
+    HealthClient client;
+    client.setBaseUrl(http.url());
+    QThread thread;
+    QObject receiver;
+    receiver.moveToThread(&thread);
+    thread.start();
+    QAtomicInt seen = 0;
+    QString nodeId;
+    QThread *deliveredOn = nullptr;
+    QMutex mutex;
+    connect(
+        &client, &HealthClient::healthUpdated, &receiver,
+        [&](const NodeHealth &h) {
+          QMutexLocker lock(&mutex);
+          deliveredOn = QThread::currentThread();
+          nodeId = h.nodeId;
+          seen.storeRelease(1);
+        },
+        Qt::QueuedConnection);
+    client.pollNow();
+    QTRY_COMPARE_WITH_TIMEOUT(seen.loadAcquire(), 1, 5000);
+    thread.quit();
+    QVERIFY(thread.wait(5000));
+    QMutexLocker lock(&mutex);
+    QCOMPARE(nodeId, QStringLiteral("box-8080"));
+    QCOMPARE(deliveredOn, &thread);
   }
 
   void connectionRefusedIsReported() {
