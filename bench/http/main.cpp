@@ -1,7 +1,9 @@
 // lmfront-bench-http: HttpServer with one trivial route, the data plane alone under wrk.
-// Usage: lmfront-bench-http [--port N] [--workers N] [--host ADDR]
+// Usage: lmfront-bench-http [--port N] [--workers N] [--host ADDR] [--stream-probe CHUNKS]
 // Every path answers 200 with the same 50-byte JSON body nginx returns in bench/http/run.sh.
+// --stream-probe: serve on a free port, measure chunk latency (streamprobe.h) and exit.
 #include "gateway/http/httpserver.h"
+#include "streamprobe.h"
 
 #include <QCoreApplication>
 
@@ -17,12 +19,16 @@ int main(int argc, char **argv) {
   QCoreApplication app(argc, argv);
   HttpServerOptions options;
   options.port = 18080;
+  int probeChunks = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--port") {
       options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     } else if (flag == "--workers") {
       options.workers = std::atoi(argv[i + 1]);
+    } else if (flag == "--stream-probe") {
+      probeChunks = std::atoi(argv[i + 1]);
+      options.port = 0;
     } else if (flag == "--host") {
       options.host = argv[i + 1];
     } else {
@@ -32,6 +38,7 @@ int main(int argc, char **argv) {
   }
   static const std::string kBody = R"({"object":"bench","status":"ok","padding":"xxxxx"})";
   auto router = std::make_shared<Router>();
+  lmfront::bench::addStreamProbeRoute(*router);
   router->fallback([](HttpRequest &&, ResponderPtr responder) { responder->respond(HttpResponse::json(200, kBody)); });
   HttpServer server;
   const lmfront::Status st = server.start(options, router);
@@ -39,6 +46,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "lmfront-bench-http: %s\n", st.message().c_str());
     return 1;
   }
+  if (probeChunks > 0) return lmfront::bench::runStreamProbe(server.port(), probeChunks);
   std::printf("lmfront-bench-http listening on %s:%u with %d workers\n", options.host.c_str(), server.port(),
               server.options().workers);
   std::fflush(stdout);

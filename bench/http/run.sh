@@ -48,6 +48,7 @@ body=$(curl -fs "http://127.0.0.1:${PORT[lmfront]}/"); ref=$(curl -fs "http://12
 [[ $body == "$ref" ]] || { echo "bodies differ: '$body' vs '$ref'" >&2; exit 1; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "# wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), -t$THREADS -d$DURATION, $ROUNDS rounds alternating"
 RESULTS=$WORK/results.tsv
 for c in $CONNS; do
