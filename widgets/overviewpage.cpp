@@ -70,7 +70,6 @@ OverviewPage::OverviewPage(NodeInfoModel *model, QWidget *parent)
   m_tick.setInterval(kTickMs);
   connect(&m_tick, &QTimer::timeout, this,
           [this] { m_model->setSecondsSinceUpdate(static_cast<double>(m_sinceHealth.elapsed()) / 1000.0); });
-  m_tick.start();
 
   retranslateUi();
 }
@@ -138,6 +137,16 @@ void OverviewPage::retranslateUi() {
   m_endpointHint->setText(tr("Point any OpenAI SDK or HTTP client at this base URL."));
   m_model->retranslate();  // emits header/data changes, which refresh the cards
   refresh();
+}
+
+void OverviewPage::showEvent(QShowEvent *event) {
+  m_tick.start();  // nothing else shows the ticking uptime: no wake-ups while hidden
+  QWidget::showEvent(event);
+}
+
+void OverviewPage::hideEvent(QHideEvent *event) {
+  m_tick.stop();
+  QWidget::hideEvent(event);
 }
 
 void OverviewPage::changeEvent(QEvent *event) {
