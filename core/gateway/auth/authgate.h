@@ -1,0 +1,37 @@
+// AuthGate: the one call the request path makes — Host/Origin policy, then the API key, then
+// the role — so every route applies the same rules in the same order.
+//
+//   auto who = gate.admit(req.header("Host"), req.header("Origin"), req.header("Authorization"),
+//                         Role::User);
+//   if (!who) return errorResponse(who.status());  // 401 Unauthenticated / 403 PermissionDenied
+//
+// Without an Authorization header and with keys not required (loopback, requireKeys off), the
+// caller is the anonymous local principal, name "local", role admin: whoever can reach a
+// loopback-only node already runs code on this machine, and the Host/Origin rules keep web pages
+// out. A header that is present is always verified, even when keys are optional.
+// Thread-safe: const, over an immutable policy and a thread-safe Authenticator.
+#pragma once
+
+#include "gateway/auth/authenticator.h"
+#include "gateway/auth/authpolicy.h"
+
+#include <memory>
+
+namespace lmfront::gateway::auth {
+
+class AuthGate {
+public:
+  AuthGate(AuthPolicy policy, std::shared_ptr<const Authenticator> authenticator)
+      : m_policy(std::move(policy)), m_authenticator(std::move(authenticator)) {}
+
+  Result<Principal> admit(std::string_view host, std::string_view origin, std::string_view authorization,
+                          Role need) const;
+
+  const AuthPolicy &policy() const { return m_policy; }
+
+private:
+  AuthPolicy m_policy;
+  std::shared_ptr<const Authenticator> m_authenticator;
+};
+
+}  // namespace lmfront::gateway::auth
