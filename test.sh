@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 scripts/setup.sh
+scripts/setup-test-deps.sh
 
 jobs=${LMFRONT_JOBS:-$(nproc)}
 configure() {  # configure DIR ARGS... — only when the build dir is new (ninja re-runs cmake itself)

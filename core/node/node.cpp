@@ -1,19 +1,32 @@
 #include "node/node.h"
 
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/openaiservice.h"
+#include "node/modelloader.h"
 #include "node/noderoutes.h"
+#include "observe/metricsregistry.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QSaveFile>
+#include <QThreadPool>
+#include <cstdio>
+#include <thread>
 
 namespace lmfront::node {
 
+using gateway::openai::ModelTable;
+using gateway::openai::OpenAiService;
+
 struct Node::Impl {
   gateway::HttpServer server;
+  observe::MetricsRegistry registry;
+  QThreadPool engineThreads;  // inference runs here, never on data-plane workers
+  std::unique_ptr<OpenAiService> service;
   std::shared_ptr<NodeState> state;
+  std::thread loader;
   bool running = false;
 };
 
@@ -21,6 +34,7 @@ Node::Node(NodeConfig config, QObject *parent) : QObject(parent), m_config(std::
 
 Node::~Node() {
   if (d->running) shutdown();
+  if (d->loader.joinable()) d->loader.join();
 }
 
 namespace {
@@ -58,6 +72,26 @@ Status Node::start() {
   state->info.modelCount = static_cast<int>(state->models.size());
   state->enableTestRoutes = m_config.enableTestRoutes;
 
+  d->engineThreads.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+  d->service = std::make_unique<OpenAiService>(gateway::openai::ServiceOptions{}, d->registry);
+  state->service = d->service.get();
+
+  // Models named on the command line load now, so a bad file stops the start with its reason;
+  // the data dir's catalog loads in the background while the node already answers (not ready).
+  auto table = std::make_shared<ModelTable>();
+  std::vector<CatalogEntry> background;
+  for (const auto &entry : state->models) {
+    if (!entry.fromFlag) {
+      background.push_back(entry);
+      continue;
+    }
+    auto pool = loadEnginePool(entry, &d->engineThreads);
+    if (!pool) return pool.status();
+    table->pools[entry.name.toStdString()] = *pool;
+    state->modelsLoaded.fetch_add(1);
+  }
+  d->service->setTable(table);
+
   gateway::HttpServerOptions options;
   options.host = m_config.listenHost.toStdString();
   options.workers = m_config.workers;
@@ -87,18 +121,40 @@ Status Node::start() {
                            : m_config.nodeId;
   state->info.startedAt = QDateTime::currentDateTimeUtc();
   state->uptime.start();
-  state->ready.store(true);
   d->state = state;
   d->running = true;
+
+  OpenAiService *service = d->service.get();
+  QThreadPool *threads = &d->engineThreads;
+  d->loader = std::thread([state, service, threads, background = std::move(background), table]() mutable {
+    for (const auto &entry : background) {
+      if (state->draining.load()) return;
+      auto pool = loadEnginePool(entry, threads);
+      state->modelsLoaded.fetch_add(1);
+      if (!pool) {
+        std::fprintf(stderr, "lmfront node: skipping model %s: %s\n", qPrintable(entry.name),
+                     pool.status().message().c_str());
+        continue;
+      }
+      auto next = std::make_shared<ModelTable>(*table);
+      next->pools[entry.name.toStdString()] = *pool;
+      table = next;
+      service->setTable(table);
+    }
+    state->ready.store(true);
+  });
   return Status::ok();
 }
 
 bool Node::shutdown() {
   if (!d->running) return true;
   d->state->ready.store(false);
+  d->state->draining.store(true);
   d->server.beginDrain();
   const bool drained = d->server.waitDrained(std::chrono::milliseconds(m_config.drainTimeoutMs));
   d->server.stop();
+  d->engineThreads.waitForDone(m_config.drainTimeoutMs);
+  if (d->loader.joinable()) d->loader.join();
   d->running = false;
   Q_EMIT stopped();
   return drained;

@@ -1,10 +1,10 @@
 #include "node/noderoutes.h"
 
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/openaiservice.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
@@ -37,18 +37,9 @@ QJsonObject healthJson(const NodeState &s) {
       {u"started_at"_qs, s.info.startedAt.toString(Qt::ISODate)},
       {u"listen"_qs, s.info.listenAddress},
       {u"data_dir"_qs, s.info.dataDir},
-      {u"models"_qs, static_cast<int>(s.models.size())},
+      {u"models"_qs, s.service ? static_cast<int>(s.service->table()->pools.size()) : 0},
+      {u"models_loading"_qs, static_cast<int>(s.models.size()) - s.modelsLoaded.load()},
   };
-}
-
-QJsonObject modelsJson(const NodeState &s) {
-  QJsonArray data;
-  for (const auto &m : s.models)
-    data.append(QJsonObject{{u"id"_qs, m.name},
-                            {u"object"_qs, u"model"_qs},
-                            {u"created"_qs, static_cast<double>(m.created)},
-                            {u"owned_by"_qs, u"lmfront"_qs}});
-  return QJsonObject{{u"object"_qs, u"list"_qs}, {u"data"_qs, data}};
 }
 
 }  // namespace
@@ -65,7 +56,7 @@ Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QSt
           QStringLiteral("model '%1': %2: no readable file there").arg(spec.name, spec.path).toStdString());
     if (known(spec.name))
       return Status::alreadyExists(QStringLiteral("model '%1' given twice").arg(spec.name).toStdString());
-    models.push_back({spec.name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch()});
+    models.push_back({spec.name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch(), true});
   }
   QDir dir(dataDir + QStringLiteral("/models"));
   const auto files = dir.entryInfoList({QStringLiteral("*.lmb")}, QDir::Files | QDir::Readable, QDir::Name);
@@ -89,10 +80,15 @@ std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> st
                 [state](HttpRequest &&, ResponderPtr r) { r->respond(jsonResponse(200, healthJson(*state))); });
   router->route("GET", "/readyz", [state](HttpRequest &&, ResponderPtr r) {
     const bool ready = state->ready.load();
-    r->respond(jsonResponse(ready ? 200 : 503, QJsonObject{{u"ready"_qs, ready}}));
+    QJsonObject body{{u"ready"_qs, ready}};
+    if (!ready)
+      body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 loaded)")
+                                                              .arg(state->modelsLoaded.load())
+                                                              .arg(state->models.size())
+                                                        : QStringLiteral("draining"));
+    r->respond(jsonResponse(ready ? 200 : 503, body));
   });
-  router->route("GET", "/v1/models",
-                [state](HttpRequest &&, ResponderPtr r) { r->respond(jsonResponse(200, modelsJson(*state))); });
+  if (state->service) state->service->addRoutes(*router);
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     router->route("GET", "/debug/sleep", [](HttpRequest &&request, ResponderPtr r) {

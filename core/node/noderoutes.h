@@ -13,15 +13,19 @@
 
 namespace lmfront::gateway {
 class Router;
+namespace openai {
+class OpenAiService;
 }
+}  // namespace lmfront::gateway
 
 namespace lmfront::node {
 
 struct CatalogEntry {
   QString name;
-  QString path;         // the model file
-  QString description;  // from NAME.json beside it, if any
-  qint64 created = 0;   // unix seconds
+  QString path;           // the model file
+  QString description;    // from NAME.json beside it, if any
+  qint64 created = 0;     // unix seconds
+  bool fromFlag = false;  // given with --model: must load, or the node does not start
 };
 
 struct NodeState {
@@ -29,13 +33,17 @@ struct NodeState {
   std::vector<CatalogEntry> models;
   QElapsedTimer uptime;
   std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+  std::atomic<int> modelsLoaded{0};  // catalog models loaded so far (loading runs in the background)
   bool enableTestRoutes = false;
+  gateway::openai::OpenAiService *service = nullptr;  // owned by the Node, outlives the routes
 };
 
 // Models from --model flags plus DATA_DIR/models/*.lmb (with NAME.json manifests). A --model
 // whose file is missing is an error; a broken manifest is reported by name.
 Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QString &dataDir);
 
+// The node's routes (health, readiness, test routes) plus the OpenAI API of state->service.
 std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state);
 
 }  // namespace lmfront::node

@@ -124,9 +124,13 @@ private Q_SLOTS:
     QVERIFY(!h[u"node_id"].toString().isEmpty());
     QCOMPARE(QDir(h[u"data_dir"].toString()), QDir(m_dir.path()));
 
-    // Same connection: keep-alive.
-    QVERIFY(sendGet(*socket, "/readyz"));
-    HttpReply ready = readReply(*socket);
+    // Same connection: keep-alive. Readiness follows the background model load.
+    HttpReply ready;
+    for (QDeadlineTimer deadline(10000); !deadline.hasExpired(); QTest::qWait(20)) {
+      QVERIFY(sendGet(*socket, "/readyz"));
+      ready = readReply(*socket);
+      if (ready.status != 503) break;
+    }
     QCOMPARE(ready.status, 200);
     QCOMPARE(QJsonDocument::fromJson(ready.body).object()[u"ready"].toBool(), true);
 

@@ -1,0 +1,153 @@
+#include "gateway/openai/completionsink.h"
+
+#include <charconv>
+
+namespace lmfront::gateway::openai {
+
+namespace {
+double seconds(Clock::Duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string milliseconds(Clock::Duration d) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, std::chrono::duration<double, std::milli>(d).count(),
+                         std::chars_format::fixed, 3);
+  return std::string(buf, r.ptr);
+}
+
+HeaderList streamHeaders(std::string_view backend, std::string_view cacheState, Clock::Duration overhead) {
+  HeaderList h = gatewayHeaders(backend, cacheState, overhead);
+  h.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
+  h.emplace_back("Cache-Control", "no-cache");
+  h.emplace_back("X-Accel-Buffering", "no");  // proxies in front must not buffer the stream either
+  return h;
+}
+}  // namespace
+
+HeaderList gatewayHeaders(std::string_view backend, std::string_view cacheState, Clock::Duration overhead) {
+  return {{"x-lmfront-backend", std::string(backend)},
+          {"x-lmfront-cache", std::string(cacheState)},
+          {"x-lmfront-overhead-ms", milliseconds(overhead)}};
+}
+
+void recordRequest(const OpenAiService::Shared &shared, std::string_view model, std::string_view backend,
+                   int httpStatus, Clock::Duration total) {
+  const auto &m = shared.metrics;
+  char code[8];
+  auto r = std::to_chars(code, code + sizeof code, httpStatus);
+  const std::string_view codeView(code, static_cast<std::size_t>(r.ptr - code));
+  if (m.requests) m.requests->withLabels({model, backend, codeView}).inc();
+  if (m.requestDuration) m.requestDuration->withLabels({model}).observe(seconds(total));
+}
+
+void serveGenerated(const CompletionContext &ctx, const Generated &g, std::string_view cacheState,
+                    std::string_view backend) {
+  const Clock::Duration overhead = ctx.shared->clock.now() - ctx.arrived;
+  if (ctx.request.stream) {
+    ctx.responder->beginStream(200, streamHeaders(backend, cacheState, overhead));
+    if (ctx.meta.chat) ctx.responder->writeChunk(streamRoleEvent(ctx.meta));
+    if (!g.text.empty()) ctx.responder->writeChunk(streamTokenEvent(ctx.meta, g.text));
+    ctx.responder->writeChunk(streamFinishEvent(ctx.meta, g.finish));
+    if (ctx.request.includeUsage) ctx.responder->writeChunk(streamUsageEvent(ctx.meta, g.usage));
+    ctx.responder->writeChunk(std::string(kStreamDone));
+    ctx.responder->endStream();
+  } else {
+    HttpResponse response = HttpResponse::json(200, completionBody(ctx.meta, g));
+    for (auto &h : gatewayHeaders(backend, cacheState, overhead)) response.headers.push_back(std::move(h));
+    ctx.responder->respond(std::move(response));
+  }
+  recordRequest(*ctx.shared, ctx.request.model, backend, 200, overhead);
+  if (ctx.shared->metrics.gatewayOverhead)
+    ctx.shared->metrics.gatewayOverhead->withLabels({ctx.request.model}).observe(seconds(overhead));
+}
+
+CompletionSink::~CompletionSink() {
+  // A backend that dropped its sink without finishing must not strand the client or followers.
+  if (!m_finished) onError(Status::internal("the backend ended the generation without a result"));
+}
+
+void CompletionSink::beginStreamIfNeeded() {
+  if (m_streamBegun || !m_ctx.request.stream) return;
+  m_streamBegun = true;
+  const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
+  m_ctx.responder->beginStream(200, streamHeaders(backend, m_ctx.cacheState, m_ctx.dispatched - m_ctx.arrived));
+  if (m_ctx.meta.chat) m_ctx.responder->writeChunk(streamRoleEvent(m_ctx.meta));
+}
+
+void CompletionSink::onToken(std::string_view text) {
+  if (m_finished) return;
+  if (m_tokens++ == 0) {
+    m_firstToken = m_ctx.shared->clock.now();
+    if (m_ctx.shared->metrics.timeToFirstToken)
+      m_ctx.shared->metrics.timeToFirstToken->withLabels({m_ctx.request.model})
+          .observe(seconds(m_firstToken - m_ctx.arrived));
+  }
+  m_text.append(text);
+  if (m_ctx.request.stream) {
+    beginStreamIfNeeded();
+    m_ctx.responder->writeChunk(streamTokenEvent(m_ctx.meta, text));
+  }
+}
+
+void CompletionSink::onDone(FinishReason reason, Usage usage) {
+  if (m_finished) return;
+  Generated g;
+  g.text = std::move(m_text);
+  g.finish = reason;
+  g.usage = usage;
+  const auto now = m_ctx.shared->clock.now();
+  const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
+  if (m_ctx.request.stream) {
+    beginStreamIfNeeded();
+    m_ctx.responder->writeChunk(streamFinishEvent(m_ctx.meta, reason));
+    if (m_ctx.request.includeUsage) m_ctx.responder->writeChunk(streamUsageEvent(m_ctx.meta, usage));
+    m_ctx.responder->writeChunk(std::string(kStreamDone));
+    m_ctx.responder->endStream();
+  } else {
+    // Overhead: before dispatch, plus rendering after the backend finished (~0 here).
+    HttpResponse response = HttpResponse::json(200, completionBody(m_ctx.meta, g));
+    const Clock::Duration overhead = (m_ctx.dispatched - m_ctx.arrived) + (m_ctx.shared->clock.now() - now);
+    for (auto &h : gatewayHeaders(backend, m_ctx.cacheState, overhead)) response.headers.push_back(std::move(h));
+    m_ctx.responder->respond(std::move(response));
+  }
+  const auto &m = m_ctx.shared->metrics;
+  if (m.tokensIn) m.tokensIn->withLabels({m_ctx.request.model}).inc(static_cast<std::uint64_t>(usage.promptTokens));
+  if (m.tokensOut)
+    m.tokensOut->withLabels({m_ctx.request.model}).inc(static_cast<std::uint64_t>(usage.completionTokens));
+  if (m.gatewayOverhead)
+    m.gatewayOverhead->withLabels({m_ctx.request.model}).observe(seconds(m_ctx.dispatched - m_ctx.arrived));
+  if (m_ctx.key) {
+    auto value = std::make_shared<const std::string>(g.encode());
+    if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
+    m_ctx.shared->flights.complete(*m_ctx.key, cache::Value(value));
+  }
+  finish(200, true);
+}
+
+void CompletionSink::onError(const Status &status) {
+  if (m_finished) return;
+  ApiError error = fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
+  const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
+  if (m_streamBegun) {
+    // Headers (200) are gone: report in-band, as OpenAI does, and close the stream cleanly.
+    m_ctx.responder->writeChunk(errorEvent(error));
+    m_ctx.responder->writeChunk(std::string(kStreamDone));
+    m_ctx.responder->endStream();
+  } else {
+    HttpResponse response = toResponse(error);
+    for (auto &h : gatewayHeaders(backend, m_ctx.cacheState, m_ctx.dispatched - m_ctx.arrived))
+      response.headers.push_back(std::move(h));
+    m_ctx.responder->respond(std::move(response));
+  }
+  if (m_ctx.key) m_ctx.shared->flights.complete(*m_ctx.key, status);
+  finish(error.httpStatus, false);
+}
+
+void CompletionSink::finish(int httpStatus, bool ok) {
+  m_finished = true;
+  const auto now = m_ctx.shared->clock.now();
+  if (m_ctx.pool->balancer) m_ctx.pool->balancer->onFinish(m_ctx.backendIndex, now - m_ctx.dispatched, ok);
+  recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(), httpStatus,
+                now - m_ctx.arrived);
+}
+
+}  // namespace lmfront::gateway::openai

@@ -1,0 +1,76 @@
+// CompletionSink: carries one generation from a backend's thread back to the client, as a
+// single JSON response or as server-sent events flushed token by token, and on the way fills the
+// response cache, completes the single flight, reports to the balancer and records metrics.
+// Internal to OpenAiService. Thread-safe in the sense GenerationSink requires: one backend
+// thread drives it; the Responder marshals to the connection's worker.
+#pragma once
+
+#include "gateway/cache/cachekey.h"
+#include "gateway/http/httpserver.h"
+#include "gateway/openai/modeltable.h"
+#include "gateway/openai/openaiservice.h"
+#include "gateway/openai/responses.h"
+
+#include <optional>
+#include <string>
+
+namespace lmfront::gateway::openai {
+
+struct OpenAiService::Shared {
+  Shared(ServiceOptions o, const Clock &c) : options(std::move(o)), clock(c) {}
+  ServiceOptions options;
+  const Clock &clock;
+  std::atomic<std::shared_ptr<const ModelTable>> table;
+  cache::TieredCache *cache = nullptr;  // owned by the service; null when caching is off
+  cache::SingleFlight<cache::CacheKey, cache::Value, cache::CacheKeyHash> flights;
+  observe::StandardMetrics metrics;
+};
+
+// Everything about one completion request that outlives the handler call.
+struct CompletionContext {
+  std::shared_ptr<OpenAiService::Shared> shared;
+  ResponderPtr responder;
+  CompletionRequest request;
+  ResponseMeta meta;
+  Clock::TimePoint arrived;
+  Clock::TimePoint dispatched;
+  std::optional<cache::CacheKey> key;  // set when this request leads a cache flight
+  bool noStore = false;
+  std::string cacheState = "bypass";  // miss | bypass (hit/coalesced are served elsewhere)
+  std::shared_ptr<const ModelPool> pool;
+  std::size_t backendIndex = 0;
+};
+
+class CompletionSink final : public GenerationSink {
+public:
+  explicit CompletionSink(CompletionContext context) : m_ctx(std::move(context)) {}
+  ~CompletionSink() override;
+
+  void onToken(std::string_view text) override;
+  void onDone(FinishReason reason, Usage usage) override;
+  void onError(const Status &status) override;
+  bool cancelled() const override { return !m_ctx.responder->isOpen(); }
+
+private:
+  void beginStreamIfNeeded();
+  void finish(int httpStatus, bool ok);
+
+  CompletionContext m_ctx;
+  std::string m_text;
+  int m_tokens = 0;
+  bool m_streamBegun = false;
+  bool m_finished = false;
+  Clock::TimePoint m_firstToken{};
+};
+
+// Headers every gateway response carries.
+HeaderList gatewayHeaders(std::string_view backend, std::string_view cacheState, Clock::Duration overhead);
+
+// Serves a finished generation (cache hit or coalesced follower) as JSON or as an SSE replay.
+void serveGenerated(const CompletionContext &ctx, const Generated &g, std::string_view cacheState,
+                    std::string_view backend);
+
+void recordRequest(const OpenAiService::Shared &shared, std::string_view model, std::string_view backend,
+                   int httpStatus, Clock::Duration total);
+
+}  // namespace lmfront::gateway::openai

@@ -1,0 +1,45 @@
+// EngineBackend: an in-process replica of an n-gram model as a pool member.
+//
+// The model is immutable and shared (any number of replicas and threads query one mmapped
+// file); each request runs on the backend's thread pool, never on a data-plane worker, and
+// streams tokens to its sink as they are sampled. Prompts and scored text are tokenised the way
+// the model was trained (TokenizerOptions, from the model's manifest).
+#pragma once
+
+#include "engine/continuationindex.h"
+#include "engine/model.h"
+#include "engine/tokenizer.h"
+#include "gateway/openai/backend.h"
+
+#include <memory>
+
+class QThreadPool;
+
+namespace lmfront::gateway::openai {
+
+class EngineBackend final : public Backend {
+public:
+  // `pool` must outlive the backend and every request it started (the node drains first).
+  // `index` is the model's continuation index (built once per model, shared by its replicas).
+  EngineBackend(std::string id, std::shared_ptr<const engine::Model> model,
+                std::shared_ptr<const engine::ContinuationIndex> index, engine::TokenizerOptions tokenizer,
+                QThreadPool *pool);
+
+  const std::string &id() const override { return m_id; }
+  void generate(const CompletionRequest &request, std::shared_ptr<GenerationSink> sink) override;
+  void score(const ScoreRequest &request, std::function<void(Result<ScoreResult>)> done) override;
+
+  const engine::Model &model() const { return *m_model; }
+
+private:
+  void runGeneration(const CompletionRequest &request, GenerationSink &sink) const;
+  Result<ScoreResult> runScore(const ScoreRequest &request) const;
+
+  std::string m_id;
+  std::shared_ptr<const engine::Model> m_model;
+  std::shared_ptr<const engine::ContinuationIndex> m_index;
+  engine::TokenizerOptions m_tokenizer;
+  QThreadPool *m_pool;
+};
+
+}  // namespace lmfront::gateway::openai

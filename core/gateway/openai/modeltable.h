@@ -1,0 +1,37 @@
+// ModelTable: what the gateway serves — model name → pool of backends with its balancer.
+// Immutable once published: the node builds a new table on every change (model added, pool
+// edited, version deployed) and swaps it in atomically, so a request sees one consistent table
+// from start to end and no request is dropped by a change.
+#pragma once
+
+#include "gateway/openai/backend.h"
+#include "gateway/routing/balancer.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lmfront::gateway::openai {
+
+struct ModelPool {
+  std::string name;
+  std::string version;  // the served artifact's sha256: part of every cache key
+  std::string description;
+  std::int64_t created = 0;  // unix seconds
+  std::vector<std::shared_ptr<Backend>> backends;
+  std::shared_ptr<routing::Balancer> balancer;  // over `backends`, same order
+  std::string backupPool;                       // failover target when no backend is healthy
+};
+
+struct ModelTable {
+  std::map<std::string, std::shared_ptr<const ModelPool>, std::less<>> pools;
+
+  const ModelPool *find(std::string_view name) const {
+    auto it = pools.find(name);
+    return it == pools.end() ? nullptr : it->second.get();
+  }
+};
+
+}  // namespace lmfront::gateway::openai

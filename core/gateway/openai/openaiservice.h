@@ -1,0 +1,75 @@
+// OpenAiService: the OpenAI-compatible API of a node — /v1/models, /v1/completions,
+// /v1/chat/completions (with SSE streaming), /v1/score and /metrics — over a ModelTable.
+//
+// Request path: admit (auth, host/origin, rate limit: a hook the node provides) → decode →
+// resolve the model's pool → response cache (deterministic requests only: local tier, single
+// flight, Redis tier) → balancer picks a backend → generation streams back through the
+// connection's Responder → cache fill and metrics. Every response carries x-lmfront-backend,
+// x-lmfront-cache (hit|miss|coalesced|bypass) and x-lmfront-overhead-ms (time spent in the
+// gateway itself, excluding the backend's work).
+//
+// Thread safety: handlers run on any data-plane worker at once; setTable() swaps the table
+// atomically from any thread; in-flight requests keep the table they started with.
+#pragma once
+
+#include "gateway/cache/cachekey.h"
+#include "gateway/cache/singleflight.h"
+#include "gateway/cache/tieredcache.h"
+#include "gateway/http/httpserver.h"
+#include "gateway/openai/apierror.h"
+#include "gateway/openai/modeltable.h"
+#include "observe/metricsregistry.h"
+#include "observe/standardmetrics.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace lmfront::gateway::openai {
+
+// What a route needs of the caller: the node maps it to a role (viewer < user < operator < admin).
+enum class Access { Read, Infer, Operate, Admin };
+
+struct AdmitContext {
+  Access access = Access::Read;
+  std::string_view model;  // empty before the body is decoded
+  int estimatedTokens = 0;
+};
+
+struct ServiceOptions {
+  bool cacheEnabled = true;
+  cache::TieredCacheOptions cache;
+  // Called before any work: authentication, Host/Origin checks, rate limits. nullopt admits.
+  std::function<std::optional<ApiError>(const HttpRequest &, const AdmitContext &)> admit;
+};
+
+class OpenAiService {
+public:
+  OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock = Clock::steady());
+  ~OpenAiService();
+
+  void setTable(std::shared_ptr<const ModelTable> table);
+  std::shared_ptr<const ModelTable> table() const;
+  void addRoutes(Router &router);
+
+  cache::TieredCache *responseCache() { return m_cache.get(); }
+  observe::MetricsRegistry &registry() { return m_registry; }
+  const observe::StandardMetrics &metrics() const { return m_metrics; }
+
+  // Shared with the sinks of in-flight requests (they may outlive a handler call).
+  struct Shared;
+
+private:
+  void handleModels(HttpRequest &&request, ResponderPtr responder);
+  void handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat);
+  void handleScore(HttpRequest &&request, ResponderPtr responder);
+  void handleMetrics(HttpRequest &&request, ResponderPtr responder);
+
+  observe::MetricsRegistry &m_registry;
+  observe::StandardMetrics m_metrics;
+  std::shared_ptr<Shared> m_shared;
+  std::unique_ptr<cache::TieredCache> m_cache;
+};
+
+}  // namespace lmfront::gateway::openai

@@ -1,0 +1,157 @@
+#include "gateway/openai/responses.h"
+
+#include "gateway/openai/jsonwriter.h"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <random>
+
+namespace lmfront::gateway::openai {
+
+std::string_view finishReasonName(FinishReason reason) { return reason == FinishReason::Length ? "length" : "stop"; }
+
+std::string Generated::encode() const {
+  std::string out = std::to_string(static_cast<int>(finish)) + ' ' + std::to_string(usage.promptTokens) + ' ' +
+                    std::to_string(usage.completionTokens) + '\n';
+  out += text;
+  return out;
+}
+
+Result<Generated> Generated::decode(std::string_view bytes) {
+  const auto nl = bytes.find('\n');
+  if (nl == std::string_view::npos) return Status::dataLoss("cached completion has no header line");
+  int fields[3] = {};
+  const char *p = bytes.data();
+  const char *end = bytes.data() + nl;
+  for (int &f : fields) {
+    auto r = std::from_chars(p, end, f);
+    if (r.ec != std::errc()) return Status::dataLoss("cached completion header is corrupt");
+    p = r.ptr;
+    if (p < end && *p == ' ') ++p;
+  }
+  if (fields[0] < 0 || fields[0] > 1) return Status::dataLoss("cached completion has an unknown finish reason");
+  Generated g;
+  g.finish = static_cast<FinishReason>(fields[0]);
+  g.usage = {fields[1], fields[2]};
+  g.text = std::string(bytes.substr(nl + 1));
+  return g;
+}
+
+ResponseMeta newResponseMeta(const std::string &model, bool chat) {
+  // Unique enough for correlation, not a secret: a per-process random base plus a counter.
+  static const std::uint64_t base = std::random_device{}() * 0x9E3779B97F4A7C15ull;
+  static std::atomic<std::uint64_t> counter{0};
+  char hex[17];
+  const std::uint64_t v = base ^ (counter.fetch_add(1, std::memory_order_relaxed) * 0xBF58476D1CE4E5B9ull);
+  auto r = std::to_chars(hex, hex + 16, v, 16);
+  ResponseMeta meta;
+  meta.id = std::string(chat ? "chatcmpl-" : "cmpl-") + std::string(hex, r.ptr);
+  meta.created =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  meta.model = model;
+  meta.chat = chat;
+  return meta;
+}
+
+namespace {
+void header(JsonWriter &w, const ResponseMeta &meta, bool chunk) {
+  w.key("id").string(meta.id);
+  w.key("object").string(meta.chat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion");
+  w.key("created").integer(meta.created).key("model").string(meta.model);
+}
+
+void usageObject(JsonWriter &w, const Usage &u) {
+  w.beginObject();
+  w.key("prompt_tokens").integer(u.promptTokens).key("completion_tokens").integer(u.completionTokens);
+  w.key("total_tokens").integer(u.promptTokens + u.completionTokens);
+  w.endObject();
+}
+
+std::string event(JsonWriter &w) {
+  std::string out = "data: ";
+  out += w.str();
+  out += "\n\n";
+  return out;
+}
+}  // namespace
+
+std::string completionBody(const ResponseMeta &meta, const Generated &g) {
+  JsonWriter w;
+  w.beginObject();
+  header(w, meta, false);
+  w.key("choices").beginArray().beginObject().key("index").integer(0);
+  if (meta.chat) {
+    w.key("message").beginObject().key("role").string("assistant").key("content").string(g.text).endObject();
+  } else {
+    w.key("text").string(g.text).key("logprobs").null();
+  }
+  w.key("finish_reason").string(finishReasonName(g.finish)).endObject().endArray();
+  w.key("usage");
+  usageObject(w, g.usage);
+  w.endObject();
+  return w.take();
+}
+
+std::string streamTokenEvent(const ResponseMeta &meta, std::string_view text) {
+  JsonWriter w;
+  w.beginObject();
+  header(w, meta, true);
+  w.key("choices").beginArray().beginObject().key("index").integer(0);
+  if (meta.chat)
+    w.key("delta").beginObject().key("content").string(text).endObject();
+  else
+    w.key("text").string(text).key("logprobs").null();
+  w.key("finish_reason").null().endObject().endArray().endObject();
+  return event(w);
+}
+
+std::string streamRoleEvent(const ResponseMeta &meta) {
+  JsonWriter w;
+  w.beginObject();
+  header(w, meta, true);
+  w.key("choices").beginArray().beginObject().key("index").integer(0);
+  w.key("delta").beginObject().key("role").string("assistant").key("content").string("").endObject();
+  w.key("finish_reason").null().endObject().endArray().endObject();
+  return event(w);
+}
+
+std::string streamFinishEvent(const ResponseMeta &meta, FinishReason reason) {
+  JsonWriter w;
+  w.beginObject();
+  header(w, meta, true);
+  w.key("choices").beginArray().beginObject().key("index").integer(0);
+  if (meta.chat)
+    w.key("delta").beginObject().endObject();
+  else
+    w.key("text").string("").key("logprobs").null();
+  w.key("finish_reason").string(finishReasonName(reason)).endObject().endArray().endObject();
+  return event(w);
+}
+
+std::string streamUsageEvent(const ResponseMeta &meta, const Usage &usage) {
+  JsonWriter w;
+  w.beginObject();
+  header(w, meta, true);
+  w.key("choices").beginArray().endArray().key("usage");
+  usageObject(w, usage);
+  w.endObject();
+  return event(w);
+}
+
+std::string scoreBody(const std::string &model, const ScoreResult &result) {
+  JsonWriter w;
+  w.beginObject().key("object").string("score").key("model").string(model);
+  w.key("tokens").beginArray();
+  for (const auto &t : result.tokens) {
+    w.beginObject().key("token").string(t.token).key("log10_prob").number(t.log10Prob);
+    w.key("ngram").integer(t.ngramLength).key("oov").boolean(t.oov).endObject();
+  }
+  w.endArray();
+  w.key("log10_prob").number(result.log10Prob).key("perplexity").number(result.perplexity);
+  w.key("oov").integer(result.oov).key("token_count").integer(static_cast<std::int64_t>(result.tokens.size()));
+  w.endObject();
+  return w.take();
+}
+
+}  // namespace lmfront::gateway::openai
