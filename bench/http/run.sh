@@ -5,6 +5,8 @@
 #
 # Usage: bench/http/run.sh [BUILD_DIR]      (default: build; needs target lmfront-bench-http)
 # Env:   ROUNDS=3 DURATION=10s CONNS="200 64" THREADS=2 NOGLIB=1 (also run lmfront with QT_NO_GLIB=1)
+#        NICE=0 (e.g. -10 as root: run servers and wrk above a busy machine's background builds;
+#        applies to every server alike)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${1:-build}
@@ -13,6 +15,8 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-"200 64"}
 THREADS=${THREADS:-2}
 NOGLIB=${NOGLIB:-1}
+NICE=${NICE:-0}
+RUN=(nice -n "$NICE")
 BIN=$BUILD_DIR/bin/lmfront-bench-http
 [[ -x $BIN ]] || { echo "missing $BIN: ninja -C $BUILD_DIR lmfront-bench-http" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/setup.sh)" >&2; exit 1; }
@@ -28,19 +32,19 @@ wait_up() { for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/"
 
 declare -A PORT
 PORT[lmfront]=$(free_port)
-"$BIN" --port "${PORT[lmfront]}" --workers 2 >"$WORK/lmfront.log" 2>&1 &
+"${RUN[@]}" "$BIN" --port "${PORT[lmfront]}" --workers 2 >"$WORK/lmfront.log" 2>&1 &
 PIDS+=($!)
 SERVERS=(lmfront)
 if [[ $NOGLIB == 1 ]]; then
   PORT[lmfront-noglib]=$(free_port)
-  QT_NO_GLIB=1 "$BIN" --port "${PORT[lmfront-noglib]}" --workers 2 >"$WORK/lmfront-noglib.log" 2>&1 &
+  QT_NO_GLIB=1 "${RUN[@]}" "$BIN" --port "${PORT[lmfront-noglib]}" --workers 2 >"$WORK/lmfront-noglib.log" 2>&1 &
   PIDS+=($!)
   SERVERS+=(lmfront-noglib)
 fi
 PORT[nginx]=$(free_port)
 mkdir -p "$WORK/nginx"
 sed -e "s|@DIR@|$WORK/nginx|g" -e "s|@PORT@|${PORT[nginx]}|g" bench/http/nginx.conf.in >"$WORK/nginx/nginx.conf"
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
+"${RUN[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
 PIDS+=($!)
 SERVERS+=(nginx)
 for s in "${SERVERS[@]}"; do wait_up "${PORT[$s]}"; done
@@ -49,12 +53,12 @@ body=$(curl -fs "http://127.0.0.1:${PORT[lmfront]}/"); ref=$(curl -fs "http://12
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-echo "# wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), -t$THREADS -d$DURATION, $ROUNDS rounds alternating"
+echo "# wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), -t$THREADS -d$DURATION, $ROUNDS rounds alternating, nice $NICE"
 RESULTS=$WORK/results.tsv
 for c in $CONNS; do
   for r in $(seq "$ROUNDS"); do
     for s in "${SERVERS[@]}"; do
-      out=$(wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$s]}/")
+      out=$("${RUN[@]}" wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency "http://127.0.0.1:${PORT[$s]}/")
       line=$(python3 - "$s" "$c" "$r" <<PY
 import re, sys
 out = """$out"""

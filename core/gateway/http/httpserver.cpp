@@ -199,7 +199,10 @@ void HttpServer::stop() {
         Qt::QueuedConnection);
   }
   for (QThread *t : d->threads) t->wait();
-  for (HttpWorker *w : d->workers) delete w;
+  for (HttpWorker *w : d->workers) {
+    if (!w->isShutDown()) qWarning("lmfront http: worker %d ended without shutting down", w->index());
+    delete w;
+  }
   for (QThread *t : d->threads) delete t;
   d->workers.clear();
   d->threads.clear();

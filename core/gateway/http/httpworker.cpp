@@ -192,6 +192,7 @@ void HttpWorker::onTick() {
 }
 
 void HttpWorker::scheduleReap(HttpConnection *connection) {
+  if (m_shuttingDown) return;  // shutdown() deletes every connection itself
   m_graveyard.push_back(connection);
   if (m_reapScheduled) return;
   m_reapScheduled = true;
@@ -234,6 +235,7 @@ void HttpWorker::beginDrain() {
 }
 
 void HttpWorker::shutdown() {
+  m_shuttingDown = true;
   closeListener();
   if (m_tick != nullptr) m_tick->stop();
   m_mailbox->close();
@@ -243,6 +245,7 @@ void HttpWorker::shutdown() {
   m_connections.clear();
   delete m_epollNotifier;
   m_epollNotifier = nullptr;
+  m_shutDown.store(true, std::memory_order_release);
 }
 
 }  // namespace lmfront::gateway

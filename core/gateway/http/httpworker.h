@@ -54,6 +54,9 @@ public:
   void start();
   void beginDrain();
   void shutdown();
+  // True once shutdown() finished. Acquire-loaded by the controlling thread after joining, so
+  // the hand-off is visible to ThreadSanitizer (QThread::wait() is not: Qt is not instrumented).
+  bool isShutDown() const { return m_shutDown.load(std::memory_order_acquire); }
 
   // For connections.
   int index() const { return m_index; }
@@ -90,6 +93,8 @@ private:
   std::vector<std::unique_ptr<HttpConnection>> m_connections;
   std::vector<HttpConnection *> m_graveyard;
   bool m_reapScheduled = false;
+  bool m_shuttingDown = false;
+  std::atomic<bool> m_shutDown{false};
   std::shared_ptr<const Router> m_router;
   std::uint64_t m_routerVersion = ~std::uint64_t{0};
   std::vector<char> m_readBuffer;
