@@ -1,0 +1,100 @@
+// Sampler: draws words from a Model's distribution and generates text token by token.
+//
+// Contract: with temperature 1 and no top-k/top-p, a draw is EXACTLY from the model's
+// conditional distribution P(w | context) as back-off defines it, without enumerating the
+// vocabulary: at the longest context h the explicit continuations hold mass(h); otherwise the
+// draw recurses to the shorter context and is rejected if it lands on an explicit continuation
+// of h (see docs/decisions/engine-model.md for the proof). Temperature, top-k and top-p need
+// the whole distribution and enumerate it (O(vocabulary) per token). <s> is never drawn (it is
+// a context marker; lmplz gives it -99); <unk> is redrawn unless allowUnk (the result is the
+// model's distribution conditioned on "not <unk>").
+// The PRNG is splitmix64 with our own uniform mapping, so a seed gives the same text on every
+// platform. A Sampler borrows nothing mutable: it holds the shared Model and index, plus
+// scratch buffers, so use one Sampler per thread.
+#pragma once
+
+#include "common/status.h"
+#include "continuationindex.h"
+#include "model.h"
+#include "tokenizer.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lmfront::engine {
+
+struct SamplingOptions {
+  int maxTokens = 64;        // words generated at most (</s> ends earlier)
+  double temperature = 1.0;  // > 0; 1 = the model's own distribution
+  int topK = 0;              // 0 = off
+  double topP = 1.0;         // (0, 1]; 1 = off
+  std::uint64_t seed = 0;
+  std::vector<std::string> stop;  // generation ends before the first occurrence of any
+  bool allowUnk = false;
+};
+Status validate(const SamplingOptions &options);
+
+class Rng {
+public:
+  explicit Rng(std::uint64_t seed) : m_state(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
+
+private:
+  std::uint64_t m_state;
+};
+
+struct GeneratedToken {
+  WordId word = kUnk;
+  std::string text;  // the detokenised piece, with its leading space if any
+  float log10Prob = 0;
+};
+
+struct GenerationResult {
+  std::string text;
+  std::vector<WordId> words;
+  std::string finishReason;  // "stop" (</s> or a stop string) or "length"
+  std::uint64_t promptTokens = 0;
+};
+
+class Sampler {
+public:
+  Sampler(std::shared_ptr<const Model> model, std::shared_ptr<const ContinuationIndex> index);
+
+  // One draw from P(. | state) under the options' temperature / top-k / top-p.
+  WordId sample(const State &state, const SamplingOptions &options, Rng &rng);
+  // The full conditional distribution (linear, over word ids; <s> is 0), as enumeration sees it.
+  void distribution(const State &state, std::vector<double> &out) const;
+
+  // Tokenises the prompt, then draws until </s>, a stop string or maxTokens. onToken (optional)
+  // sees each token as it is produced; returning false stops early (finishReason "stop").
+  Result<GenerationResult> generate(std::string_view prompt, const SamplingOptions &options,
+                                    const TokenizerOptions &tokenizer = {},
+                                    const std::function<bool(const GeneratedToken &)> &onToken = {});
+
+private:
+  WordId sampleExact(const State &state, Rng &rng);
+  WordId drawLevel(int k, const std::uint32_t *ctx, const double *z, Rng &rng, int &rejections);
+  WordId sampleEnumerated(const State &state, const SamplingOptions &options, Rng &rng);
+
+  std::shared_ptr<const Model> m_model;
+  std::shared_ptr<const ContinuationIndex> m_index;
+  std::vector<double> m_dist;
+  std::vector<WordId> m_order;
+};
+
+// Joins tokens as text: Latin words with spaces, CJK without, no space before closing
+// punctuation or after opening brackets. piece() returns what to append after `previous`.
+std::string detokenizePiece(std::string_view previous, std::string_view token);
+std::string detokenize(const std::vector<std::string_view> &tokens);
+
+}  // namespace lmfront::engine
