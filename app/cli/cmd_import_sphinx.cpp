@@ -4,8 +4,13 @@
 // warnings on stderr and listed in the --json output, so nothing is changed silently.
 #include "args.h"
 #include "commandregistry.h"
+#include "engine/model.h"
 #include "engine/sphinxreader.h"
+#include "enginecli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -14,26 +19,10 @@ namespace {
 
 using lmfront::cli::Args;
 using lmfront::cli::fail;
+using lmfront::cli::jsonString;
 namespace engine = lmfront::engine;
 
 constexpr const char *kVerb = "import-sphinx";
-
-std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string jsonCounts(const std::vector<std::uint64_t> &counts) {
   std::string out = "[";
@@ -46,6 +35,31 @@ std::string jsonCounts(const std::vector<std::uint64_t> &counts) {
 
 bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Writes atomically (PATH.tmp, fsync, rename), so a node never maps half a model.
+lmfront::Status writeFileAtomically(const std::string &path, const std::byte *data, std::size_t size) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return lmfront::Status::fromErrno(errno, "cannot create " + tmp);
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return lmfront::Status::fromErrno(e, "cannot write " + tmp);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    return lmfront::Status::fromErrno(e, "cannot write " + tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return lmfront::Status::fromErrno(errno, "cannot rename to " + path);
+  return lmfront::Status::ok();
 }
 
 void printUsage(std::FILE *out) {
@@ -81,7 +95,7 @@ int runImportSphinx(int argc, char **argv) {
   auto base = args.number("log-base", options.logBase);
   if (!base) return fail(kVerb, base.status().message(), 2);
   options.logBase = *base;
-  if (compiled) return fail(kVerb, "compiled output not available yet: write OUT.arpa and run `lmfront compile`");
+  if (compiled && args.has("keep-no-unk")) return fail(kVerb, "a compiled model needs <unk>: drop --keep-no-unk", 2);
 
   const auto start = std::chrono::steady_clock::now();
   auto model = engine::SphinxReader::read(in, options);
@@ -97,16 +111,33 @@ int runImportSphinx(int argc, char **argv) {
     unk = engine::addUnknownWord(*model);
     if (unk.added) std::fprintf(stderr, "lmfront %s: note: %s\n", kVerb, unk.rule.c_str());
   }
-  if (auto st = engine::writeSphinxModelAsArpa(*model, out); !st) return fail(kVerb, st.message());
+  // What JSON and the summary report, taken before a compiled output consumes the model.
+  const int order = model->order;
+  const std::vector<std::uint64_t> counts = model->counts;
+  const std::vector<std::uint64_t> headerCounts = model->headerCounts;
+  const std::vector<std::string> corrections = model->corrections;
+  const double unigramMass = model->unigramMass;
+  std::string sha256;
+  if (compiled) {
+    auto set = engine::toNgramSet(std::move(*model));
+    if (!set) return fail(kVerb, set.status().message());
+    auto built = engine::Model::fromNgrams(std::move(*set));
+    if (!built) return fail(kVerb, built.status().message());
+    if (auto st = writeFileAtomically(out, (*built)->imageData(), (*built)->imageSize()); !st)
+      return fail(kVerb, st.message());
+    sha256 = (*built)->payloadSha256();
+  } else if (auto st = engine::writeSphinxModelAsArpa(*model, out); !st) {
+    return fail(kVerb, st.message());
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (json) {
-    std::string corrections = "[";
-    for (std::size_t i = 0; i < model->corrections.size(); ++i) {
-      if (i) corrections += ',';
-      corrections += jsonString(model->corrections[i]);
+    std::string correctionsJson = "[";
+    for (std::size_t i = 0; i < corrections.size(); ++i) {
+      if (i) correctionsJson += ',';
+      correctionsJson += jsonString(corrections[i]);
     }
-    corrections += "]";
+    correctionsJson += "]";
     std::string unkJson = unk.added ? "{\"added\":true" : "{\"added\":false";
     if (unk.added) {
       char buf[160];
@@ -117,14 +148,16 @@ int runImportSphinx(int argc, char **argv) {
       unkJson += jsonString(unk.rule);
     }
     unkJson += "}";
+    std::string shaJson = sha256.empty() ? "" : ",\"payload_sha256\":" + jsonString(sha256);
     std::printf(
-        "{\"input\":%s,\"output\":%s,\"format\":\"arpa\",\"order\":%d,\"counts\":%s,\"header_counts\":%s,"
-        "\"corrections\":%s,\"unk\":%s,\"unigram_mass\":%.6f,\"seconds\":%.3f}\n",
-        jsonString(in).c_str(), jsonString(out).c_str(), model->order, jsonCounts(model->counts).c_str(),
-        jsonCounts(model->headerCounts).c_str(), corrections.c_str(), unkJson.c_str(), model->unigramMass, seconds);
+        "{\"input\":%s,\"output\":%s,\"format\":\"%s\",\"order\":%d,\"counts\":%s,\"header_counts\":%s,"
+        "\"corrections\":%s,\"unk\":%s,\"unigram_mass\":%.6f%s,\"seconds\":%.3f}\n",
+        jsonString(in).c_str(), jsonString(out).c_str(), compiled ? "lmb v1" : "arpa", order,
+        jsonCounts(counts).c_str(), jsonCounts(headerCounts).c_str(), correctionsJson.c_str(), unkJson.c_str(),
+        unigramMass, shaJson.c_str(), seconds);
   } else if (out != "-") {
-    std::fprintf(stderr, "lmfront %s: wrote %s: order %d, counts %s in %.2f s\n", kVerb, out.c_str(), model->order,
-                 jsonCounts(model->counts).c_str(), seconds);
+    std::fprintf(stderr, "lmfront %s: wrote %s: order %d, counts %s in %.2f s\n", kVerb, out.c_str(), order,
+                 jsonCounts(counts).c_str(), seconds);
   }
   return 0;
 }

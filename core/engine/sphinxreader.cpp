@@ -439,13 +439,14 @@ UnknownWordReport addUnknownWord(SphinxModel &model) {
   if (std::find(model.words.begin(), model.words.end(), "<unk>") != model.words.end()) return report;
   const std::size_t vocab = model.words.size();
   std::vector<float> &unigrams = model.log10Probs[0];
-  // The rule (docs/models.md): <unk> is as likely as the least likely word of the model. Sentence
-  // markers and ARPA's -99 "never" placeholder are not words one could meet, so they are skipped.
+  // The rule (docs/models.md; the compiler's own for an ARPA without <unk>): <unk> is as likely as
+  // the least likely word of the model. <s> is never predicted and ARPA's -99 means "never", so
+  // neither counts.
   float lowest = 0;
   bool found = false;
   for (std::size_t i = 0; i < vocab; ++i) {
     const std::string &w = model.words[i];
-    if (w == "<s>" || w == "</s>" || unigrams[i] <= -98.0f) continue;
+    if (w == "<s>" || unigrams[i] <= -98.0f) continue;
     if (!found || unigrams[i] < lowest) lowest = unigrams[i];
     found = true;
   }
@@ -514,6 +515,51 @@ Status writeSphinxModelAsArpa(const SphinxModel &model, const std::string &path)
     }
   }
   return out.finish();
+}
+
+Result<NgramSet> toNgramSet(SphinxModel &&model) {
+  const std::size_t vocab = model.words.size();
+  const auto unk = std::find(model.words.begin(), model.words.end(), "<unk>");
+  if (unk == model.words.end())
+    return Status::invalidArgument("a compiled model needs <unk>: add it (import without --keep-no-unk)");
+  const auto unkId = static_cast<std::size_t>(unk - model.words.begin());
+  std::vector<WordId> remap(vocab);
+  NgramSet set;
+  set.order = model.order;
+  set.arpaCounts = model.counts;
+  set.unkSynthesized = false;  // the import's <unk> is part of the model it exports (docs/models.md)
+  set.vocab.reserve(vocab);
+  set.vocab.emplace_back("<unk>");
+  for (std::size_t i = 0; i < vocab; ++i) {
+    if (i == unkId) {
+      remap[i] = 0;
+      continue;
+    }
+    remap[i] = static_cast<WordId>(set.vocab.size());
+    set.vocab.push_back(std::move(model.words[i]));
+  }
+  set.orders.resize(model.order);
+  NgramSet::Order &uni = set.orders[0];
+  uni.words.resize(vocab);
+  uni.prob.resize(vocab);
+  uni.backoff.assign(vocab, 0.0f);
+  for (std::size_t i = 0; i < vocab; ++i) {
+    const WordId id = remap[model.ids[0][i]];
+    uni.words[id] = id;
+    uni.prob[id] = model.log10Probs[0][i];
+    if (!model.log10Backoffs[0].empty()) uni.backoff[id] = model.log10Backoffs[0][i];
+  }
+  for (int n = 2; n <= model.order; ++n) {
+    NgramSet::Order &o = set.orders[n - 1];
+    o.words.resize(model.ids[n - 1].size());
+    for (std::size_t i = 0; i < o.words.size(); ++i) o.words[i] = remap[model.ids[n - 1][i]];
+    o.prob = std::move(model.log10Probs[n - 1]);
+    if (model.log10Backoffs[n - 1].empty())
+      o.backoff.assign(o.prob.size(), 0.0f);
+    else
+      o.backoff = std::move(model.log10Backoffs[n - 1]);
+  }
+  return set;
 }
 
 }  // namespace lmfront::engine

@@ -16,10 +16,12 @@
 //   wins and `corrections` says, in a sentence each, what was corrected.
 // - addUnknownWord() adds `<unk>` to a model without one by the rule in docs/models.md and keeps
 //   every context's distribution summing to what it summed to before.
+// - writeSphinxModelAsArpa() / toNgramSet() hand the result on as ARPA text or to the compiler.
 // Plain C++, no shared state: thread-compatible.
 #pragma once
 
 #include "common/status.h"
+#include "engine/modelbuilder.h"
 
 #include <cstdint>
 #include <span>
@@ -73,5 +75,10 @@ UnknownWordReport addUnknownWord(SphinxModel &model);
 
 // Writes the model as ARPA through ArpaWriter ("-" is stdout).
 Status writeSphinxModelAsArpa(const SphinxModel &model, const std::string &path);
+
+// Hands the model to the engine's builder (Model::fromNgrams), ids renumbered so <unk> is 0 and
+// the rest keep their order: the same set that reading the ARPA export would give, so the
+// compiled file is the one `lmfront compile` makes of that ARPA. The model must have <unk>.
+Result<NgramSet> toNgramSet(SphinxModel &&model);
 
 }  // namespace lmfront::engine

@@ -2,6 +2,7 @@
 // lm_trie.c), so every field has a value known in advance: decoding, the header-count correction,
 // <unk> with renormalisation, ARPA output, and every truncation and corruption giving a clear
 // error. The real Debian en-us model is exercised by integration/tst_sphinximport.cpp.
+#include "engine/model.h"
 #include "engine/sphinxreader.h"
 
 #include <QTemporaryDir>
@@ -291,6 +292,36 @@ private Q_SLOTS:
     QVERIFY(arpa.find("\t<s> a b\n") != std::string::npos);
     QVERIFY(arpa.find("\t<unk>\n") != std::string::npos);  // <unk> carries no backoff
     QVERIFY(arpa.find("\\end\\") != std::string::npos);
+  }
+
+  void compilesToTheSameModelAsItsArpa() {
+    auto model = SphinxReader::parse(writeTrie(makeTinyModel()), "tiny");
+    QVERIFY(model.isOk());
+    addUnknownWord(*model);
+    QTemporaryDir dir;
+    const std::string arpa = dir.filePath(QStringLiteral("tiny.arpa")).toStdString();
+    QVERIFY(writeSphinxModelAsArpa(*model, arpa).isOk());
+    QVERIFY(!toNgramSet(SphinxModel(*model)).value().unkSynthesized);
+    auto direct = Model::fromNgrams(toNgramSet(std::move(*model)).value());
+    QVERIFY2(direct.isOk(), direct.status().message().c_str());
+    auto viaArpa = Model::open(arpa);
+    QVERIFY2(viaArpa.isOk(), viaArpa.status().message().c_str());
+    QCOMPARE((*direct)->payloadSha256(), (*viaArpa)->payloadSha256());
+    // And it scores what the tiny model says: P(b | <s> a) = 0.7, P(c | a b) = 0.6.
+    const Model &m = **direct;
+    QCOMPARE(m.vocab().word(0), std::string_view("<unk>"));
+    State s = m.beginSentenceState(), next;
+    m.score(s, m.vocab().index("a"), next);
+    QVERIFY(std::fabs(double(m.score(next, m.vocab().index("b"), s)) - std::log10(0.7)) < 1e-6);
+    QVERIFY(std::fabs(double(m.score(s, m.vocab().index("c"), next)) - std::log10(0.6)) < 1e-6);
+  }
+
+  void compilingNeedsUnknownWord() {
+    auto model = SphinxReader::parse(writeTrie(makeTinyModel()), "tiny");
+    QVERIFY(model.isOk());
+    auto set = toNgramSet(std::move(*model));
+    QCOMPARE(set.status().code(), StatusCode::InvalidArgument);
+    QVERIFY(set.status().message().find("<unk>") != std::string::npos);
   }
 
   void everyTruncationIsAClearError() {

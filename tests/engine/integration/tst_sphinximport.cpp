@@ -7,6 +7,7 @@
 // 1.0001) that libsphinxbase 0.8's ngram_ng_prob() returned for the n-gram on this very file
 // (see docs/models.md, "How the importer was verified"), so they check the decoding by an
 // independent route. sphinxbase truncates scores to integers, hence the tolerance of one unit.
+#include "engine/model.h"
 #include "engine/sphinxreader.h"
 
 #include <QFile>
@@ -160,6 +161,21 @@ private Q_SLOTS:
       if (line.rfind("-0.69855744\tof the\t", 0) == 0) ++seen;
     }
     QCOMPARE(seen, 4);
+
+    // OUT.lmb: compiled directly, the same model as compiling the ARPA export.
+    const QString lmb = dir.filePath(QStringLiteral("en-us.lmb"));
+    p.start(bin, {QStringLiteral("import-sphinx"), QString::fromUtf8(kModel), lmb, QStringLiteral("--json")});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject lmbJson = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QCOMPARE(lmbJson.value(QStringLiteral("format")).toString(), QStringLiteral("lmb v1"));
+    auto compiled = Model::open(lmb.toStdString());
+    QVERIFY2(compiled.isOk(), compiled.status().message().c_str());
+    auto fromArpa = Model::open(out.toStdString());
+    QVERIFY2(fromArpa.isOk(), fromArpa.status().message().c_str());
+    QCOMPARE((*compiled)->payloadSha256(), (*fromArpa)->payloadSha256());
+    QCOMPARE(lmbJson.value(QStringLiteral("payload_sha256")).toString().toStdString(), (*compiled)->payloadSha256());
+    QCOMPARE((*compiled)->count(2), std::uint64_t{2051541});
   }
 };
 
