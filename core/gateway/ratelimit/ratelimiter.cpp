@@ -27,7 +27,7 @@ LocalRateLimiter::Shard &LocalRateLimiter::shardFor(std::string_view key) {
 }
 
 TokenBucket &LocalRateLimiter::bucketLocked(Shard &shard, std::string_view key, Clock::TimePoint now) {
-  auto it = shard.buckets.find(std::string(key));
+  auto it = shard.buckets.find(key);
   if (it == shard.buckets.end()) it = shard.buckets.emplace(std::string(key), TokenBucket(m_config.bucket, now)).first;
   return it->second;
 }
@@ -50,7 +50,7 @@ int64_t LocalRateLimiter::available(std::string_view key) {
   const auto now = m_clock.now();
   Shard &shard = shardFor(key);
   std::lock_guard lock(shard.mutex);
-  auto it = shard.buckets.find(std::string(key));
+  auto it = shard.buckets.find(key);
   return it == shard.buckets.end() ? m_config.bucket.capacity() : it->second.available(m_config.bucket, now);
 }
 

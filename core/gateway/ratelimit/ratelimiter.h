@@ -58,9 +58,13 @@ public:
   const TokenBucketConfig &bucketConfig() const { return m_config.bucket; }
 
 private:
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, TokenBucket> buckets;  // guarded by mutex
+    std::unordered_map<std::string, TokenBucket, KeyHash, std::equal_to<>> buckets;  // guarded by mutex
   };
   Shard &shardFor(std::string_view key);
   TokenBucket &bucketLocked(Shard &shard, std::string_view key, Clock::TimePoint now);

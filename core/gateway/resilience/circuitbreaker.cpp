@@ -44,6 +44,7 @@ void CircuitBreaker::report(std::pair<BreakerState, BreakerState> change) const 
 std::pair<BreakerState, BreakerState> CircuitBreaker::transitionLocked(BreakerState to, Clock::TimePoint now) {
   const BreakerState from = m_state;
   m_state = to;
+  m_published.store(to, std::memory_order_release);
   m_consecutive = 0;
   m_probesInFlight = 0;
   m_probeSuccesses = 0;
@@ -82,6 +83,8 @@ bool CircuitBreaker::ratioTrippedLocked(Clock::TimePoint now) const {
 }
 
 bool CircuitBreaker::allow() {
+  // Closed is the common case: no lock, no clock read. Open → half-open needs both.
+  if (m_published.load(std::memory_order_acquire) == BreakerState::Closed) return true;
   std::pair<BreakerState, BreakerState> change;
   bool allowed = false;
   {

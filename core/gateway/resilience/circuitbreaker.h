@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -77,6 +78,8 @@ private:
   const Clock &m_clock;
   const StateChanged m_onChange;
   std::mutex m_mutex;
+  // Mirror of m_state for allow()'s lock-free fast path while closed.
+  std::atomic<BreakerState> m_published{BreakerState::Closed};
   BreakerState m_state = BreakerState::Closed;  // all below guarded by m_mutex
   Clock::TimePoint m_openedAt;
   uint32_t m_consecutive = 0;

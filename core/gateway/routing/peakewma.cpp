@@ -20,11 +20,13 @@ void PeakEwmaBalancer::observe(Estimate &e, double sampleNs, Clock::TimePoint no
   if (now > e.stamp) e.stamp = now;
 }
 
-double PeakEwmaBalancer::cost(size_t index) {
+double PeakEwmaBalancer::cost(size_t index) { return costAt(index, m_clock.now()); }
+
+double PeakEwmaBalancer::costAt(size_t index, Clock::TimePoint now) {
   Estimate &e = m_estimates[index];
   const int64_t outstanding = m_slots[index].outstanding.load(std::memory_order_relaxed);
   std::lock_guard lock(e.mutex);
-  observe(e, 0.0, m_clock.now());
+  observe(e, 0.0, now);
   if (e.ewmaNs == 0.0 && outstanding > 0) return double(m_config.ewmaPenalty.count()) + double(outstanding);
   return e.ewmaNs * double(outstanding + 1);
 }
@@ -37,7 +39,8 @@ size_t PeakEwmaBalancer::doPick(const PickContext &) {
   if (a == n) return n;
   size_t b = firstHealthyFrom((a + 1 + (r >> 32) % (n - 1)) % n);
   if (a == b) return a;
-  return cost(b) < cost(a) ? b : a;
+  const auto now = m_clock.now();  // one read per pick: the clock is not free (~100 ns in a VM)
+  return costAt(b, now) < costAt(a, now) ? b : a;
 }
 
 void PeakEwmaBalancer::doFinish(size_t index, Clock::Duration latency, bool ok) {

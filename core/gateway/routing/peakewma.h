@@ -29,6 +29,7 @@ private:
     double ewmaNs = 0;       // guarded by mutex
     Clock::TimePoint stamp;  // guarded by mutex
   };
+  double costAt(size_t index, Clock::TimePoint now);
   // Decays the estimate to `now` and folds in a sample (0 = just decay). Caller holds e.mutex.
   void observe(Estimate &e, double sampleNs, Clock::TimePoint now) const;
 
