@@ -77,10 +77,13 @@ versions() {  # "pkg version, pkg version"
   echo "${list[*]}" | sed 's/,/, /g'
 }
 
-# finish NAME ORDER COUNTS DESCRIPTION SOURCE ARPA: compiles ARPA to NAME.lmb, writes NAME.json.
+# finish NAME ORDER COUNTS DESCRIPTION SOURCE MODEL: compiles MODEL (ARPA; or takes it as it is
+# when it is already NAME.lmb) into the models dir and writes NAME.json beside it.
 finish() {
-  local name=$1 order=$2 counts=$3 description=$4 source=$5 arpa=$6
-  "$lmfront" compile "$arpa" "$work/$name.lmb" >/dev/null
+  local name=$1 order=$2 counts=$3 description=$4 source=$5 model=$6
+  if [[ $model != "$work/$name.lmb" ]]; then
+    "$lmfront" compile "$model" "$work/$name.lmb" --json >/dev/null
+  fi
   mv -f "$work/$name.lmb" "$out/$name.lmb"
   local sha bytes
   sha=$(sha256sum "$out/$name.lmb" | cut -d' ' -f1)
@@ -163,12 +166,13 @@ build_cmu() {
   fi
   echo "models: building cmu-en-us (order 3) by importing CMU's Sphinx model …" >&2
   local summary counts
-  # import-sphinx prints what it corrected in the file (and the <unk> it adds) on stderr.
-  summary=$("$lmfront" import-sphinx "$sphinx_model" "$work/cmu-en-us.arpa" --json 2> >(sed 's/^/models:   /' >&2))
+  # Straight to the compiled form; import-sphinx prints what it corrected in the file (and the
+  # <unk> it added) on stderr, passed on here.
+  summary=$("$lmfront" import-sphinx "$sphinx_model" "$work/cmu-en-us.lmb" --json 2> >(sed 's/^/models:   /' >&2))
   counts=$(json_counts counts <<<"$summary")
   finish cmu-en-us 3 "$counts" \
     "CMU Sphinx US English trigram (pretrained, imported from pocketsphinx-en-us)" \
-    "$(versions pocketsphinx-en-us)" "$work/cmu-en-us.arpa"
+    "$(versions pocketsphinx-en-us)" "$work/cmu-en-us.lmb"
 }
 
 start=$SECONDS
