@@ -14,6 +14,10 @@ namespace {
 
 using Stats = std::array<std::uint64_t, 5>;
 
+// log10 for the ARPA file. A zero only arises from degenerate discounts (e.g. D3+ = 3 when no
+// n-gram occurs 4 times); lmplz would print -inf, which no ARPA reader accepts, so write -99.
+float safeLog10(double x) { return x > 0 ? static_cast<float>(std::log10(x)) : -99.0f; }
+
 struct Adjusted {
   std::vector<std::vector<NgramRecord>> tables;  // [k-1]: k-grams, adjusted counts, sorted
   std::vector<Stats> stats;
@@ -169,7 +173,7 @@ Status initialProbabilities(const std::vector<NgramRecord> &table, const std::ve
     if (j == lower.size() || !lower[j].sameKey(ctx))
       return Status::internal("context of a " + std::to_string(k) + "-gram missing from the " + std::to_string(k - 1) +
                               "-grams");
-    lowerBackoff[j] = static_cast<float>(std::log10(gamma));
+    lowerBackoff[j] = safeLog10(gamma);
     begin = end;
   }
   return Status::ok();
@@ -261,7 +265,7 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
     }
     auto &logp = model.orders[i].log10Prob;
     logp.resize(p.size());
-    for (std::size_t e = 0; e < p.size(); ++e) logp[e] = static_cast<float>(std::min(0.0, std::log10(p[e])));
+    for (std::size_t e = 0; e < p.size(); ++e) logp[e] = std::min(0.0f, safeLog10(p[e]));
     model.orders[i].grams = std::move(table);
   }
   return model;
