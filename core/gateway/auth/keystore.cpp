@@ -246,8 +246,9 @@ Result<CreatedKey> KeyStore::create(const std::string &name, Role role) {
   auto existing = query(m_db, m_path, std::string(kSelectColumns) + "WHERE name = ? AND revoked_at IS NULL", &name);
   if (!existing) return fail(existing.status());
   if (!existing->empty())
-    return fail(Status::alreadyExists("an active key named '" + name + "' already exists (" + shown(existing->front()) +
-                                      "): revoke it first or choose another name"));
+    return fail(Status::alreadyExists("an active key named '" + name + "' already exists (id " +
+                                      std::string(kKeyPrefix) + existing->front().keyId +
+                                      "…): revoke it first or choose another name"));
 
   Stmt ins(m_db, "INSERT INTO api_keys (key_id, name, role, salt, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   if (!ins.ok()) return fail(sqliteError(m_db, sqlite3_errcode(m_db), m_path, "insert"));
