@@ -2,9 +2,11 @@
 
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/openaiservice.h"
+#include "node/gatewayruntime.h"
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
 #include "observe/metricsregistry.h"
+#include "observe/standardmetrics.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,6 +14,7 @@
 #include <QHostInfo>
 #include <QSaveFile>
 #include <QThreadPool>
+#include <QTimer>
 #include <cstdio>
 #include <thread>
 
@@ -23,8 +26,11 @@ using gateway::openai::OpenAiService;
 struct Node::Impl {
   gateway::HttpServer server;
   observe::MetricsRegistry registry;
-  QThreadPool engineThreads;  // inference runs here, never on data-plane workers
+  observe::StandardMetrics metrics;         // families owned by registry
+  QThreadPool engineThreads;                // inference runs here, never on data-plane workers
+  std::unique_ptr<GatewayRuntime> runtime;  // declared before service: admit hooks point into it
   std::unique_ptr<OpenAiService> service;
+  QTimer maintenance;
   std::shared_ptr<NodeState> state;
   std::thread loader;
   bool running = false;
@@ -73,7 +79,15 @@ Status Node::start() {
   state->enableTestRoutes = m_config.enableTestRoutes;
 
   d->engineThreads.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
-  d->service = std::make_unique<OpenAiService>(gateway::openai::ServiceOptions{}, d->registry);
+  auto metrics = observe::registerStandardMetrics(d->registry);
+  if (!metrics) return metrics.status();
+  d->metrics = *metrics;
+  auto runtime = GatewayRuntime::create(m_config, dataDir, &d->metrics);
+  if (!runtime) return runtime.status();
+  d->runtime = std::move(*runtime);
+  gateway::openai::ServiceOptions serviceOptions;
+  d->runtime->configure(serviceOptions);
+  d->service = std::make_unique<OpenAiService>(std::move(serviceOptions), d->registry);
   state->service = d->service.get();
 
   // Models named on the command line load now, so a bad file stops the start with its reason;
@@ -123,6 +137,8 @@ Status Node::start() {
   state->uptime.start();
   d->state = state;
   d->running = true;
+  connect(&d->maintenance, &QTimer::timeout, this, [this] { d->runtime->maintenance(); });
+  d->maintenance.start(2000);
 
   OpenAiService *service = d->service.get();
   QThreadPool *threads = &d->engineThreads;
@@ -150,6 +166,7 @@ bool Node::shutdown() {
   if (!d->running) return true;
   d->state->ready.store(false);
   d->state->draining.store(true);
+  d->maintenance.stop();
   d->server.beginDrain();
   const bool drained = d->server.waitDrained(std::chrono::milliseconds(m_config.drainTimeoutMs));
   d->server.stop();

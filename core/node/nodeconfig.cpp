@@ -34,6 +34,128 @@ Result<int> parseInt(const QString &flag, const QString &text, int min, int max)
         QStringLiteral("%1: expected an integer from %2 to %3, got '%4'").arg(flag).arg(min).arg(max).arg(text));
   return v;
 }
+Status parseRedisAddress(const QString &text, GatewaySettings &gateway) {
+  const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+  bool ok = false;
+  const uint port = colon > 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+  if (colon <= 0 || !ok || port == 0 || port > 65535)
+    return invalid(QStringLiteral("redis: expected HOST:PORT, got '%1'").arg(text));
+  gateway.redisHost = text.left(colon);
+  gateway.redisPort = static_cast<quint16>(port);
+  return Status::ok();
+}
+
+// Checks that `o` holds only `known` keys, naming the section and the stray key otherwise.
+Status onlyKnownKeys(const QString &where, const QJsonObject &o, const QStringList &known) {
+  for (auto it = o.begin(); it != o.end(); ++it)
+    if (!known.contains(it.key()))
+      return invalid(QStringLiteral("%1: unknown key '%2' (known: %3)").arg(where, it.key(), known.join(u", ")));
+  return Status::ok();
+}
+
+Result<qint64> nonNegative(const QString &where, const QJsonValue &v) {
+  const double d = v.toDouble(-1);
+  if (!v.isDouble() || d < 0 || d > 1e12 || d != static_cast<double>(static_cast<qint64>(d)))
+    return invalid(QStringLiteral("%1 must be a whole number ≥ 0").arg(where));
+  return static_cast<qint64>(d);
+}
+
+Status loadLimits(const QString &where, const QJsonValue &v, RateLimits &limits) {
+  if (!v.isObject()) return invalid(QStringLiteral("%1 must be an object").arg(where));
+  const QJsonObject o = v.toObject();
+  LMFRONT_RETURN_IF_ERROR(
+      onlyKnownKeys(where, o, {QStringLiteral("requests_per_minute"), QStringLiteral("tokens_per_minute")}));
+  if (o.contains(u"requests_per_minute")) {
+    auto n = nonNegative(where + QStringLiteral(".requests_per_minute"), o[u"requests_per_minute"]);
+    if (!n) return n.status();
+    limits.requestsPerMinute = *n;
+  }
+  if (o.contains(u"tokens_per_minute")) {
+    auto n = nonNegative(where + QStringLiteral(".tokens_per_minute"), o[u"tokens_per_minute"]);
+    if (!n) return n.status();
+    limits.tokensPerMinute = *n;
+  }
+  return Status::ok();
+}
+
+Result<QStringList> stringList(const QString &where, const QJsonValue &v) {
+  if (!v.isArray()) return invalid(QStringLiteral("%1 must be an array of strings").arg(where));
+  QStringList out;
+  for (const QJsonValue &item : v.toArray()) {
+    if (!item.isString()) return invalid(QStringLiteral("%1 must be an array of strings").arg(where));
+    out << item.toString();
+  }
+  return out;
+}
+
+Status loadGatewaySection(const QString &path, const QJsonObject &o, GatewaySettings &g) {
+  const QString file = QStringLiteral("config %1: ").arg(path);
+  if (o.contains(u"auth")) {
+    if (!o[u"auth"].isObject()) return invalid(file + QStringLiteral("'auth' must be an object"));
+    const QJsonObject a = o[u"auth"].toObject();
+    LMFRONT_RETURN_IF_ERROR(onlyKnownKeys(
+        file + QStringLiteral("auth"), a,
+        {QStringLiteral("require_keys"), QStringLiteral("allowed_hosts"), QStringLiteral("trusted_origins")}));
+    if (a.contains(u"require_keys")) {
+      if (!a[u"require_keys"].isBool())
+        return invalid(file + QStringLiteral("auth.require_keys must be true or false"));
+      g.requireKeys = a[u"require_keys"].toBool();
+    }
+    if (a.contains(u"allowed_hosts")) {
+      auto list = stringList(file + QStringLiteral("auth.allowed_hosts"), a[u"allowed_hosts"]);
+      if (!list) return list.status();
+      g.allowedHosts = *list;
+    }
+    if (a.contains(u"trusted_origins")) {
+      auto list = stringList(file + QStringLiteral("auth.trusted_origins"), a[u"trusted_origins"]);
+      if (!list) return list.status();
+      g.trustedOrigins = *list;
+    }
+  }
+  if (o.contains(u"cache")) {
+    if (!o[u"cache"].isObject()) return invalid(file + QStringLiteral("'cache' must be an object"));
+    const QJsonObject c = o[u"cache"].toObject();
+    LMFRONT_RETURN_IF_ERROR(onlyKnownKeys(
+        file + QStringLiteral("cache"), c,
+        {QStringLiteral("enabled"), QStringLiteral("max_bytes"), QStringLiteral("ttl_s"), QStringLiteral("redis")}));
+    if (c.contains(u"enabled")) {
+      if (!c[u"enabled"].isBool()) return invalid(file + QStringLiteral("cache.enabled must be true or false"));
+      g.cacheEnabled = c[u"enabled"].toBool();
+    }
+    if (c.contains(u"max_bytes")) {
+      auto n = nonNegative(file + QStringLiteral("cache.max_bytes"), c[u"max_bytes"]);
+      if (!n) return n.status();
+      g.cacheBytes = *n;
+    }
+    if (c.contains(u"ttl_s")) {
+      auto n = nonNegative(file + QStringLiteral("cache.ttl_s"), c[u"ttl_s"]);
+      if (!n) return n.status();
+      if (*n < 1 || *n > 7 * 24 * 3600) return invalid(file + QStringLiteral("cache.ttl_s must be 1..604800"));
+      g.cacheTtlSeconds = static_cast<int>(*n);
+    }
+    if (c.contains(u"redis")) {
+      if (!c[u"redis"].isString()) return invalid(file + QStringLiteral("cache.redis must be \"HOST:PORT\""));
+      LMFRONT_RETURN_IF_ERROR(parseRedisAddress(c[u"redis"].toString(), g).withContext(file.toStdString()));
+    }
+  }
+  if (o.contains(u"limits")) {
+    if (!o[u"limits"].isObject()) return invalid(file + QStringLiteral("'limits' must be an object"));
+    const QJsonObject l = o[u"limits"].toObject();
+    LMFRONT_RETURN_IF_ERROR(
+        onlyKnownKeys(file + QStringLiteral("limits"), l,
+                      {QStringLiteral("per_key"), QStringLiteral("per_model"), QStringLiteral("redis")}));
+    if (l.contains(u"per_key"))
+      LMFRONT_RETURN_IF_ERROR(loadLimits(file + QStringLiteral("limits.per_key"), l[u"per_key"], g.perKey));
+    if (l.contains(u"per_model"))
+      LMFRONT_RETURN_IF_ERROR(loadLimits(file + QStringLiteral("limits.per_model"), l[u"per_model"], g.perModel));
+    if (l.contains(u"redis")) {
+      if (!l[u"redis"].isString()) return invalid(file + QStringLiteral("limits.redis must be \"HOST:PORT\""));
+      LMFRONT_RETURN_IF_ERROR(parseRedisAddress(l[u"redis"].toString(), g).withContext(file.toStdString()));
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 QString defaultDataDir() {
@@ -67,9 +189,10 @@ Status loadConfigFile(const QString &path, NodeConfig &config) {
     return invalid(QStringLiteral("config %1: offset %2: %3").arg(path).arg(error.offset).arg(error.errorString()));
   if (!doc.isObject()) return invalid(QStringLiteral("config %1: top level must be a JSON object").arg(path));
   const QJsonObject o = doc.object();
-  static const QStringList known = {QStringLiteral("listen"),  QStringLiteral("data_dir"),
-                                    QStringLiteral("workers"), QStringLiteral("node_id"),
-                                    QStringLiteral("models"),  QStringLiteral("drain_timeout_ms")};
+  static const QStringList known = {
+      QStringLiteral("listen"),  QStringLiteral("data_dir"), QStringLiteral("workers"),
+      QStringLiteral("node_id"), QStringLiteral("models"),   QStringLiteral("drain_timeout_ms"),
+      QStringLiteral("auth"),    QStringLiteral("cache"),    QStringLiteral("limits")};
   for (auto it = o.begin(); it != o.end(); ++it)
     if (!known.contains(it.key()))
       return invalid(QStringLiteral("config %1: unknown key '%2' (known: %3)").arg(path, it.key(), known.join(u", ")));
@@ -101,6 +224,7 @@ Status loadConfigFile(const QString &path, NodeConfig &config) {
       return wrongType("drain_timeout_ms", "an integer from 0 to 3600000");
     config.drainTimeoutMs = static_cast<int>(w);
   }
+  LMFRONT_RETURN_IF_ERROR(loadGatewaySection(path, o, config.gateway));
   if (o.contains(u"models")) {
     if (!o[u"models"].isObject()) return wrongType("models", "an object of name: path");
     const QJsonObject models = o[u"models"].toObject();
@@ -174,6 +298,21 @@ Result<NodeConfig> parseNodeArgs(const QStringList &args, NodeConfig base) {
       ModelSpec spec;
       LMFRONT_RETURN_IF_ERROR(parseModelSpec(value, spec));
       config.models.push_back(spec);
+    } else if (flag == QLatin1String("--require-keys") || flag == QLatin1String("--no-cache")) {
+      if (hasValue) return invalid(QStringLiteral("%1 takes no value").arg(flag));
+      if (flag == QLatin1String("--require-keys"))
+        config.gateway.requireKeys = true;
+      else
+        config.gateway.cacheEnabled = false;
+    } else if (flag == QLatin1String("--allowed-host")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      config.gateway.allowedHosts << value;
+    } else if (flag == QLatin1String("--trusted-origin")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      config.gateway.trustedOrigins << value;
+    } else if (flag == QLatin1String("--redis")) {
+      LMFRONT_RETURN_IF_ERROR(takeValue());
+      LMFRONT_RETURN_IF_ERROR(parseRedisAddress(value, config.gateway));
     } else if (flag.startsWith(QLatin1String("-"))) {
       return invalid(QStringLiteral("unknown flag %1 (see --help)").arg(flag));
     } else {
@@ -193,7 +332,13 @@ QString nodeUsage() {
       "  --model NAME=PATH      serve a model file (.arpa or compiled .lmb); repeatable\n"
       "  --node-id ID           name shown in consoles and metrics (default: host-port)\n"
       "  --drain-timeout-ms N   how long shutdown waits for in-flight requests (default 10000)\n"
-      "  --enable-test-routes   add /debug/sleep?ms=N (tests of graceful shutdown only)\n");
+      "  --require-keys         every request needs an API key, even on loopback\n"
+      "  --allowed-host NAME    another Host name the node answers to (repeatable)\n"
+      "  --trusted-origin URL   a browser Origin allowed to call the node (repeatable)\n"
+      "  --redis HOST:PORT      shared Redis for the response cache and rate limits\n"
+      "  --no-cache             turn the response cache off\n"
+      "  --enable-test-routes   add /debug/sleep?ms=N (tests of graceful shutdown only)\n"
+      "API keys: lmfront keys create --name NAME --role user (see docs/auth.md)\n");
 }
 
 }  // namespace lmfront::node

@@ -10,6 +10,13 @@
 //   --node-id ID           name shown in consoles and metrics (default: hostname-port)
 //   --drain-timeout-ms N   how long SIGTERM waits for in-flight requests (default 10000)
 //   --enable-test-routes   adds /debug/sleep?ms=N: only for tests of graceful shutdown
+//   --require-keys         every request needs an API key, even on loopback
+//   --allowed-host NAME    a further Host the node answers to (repeatable; DNS-rebinding defence)
+//   --trusted-origin URL   a browser Origin allowed to call the node (repeatable; no wildcard)
+//   --redis HOST:PORT      shared Redis for the response cache and rate limits of a cluster
+//   --no-cache             turn the response cache off
+// The config file's "auth", "cache" and "limits" sections hold the same and more (see
+// docs/configuration.md).
 // Parsing never exits the process: errors come back as InvalidArgument naming the flag.
 #pragma once
 
@@ -27,6 +34,26 @@ struct ModelSpec {
   QString path;
 };
 
+// Requests and tokens per minute; 0 = no limit.
+struct RateLimits {
+  qint64 requestsPerMinute = 0;
+  qint64 tokensPerMinute = 0;
+  bool any() const { return requestsPerMinute > 0 || tokensPerMinute > 0; }
+};
+
+struct GatewaySettings {
+  bool requireKeys = false;
+  QStringList allowedHosts;
+  QStringList trustedOrigins;
+  QString redisHost;  // empty: no Redis tier / node-local limits
+  quint16 redisPort = 6379;
+  bool cacheEnabled = true;
+  qint64 cacheBytes = 256ll << 20;
+  int cacheTtlSeconds = 600;
+  RateLimits perKey;    // per API key (the anonymous local caller is one key, "local")
+  RateLimits perModel;  // per model, across all callers
+};
+
 struct NodeConfig {
   QString listenHost = QStringLiteral("127.0.0.1");
   quint16 listenPort = 8080;
@@ -38,6 +65,7 @@ struct NodeConfig {
   int drainTimeoutMs = 10'000;
   bool enableTestRoutes = false;
   std::vector<ModelSpec> models;
+  GatewaySettings gateway;
 };
 
 // Parses argv-style flags (without the program name) over `base`. A --config file is read first

@@ -115,6 +115,8 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
     m.tokensOut->withLabels({m_ctx.request.model}).inc(static_cast<std::uint64_t>(usage.completionTokens));
   if (m.gatewayOverhead)
     m.gatewayOverhead->withLabels({m_ctx.request.model}).observe(seconds(m_ctx.dispatched - m_ctx.arrived));
+  if (m_ctx.shared->options.settle)
+    m_ctx.shared->options.settle(m_ctx.admit, usage.promptTokens + usage.completionTokens);
   if (m_ctx.key) {
     auto value = std::make_shared<const std::string>(g.encode());
     if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
@@ -139,6 +141,7 @@ void CompletionSink::onError(const Status &status) {
     m_ctx.responder->respond(std::move(response));
   }
   if (m_ctx.key) m_ctx.shared->flights.complete(*m_ctx.key, status);
+  if (m_ctx.shared->options.settle) m_ctx.shared->options.settle(m_ctx.admit, 0);
   finish(error.httpStatus, false);
 }
 

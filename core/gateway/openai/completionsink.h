@@ -39,6 +39,7 @@ struct CompletionContext {
   std::string cacheState = "bypass";  // miss | bypass (hit/coalesced are served elsewhere)
   std::shared_ptr<const ModelPool> pool;
   std::size_t backendIndex = 0;
+  AdmitContext admit;  // who is charged, and the estimate to settle
 };
 
 class CompletionSink final : public GenerationSink {

@@ -58,6 +58,31 @@ std::shared_ptr<const ModelPool> pickBackend(const ModelTable &table, std::share
   return nullptr;
 }
 
+// Sends a request to a backend of its pool (any thread). Failing that, answers 503 and
+// releases everything the request holds (flight, token estimate).
+void dispatchToBackend(CompletionContext ctx, const ModelTable &table) {
+  auto &shared = *ctx.shared;
+  std::size_t index = 0;
+  Status why = Status::unavailable("model '" + ctx.request.model + "' has no backend");
+  const std::string_view hashKey = ctx.request.user.empty() ? std::string_view(ctx.request.prompt) : ctx.request.user;
+  auto pool = pickBackend(table, ctx.pool, hashKey, index, why);
+  if (!pool) {
+    ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
+    e.retryAfterSeconds = 1;
+    if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(why.message()));
+    if (shared.options.settle) shared.options.settle(ctx.admit, 0);
+    recordRequest(shared, ctx.request.model, "", 503, shared.clock.now() - ctx.arrived);
+    ctx.responder->respond(toResponse(e));
+    return;
+  }
+  ctx.pool = std::move(pool);
+  ctx.backendIndex = index;
+  ctx.dispatched = shared.clock.now();
+  auto backend = ctx.pool->backends[index];
+  CompletionRequest request = ctx.request;
+  backend->generate(request, std::make_shared<CompletionSink>(std::move(ctx)));
+}
+
 }  // namespace
 
 OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock)
@@ -92,8 +117,9 @@ void OpenAiService::addRoutes(Router &router) {
 }
 
 void OpenAiService::handleModels(HttpRequest &&request, ResponderPtr responder) {
+  AdmitContext admit{Access::Read, {}, 0, {}};
   if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, {Access::Read, {}, 0})) return respondError(responder, *denied);
+    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
   const auto table = m_shared->table.load();
   JsonWriter w;
   w.beginObject().key("object").string("list").key("data").beginArray();
@@ -117,8 +143,10 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   CompletionContext ctx;
   ctx.request = std::move(std::get<CompletionRequest>(parsed));
   if (m_shared->options.admit) {
-    AdmitContext admit{Access::Infer, ctx.request.model, ctx.request.params.maxTokens};
-    if (auto denied = m_shared->options.admit(request, admit)) {
+    // The prompt's token count is not known before tokenising: ~4 bytes a token is the estimate.
+    const int estimate = ctx.request.params.maxTokens + static_cast<int>(ctx.request.prompt.size() / 4) + 1;
+    ctx.admit = AdmitContext{Access::Infer, ctx.request.model, estimate, {}};
+    if (auto denied = m_shared->options.admit(request, ctx.admit)) {
       recordRequest(*m_shared, ctx.request.model, "", denied->httpStatus, m_shared->clock.now() - arrived);
       return respondError(responder, *denied);
     }
@@ -144,11 +172,15 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
     auto key = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool));
     if (key) {
       if (auto value = m_shared->cache->getLocal(*key)) {
-        if (auto g = Generated::decode(*value)) return serveGenerated(ctx, *g, "hit", "cache");
+        if (auto g = Generated::decode(*value)) {
+          if (m_shared->options.settle) m_shared->options.settle(ctx.admit, 0);  // served free
+          return serveGenerated(ctx, *g, "hit", "cache");
+        }
       }
       ctx.cacheState = "miss";
       auto follower = std::make_shared<CompletionContext>(ctx);
       const auto role = m_shared->flights.join(*key, [follower](const Result<cache::Value> &result) {
+        if (follower->shared->options.settle) follower->shared->options.settle(follower->admit, 0);
         if (result.isOk() && *result) {
           if (auto g = Generated::decode(**result)) return serveGenerated(*follower, *g, "coalesced", "cache");
         }
@@ -163,34 +195,32 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
     }
   }
 
-  std::size_t index = 0;
-  Status why = Status::unavailable("model '" + ctx.request.model + "' has no backend");
-  auto pool =
-      pickBackend(*table, ctx.pool, ctx.request.user.empty() ? ctx.request.prompt : ctx.request.user, index, why);
-  if (!pool) {
-    ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
-    e.retryAfterSeconds = 1;
-    if (ctx.key) m_shared->flights.complete(*ctx.key, Status::unavailable(why.message()));
-    recordRequest(*m_shared, ctx.request.model, "", 503, m_shared->clock.now() - arrived);
-    return respondError(responder, e);
+  if (ctx.key) {
+    // Leader of a local miss: ask the shared tier before paying for a generation.
+    auto pending = std::make_shared<CompletionContext>(std::move(ctx));
+    const bool asked = m_shared->cache->getRemote(*pending->key, [pending, table](cache::Value value) {
+      if (value) {
+        if (auto g = Generated::decode(*value)) {
+          pending->shared->flights.complete(*pending->key, value);
+          if (pending->shared->options.settle) pending->shared->options.settle(pending->admit, 0);
+          return serveGenerated(*pending, *g, "hit", "cache");
+        }
+      }
+      dispatchToBackend(std::move(*pending), *table);
+    });
+    if (asked) return;
+    ctx = std::move(*pending);
   }
-  ctx.pool = std::move(pool);
-  ctx.backendIndex = index;
-  ctx.dispatched = m_shared->clock.now();
-  auto backend = ctx.pool->backends[index];
-  const CompletionRequest &forBackend = ctx.request;
-  CompletionRequest requestCopy = forBackend;
-  auto sink = std::make_shared<CompletionSink>(std::move(ctx));
-  backend->generate(requestCopy, std::move(sink));
+  dispatchToBackend(std::move(ctx), *table);
 }
 
 void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
   auto parsed = parseScoreRequest(request.body);
   if (auto *error = std::get_if<ApiError>(&parsed)) return respondError(responder, *error);
   ScoreRequest score = std::move(std::get<ScoreRequest>(parsed));
+  AdmitContext admit{Access::Infer, score.model, static_cast<int>(score.text.size() / 4) + 1, {}};
   if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, {Access::Infer, score.model, 0}))
-      return respondError(responder, *denied);
+    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
   const auto table = m_shared->table.load();
   auto it = table->pools.find(score.model);
   if (it == table->pools.end())
@@ -215,8 +245,9 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
 }
 
 void OpenAiService::handleMetrics(HttpRequest &&request, ResponderPtr responder) {
+  AdmitContext admit{Access::Read, {}, 0, {}};
   if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, {Access::Read, {}, 0})) return respondError(responder, *denied);
+    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
   HttpResponse response;
   response.status = 200;
   response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -33,15 +33,19 @@ enum class Access { Read, Infer, Operate, Admin };
 
 struct AdmitContext {
   Access access = Access::Read;
-  std::string_view model;  // empty before the body is decoded
-  int estimatedTokens = 0;
+  std::string model;        // empty for routes without a model
+  int estimatedTokens = 0;  // charged against tokens-per-minute limits up front
+  std::string principal;    // set by admit: who is charged (the API key id, or "local")
 };
 
 struct ServiceOptions {
   bool cacheEnabled = true;
   cache::TieredCacheOptions cache;
   // Called before any work: authentication, Host/Origin checks, rate limits. nullopt admits.
-  std::function<std::optional<ApiError>(const HttpRequest &, const AdmitContext &)> admit;
+  std::function<std::optional<ApiError>(const HttpRequest &, AdmitContext &)> admit;
+  // Called once when an admitted generation ends, with the tokens it really used (0 on failure),
+  // so token limits charge what was used rather than the estimate.
+  std::function<void(const AdmitContext &, int actualTokens)> settle;
 };
 
 class OpenAiService {

@@ -1,0 +1,172 @@
+#include "node/gatewayruntime.h"
+
+#include "gateway/auth/authgate.h"
+#include "gateway/auth/keystore.h"
+#include "gateway/ratelimit/ratelimiter.h"
+#include "gateway/ratelimit/redisratelimiter.h"
+
+#include <cstdio>
+
+namespace lmfront::node {
+
+using gateway::openai::Access;
+using gateway::openai::AdmitContext;
+using gateway::openai::ApiError;
+namespace auth = gateway::auth;
+namespace ratelimit = gateway::ratelimit;
+
+namespace {
+
+auth::Role roleFor(Access access) {
+  switch (access) {
+  case Access::Read: return auth::Role::Viewer;
+  case Access::Infer: return auth::Role::User;
+  case Access::Operate: return auth::Role::Operator;
+  case Access::Admin: return auth::Role::Admin;
+  }
+  return auth::Role::Admin;
+}
+
+// One limit (per minute) either node-local or shared through Redis under `name`.
+Result<std::unique_ptr<ratelimit::RateLimiter>> makeLimiter(qint64 perMinute, const GatewaySettings &g,
+                                                            const std::string &name) {
+  if (perMinute <= 0) return std::unique_ptr<ratelimit::RateLimiter>();
+  ratelimit::TokenBucketConfig bucket;
+  bucket.limit = perMinute;
+  bucket.period = std::chrono::minutes(1);
+  if (!g.redisHost.isEmpty()) {
+    ratelimit::RedisRateLimiterConfig c;
+    c.bucket = bucket;
+    c.host = g.redisHost.toStdString();
+    c.port = g.redisPort;
+    c.keyPrefix = "lmfront:rl:" + name + ":";
+    auto limiter = ratelimit::RedisRateLimiter::create(c);
+    if (!limiter) return limiter.status().withContext("limit " + name);
+    return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
+  }
+  ratelimit::LocalRateLimiterConfig c;
+  c.bucket = bucket;
+  auto limiter = ratelimit::LocalRateLimiter::create(c);
+  if (!limiter) return limiter.status().withContext("limit " + name);
+  return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
+}
+
+std::vector<std::string> toStd(const QStringList &list) {
+  std::vector<std::string> out;
+  for (const auto &s : list) out.push_back(s.toStdString());
+  return out;
+}
+
+}  // namespace
+
+GatewayRuntime::~GatewayRuntime() = default;
+
+Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const QString &dataDir,
+                                                               const observe::StandardMetrics *metrics) {
+  std::unique_ptr<GatewayRuntime> r(new GatewayRuntime);
+  r->m_settings = config.gateway;
+  r->m_metrics = metrics;
+  auto store = auth::KeyStore::open(dataDir.toStdString());
+  if (!store) return store.status().withContext("API keys");
+  r->m_store = std::move(*store);
+  r->m_authenticator = std::make_shared<auth::Authenticator>();
+  LMFRONT_RETURN_IF_ERROR(r->m_authenticator->reload(*r->m_store).withContext("API keys"));
+  const std::string bind = config.listenHost.toStdString();
+  LMFRONT_RETURN_IF_ERROR(auth::startupCheck(bind, r->m_authenticator->activeKeyCount() > 0));
+
+  auth::AuthConfig authConfig;
+  authConfig.requireKeys = config.gateway.requireKeys;
+  authConfig.allowedHosts = toStd(config.gateway.allowedHosts);
+  authConfig.trustedOrigins = toStd(config.gateway.trustedOrigins);
+  LMFRONT_RETURN_IF_ERROR(authConfig.validate());
+  r->m_gate = std::make_unique<auth::AuthGate>(auth::AuthPolicy(authConfig, bind), r->m_authenticator);
+
+  const auto &g = config.gateway;
+  struct Spec {
+    qint64 perMinute;
+    const char *name;
+    std::unique_ptr<ratelimit::RateLimiter> *slot;
+  };
+  for (const Spec &spec : {Spec{g.perKey.requestsPerMinute, "key_rpm", &r->m_keyRequests},
+                           Spec{g.perKey.tokensPerMinute, "key_tpm", &r->m_keyTokens},
+                           Spec{g.perModel.requestsPerMinute, "model_rpm", &r->m_modelRequests},
+                           Spec{g.perModel.tokensPerMinute, "model_tpm", &r->m_modelTokens}}) {
+    auto limiter = makeLimiter(spec.perMinute, g, spec.name);
+    if (!limiter) return limiter.status();
+    *spec.slot = std::move(*limiter);
+  }
+  return r;
+}
+
+void GatewayRuntime::configure(gateway::openai::ServiceOptions &options) const {
+  options.admit = [this](const gateway::HttpRequest &request, AdmitContext &context) {
+    return admit(request, context);
+  };
+  options.settle = [this](const AdmitContext &context, int actual) { settle(context, actual); };
+  options.cacheEnabled = m_settings.cacheEnabled;
+  options.cache.local.byteBudget = static_cast<std::size_t>(m_settings.cacheBytes);
+  options.cache.local.defaultTtl = std::chrono::seconds(m_settings.cacheTtlSeconds);
+  options.cache.ttl = std::chrono::seconds(m_settings.cacheTtlSeconds);
+  if (!m_settings.redisHost.isEmpty()) {
+    gateway::cache::RedisOptions redis;
+    redis.host = m_settings.redisHost.toStdString();
+    redis.port = m_settings.redisPort;
+    options.cache.redis = redis;
+  }
+}
+
+std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &request, AdmitContext &context) const {
+  auto who = m_gate->admit(request.header("host"), request.header("origin"), request.header("authorization"),
+                           roleFor(context.access));
+  if (!who) return gateway::openai::fromStatus(who.status());
+  context.principal = who->anonymous() ? std::string("local") : who->keyId;
+  // Limits meter inference; reading models, health or metrics is never rate limited.
+  if (context.access != Access::Infer) return std::nullopt;
+
+  std::vector<ratelimit::LimitCheck> checks;
+  const char *scopes[4];
+  std::size_t n = 0;
+  if (m_keyRequests) checks.push_back({m_keyRequests.get(), context.principal, 1}), scopes[n++] = "key_requests";
+  if (m_keyTokens && context.estimatedTokens > 0)
+    checks.push_back({m_keyTokens.get(), context.principal, context.estimatedTokens}), scopes[n++] = "key_tokens";
+  if (!context.model.empty()) {
+    if (m_modelRequests) checks.push_back({m_modelRequests.get(), context.model, 1}), scopes[n++] = "model_requests";
+    if (m_modelTokens && context.estimatedTokens > 0)
+      checks.push_back({m_modelTokens.get(), context.model, context.estimatedTokens}), scopes[n++] = "model_tokens";
+  }
+  if (checks.empty()) return std::nullopt;
+  // Checked one at a time (all-or-nothing) so the metric can name the limit that said no.
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const auto decision = ratelimit::acquireAll({checks[i]});
+    if (decision.allowed) continue;
+    for (std::size_t j = 0; j < i; ++j) checks[j].limiter->adjust(checks[j].key, -checks[j].cost);
+    if (m_metrics && m_metrics->rateLimited) m_metrics->rateLimited->withLabels({scopes[i]}).inc();
+    ApiError e = gateway::openai::fromStatus(
+        Status::resourceExhausted(decision.exceedsBurst
+                                      ? std::string("the request needs more tokens than the limit allows per minute")
+                                      : std::string("rate limit reached (") + scopes[i] + "): retry later"),
+        {}, "rate_limited");
+    e.retryAfterSeconds =
+        std::max<int>(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(decision.retryAfter).count()));
+    return e;
+  }
+  return std::nullopt;
+}
+
+void GatewayRuntime::settle(const AdmitContext &context, int actualTokens) const {
+  const int delta = actualTokens - context.estimatedTokens;
+  if (delta == 0 || context.principal.empty()) return;
+  if (m_keyTokens) m_keyTokens->adjust(context.principal, delta);
+  if (m_modelTokens && !context.model.empty()) m_modelTokens->adjust(context.model, delta);
+}
+
+void GatewayRuntime::maintenance() {
+  if (auto reloaded = m_authenticator->reloadIfChanged(*m_store); !reloaded)
+    std::fprintf(stderr, "lmfront node: reloading API keys: %s\n", reloaded.status().message().c_str());
+  if (auto flushed = m_authenticator->flushUsage(*m_store); !flushed)
+    std::fprintf(stderr, "lmfront node: saving key usage: %s\n", flushed.message().c_str());
+  for (auto *limiter : {m_keyRequests.get(), m_keyTokens.get(), m_modelRequests.get(), m_modelTokens.get()})
+    if (auto *local = dynamic_cast<ratelimit::LocalRateLimiter *>(limiter)) local->evictIdle();
+}
+
+}  // namespace lmfront::node

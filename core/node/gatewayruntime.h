@@ -1,0 +1,53 @@
+// GatewayRuntime: the node's per-request policies — API keys (auth.sqlite in the data dir),
+// Host/Origin checks, and rate limits per key and per model (node-local, or exact across a
+// cluster through a shared Redis) — packaged as OpenAiService's admit/settle hooks.
+//
+// Threads: admit/settle run on data-plane workers (thread-safe: immutable policy, atomic key
+// snapshot, sharded or Redis-backed buckets). maintenance() touches SQLite and must run on the
+// thread that created the runtime (the node's thread; the node calls it from a timer).
+#pragma once
+
+#include "common/status.h"
+#include "gateway/openai/openaiservice.h"
+#include "node/nodeconfig.h"
+
+#include <memory>
+
+namespace lmfront::gateway::auth {
+class AuthGate;
+class Authenticator;
+class KeyStore;
+}  // namespace lmfront::gateway::auth
+namespace lmfront::gateway::ratelimit {
+class RateLimiter;
+}
+
+namespace lmfront::node {
+
+class GatewayRuntime {
+public:
+  // Opens the key store, refuses a bind beyond loopback without keys, builds the limiters.
+  static Result<std::unique_ptr<GatewayRuntime>> create(const NodeConfig &config, const QString &dataDir,
+                                                        const observe::StandardMetrics *metrics);
+  ~GatewayRuntime();
+
+  // Fills admit/settle and the cache options of `options`.
+  void configure(gateway::openai::ServiceOptions &options) const;
+  // Picks up keys created or revoked by `lmfront keys`, writes last-used stamps, forgets idle buckets.
+  void maintenance();
+
+private:
+  GatewayRuntime() = default;
+  std::optional<gateway::openai::ApiError> admit(const gateway::HttpRequest &request,
+                                                 gateway::openai::AdmitContext &context) const;
+  void settle(const gateway::openai::AdmitContext &context, int actualTokens) const;
+
+  GatewaySettings m_settings;
+  std::unique_ptr<gateway::auth::KeyStore> m_store;
+  std::shared_ptr<gateway::auth::Authenticator> m_authenticator;
+  std::unique_ptr<gateway::auth::AuthGate> m_gate;
+  std::unique_ptr<gateway::ratelimit::RateLimiter> m_keyRequests, m_keyTokens, m_modelRequests, m_modelTokens;
+  const observe::StandardMetrics *m_metrics = nullptr;
+};
+
+}  // namespace lmfront::node

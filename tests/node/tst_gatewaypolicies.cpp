@@ -1,0 +1,211 @@
+// Black-box tests of the gateway's policies through the real lmfrontd: Host/Origin checks, API
+// keys and roles, rate limits (local and shared through a real redis-server), the response cache
+// shared between two nodes, and bad input that must get a clear answer while the node keeps serving.
+#include "daemonharness.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lmfront::testing;
+
+namespace {
+QByteArray completionBody(const QByteArray &model, int seed = 3) {
+  return R"({"model":")" + model + R"(","prompt":"the","max_tokens":4,"seed":)" + QByteArray::number(seed) + "}";
+}
+}  // namespace
+
+class TstGatewayPolicies : public QObject {
+  Q_OBJECT
+private:
+  QTemporaryDir m_dir;
+  QString m_model;
+
+  QString writeConfig(const QString &name, const QByteArray &json) {
+    const QString path = m_dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(json) != json.size()) return {};
+    return path;
+  }
+  QStringList baseArgs(const QString &dataDir) {
+    return {u"--listen"_qs,          u"127.0.0.1:0"_qs, u"--data-dir"_qs,
+            m_dir.filePath(dataDir), u"--model"_qs,     u"tiny="_qs + m_model};
+  }
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_model = buildFortunesModel(m_dir.path(), u"tiny"_qs);
+    QVERIFY2(!m_model.isEmpty(), "could not build the test model with the lmfront CLI");
+  }
+
+  void hostAndOriginAreChecked() {
+    Daemon d;
+    QVERIFY(d.start(baseArgs(u"host"_qs) + QStringList{u"--allowed-host"_qs, u"lmfront.lan"_qs}));
+    const QByteArray body = completionBody("tiny");
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", body).status, 200);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
+    auto rebound = httpRequest(d.port(), "POST", "/v1/completions", body, {{"Host", "evil.example:8080"}});
+    QCOMPARE(rebound.status, 403);
+    QVERIFY(rebound.body.contains("evil.example"));
+    QCOMPARE(httpRequest(d.port(), "GET", "/v1/models", {}, {{"Host", "lmfront.lan"}}).status, 200);
+    QCOMPARE(httpRequest(d.port(), "GET", "/v1/models", {}, {{"Host", "localhost:1234"}}).status, 200);
+    auto foreignOrigin = httpRequest(d.port(), "GET", "/v1/models", {}, {{"Origin", "http://evil.example"}});
+    QCOMPARE(foreignOrigin.status, 403);
+    QVERIFY2(foreignOrigin.header("access-control-allow-origin").isEmpty(), "no permissive CORS");
+  }
+
+  void keysAndRoles() {
+    const QString data = m_dir.filePath(u"keys"_qs);
+    QByteArray out, err;
+    QCOMPARE(runCli({u"keys"_qs, u"create"_qs, u"--name"_qs, u"watcher"_qs, u"--role"_qs, u"viewer"_qs,
+                     u"--data-dir"_qs, data, u"--json"_qs},
+                    &out, &err),
+             0);
+    const QByteArray viewerKey = QJsonDocument::fromJson(out).object()[u"key"].toString().toUtf8();
+    QCOMPARE(runCli({u"keys"_qs, u"create"_qs, u"--name"_qs, u"app"_qs, u"--role"_qs, u"user"_qs, u"--data-dir"_qs,
+                     data, u"--json"_qs},
+                    &out, &err),
+             0);
+    const QByteArray userKey = QJsonDocument::fromJson(out).object()[u"key"].toString().toUtf8();
+    QVERIFY(viewerKey.startsWith("lmf_") && userKey.startsWith("lmf_"));
+
+    Daemon d;
+    QStringList args = baseArgs(u"keys"_qs);
+    args << u"--require-keys"_qs;
+    QVERIFY(d.start(args));
+    const QByteArray body = completionBody("tiny");
+    auto anonymous = httpRequest(d.port(), "POST", "/v1/completions", body);
+    QCOMPARE(anonymous.status, 401);
+    QCOMPARE(QJsonDocument::fromJson(anonymous.body).object()[u"error"].toObject()[u"type"].toString(),
+             u"authentication_error"_qs);
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", body, {{"Authorization", "Bearer lmf_wrong"}}).status,
+             401);
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", body, {{"Authorization", "Bearer " + viewerKey}}).status,
+             403);
+    QCOMPARE(httpRequest(d.port(), "GET", "/v1/models", {}, {{"Authorization", "Bearer " + viewerKey}}).status, 200);
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", body, {{"Authorization", "Bearer " + userKey}}).status,
+             200);
+
+    // Revoked with the CLI while the node runs: the node picks it up within its maintenance tick.
+    QCOMPARE(runCli({u"keys"_qs, u"revoke"_qs, u"app"_qs, u"--data-dir"_qs, data}), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        httpRequest(d.port(), "POST", "/v1/completions", body, {{"Authorization", "Bearer " + userKey}}).status, 401,
+        8000);
+  }
+
+  void bindingBeyondLoopbackNeedsKeys() {
+    QProcess p;
+    p.start(binPath(u"lmfrontd"_qs), {u"--listen"_qs, u"0.0.0.0:0"_qs, u"--data-dir"_qs, m_dir.filePath(u"open"_qs)});
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains("0.0.0.0") && err.contains("key"), err.constData());
+  }
+
+  void requestsPerMinutePerKey() {
+    const QString config = writeConfig(u"rpm.json"_qs, R"({"limits":{"per_key":{"requests_per_minute":3}}})");
+    Daemon d;
+    QVERIFY(d.start(baseArgs(u"rpm"_qs) + QStringList{u"--config"_qs, config}));
+    for (int i = 0; i < 3; ++i)
+      QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", completionBody("tiny", i)).status, 200);
+    auto limited = httpRequest(d.port(), "POST", "/v1/completions", completionBody("tiny", 9));
+    QCOMPARE(limited.status, 429);
+    QVERIFY(limited.header("retry-after").toInt() >= 1);
+    QCOMPARE(QJsonDocument::fromJson(limited.body).object()[u"error"].toObject()[u"code"].toString(),
+             u"rate_limited"_qs);
+    // The limit is per key: health and metrics still answer, and the metric counts it.
+    auto metrics = httpRequest(d.port(), "GET", "/metrics");
+    QCOMPARE(metrics.status, 200);
+    QVERIFY2(metrics.body.contains("lmfront_rate_limited_total{scope=\"key_requests\"} 1"), metrics.body.constData());
+  }
+
+  void badInputGetsClearAnswers_data() {
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("param");
+    QTest::newRow("invalid json") << QByteArray("/v1/completions") << QByteArray("{\"model\":") << 400 << QString();
+    QTest::newRow("not an object") << QByteArray("/v1/completions") << QByteArray("[1,2]") << 400 << QString();
+    QTest::newRow("empty body") << QByteArray("/v1/completions") << QByteArray() << 400 << QString();
+    QTest::newRow("model type") << QByteArray("/v1/completions") << QByteArray(R"({"model":7})") << 400 << u"model"_qs;
+    QTest::newRow("max_tokens type") << QByteArray("/v1/completions")
+                                     << QByteArray(R"({"model":"tiny","max_tokens":"9"})") << 400 << u"max_tokens"_qs;
+    QTest::newRow("top_p range") << QByteArray("/v1/completions") << QByteArray(R"({"model":"tiny","top_p":1.5})")
+                                 << 400 << u"top_p"_qs;
+    QTest::newRow("messages missing") << QByteArray("/v1/chat/completions") << QByteArray(R"({"model":"tiny"})") << 400
+                                      << u"messages"_qs;
+    QTest::newRow("unknown model") << QByteArray("/v1/completions") << QByteArray(R"({"model":"ghost"})") << 404
+                                   << u"model"_qs;
+    QTest::newRow("invalid utf-8") << QByteArray("/v1/completions")
+                                   << QByteArray("{\"model\":\"tiny\",\"prompt\":\"\xff\xfe\"}") << 400 << QString();
+  }
+  void badInputGetsClearAnswers() {
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, param);
+    static Daemon *shared = nullptr;
+    if (!shared) {
+      shared = new Daemon;
+      QVERIFY(shared->start(baseArgs(u"bad"_qs)));
+    }
+    auto reply = httpRequest(shared->port(), "POST", path, body);
+    QCOMPARE(reply.status, status);
+    const QJsonObject error = QJsonDocument::fromJson(reply.body).object()[u"error"].toObject();
+    QVERIFY2(!error[u"message"].toString().isEmpty(), reply.body.constData());
+    if (!param.isEmpty()) QCOMPARE(error[u"param"].toString(), param);
+    // ...and the node keeps serving.
+    QCOMPARE(httpRequest(shared->port(), "POST", "/v1/completions", completionBody("tiny")).status, 200);
+  }
+
+  void rateLimitHeldExactlyAcrossTwoNodes() {
+    RedisServer redis;
+    QVERIFY(redis.start());
+    const QString config =
+        writeConfig(u"shared.json"_qs, R"({"limits":{"per_model":{"requests_per_minute":10},"redis":"127.0.0.1:)" +
+                                           QByteArray::number(redis.port()) + R"("}})");
+    Daemon a, b;
+    QVERIFY(a.start(baseArgs(u"ra"_qs) + QStringList{u"--config"_qs, config, u"--no-cache"_qs}));
+    QVERIFY(b.start(baseArgs(u"rb"_qs) + QStringList{u"--config"_qs, config, u"--no-cache"_qs}));
+    int allowed = 0, limited = 0;
+    for (int i = 0; i < 16; ++i) {
+      const auto reply = httpRequest((i % 2 ? a : b).port(), "POST", "/v1/completions", completionBody("tiny", i));
+      if (reply.status == 200)
+        ++allowed;
+      else if (reply.status == 429)
+        ++limited;
+    }
+    QCOMPARE(allowed, 10);
+    QCOMPARE(limited, 6);
+  }
+
+  void cacheSharedThroughRedis() {
+    RedisServer redis;
+    QVERIFY(redis.start());
+    const QString address = u"127.0.0.1:"_qs + QString::number(redis.port());
+    Daemon a, b;
+    QVERIFY(a.start(baseArgs(u"ca"_qs) + QStringList{u"--redis"_qs, address}));
+    QVERIFY(b.start(baseArgs(u"cb"_qs) + QStringList{u"--redis"_qs, address}));
+    const QByteArray body = completionBody("tiny", 77);
+    auto first = httpRequest(a.port(), "POST", "/v1/completions", body);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.header("x-lmfront-cache"), QByteArray("miss"));
+    QTest::qWait(500);  // the Redis fill is asynchronous, off the request's path
+    auto second = httpRequest(b.port(), "POST", "/v1/completions", body);
+    QCOMPARE(second.status, 200);
+    QCOMPARE(second.header("x-lmfront-cache"), QByteArray("hit"));
+    const auto text = [](const QByteArray &json) {
+      return QJsonDocument::fromJson(json).object()[u"choices"].toArray()[0].toObject()[u"text"].toString();
+    };
+    QCOMPARE(text(second.body), text(first.body));
+    // Cache-Control: no-cache bypasses both tiers.
+    auto bypass = httpRequest(b.port(), "POST", "/v1/completions", body, {{"Cache-Control", "no-cache"}});
+    QCOMPARE(bypass.header("x-lmfront-cache"), QByteArray("bypass"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TstGatewayPolicies)
+#include "tst_gatewaypolicies.moc"
