@@ -135,6 +135,14 @@ private:
       for (std::size_t i = 0; i < n; i += 4096) body[i] = static_cast<char>('a' + (i / 4096) % 26);
       res->respond(HttpResponse::text(200, std::move(body)));
     });
+    r->route("GET", "/count", [this](HttpRequest &&req, ResponderPtr res) {
+      const int n = std::stoi(std::string(req.query));
+      m_jobs.run([res, n] {
+        res->beginStream(200, {{"Content-Type", "text/plain"}});
+        for (int i = 0; i < n; ++i) res->writeChunk(std::to_string(i) + "\n");
+        res->endStream();
+      });
+    });
     r->prefix("GET", "/files/", [](HttpRequest &&req, ResponderPtr res) {
       res->respond(HttpResponse::text(200, req.path + "|" + req.query));
     });
@@ -292,6 +300,29 @@ private Q_SLOTS:
             .match(date)
             .hasMatch(),
         qPrintable(date));
+  }
+
+  void concurrentStreamsFromManyThreadsStayOrdered() {
+    constexpr int kClients = 8;
+    constexpr int kChunks = 300;
+    std::string expected;
+    for (int i = 0; i < kChunks; ++i) expected += std::to_string(i) + "\n";
+    std::atomic<int> good{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([this, &good, &expected] {
+        RawClient client;
+        if (!client.connect(m_server.port())) return;
+        for (int round = 0; round < 2; ++round) {  // keep-alive: a second stream on the same connection
+          if (!client.send(get("/count?" + std::to_string(kChunks)))) return;
+          auto r = client.readResponse(10000);
+          if (!r || r->body != expected) return;
+        }
+        ++good;
+      });
+    }
+    for (auto &t : clients) t.join();
+    QCOMPARE(good.load(), kClients);
   }
 
   void http10Closes() {
