@@ -242,6 +242,28 @@ private Q_SLOTS:
     QVERIFY(a.find("a a b") && !hasBackoff(a, "a a b"));
   }
 
+  // lmplz (adjust_counts.cc) flushes the n-grams still open at the end of the suffix-ordered
+  // stream with their raw count, so the last unigram enters the discount statistics with its raw
+  // count, not its adjusted count. Matching lmplz means matching that too.
+  void discountStatisticsFollowLmplz() {
+    QTemporaryDir dir;
+    auto s = trainText(dir, "c b a\na b\nc b\nb a\nc\na z\na z\na z\n", 2);
+    QVERIFY2(s.isOk(), s.status().message().c_str());
+    // ids: c=3 b=4 a=5 z=6, so "a z" is the last window in suffix order and z the last unigram.
+    // Adjusted unigram counts (distinct left neighbours): c {<s>}=1, b {c,a,<s>}=3, a {b,<s>}=2,
+    //   </s> {a,b,c,z}=4, z {a}=1. Counted as adjusted: n1=2 n2=1 n3=1 n4=1 -> D1=0.5.
+    //   As lmplz counts them, z with its raw count 3: n1=1 n2=1 n3=2 n4=1, Y = 1/(1+2) = 1/3,
+    //   D1 = 1-2Y*1/1 = 1/3, D2 = 2-3Y*2/1 = 0, D3+ = 3-4Y*1/2 = 7/3.
+    QVERIFY(std::abs(s->discounts[0].amount[1] - 1.0 / 3) < 1e-12);
+    QVERIFY(std::abs(s->discounts[0].amount[2] - 0.0) < 1e-12);
+    QVERIFY(std::abs(s->discounts[0].amount[3] - 7.0 / 3) < 1e-12);
+    // The probability itself still uses z's adjusted count 1: total adjusted = 1+3+2+4+1 = 11,
+    //   gamma = (1/3*2 + 0*1 + 7/3*2)/11 = (16/3)/11, uniform = 1/(7-1)
+    //   (<unk> <s> </s> c b a z, without <s>); p(z) = (1 - 1/3)/11 + gamma/6 = 0.1414141.
+    const Arpa a = readArpa(dir.filePath(QStringLiteral("model.arpa")));
+    CHECK_LOG10(a, "z", (1 - 1.0 / 3) / 11 + (16.0 / 3) / 11 / 6);
+  }
+
   // For random contexts the model is a distribution over the vocabulary (without <s>).
   void probabilitiesSumToOne() {
     QTemporaryDir dir;
@@ -337,6 +359,15 @@ private Q_SLOTS:
     o.count.order = 2;
     o.textPath = dir.filePath(QStringLiteral("missing.txt")).toStdString();
     QCOMPARE(train(o).status().code(), StatusCode::IoError);
+
+    // A temp dir that does not exist fails when counting has to spill, naming the directory.
+    o.textPath = path;
+    o.count.memoryBytes = 4096;
+    o.count.tempDir = dir.filePath(QStringLiteral("no-such-dir")).toStdString();
+    writeFile(dir.filePath(QStringLiteral("corpus.txt")), syntheticCorpus(500, 50, 1));
+    auto noTemp = train(o);
+    QCOMPARE(noTemp.status().code(), StatusCode::IoError);
+    QVERIFY2(noTemp.status().message().find("no-such-dir") != std::string::npos, noTemp.status().message().c_str());
 
     // Too little data for Kneser-Ney discounts, without the fallback: a clear error, no file.
     QFile::remove(dir.filePath(QStringLiteral("model.arpa")));
