@@ -485,9 +485,14 @@ void HttpConnection::finishClose() {
 
 void HttpConnection::beginDrain() {
   if (m_dead) return;
-  if (m_queue.empty() && m_outOffset >= m_out.size() && !m_parser.midRequest() && m_in.empty()) {
-    closeNow();
-  }
+  auto idle = [this] {
+    return m_queue.empty() && m_outOffset >= m_out.size() && !m_parser.midRequest() && m_in.empty();
+  };
+  if (!idle()) return;
+  // A request may already sit in the socket (e.g. on a connection accepted just now): answer it
+  // (503) rather than close under it.
+  if (m_reading) onReadable();
+  if (!m_dead && idle()) closeNow();
 }
 
 void HttpConnection::onTick(Clock::time_point now) {
