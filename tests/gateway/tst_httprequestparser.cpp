@@ -132,6 +132,10 @@ private Q_SLOTS:
     QCOMPARE(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").error, 400);
     QCOMPARE(parse(std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26)).error, 400);
     QVERIFY(!parse("\x16\x03\x01 tls hello").message.empty());
+    // Request smuggling vectors.
+    QCOMPARE(parse("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").error, 400);
+    QCOMPARE(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n").error, 400);
+    QCOMPARE(parse("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n").error, 400);
   }
 
   void errorIsSticky() {

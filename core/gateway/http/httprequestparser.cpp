@@ -136,6 +136,13 @@ int RequestParser::onHeadersComplete(http_parser *p) {
   RequestParser *s = self(p);
   if (s->m_headerBytes > s->m_limits.maxHeaderBytes) return s->fail(431, "request header exceeds the server's limit");
   HttpRequest &r = s->m_request;
+  for (const auto &entry : r.headers) {
+    // "Name : value" is a request-smuggling vector (RFC 9112 §5.1): http_parser honours such a
+    // Transfer-Encoding while handlers would not see it under its name.
+    if (entry.first.empty() || entry.first.find_first_of(" \t") != std::string::npos) {
+      return s->fail(400, "malformed HTTP request: whitespace in a header name");
+    }
+  }
   r.method = http_method_str(static_cast<http_method>(p->method));
   r.versionMajor = p->http_major;
   r.versionMinor = p->http_minor;
