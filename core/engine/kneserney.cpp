@@ -1,6 +1,7 @@
 #include "engine/kneserney.h"
 
 #include "engine/arpawriter.h"
+#include "engine/progress.h"
 
 #include <algorithm>
 #include <atomic>
@@ -188,7 +189,11 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
   KneserNeyModel model;
   model.order = order;
   model.vocab = std::move(counts.vocab);
+  // Steps: adjusted counts, initial probabilities (all orders), then interpolation per order.
+  Progress bar("estimating", static_cast<std::uint64_t>(order) + 2, options.progress);
+  bar.update(0);
   Adjusted adj = adjustCounts(std::move(counts.grams), order);
+  bar.update(1);
   if (adj.tables[0].size() != model.vocab.size())
     return Status::internal("unigram table does not cover the vocabulary");
 
@@ -221,6 +226,7 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
   worker();
   for (auto &t : threads) t.join();
   for (const auto &s : results) LMFRONT_RETURN_IF_ERROR(s);
+  bar.update(2);
 
   // Unigrams: one context (the empty one); <unk> only gets interpolated mass, <s> probability 1.
   {
@@ -267,17 +273,22 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
     logp.resize(p.size());
     for (std::size_t e = 0; e < p.size(); ++e) logp[e] = std::min(0.0f, safeLog10(p[e]));
     model.orders[i].grams = std::move(table);
+    bar.update(3 + i);
   }
+  bar.finish();
   return model;
 }
 
-Status writeArpa(const KneserNeyModel &model, const std::string &path) {
+Status writeArpa(const KneserNeyModel &model, const std::string &path, bool progress) {
   auto writer = ArpaWriter::open(path);
   if (!writer) return writer.status();
   std::vector<std::uint64_t> counts;
   for (const auto &o : model.orders) counts.push_back(o.grams.size());
   LMFRONT_RETURN_IF_ERROR((*writer)->writeHeader(counts));
   const int bits = bitsPerWord(model.order);
+  std::uint64_t total = 0, done = 0;
+  for (auto c : counts) total += c;
+  Progress bar("writing", total, progress && path != "-");
   std::vector<std::string_view> words;
   for (int k = 1; k <= model.order; ++k) {
     LMFRONT_RETURN_IF_ERROR((*writer)->beginOrder(k));
@@ -289,8 +300,10 @@ Status writeArpa(const KneserNeyModel &model, const std::string &path) {
       for (int w = 0; w < k; ++w) words.push_back(model.vocab[wordAt(key, w, bits)]);
       LMFRONT_RETURN_IF_ERROR((*writer)->writeEntry(
           o.log10Prob[e], words, hasBackoff ? std::optional<float>(o.log10Backoff[e]) : std::nullopt));
+      if ((++done & 0xFFFF) == 0) bar.update(done);
     }
   }
+  bar.finish();
   return (*writer)->finish();
 }
 

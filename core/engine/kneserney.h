@@ -38,6 +38,7 @@ struct Discount {
 struct KneserNeyOptions {
   std::optional<Discount> fallback;  // used for an order whose discounts cannot be estimated
   int threads = 2;                   // worker threads for the per-order passes
+  bool progress = false;             // progress bar on stderr (only when it is a terminal)
 };
 
 // One order of the finished model, in suffix order (unigrams in id order, like lmplz).
@@ -59,7 +60,7 @@ struct KneserNeyModel {
 // Consumes counts.grams (moved from) and counts.vocab.
 Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOptions &options = {});
 
-// Writes the model through ArpaWriter ("-" for stdout).
-Status writeArpa(const KneserNeyModel &model, const std::string &path);
+// Writes the model through ArpaWriter ("-" for stdout); a progress bar when stderr is a terminal.
+Status writeArpa(const KneserNeyModel &model, const std::string &path, bool progress = false);
 
 }  // namespace lmfront::engine

@@ -26,10 +26,12 @@ Result<TrainSummary> train(const TrainOptions &options) {
   summary.skippedSpecials = counts->skippedSpecials;
   summary.spilledRuns = counts->spilledRuns;
   const auto t1 = Clock::now();
-  auto model = estimateKneserNey(std::move(*counts), options.kneserNey);
+  KneserNeyOptions kn = options.kneserNey;
+  kn.progress = kn.progress || options.count.progress;
+  auto model = estimateKneserNey(std::move(*counts), kn);
   if (!model) return model.status();
   const auto t2 = Clock::now();
-  LMFRONT_RETURN_IF_ERROR(writeArpa(*model, options.arpaPath));
+  LMFRONT_RETURN_IF_ERROR(writeArpa(*model, options.arpaPath, options.count.progress));
   const auto t3 = Clock::now();
   for (const auto &o : model->orders) summary.ngramCounts.push_back(o.grams.size());
   summary.discounts = model->discounts;
