@@ -511,6 +511,18 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(m_server.stats().connectionsOpen, std::uint64_t{0}, 3000);
   }
 
+  void clientThatStopsReadingIsDropped() {
+    HttpServerOptions o = defaults();
+    o.idleTimeout = 300ms;
+    restart(o);
+    RawClient c;
+    connect(c);
+    QVERIFY(c.send(get("/big?33554432")));  // far more than the socket buffers hold; never read
+    QTRY_COMPARE_WITH_TIMEOUT(m_server.stats().connectionsAccepted, std::uint64_t{1}, 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server.stats().connectionsOpen, std::uint64_t{0}, 5000);
+    QCOMPARE(m_server.stats().inFlight, std::uint64_t{0});
+  }
+
   void clientDisconnectMidStream() {
     {
       RawClient c;
