@@ -3,8 +3,11 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstring>
+#include <ctime>
 
 namespace lmfront::gateway::ratelimit {
 
@@ -73,6 +76,42 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// Writing to a connection Redis has reset raises SIGPIPE, which kills the process by default.
+// Without touching process-wide state: block it in this thread for the call, then swallow one
+// that became pending meanwhile (the write itself fails with EPIPE, which hiredis reports).
+class SigpipeGuard {
+public:
+  SigpipeGuard() {
+    sigemptyset(&m_pipe);
+    sigaddset(&m_pipe, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    m_wasPending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &m_pipe, &m_old);
+  }
+  ~SigpipeGuard() {
+    if (!m_wasPending) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero{0, 0};
+        while (sigtimedwait(&m_pipe, nullptr, &zero) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard &) = delete;
+  SigpipeGuard &operator=(const SigpipeGuard &) = delete;
+
+private:
+  sigset_t m_pipe;
+  sigset_t m_old;
+  bool m_wasPending = false;
+};
+
 }  // namespace
 
 struct RedisRateLimiter::Connection {
@@ -130,6 +169,7 @@ void RedisRateLimiter::fail(Connection &c, std::string why) {
 }
 
 bool RedisRateLimiter::runOn(Connection &c, std::string_view key, int64_t cost, bool take, RateDecision &out) {
+  SigpipeGuard sigpipe;
   if (!c.ctx) {
     const timeval ct = toTimeval(m_config.connectTimeout);
     c.ctx = redisConnectWithTimeout(m_config.host.c_str(), m_config.port, ct);

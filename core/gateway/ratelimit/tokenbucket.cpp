@@ -20,6 +20,11 @@ Status TokenBucketConfig::validate() const {
   return Status::ok();
 }
 
+int64_t retryAfterSeconds(Clock::Duration retryAfter) {
+  const int64_t ns = std::max<int64_t>(retryAfter.count(), 1);
+  return (ns + 999'999'999) / 1'000'000'000;
+}
+
 TokenBucket::TokenBucket(const TokenBucketConfig &config, Clock::TimePoint now)
     : m_level(config.capacity() * config.period.count()), m_last(now) {}
 

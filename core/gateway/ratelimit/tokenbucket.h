@@ -35,6 +35,9 @@ struct RateDecision {
   bool fallback = false;      // decided by a fallback policy because the shared store was unavailable
 };
 
+// The Retry-After header value for a denial: whole seconds, rounded up, at least 1.
+int64_t retryAfterSeconds(Clock::Duration retryAfter);
+
 class TokenBucket {
 public:
   // A new bucket is full.

@@ -115,7 +115,7 @@ private Q_SLOTS:
     auto c = config(m_redis.port(), 100, 1min, false);
     c.reconnectBackoff = 1s;
     auto a = node(c, clock);
-    QVERIFY(a->acquire("key-5", 1).allowed);
+    for (int i = 0; i < 4; ++i) QVERIFY(a->acquire("key-5", 1).allowed);  // opens all 4 pooled connections
     QCOMPARE(a->fallbackCount(), uint64_t(0));
 
     m_redis.kill();  // mid-test, like a crash
@@ -135,6 +135,12 @@ private Q_SLOTS:
     QVERIFY(!a->lastError().empty());
     a->adjust("key-5", -10);  // adjust also works (locally) while Redis is down
     QVERIFY(a->acquire("key-5", 10).allowed);
+    // Every pooled connection still holds a socket Redis reset: each is tried after a backoff,
+    // fails cleanly (no SIGPIPE) and falls back.
+    for (int i = 0; i < 6; ++i) {
+      clock.advance(1s);
+      QVERIFY(a->acquire("key-5", 0).fallback);
+    }
 
     // Redis is back on the same port; after the backoff the shared bucket is used again.
     const std::string error = m_redis.start(m_redis.port());
@@ -144,7 +150,8 @@ private Q_SLOTS:
     const RateDecision d = a->acquire("key-5", 1);
     QVERIFY(!d.fallback);
     QVERIFY(d.allowed);
-    QCOMPARE(d.remaining, int64_t(99));  // a fresh Redis: the key starts full
+    QCOMPARE(d.remaining, int64_t(99));                                     // a fresh Redis: the key starts full
+    for (int i = 0; i < 8; ++i) QVERIFY(!a->acquire("key-5", 1).fallback);  // every connection reconnected
   }
 
   void scriptsFlushedByRedisAreReloaded() {

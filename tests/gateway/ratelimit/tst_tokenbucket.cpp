@@ -116,6 +116,13 @@ private Q_SLOTS:
     clock.set(clock.now() - 10s);
     QVERIFY(!bucket.take(config, 1, clock.now()).allowed);
   }
+  void retryAfterHeaderRoundsUp() {
+    QCOMPARE(retryAfterSeconds(Clock::Duration::zero()), int64_t(1));
+    QCOMPARE(retryAfterSeconds(600ms), int64_t(1));
+    QCOMPARE(retryAfterSeconds(1s), int64_t(1));
+    QCOMPARE(retryAfterSeconds(1001ms), int64_t(2));
+    QCOMPARE(retryAfterSeconds(18060ms), int64_t(19));
+  }
   void invalidConfigsAreRejected() {
     TokenBucketConfig c;
     QVERIFY(c.validate().isOk());
