@@ -1,0 +1,134 @@
+// The client side of a node's OpenAI-compatible API (docs/http-api.md) as values and pure
+// functions: request bodies built from parameters, and responses (model list, stream events,
+// score, OpenAI error bodies) parsed into structs. No I/O here; CompletionClient does the HTTP.
+//
+// Contract: parsers never trust the network. Anything malformed yields an ApiError of kind
+// BadResponse saying what was wrong; nothing asserts or throws. Texts are English detail for
+// logs and tooltips; views translate by ApiErrorKind and show `message` as the node's own words.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace lmfront::cluster {
+
+enum class ApiErrorKind {
+  None,
+  Unreachable,  // no HTTP answer: refused, host not found, connection reset, ...
+  Timeout,      // no bytes for longer than the timeout
+  Api,          // the node answered with an OpenAI error body (message is the node's)
+  BadResponse,  // an answer that is not what the API promises
+  Cancelled,    // the caller stopped it
+};
+
+struct ApiError {
+  ApiErrorKind kind = ApiErrorKind::None;
+  int httpStatus = 0;  // 0 when there was no HTTP answer
+  QString message;     // error.message from the node, or what went wrong
+  QString code;        // error.code ("model_not_found", ...) when the node sent one
+  bool ok() const { return kind == ApiErrorKind::None; }
+};
+
+// The x-lmfront-* headers every gateway response carries.
+struct ResponseMeta {
+  int httpStatus = 0;
+  QString backend;         // "engine:english", "http://host:port", "cache"
+  QString cache;           // hit | miss | coalesced | bypass
+  double overheadMs = -1;  // -1 when the header was absent or malformed
+};
+
+struct ApiModel {
+  QString id;
+  QString description;
+  QString version;
+  int backends = 0;
+  friend bool operator==(const ApiModel &, const ApiModel &) = default;
+};
+
+struct ModelList {
+  QList<ApiModel> models;
+  ApiError error;
+};
+
+struct GenerationParams {
+  QString model;
+  QString prompt;
+  bool chat = false;  // /v1/chat/completions with one user message instead of /v1/completions
+  int maxTokens = 64;
+  double temperature = 1.0;
+  int topK = 0;  // 0 = off
+  double topP = 1.0;
+  std::optional<qint64> seed;  // none: the node picks one (not cacheable)
+  QStringList stop;            // up to 4
+};
+
+// What one streamed event said.
+struct StreamChunk {
+  QString text;          // the piece of text (choices[0].text or choices[0].delta.content)
+  QString finishReason;  // set on the last choice event
+  int promptTokens = -1;
+  int completionTokens = -1;  // from the usage event (stream_options.include_usage)
+  bool done = false;          // "data: [DONE]"
+  ApiError error;             // an error event, or a malformed one
+};
+
+struct GenerationStats {
+  int tokens = 0;             // text events received
+  int promptTokens = -1;      // from usage, -1 when unknown
+  int completionTokens = -1;  // from usage, -1 when unknown
+  double ttftMs = -1;         // request sent -> first text, -1 before it
+  double totalMs = 0;         // request sent -> end (or now while running)
+  double streamMs = 0;        // first text -> last text
+  QString finishReason;       // "stop", "length"; empty while running or when cut
+  // Tokens per second while streaming: (tokens - 1) / (first -> last), the decode rate without
+  // the time to first token; with one token, 1 / total time. 0 when nothing came.
+  double tokensPerSecond() const;
+};
+
+struct GenerationResult {
+  ResponseMeta meta;
+  GenerationStats stats;
+  ApiError error;
+};
+
+struct ScoredToken {
+  QString token;
+  double log10Prob = 0;
+  int ngram = 0;  // length of the matched n-gram, 0 for an OOV word
+  bool oov = false;
+};
+
+struct ScoreResult {
+  ResponseMeta meta;
+  QString model;
+  QList<ScoredToken> tokens;  // includes the closing </s>
+  double log10Prob = 0;
+  double perplexity = 0;
+  int oov = 0;
+  int tokenCount = 0;
+  ApiError error;
+};
+
+QByteArray completionRequestBody(const GenerationParams &params, bool stream);
+QByteArray scoreRequestBody(const QString &model, const QString &text);
+
+// An OpenAI error body ({"error":{"message",...}}) or, failing that, a generic HTTP error.
+ApiError parseErrorBody(int httpStatus, const QByteArray &body);
+ModelList parseModelList(int httpStatus, const QByteArray &body);
+ScoreResult parseScore(int httpStatus, const QByteArray &body);
+// One SSE event's data ("[DONE]" or a completion / chat chunk / error JSON).
+StreamChunk parseStreamData(const QByteArray &data);
+// A whole non-streamed completion or chat completion body, as one chunk.
+StreamChunk parseCompletionBody(const QByteArray &body);
+
+}  // namespace lmfront::cluster
+
+Q_DECLARE_METATYPE(lmfront::cluster::ResponseMeta)
+Q_DECLARE_METATYPE(lmfront::cluster::ModelList)
+Q_DECLARE_METATYPE(lmfront::cluster::GenerationStats)
+Q_DECLARE_METATYPE(lmfront::cluster::GenerationResult)
+Q_DECLARE_METATYPE(lmfront::cluster::ScoreResult)
