@@ -174,6 +174,18 @@ State Model::beginSentenceState() const {
   return s;
 }
 
+void Model::prefetch(const State &in, WordId w) const {
+  const int N = order();
+  for (int k = 0; k < in.length; ++k) {
+    const int n = k + 2;
+    const std::uint64_t home = format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, m_header.capacity[n - 1]);
+    if (n == N)
+      __builtin_prefetch(m_high + home);
+    else
+      __builtin_prefetch(m_middle[n - 1] + home);
+  }
+}
+
 float Model::score(const State &in, WordId w, State &out, int *ngramLength) const {
   const int N = order();
   const int len = in.length;
@@ -198,7 +210,8 @@ float Model::score(const State &in, WordId w, State &out, int *ngramLength) cons
   float newBo[kMaxOrder - 1];
   newIdx[0] = w;
   newBo[0] = u.backoff;
-  int outLen = 1;
+  // A dead-end n-gram (no extension, backoff 0) ends the State; every longer match is one too.
+  int outLen = format::isDeadEnd(u.backoff) ? 0 : 1;
   for (int k = 0; k < len; ++k) {
     const int n = k + 2;
     const std::uint32_t parent = in.idx[static_cast<std::size_t>(k)];
@@ -217,7 +230,7 @@ float Model::score(const State &in, WordId w, State &out, int *ngramLength) cons
     matched = k + 1;
     newIdx[k + 1] = static_cast<std::uint32_t>(s);
     newBo[k + 1] = e.backoff;
-    outLen = k + 2;
+    if (outLen == k + 1 && !format::isDeadEnd(e.backoff)) outLen = k + 2;
   }
   for (int k = matched; k < len; ++k) prob += backoffs[k];
   if (outLen > N - 1) outLen = N - 1;

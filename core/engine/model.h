@@ -42,6 +42,10 @@ public:
   // `ngramLength`, when given, receives the length of the n-gram that matched (1 = unigram).
   float score(const State &in, WordId w, State &out, int *ngramLength = nullptr) const;
 
+  // Starts loading the memory score(in, w, ...) will read; lets a caller overlap the lookups of
+  // several independent sentences (Scorer::scoreBatch).
+  void prefetch(const State &in, WordId w) const;
+
   State beginSentenceState() const;  // the context "<s>"
   State nullContextState() const { return {}; }
 

@@ -305,7 +305,18 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
   }
   offsets[V] = pos;
   auto *uni = reinterpret_cast<UnigramEntry *>(at(SectionId::Unigrams));
-  for (std::uint32_t id = 0; id < V; ++id) uni[id] = {set.orders[0].prob[id], set.orders[0].backoff[id]};
+  // A context with no continuation and backoff 0 can never change a later score: mark it (see
+  // kDeadEndBackoff) so queries keep it out of the State, as KenLM's state minimisation does.
+  std::vector<std::vector<std::uint8_t>> hasChild(N);
+  for (std::size_t n = 1; n < N; ++n) {
+    hasChild[n - 1].assign(set.orders[n - 1].prob.size(), 0);
+    for (std::uint32_t p : parents[n]) hasChild[n - 1][p] = 1;
+  }
+  auto storedBackoff = [&](std::size_t n, std::size_t i) {
+    const float bo = set.orders[n - 1].backoff[i];
+    return n < N && !hasChild[n - 1][i] && bo == 0.0f ? kDeadEndBackoff : bo;
+  };
+  for (std::uint32_t id = 0; id < V; ++id) uni[id] = {set.orders[0].prob[id], storedBackoff(1, id)};
 
   // Higher orders: parent = the slot of the prefix in the previous table.
   std::vector<std::uint32_t> prevSlot;  // entry index -> slot, previous order (identity for 1)
@@ -335,7 +346,7 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
         HighSlot slot{parent, word, o.prob[i]};
         std::memcpy(table + s * stride, &slot, sizeof slot);
       } else {
-        MiddleSlot slot{parent, word, o.prob[i], o.backoff[i]};
+        MiddleSlot slot{parent, word, o.prob[i], storedBackoff(n, i)};
         std::memcpy(table + s * stride, &slot, sizeof slot);
         slotOf[i] = static_cast<std::uint32_t>(s);
       }

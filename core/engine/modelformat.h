@@ -85,6 +85,15 @@ struct HighSlot {  // the highest order has no backoff
 };
 static_assert(sizeof(MiddleSlot) == 16 && sizeof(HighSlot) == 12);
 
+// A backoff stored as -0.0f (numerically 0) marks a dead-end context: no n-gram extends it, so
+// a State never needs to hold it.
+inline const float kDeadEndBackoff = -0.0f;
+inline bool isDeadEnd(float backoff) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &backoff, 4);
+  return bits == 0x80000000u;
+}
+
 inline std::uint64_t mix64(std::uint64_t k) {
   k ^= k >> 33;
   k *= 0xff51afd7ed558ccdULL;

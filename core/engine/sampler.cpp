@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace lmfront::engine {
 namespace {
@@ -100,53 +101,108 @@ void Sampler::distribution(const State &state, std::vector<double> &out) const {
   }
 }
 
+// The distribution splits in two: explicit continuations E (at some context length k, with
+// P = p(h_k w) * prod_{i>k} bo(h_i)) and every other word, whose P = B * P_unigram(w) with one
+// shared factor B = prod bo(h_i). Tempering keeps that shape (P^(1/T) = B^(1/T) u(w)^(1/T)), and
+// the second part is already sorted by the unigram order, so top-k / top-p merge E (sorted) with
+// the precomputed unigram order instead of sorting the vocabulary: O(|E| log |E| + kept) a token.
 WordId Sampler::sampleEnumerated(const State &state, const SamplingOptions &options, Rng &rng) {
-  distribution(state, m_dist);
-  if (!options.allowUnk) m_dist[kUnk] = 0;  // so top-k / top-p rank real words only
+  const int L = state.length;
+  const std::uint32_t V = m_model->vocab().size();
   const double invT = 1.0 / options.temperature;
-  m_order.clear();
-  for (WordId w = 0; w < m_dist.size(); ++w) {
-    if (m_dist[w] <= 0) continue;
-    if (invT != 1.0) m_dist[w] = std::exp(std::log(m_dist[w]) * invT);
-    m_order.push_back(w);
-  }
-  if (m_order.empty()) return m_model->eos();
-  auto higher = [&](WordId a, WordId b) { return m_dist[a] > m_dist[b] || (m_dist[a] == m_dist[b] && a < b); };
-  std::size_t keep = m_order.size();
-  if (options.topK > 0) keep = std::min(keep, static_cast<std::size_t>(options.topK));
-  if (options.topP < 1.0) {
-    double total = 0;
-    for (WordId w : m_order) total += m_dist[w];
-    // Grow a sorted head until it holds topP of the mass (the nucleus is usually small).
-    std::size_t head = std::min<std::size_t>(keep, 64);
-    for (;;) {
-      std::partial_sort(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(head), m_order.end(), higher);
-      double run = 0;
-      std::size_t cut = head;
-      for (std::size_t i = 0; i < head; ++i) {
-        run += m_dist[m_order[i]];
-        if (run >= options.topP * total) {
-          cut = i + 1;
-          break;
-        }
-      }
-      if (cut < head || head == keep) {
-        keep = std::min(keep, cut);
-        break;
-      }
-      head = std::min(keep, head * 4);
+  auto temper = [&](double p) { return invT == 1.0 ? p : std::pow(p, invT); };
+  if (m_powInvT != invT || m_pow.size() != V) {
+    m_powInvT = invT;
+    m_pow.resize(V);
+    m_powCum.resize(V);
+    double run = 0;
+    for (WordId w = 0; w < V; ++w) {
+      m_pow[w] = m_index->unigram(w) > 0 ? temper(m_index->unigram(w)) : 0.0;
+      m_powCum[w] = (run += m_pow[w]);
     }
-  } else if (keep < m_order.size()) {
-    std::partial_sort(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(keep), m_order.end(), higher);
   }
-  double total = 0;
-  for (std::size_t i = 0; i < keep; ++i) total += m_dist[m_order[i]];
-  double r = rng.uniform() * total;
-  for (std::size_t i = 0; i < keep; ++i) {
-    r -= m_dist[m_order[i]];
-    if (r < 0) return m_order[i];
+  if (m_stamp.size() != V || ++m_stampNow == 0) {
+    m_stamp.assign(V, 0);
+    m_stampNow = 1;
   }
-  return m_order[keep - 1];
+  double tail[kMaxOrder + 1];
+  tail[L] = 1.0;
+  for (int k = L; k >= 1; --k) tail[k - 1] = tail[k] * linear(state.backoff[static_cast<std::size_t>(k - 1)]);
+  m_explicit.clear();
+  double zE = 0, uE = 0;
+  auto claim = [&](WordId w) {
+    m_stamp[w] = m_stampNow;
+    uE += m_pow[w];
+  };
+  if (!options.allowUnk) claim(kUnk);
+  for (int k = L; k >= 1; --k) {
+    ContinuationIndex::Children kids = m_index->children(k, state.idx[static_cast<std::size_t>(k - 1)]);
+    for (std::size_t j = 0; j < kids.words.size(); ++j) {
+      const WordId w = kids.words[j];
+      if (m_stamp[w] == m_stampNow) continue;
+      claim(w);
+      const double q = static_cast<double>(kids.prob[j]) * tail[k];
+      m_explicit.push_back({w, q});
+    }
+  }
+  if (invT != 1.0)
+    for (Candidate &c : m_explicit) c.q = std::exp(std::log(c.q) * invT);
+  for (const Candidate &c : m_explicit) zE += c.q;
+  const double bT = temper(tail[0]);
+  const double zR = bT * std::max(0.0, m_powCum.back() - uE);
+  if (options.topK == 0 && options.topP >= 1.0) {
+    double r = rng.uniform() * (zE + zR);
+    if (r < zE) {
+      for (const Candidate &c : m_explicit)
+        if ((r -= c.q) < 0) return c.w;
+      return m_explicit.back().w;
+    }
+    // The rest: unigram^(1/T) restricted to unclaimed words, by rejection.
+    for (int tries = 0; tries < kMaxRejections; ++tries) {
+      const auto w = static_cast<WordId>(pick(m_powCum, rng.uniform() * m_powCum.back()));
+      if (m_stamp[w] != m_stampNow && m_pow[w] > 0) return w;
+    }
+    return m_model->eos();
+  }
+  auto higher = [](const Candidate &a, const Candidate &b) { return a.q > b.q || (a.q == b.q && a.w < b.w); };
+  // E is sorted lazily, a chunk at a time (nth_element + sort), because the merge below usually
+  // stops after a few dozen candidates while E can hold thousands (the continuations of <s>).
+  std::size_t sortedEnd = 0;
+  auto ensureSorted = [&](std::size_t i) {
+    if (i < sortedEnd) return;
+    const std::size_t end = std::min(m_explicit.size(), sortedEnd + std::max<std::size_t>(64, sortedEnd));
+    auto first = m_explicit.begin() + static_cast<std::ptrdiff_t>(sortedEnd);
+    auto last = m_explicit.begin() + static_cast<std::ptrdiff_t>(end);
+    std::nth_element(first, last - 1, m_explicit.end(), higher);
+    std::sort(first, last, higher);
+    sortedEnd = end;
+  };
+  const std::size_t limit = options.topK > 0 ? static_cast<std::size_t>(options.topK) : SIZE_MAX;
+  const double target = options.topP < 1.0 ? options.topP * (zE + zR) : HUGE_VAL;
+  std::span<const WordId> byUni = m_index->byUnigram();
+  m_kept.clear();
+  double run = 0;
+  std::size_t i = 0, j = 0;
+  while (m_kept.size() < limit && run < target) {
+    while (j < byUni.size() && (m_stamp[byUni[j]] == m_stampNow || m_pow[byUni[j]] <= 0)) ++j;
+    const bool haveE = i < m_explicit.size(), haveR = j < byUni.size() && zR > 0;
+    if (haveE) ensureSorted(i);
+    if (!haveE && !haveR) break;
+    Candidate c;
+    if (haveE && (!haveR || m_explicit[i].q >= bT * m_pow[byUni[j]])) {
+      c = m_explicit[i++];
+    } else {
+      c = {byUni[j], bT * m_pow[byUni[j]]};
+      ++j;
+    }
+    m_kept.push_back(c);
+    run += c.q;
+  }
+  if (m_kept.empty()) return m_model->eos();
+  double r = rng.uniform() * run;
+  for (const Candidate &c : m_kept)
+    if ((r -= c.q) < 0) return c.w;
+  return m_kept.back().w;
 }
 
 Result<GenerationResult> Sampler::generate(std::string_view prompt, const SamplingOptions &options,

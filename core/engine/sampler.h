@@ -5,7 +5,9 @@
 // vocabulary: at the longest context h the explicit continuations hold mass(h); otherwise the
 // draw recurses to the shorter context and is rejected if it lands on an explicit continuation
 // of h (see docs/decisions/engine-model.md for the proof). Temperature, top-k and top-p need
-// the whole distribution and enumerate it (O(vocabulary) per token). <s> is never drawn (it is
+// the whole distribution: they use its shape (explicit continuations, plus one shared backoff
+// factor times the unigram distribution, whose order is precomputed) so a draw costs
+// O(|explicit| log |explicit| + kept), with an O(vocabulary) pass only when T changes. <s> is never drawn (it is
 // a context marker; lmplz gives it -99); <unk> is redrawn unless allowUnk (the result is the
 // model's distribution conditioned on "not <unk>").
 // The PRNG is splitmix64 with our own uniform mapping, so a seed gives the same text on every
@@ -88,8 +90,15 @@ private:
 
   std::shared_ptr<const Model> m_model;
   std::shared_ptr<const ContinuationIndex> m_index;
-  std::vector<double> m_dist;
-  std::vector<WordId> m_order;
+  struct Candidate {
+    WordId w;
+    double q;  // tempered, unnormalised
+  };
+  std::vector<Candidate> m_explicit, m_kept;
+  std::vector<std::uint32_t> m_stamp;  // m_stamp[w] == m_stampNow: w is already placed this draw
+  std::uint32_t m_stampNow = 0;
+  double m_powInvT = 0;                 // the 1/T that m_pow was computed for
+  std::vector<double> m_pow, m_powCum;  // unigram^(1/T) by word id, and running sums
 };
 
 // Joins tokens as text: Latin words with spaces, CJK without, no space before closing

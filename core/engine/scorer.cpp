@@ -1,5 +1,6 @@
 #include "scorer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -50,6 +51,45 @@ double Scorer::scoreIds(std::span<const WordId> ids, ScoreTotals &totals, std::v
   totals.log10Prob += sum;
   totals.log10ProbOov += oovSum;
   return sum;
+}
+
+void Scorer::scoreBatch(std::span<const std::vector<WordId>> sentences, std::span<ScoreTotals> perSentence) const {
+  constexpr std::size_t kMax = 32;
+  for (std::size_t base = 0; base < sentences.size(); base += kMax) {
+    const std::size_t n = std::min(kMax, sentences.size() - base);
+    State states[kMax];
+    std::size_t pos[kMax];
+    const State bos = m_model.beginSentenceState();
+    for (std::size_t i = 0; i < n; ++i) {
+      states[i] = bos;
+      pos[i] = 0;
+    }
+    for (std::size_t active = n; active > 0;) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::vector<WordId> &ids = sentences[base + i];
+        if (pos[i] <= ids.size()) m_model.prefetch(states[i], pos[i] < ids.size() ? ids[pos[i]] : m_model.eos());
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::vector<WordId> &ids = sentences[base + i];
+        if (pos[i] > ids.size()) continue;
+        const WordId w = pos[i] < ids.size() ? ids[pos[i]] : m_model.eos();
+        State next;
+        const auto p = static_cast<double>(m_model.score(states[i], w, next));
+        states[i] = next;
+        ScoreTotals &t = perSentence[base + i];
+        t.log10Prob += p;
+        t.tokens += 1;
+        if (w == kUnk) {
+          ++t.oov;
+          t.log10ProbOov += p;
+        }
+        if (++pos[i] > ids.size()) {
+          t.sentences += 1;
+          --active;
+        }
+      }
+    }
+  }
 }
 
 double Scorer::scoreSentence(std::span<const std::string_view> words, ScoreTotals &totals,
@@ -112,20 +152,32 @@ Result<ScoreTotals> scoreFile(const Model &model, const std::string &path, const
   Scorer scorer(model);
   ScoreTotals totals;
   std::vector<std::string_view> words;
+  // Sentences are scored in batches so their lookups overlap (Scorer::scoreBatch).
+  constexpr std::size_t kBatch = 16;
+  std::vector<std::vector<WordId>> batch(kBatch);
+  std::vector<ScoreTotals> results(kBatch);
+  std::size_t filled = 0;
+  auto flush = [&] {
+    std::fill(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(filled), ScoreTotals{});
+    scorer.scoreBatch({batch.data(), filled}, {results.data(), filled});
+    for (std::size_t i = 0; i < filled; ++i) {
+      if (onSentence) onSentence(results[i]);
+      totals.add(results[i]);
+    }
+    filled = 0;
+  };
+  const Vocabulary &vocab = model.vocab();
   Status st = forEachLine(path, [&](std::string_view line) -> Status {
     words.clear();
     LMFRONT_RETURN_IF_ERROR(tokenizer.tokenize(line, words));
-    if (onSentence) {
-      ScoreTotals one;
-      scorer.scoreSentence(words, one);
-      onSentence(one);
-      totals.add(one);
-    } else {
-      scorer.scoreSentence(words, totals);
-    }
+    std::vector<WordId> &ids = batch[filled++];
+    ids.resize(words.size());
+    for (std::size_t i = 0; i < words.size(); ++i) ids[i] = vocab.index(words[i]);
+    if (filled == kBatch) flush();
     return Status::ok();
   });
   if (!st.isOk()) return st;
+  flush();
   return totals;
 }
 

@@ -49,6 +49,11 @@ public:
   // The same over word ids (the caller looked them up).
   double scoreIds(std::span<const WordId> ids, ScoreTotals &totals, std::vector<TokenScore> *perToken = nullptr) const;
 
+  // Scores several sentences of ids in lockstep, one token of each per round, prefetching the
+  // next round's lookups first so the memory latencies overlap. Results equal scoreIds() one by
+  // one; perSentence[i] receives sentence i's totals (added to, not reset).
+  void scoreBatch(std::span<const std::vector<WordId>> sentences, std::span<ScoreTotals> perSentence) const;
+
 private:
   const Model &m_model;
 };

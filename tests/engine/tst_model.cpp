@@ -207,6 +207,26 @@ private Q_SLOTS:
     QCOMPARE(Model::open(path).status().code(), StatusCode::InvalidArgument);
   }
 
+  void batchEqualsOneByOne() {
+    auto r = Model::fromNgrams(testutil::randomNormalisedModel(4));
+    QVERIFY(r.isOk());
+    const Model &m = **r;
+    std::mt19937_64 rng(8);
+    std::vector<std::vector<WordId>> sentences(45);
+    for (auto &s : sentences)
+      for (std::uint64_t i = 0, n = rng() % 12; i < n; ++i) s.push_back(static_cast<WordId>(rng() % m.vocab().size()));
+    std::vector<ScoreTotals> batched(sentences.size());
+    Scorer(m).scoreBatch(sentences, batched);
+    for (std::size_t i = 0; i < sentences.size(); ++i) {
+      ScoreTotals one;
+      Scorer(m).scoreIds(sentences[i], one);
+      QCOMPARE(batched[i].log10Prob, one.log10Prob);
+      QCOMPARE(batched[i].tokens, one.tokens);
+      QCOMPARE(batched[i].oov, one.oov);
+      QCOMPARE(batched[i].sentences, 1u);
+    }
+  }
+
   void threadsShareOneModel() {
     auto r = Model::fromNgrams(testutil::randomNormalisedModel(9));
     QVERIFY(r.isOk());
