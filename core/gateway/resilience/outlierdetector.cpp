@@ -78,6 +78,10 @@ size_t OutlierDetector::tick() {
       Ejection &e = m_ejections[i];
       if (m_counters[i].ejected.load(std::memory_order_relaxed)) {
         if (now < e.until) continue;
+        // Failures of requests that were in flight during the ejection must not eject it again
+        // on the first new failure.
+        m_counters[i].consecutive5xx.store(0, std::memory_order_relaxed);
+        m_counters[i].consecutiveGateway.store(0, std::memory_order_relaxed);
         m_counters[i].ejected.store(false, std::memory_order_release);
         e.lastChange = now;
         --m_ejectedCount;

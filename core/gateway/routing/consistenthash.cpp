@@ -6,8 +6,15 @@ namespace lmfront::gateway::routing {
 
 ConsistentHashBalancer::ConsistentHashBalancer(const BalancerConfig &c, std::vector<Backend> b, const Clock &clock)
     : Balancer(c, std::move(b), clock) {
+  // Bound the ring (16 bytes a point): a pool with a huge total weight gets fewer points per unit
+  // of weight rather than hundreds of megabytes.
+  uint64_t totalWeight = 0;
+  for (const Backend &backend : m_backends) totalWeight += backend.weight;
+  const uint64_t perWeight =
+      std::max<uint64_t>(1, std::min<uint64_t>(m_config.ringPointsPerWeight, kMaxRingPoints / totalWeight));
+  m_ring.reserve(totalWeight * perWeight);
   for (size_t i = 0; i < m_backends.size(); ++i) {
-    const uint64_t points = uint64_t(m_backends[i].weight) * m_config.ringPointsPerWeight;
+    const uint64_t points = uint64_t(m_backends[i].weight) * perWeight;
     for (uint64_t p = 0; p < points; ++p)
       m_ring.push_back({hashKey64(m_backends[i].id + '#' + std::to_string(p)), uint32_t(i)});
   }

@@ -12,6 +12,8 @@ namespace lmfront::gateway::routing {
 
 class ConsistentHashBalancer final : public Balancer {
 public:
+  static constexpr uint64_t kMaxRingPoints = 1 << 20;  // 16 MB at most
+
   ConsistentHashBalancer(const BalancerConfig &c, std::vector<Backend> b, const Clock &clock);
 
 protected:
@@ -24,6 +26,9 @@ private:
   };
   std::vector<Point> m_ring;  // sorted by hash; immutable after construction
   std::atomic<uint64_t> m_fallback{0};
+
+public:
+  size_t ringSize() const { return m_ring.size(); }
 };
 
 }  // namespace lmfront::gateway::routing

@@ -86,6 +86,19 @@ private Q_SLOTS:
     QVERIFY(!d.record(0, Observation::GatewayFailure));
     QVERIFY(d.record(0, Observation::Http5xx));  // third failure in a row of either kind
   }
+  void lateFailuresDuringAnEjectionDoNotCarryOver() {
+    ManualClock clock;
+    OutlierDetectorConfig c;
+    c.maxEjectionPercent = 100;
+    OutlierDetector d(1, c, clock);
+    for (int i = 0; i < 3; ++i) d.record(0, Observation::GatewayFailure);
+    QVERIFY(d.isEjected(0));
+    for (int i = 0; i < 10; ++i) d.record(0, Observation::GatewayFailure);  // in flight when ejected
+    clock.advance(30s);
+    QCOMPARE(d.tick(), size_t(1));
+    QVERIFY(!d.record(0, Observation::GatewayFailure));  // a fresh streak starts at 1
+    QVERIFY(!d.isEjected(0));
+  }
   void invalidConfigIsRejected() {
     OutlierDetectorConfig c;
     c.maxEjectionTime = 1s;

@@ -1,5 +1,6 @@
 // Each balancing policy's distribution, health handling and thread safety (issue #4, item 3).
 #include "gateway/routing/balancer.h"
+#include "gateway/routing/consistenthash.h"
 #include "gateway/routing/peakewma.h"
 #include "gateway/routing/weightedroundrobin.h"
 
@@ -77,6 +78,20 @@ private Q_SLOTS:
     // Scaling the weights keeps the same sequence (the period is reduced by the gcd).
     auto scaled = make(BalancerKind::WeightedRoundRobin, pool({10, 2, 2}));
     QCOMPARE(sequence(*scaled, 7), std::string("aabacaa"));
+  }
+  void weightedRoundRobinDistributionIsExactlyTheWeights() {
+    auto b = make(BalancerKind::WeightedRoundRobin, pool({5, 3, 2}));
+    std::vector<int> counts(3, 0);
+    for (int i = 0; i < 10000; ++i) ++counts[pickOk(*b)];
+    QCOMPARE(counts, (std::vector<int>{5000, 3000, 2000}));
+  }
+  void consistentHashRingIsBounded() {
+    std::vector<uint32_t> heavy(20, kMaxWeight / 4);  // total 50 000 × 100 points would be 5 M
+    auto b = make(BalancerKind::ConsistentHash, pool(heavy));
+    auto *ring = dynamic_cast<ConsistentHashBalancer *>(b.get());
+    QVERIFY(ring);
+    QVERIFY(ring->ringSize() <= ConsistentHashBalancer::kMaxRingPoints);
+    QVERIFY(ring->ringSize() >= 50000);
   }
   void weightedRoundRobinRebuildsWhenHealthChanges() {
     auto b = make(BalancerKind::WeightedRoundRobin, pool({5, 1, 1}));
