@@ -17,10 +17,37 @@ std::int64_t wallMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::atomic<std::uint64_t> g_instances{0};
+
 }  // namespace
 
-Authenticator::Authenticator() : m_snapshot(std::make_shared<const Snapshot>()) {}
+Authenticator::Authenticator() : m_instance(++g_instances) { publish(std::make_shared<const Snapshot>()); }
 Authenticator::~Authenticator() = default;
+
+void Authenticator::publish(std::shared_ptr<const Snapshot> next) {
+  std::lock_guard lock(m_snapshotMutex);
+  m_snapshot = std::move(next);
+  m_generation.fetch_add(1, std::memory_order_release);
+}
+
+const Authenticator::Snapshot &Authenticator::current() const {
+  struct Cache {
+    std::uint64_t instance = 0;
+    std::uint64_t generation = 0;
+    std::shared_ptr<const Snapshot> snapshot;
+  };
+  // One slot per thread: a worker serves one Authenticator, so the slot only changes on reload.
+  // A thread alternating between instances still gets the right snapshot, just slower.
+  thread_local Cache cache;
+  const std::uint64_t generation = m_generation.load(std::memory_order_acquire);
+  if (cache.instance != m_instance || cache.generation != generation || !cache.snapshot) {
+    std::lock_guard lock(m_snapshotMutex);
+    cache.instance = m_instance;
+    cache.generation = m_generation.load(std::memory_order_relaxed);  // matches m_snapshot under the lock
+    cache.snapshot = m_snapshot;
+  }
+  return *cache.snapshot;
+}
 
 Status Authenticator::reload(KeyStore &store) {
   auto records = store.list();
@@ -65,17 +92,17 @@ void Authenticator::setKeys(const std::vector<KeyRecord> &records) {
     if (!r.revoked()) ++next->active;
   }
   m_usage = std::move(usage);
-  m_snapshot.store(std::move(next), std::memory_order_release);
+  publish(std::move(next));
 }
 
 Result<Principal> Authenticator::authenticate(std::string_view authorizationHeader) const {
   auto token = parseAuthorizationHeader(authorizationHeader);
   if (!token) return token.status();
-  const std::shared_ptr<const Snapshot> snap = m_snapshot.load(std::memory_order_acquire);
-  auto it = snap->byId.find(packKeyId(token->keyId));
+  const Snapshot &snap = current();
+  auto it = snap.byId.find(packKeyId(token->keyId));
   // Unknown id and wrong secret give the same answer: the id is not secret, but there is no
   // reason to help anyone enumerate them.
-  if (it == snap->byId.end() || it->second.record.keyId != token->keyId)
+  if (it == snap.byId.end() || it->second.record.keyId != token->keyId)
     return Status::unauthenticated("invalid API key");
   const Entry &e = it->second;
   if (!hashesEqual(hashKey(e.record.salt, token->key), e.record.hash))
@@ -96,7 +123,10 @@ Status Authenticator::authorize(const Principal &principal, Role need) {
                                   "' has " + std::string(roleName(principal.role)));
 }
 
-std::size_t Authenticator::activeKeyCount() const { return m_snapshot.load(std::memory_order_acquire)->active; }
+std::size_t Authenticator::activeKeyCount() const {
+  std::lock_guard lock(m_snapshotMutex);
+  return m_snapshot->active;
+}
 
 Status Authenticator::flushUsage(KeyStore &store) {
   std::lock_guard lock(m_reloadMutex);

@@ -7,6 +7,10 @@ Result<Principal> AuthGate::admit(std::string_view host, std::string_view origin
   LMFRONT_RETURN_IF_ERROR(m_policy.checkRequest(host, origin));
   bool present = false;
   for (char c : authorization) present = present || (c != ' ' && c != '\t');
+  // OpenAI SDKs always send a bearer token (OPENAI_API_KEY=anything): when keys are optional,
+  // only a token that claims to be an lmfront key (lmf_…) is verified, so SDKs just work on
+  // loopback while a wrong lmfront key still fails loudly.
+  if (present && !m_policy.keysRequired() && authorization.find(kKeyPrefix) == std::string_view::npos) present = false;
   if (!present && !m_policy.keysRequired()) return Principal{{}, "local", Role::Admin};
   auto who = m_authenticator->authenticate(authorization);
   if (!who) return who;

@@ -8,7 +8,8 @@
 // Without an Authorization header and with keys not required (loopback, requireKeys off), the
 // caller is the anonymous local principal, name "local", role admin: whoever can reach a
 // loopback-only node already runs code on this machine, and the Host/Origin rules keep web pages
-// out. A header that is present is always verified, even when keys are optional.
+// out. When keys are optional, a bearer token that is not an lmfront key (no "lmf_") is ignored —
+// OpenAI SDKs always send one — while an lmfront key that is present is always verified.
 // Thread-safe: const, over an immutable policy and a thread-safe Authenticator.
 #pragma once
 
