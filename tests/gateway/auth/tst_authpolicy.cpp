@@ -139,6 +139,10 @@ private Q_SLOTS:
     // A header that is sent is checked even when keys are optional.
     QCOMPARE(local.admit("localhost", "", "Bearer lmf_nope", Role::Viewer).status().code(),
              StatusCode::Unauthenticated);
+    // ...but an OpenAI SDK's placeholder token (not an lmfront key) is not one to check.
+    auto sdk = local.admit("localhost", "", "Bearer sk-no-key-required", Role::User);
+    QVERIFY(sdk.isOk());
+    QVERIFY(sdk->anonymous());
     QCOMPARE(local.admit("localhost", "", bearer, Role::User).status().code(), StatusCode::PermissionDenied);
     QCOMPARE(local.admit("localhost", "", bearer, Role::Viewer)->name, std::string("dash"));
     // Rebinding is refused before any key is looked at.
@@ -152,6 +156,8 @@ private Q_SLOTS:
     auto missing = publicNode.admit("10.0.0.5", "", "", Role::Viewer);
     QCOMPARE(missing.status().code(), StatusCode::Unauthenticated);
     QVERIFY(missing.status().message().starts_with("missing API key"));
+    QCOMPARE(publicNode.admit("10.0.0.5", "", "Bearer sk-no-key-required", Role::Viewer).status().code(),
+             StatusCode::Unauthenticated);
     QVERIFY(publicNode.admit("10.0.0.5", "", bearer, Role::Viewer).isOk());
   }
 };
