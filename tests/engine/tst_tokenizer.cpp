@@ -69,6 +69,15 @@ private Q_SLOTS:
     // Mixed with Latin: the Latin word stays whole.
     QCOMPARE(tok("Linux\xE7\xB3\xBB\xE7\xBB\x9F"), (Tokens{"Linux", "\xE7\xB3\xBB", "\xE7\xBB\x9F"}));
   }
+  void lineEndingsAndFormatCharacters() {
+    QCOMPARE(tok("a b\r", TokenizerMode::Whitespace), (Tokens{"a", "b"}));  // CRLF files
+    QCOMPARE(tok("a b\r"), (Tokens{"a", "b"}));
+    QCOMPARE(tok("\xEF\xBB\xBFhello"), Tokens{"hello"});  // a BOM is not part of the first word
+    QCOMPARE(tok("smile \xF0\x9F\x98\x80!"), (Tokens{"smile", "\xF0\x9F\x98\x80", "!"}));  // emoji: own token
+    // Kana and Hangul are not ideographs: they stay words.
+    QCOMPARE(tok("\xE3\x81\x82\xE3\x81\x84 \xED\x95\x9C\xEA\xB5\xAD"),
+             (Tokens{"\xE3\x81\x82\xE3\x81\x84", "\xED\x95\x9C\xEA\xB5\xAD"}));
+  }
   void lowercaseIsOptional() {
     QCOMPARE(tok("The \xC3\x89T\xC3\x89", TokenizerMode::Default, true), (Tokens{"the", "\xC3\xA9t\xC3\xA9"}));
     QCOMPARE(tok("The", TokenizerMode::Default, false), Tokens{"The"});
