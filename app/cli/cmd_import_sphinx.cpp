@@ -109,7 +109,7 @@ int runImportSphinx(int argc, char **argv) {
   engine::UnknownWordReport unk;
   if (!args.has("keep-no-unk")) {
     unk = engine::addUnknownWord(*model);
-    if (unk.added) std::fprintf(stderr, "lmfront %s: note: %s\n", kVerb, unk.rule.c_str());
+    if (!unk.rule.empty()) std::fprintf(stderr, "lmfront %s: note: %s\n", kVerb, unk.rule.c_str());
   }
   // What JSON and the summary report, taken before a compiled output consumes the model.
   const int order = model->order;
@@ -139,6 +139,10 @@ int runImportSphinx(int argc, char **argv) {
     }
     correctionsJson += "]";
     std::string unkJson = unk.added ? "{\"added\":true" : "{\"added\":false";
+    if (!unk.rule.empty() && !unk.added) {
+      unkJson += ",\"rule\":";
+      unkJson += jsonString(unk.rule);
+    }
     if (unk.added) {
       char buf[160];
       std::snprintf(buf, sizeof buf, ",\"log10_prob\":%.6f,\"unigram_scale_log10\":%.3g,\"max_backoff_change\":%.3g",

@@ -436,60 +436,86 @@ Result<SphinxModel> SphinxReader::read(const std::string &path, const SphinxRead
 
 UnknownWordReport addUnknownWord(SphinxModel &model) {
   UnknownWordReport report;
-  if (std::find(model.words.begin(), model.words.end(), "<unk>") != model.words.end()) return report;
   const std::size_t vocab = model.words.size();
   std::vector<float> &unigrams = model.log10Probs[0];
+  // Sphinx models spell it <unk> or <UNK>; one with ARPA's -99 ("never") is only a placeholder.
+  std::size_t existing = vocab;
+  for (std::size_t i = 0; i < vocab; ++i)
+    if (model.words[i] == "<unk>" || (model.words[i] == "<UNK>" && existing == vocab)) existing = i;
+  if (existing < vocab && unigrams[existing] > -98.0f) {
+    if (model.words[existing] != "<unk>") {
+      model.words[existing] = "<unk>";
+      report.rule = "renamed the model's <UNK> to <unk> (its probability kept)";
+    }
+    return report;
+  }
   // The rule (docs/models.md; the compiler's own for an ARPA without <unk>): <unk> is as likely as
-  // the least likely word of the model. <s> is never predicted and ARPA's -99 means "never", so
-  // neither counts.
+  // the least likely word of the model. <s> is never predicted and -99 means "never": neither counts.
   float lowest = 0;
   bool found = false;
   for (std::size_t i = 0; i < vocab; ++i) {
-    const std::string &w = model.words[i];
-    if (w == "<s>" || unigrams[i] <= -98.0f) continue;
+    if (i == existing || model.words[i] == "<s>" || unigrams[i] <= -98.0f) continue;
     if (!found || unigrams[i] < lowest) lowest = unigrams[i];
     found = true;
   }
   if (!found) lowest = -7.0f;  // a model of nothing but markers: a fixed, documented penalty
   const double z = model.unigramMass;
+  const double oldUnk = existing < vocab ? std::pow(10.0, static_cast<double>(unigrams[existing])) : 0.0;
   const double u = std::pow(10.0, static_cast<double>(lowest));
-  // Every other unigram is scaled by c so the unigram total stays z: c*z + u = z.
-  const double c = z > u ? 1.0 - u / z : 1.0;
+  // Every other unigram is scaled by c so the unigram total stays z: c * (z - oldUnk) + u = z.
+  const double c = z - oldUnk > u ? (z - u) / (z - oldUnk) : 1.0;
   report.added = true;
   report.log10Prob = lowest;
   report.scaleLog10 = std::log10(c);
 
   if (model.order > 1) {
-    // Context h backs off to the unigrams for the words it has no 2-gram for; their (old) mass is
-    // U_h = z - S_h. The new backoff keeps P(.|h)'s total: bo' = bo * U_h / (c * U_h + u).
-    // Higher-order contexts need nothing: every n-gram's suffix is itself in the trie, so their
-    // explicit parts are unchanged and what they back off to keeps its total.
+    // Context h backs off to the unigrams for the words it has no 2-gram for. Of that mass, the
+    // other words' part ("others") is scaled by c and <unk> brings u unless h -> <unk> is
+    // explicit; the new backoff keeps P(.|h)'s total: bo' = bo * before / after. Longer contexts
+    // need nothing: every n-gram's suffix is itself in the trie, so their explicit parts are
+    // unchanged and what they back off to keeps its total.
     std::vector<double> seen(vocab, 0.0);
+    std::vector<char> unkFollows(vocab, 0);
     const std::vector<std::uint32_t> &ids = model.ids[1];
-    for (std::size_t i = 0; i + 1 < ids.size(); i += 2)
-      seen[ids[i]] += std::pow(10.0, static_cast<double>(unigrams[ids[i + 1]]));
+    for (std::size_t i = 0; i + 1 < ids.size(); i += 2) {
+      if (ids[i + 1] == existing)
+        unkFollows[ids[i]] = 1;
+      else
+        seen[ids[i]] += std::pow(10.0, static_cast<double>(unigrams[ids[i + 1]]));
+    }
     std::vector<float> &backoffs = model.log10Backoffs[0];
     for (std::size_t h = 0; h < vocab; ++h) {
-      const double unseen = z - seen[h];
-      if (unseen <= z * 1e-12) continue;  // every word follows h explicitly: nothing backs off
-      const double change = std::log10(unseen / (c * unseen + u));
+      double others = z - oldUnk - seen[h];
+      if (others < z * 1e-12) others = 0;  // rounding noise, not mass
+      const double before = others + (unkFollows[h] ? 0.0 : oldUnk);
+      const double after = c * others + (unkFollows[h] ? 0.0 : u);
+      // Nothing backed off from h before: no total to keep (P(<unk>|h) becomes bo(h) * u).
+      if (before <= 0 || after <= 0) continue;
+      const double change = std::log10(before / after);
       backoffs[h] = static_cast<float>(static_cast<double>(backoffs[h]) + change);
       report.maxBackoffChange = std::max(report.maxBackoffChange, std::fabs(change));
     }
   }
-  for (float &p : unigrams) p = static_cast<float>(static_cast<double>(p) + report.scaleLog10);
-  model.words.emplace_back("<unk>");
-  model.ids[0].push_back(static_cast<std::uint32_t>(vocab));
-  unigrams.push_back(lowest);
-  if (model.order > 1) model.log10Backoffs[0].push_back(0.0f);
-  model.counts[0] += 1;
-  model.unigramMass = c * z + u;
-  char rule[256];
+  for (std::size_t i = 0; i < vocab; ++i)
+    if (i != existing) unigrams[i] = static_cast<float>(static_cast<double>(unigrams[i]) + report.scaleLog10);
+  std::string what = "added <unk>";
+  if (existing < vocab) {
+    what = "replaced the model's " + model.words[existing] + " (a -99 placeholder) by <unk>";
+    model.words[existing] = "<unk>";
+    unigrams[existing] = lowest;
+  } else {
+    model.words.emplace_back("<unk>");
+    model.ids[0].push_back(static_cast<std::uint32_t>(vocab));
+    unigrams.push_back(lowest);
+    if (model.order > 1) model.log10Backoffs[0].push_back(0.0f);
+    model.counts[0] += 1;
+  }
+  model.unigramMass = c * (z - oldUnk) + u;
+  char rule[320];
   std::snprintf(rule, sizeof rule,
-                "added <unk> with log10 probability %.4f (the lowest unigram probability); other unigrams "
-                "scaled by %.3g in log10, unigram backoffs changed by at most %.3g so every context still sums "
-                "as before",
-                static_cast<double>(lowest), report.scaleLog10, report.maxBackoffChange);
+                "%s with log10 probability %.4f (the lowest unigram probability); other unigrams scaled by "
+                "%.3g in log10, unigram backoffs changed by at most %.3g so every context still sums as before",
+                what.c_str(), static_cast<double>(lowest), report.scaleLog10, report.maxBackoffChange);
   report.rule = rule;
   return report;
 }
@@ -509,8 +535,7 @@ Status writeSphinxModelAsArpa(const SphinxModel &model, const std::string &path)
       words.clear();
       for (int k = 0; k < n; ++k) words.push_back(model.words[ids[i * n + k]]);
       std::optional<float> backoff;
-      // <unk> has no continuations, so no backoff is written for it.
-      if (!backoffs.empty() && !(n == 1 && model.words[ids[i]] == "<unk>")) backoff = backoffs[i];
+      if (!backoffs.empty()) backoff = backoffs[i];
       LMFRONT_RETURN_IF_ERROR(out.writeEntry(probs[i], words, backoff));
     }
   }

@@ -55,7 +55,7 @@ struct SphinxModel {
 
 // What addUnknownWord() did.
 struct UnknownWordReport {
-  bool added = false;           // false: the model already had <unk>
+  bool added = false;           // false: the model had a usable <unk> (or <UNK>, then renamed: see rule)
   float log10Prob = 0;          // the probability <unk> got
   double scaleLog10 = 0;        // added to every other unigram's log10 probability
   double maxBackoffChange = 0;  // largest |change| of a unigram backoff, log10
@@ -70,7 +70,8 @@ public:
                                    const SphinxReadOptions &options = {});
 };
 
-// Adds <unk> when absent (see the contract above); a no-op report when present.
+// Adds <unk> when absent, or gives a -99 placeholder <unk>/<UNK> a real probability (see the
+// contract above); renames a usable <UNK> to <unk>.
 UnknownWordReport addUnknownWord(SphinxModel &model);
 
 // Writes the model as ARPA through ArpaWriter ("-" is stdout).
