@@ -129,6 +129,11 @@ private:
     r->route("GET", "/worker", [](HttpRequest &&req, ResponderPtr res) {
       res->respond(HttpResponse::text(200, std::to_string(req.workerIndex)));
     });
+    r->route("GET", "/age", [](HttpRequest &&req, ResponderPtr res) {
+      const auto age = std::chrono::steady_clock::now() - req.receivedAt;
+      const bool sane = req.receivedAt.time_since_epoch().count() != 0 && age >= 0ns && age < 1s;
+      res->respond(HttpResponse::text(200, sane ? "sane" : "insane"));
+    });
     r->route("GET", "/big", [](HttpRequest &&req, ResponderPtr res) {
       const std::size_t n = std::stoul(std::string(req.query.empty() ? "4194304" : req.query));
       std::string body(n, 'x');
@@ -628,6 +633,15 @@ private Q_SLOTS:
       seen.insert(r->body);
     }
     QCOMPARE(seen.size(), std::size_t{2});
+  }
+
+  void requestCarriesReceiveTime() {
+    RawClient c;
+    connect(c);
+    QVERIFY(c.send(get("/age")));
+    auto r = c.readResponse();
+    QVERIFY(r);
+    QCOMPARE(r->body, std::string("sane"));
   }
 
   void routerSwappedAtomically() {

@@ -244,6 +244,7 @@ void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrad
   }
   request.peerAddress = m_peer;
   request.workerIndex = m_worker->index();
+  request.receivedAt = m_lastActivity;  // set by the read that completed the request
   try {
     (*handler)(std::move(request), std::make_shared<ResponderImpl>(ex, m_worker->mailbox()));
   } catch (const std::exception &e) {

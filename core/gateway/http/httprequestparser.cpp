@@ -67,9 +67,7 @@ RequestParser::Status RequestParser::feed(const char *data, std::size_t len, std
 }
 
 HttpRequest RequestParser::takeRequest() {
-  HttpRequest r = std::move(m_request);
-  m_request = HttpRequest{};
-  return r;
+  return std::move(m_request);  // reset at the next message's begin
 }
 
 bool RequestParser::takeExpectContinue() {

@@ -2,6 +2,7 @@
 // Plain values; no I/O here. Header names are compared case-insensitively.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ struct HttpRequest {
   std::string body;
   std::string peerAddress;  // "127.0.0.1:53122"
   int workerIndex = 0;      // which data-plane worker owns the connection
+  // When the read that completed this request returned (for overhead and deadline accounting).
+  std::chrono::steady_clock::time_point receivedAt{};
 
   // First header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;
