@@ -13,6 +13,9 @@
 //   "no healthy backend".
 // - The caller reports every request it sends: onStart(i) when it is dispatched, onFinish(i, …)
 //   exactly once when it ends. Least-outstanding, power-of-two and peak-EWMA read these counts.
+//   A request keeps the balancer that picked it alive (shared_ptr) until onFinish, so a pool
+//   swapped meanwhile does not receive a stray onFinish; the new balancer starts with zero in
+//   flight and no latency history.
 #pragma once
 
 #include "common/clock.h"

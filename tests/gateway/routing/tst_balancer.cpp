@@ -91,7 +91,7 @@ private Q_SLOTS:
     auto *ring = dynamic_cast<ConsistentHashBalancer *>(b.get());
     QVERIFY(ring);
     QVERIFY(ring->ringSize() <= ConsistentHashBalancer::kMaxRingPoints);
-    QVERIFY(ring->ringSize() >= 50000);
+    QVERIFY(ring->ringSize() >= 50000);  // still at least one point per unit of weight
   }
   void weightedRoundRobinRebuildsWhenHealthChanges() {
     auto b = make(BalancerKind::WeightedRoundRobin, pool({5, 1, 1}));
@@ -158,6 +158,22 @@ private Q_SLOTS:
       QVERIFY(now != 2);
       if (owner[size_t(k)] != 2) QCOMPARE(now, owner[size_t(k)]);
     }
+  }
+  void consistentHashSharesFollowWeights() {
+    auto b = make(BalancerKind::ConsistentHash, pool({1, 3}));
+    int heavy = 0;
+    for (int k = 0; k < 10000; ++k) heavy += pickOk(*b, key("w", k)) == 1 ? 1 : 0;
+    QVERIFY2(heavy > 7000 && heavy < 8000, qPrintable(QString::number(heavy)));  // ideal 7500
+  }
+  void leastOutstandingHonoursWeights() {
+    auto b = make(BalancerKind::LeastOutstanding, pool({1, 2}));
+    std::vector<int> counts(2, 0);
+    for (int i = 0; i < 30; ++i) {
+      const size_t p = pickOk(*b);
+      ++counts[p];
+      b->onStart(p);  // all stay in flight: load per unit of weight is what gets balanced
+    }
+    QCOMPARE(counts, (std::vector<int>{10, 20}));
   }
   void leastOutstandingAvoidsABusyBackend() {
     auto b = make(BalancerKind::LeastOutstanding, pool({1, 1, 1}));
