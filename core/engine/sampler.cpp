@@ -36,8 +36,12 @@ Sampler::Sampler(std::shared_ptr<const Model> model, std::shared_ptr<const Conti
 
 WordId Sampler::sample(const State &state, const SamplingOptions &options, Rng &rng) {
   const bool exact = options.temperature == 1.0 && options.topK == 0 && options.topP >= 1.0;
+  const bool head =
+      !exact && (options.topK > 0 || options.topP < 1.0) && (options.topP >= 1.0 || options.temperature == 1.0);
   for (int attempt = 0;; ++attempt) {
-    WordId w = exact ? sampleExact(state, rng) : sampleEnumerated(state, options, rng);
+    WordId w = exact  ? sampleExact(state, rng)
+               : head ? sampleHead(state, options, rng)
+                      : sampleEnumerated(state, options, rng);
     if (w != kUnk || options.allowUnk || attempt > 1000) return w;
   }
 }
@@ -106,6 +110,72 @@ void Sampler::distribution(const State &state, std::vector<double> &out) const {
 // shared factor B = prod bo(h_i). Tempering keeps that shape (P^(1/T) = B^(1/T) u(w)^(1/T)), and
 // the second part is already sorted by the unigram order, so top-k / top-p merge E (sorted) with
 // the precomputed unigram order instead of sorting the vocabulary: O(|E| log |E| + kept) a token.
+// Top-k (any T) and top-p at T = 1 need only the head of the distribution: merge the sorted
+// streams (each context's continuations are stored by descending probability; the rest follows
+// the unigram order), skipping a word where a longer context lists it. O(kept x order) a draw.
+WordId Sampler::sampleHead(const State &state, const SamplingOptions &options, Rng &rng) {
+  const int L = state.length;
+  const double invT = 1.0 / options.temperature;
+  auto temper = [&](double p) { return invT == 1.0 ? p : std::pow(p, invT); };
+  double tail[kMaxOrder + 1];
+  tail[L] = 1.0;
+  for (int k = L; k >= 1; --k) tail[k - 1] = tail[k] * linear(state.backoff[static_cast<std::size_t>(k - 1)]);
+  double target = HUGE_VAL;
+  if (options.topP < 1.0) {  // T == 1 here: the total is Z_L of sampleExact, minus <unk>
+    double z = m_index->unigramTotal();
+    for (int k = 1; k <= L; ++k) {
+      const std::uint32_t c = state.idx[static_cast<std::size_t>(k - 1)];
+      z = m_index->mass(k, c) +
+          linear(state.backoff[static_cast<std::size_t>(k - 1)]) * std::max(0.0, z - m_index->lower(k, c));
+    }
+    State o;
+    if (!options.allowUnk && !m_model->unkSynthesized()) z -= linear(m_model->score(state, kUnk, o));
+    target = options.topP * z;
+  }
+  const std::size_t limit = options.topK > 0 ? static_cast<std::size_t>(options.topK) : SIZE_MAX;
+  ContinuationIndex::Children kids[kMaxOrder];
+  std::size_t pos[kMaxOrder + 1] = {};
+  for (int k = 1; k <= L; ++k) kids[k] = m_index->children(k, state.idx[static_cast<std::size_t>(k - 1)]);
+  std::span<const WordId> byUni = m_index->byUnigram();
+  // True when a context longer than `level` lists w (then that level's entry is w's probability).
+  auto shadowed = [&](WordId w, int level) {
+    for (int k = level + 1; k <= L; ++k)
+      if (m_model->find(k + 1, state.idx[static_cast<std::size_t>(k - 1)], w) >= 0) return true;
+    return false;
+  };
+  m_kept.clear();
+  double run = 0;
+  while (m_kept.size() < limit && run < target) {
+    int best = -1;
+    double bestQ = -1;
+    for (int k = 1; k <= L; ++k) {
+      const std::size_t i = pos[k];
+      if (i < kids[k].words.size()) {
+        const double q = static_cast<double>(kids[k].prob[i]) * tail[k];
+        if (q > bestQ) bestQ = q, best = k;
+      }
+    }
+    if (pos[0] < byUni.size()) {
+      const double q = m_index->unigram(byUni[pos[0]]) * tail[0];
+      if (q > bestQ) bestQ = q, best = 0;
+    }
+    if (best < 0 || bestQ <= 0) break;
+    const WordId w = best == 0 ? byUni[pos[0]] : kids[best].words[pos[best]];
+    ++pos[best];
+    if ((w == kUnk && !options.allowUnk) || shadowed(w, best)) continue;
+    const double q = temper(bestQ);
+    m_kept.push_back({w, q});
+    run += invT == 1.0 ? q : bestQ;  // top-p counts untempered mass only when T == 1 (enforced)
+  }
+  if (m_kept.empty()) return m_model->eos();
+  double total = 0;
+  for (const Candidate &c : m_kept) total += c.q;
+  double r = rng.uniform() * total;
+  for (const Candidate &c : m_kept)
+    if ((r -= c.q) < 0) return c.w;
+  return m_kept.back().w;
+}
+
 WordId Sampler::sampleEnumerated(const State &state, const SamplingOptions &options, Rng &rng) {
   const int L = state.length;
   const std::uint32_t V = m_model->vocab().size();

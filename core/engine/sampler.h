@@ -86,6 +86,7 @@ public:
 private:
   WordId sampleExact(const State &state, Rng &rng);
   WordId drawLevel(int k, const std::uint32_t *ctx, const double *z, Rng &rng, int &rejections);
+  WordId sampleHead(const State &state, const SamplingOptions &options, Rng &rng);
   WordId sampleEnumerated(const State &state, const SamplingOptions &options, Rng &rng);
 
   std::shared_ptr<const Model> m_model;

@@ -75,6 +75,7 @@ void checkFrequencies(Sampler &sampler, const State &state, const SamplingOption
   std::vector<double> p;
   sampler.distribution(state, p);
   p[kUnk] = 0;  // allowUnk = false: the distribution conditioned on "not <unk>"
+  for (double &x : p) x = std::pow(x, 1.0 / options.temperature);
   double total = 0;
   for (double x : p) total += x;
   for (double &x : p) x /= total;
@@ -110,6 +111,19 @@ private Q_SLOTS:
     o.topK = static_cast<int>(f.model->vocab().size());  // forces enumeration, restricts nothing
     std::uint64_t seed = 200;
     for (const State &s : someStates(*f.model)) checkFrequencies(sampler, s, o, seed++);
+  }
+
+  void temperedPathsMatchModel() {
+    Fixture f = makeFixture(18);
+    Sampler sampler(f.model, f.index);
+    std::uint64_t seed = 300;
+    for (double t : {0.5, 1.7}) {
+      SamplingOptions o;
+      o.temperature = t;  // no top-k/top-p: the full-distribution path
+      for (const State &s : someStates(*f.model)) checkFrequencies(sampler, s, o, seed++);
+      o.topK = static_cast<int>(f.model->vocab().size());  // the merged-streams path
+      for (const State &s : someStates(*f.model)) checkFrequencies(sampler, s, o, seed++);
+    }
   }
 
   void distributionSumsToOne() {
@@ -166,6 +180,21 @@ private Q_SLOTS:
       QCOMPARE(seenK.size(), top3.size());
       QVERIFY(std::includes(core.begin(), core.end(), seenP.begin(), seenP.end()));
       QCOMPARE(seenP.size(), core.size());
+      // Top-p at T = 2: the nucleus of the tempered distribution (a larger set), full path.
+      SamplingOptions warm;
+      warm.topP = 0.5;
+      warm.temperature = 2.0;
+      double totalT = 0, runT = 0;
+      for (WordId w : ranked) totalT += std::sqrt(p[w]);
+      std::set<WordId> coreT, seenT;
+      for (WordId w : ranked) {
+        coreT.insert(w);
+        runT += std::sqrt(p[w]);
+        if (runT >= 0.5 * totalT) break;
+      }
+      for (int i = 0; i < 3000; ++i) seenT.insert(sampler.sample(s, warm, rng));
+      QVERIFY(std::includes(coreT.begin(), coreT.end(), seenT.begin(), seenT.end()));
+      QCOMPARE(seenT.size(), coreT.size());
     }
   }
 
