@@ -33,17 +33,18 @@ read -r lines words bytes _ < <(wc "$WORK/corpus.txt")
 measure() {  # measure OUTFILE cmd... -> appends "seconds maxrss_kb"
   local out=$1
   shift
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+  /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
     cat "$WORK/stderr.txt" >&2
     exit 1
   }
-  cat "$WORK/time.txt" >>"$out"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/time.txt" >>"$out"  # wall, KB, cpu
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "corpus: $lines lines, $words words, $bytes bytes; lmfront: $LMFRONT; $REPS reps; $(nproc) cores" >&2
-printf '| order | tool | wall s (median) | peak RSS MB (median) | n-grams |\n| --- | --- | --- | --- | --- |\n'
+printf '| order | tool | wall s (median) | CPU s user+sys (median) | peak RSS MB (median) | n-grams |\n'
+printf '| --- | --- | --- | --- | --- | --- |\n'
 for order in 3 5; do
   : >"$WORK/l$order" && : >"$WORK/i$order"
   for ((r = 1; r <= REPS; r++)); do
@@ -57,9 +58,11 @@ for order in 3 5; do
   lm=$(cut -d' ' -f2 "$WORK/l$order" | median)
   it=$(cut -d' ' -f1 "$WORK/i$order" | median)
   im=$(cut -d' ' -f2 "$WORK/i$order" | median)
+  lc=$(cut -d' ' -f3 "$WORK/l$order" | median)
+  ic=$(cut -d' ' -f3 "$WORK/i$order" | median)
   counts=$(grep '^ngram ' "$WORK/lmfront.arpa" | cut -d= -f2 | paste -sd/)
-  printf '| %d | lmfront train | %.2f | %.0f | %s |\n' "$order" "$lt" "$(awk "BEGIN{print $lm/1024}")" "$counts"
-  printf '| %d | IRSTLM build-lm.sh | %.2f | %.0f | |\n' "$order" "$it" "$(awk "BEGIN{print $im/1024}")"
-  printf '| %d | **speed-up** | **%.1fx** | | |\n' "$order" "$(awk "BEGIN{print $it/$lt}")"
+  printf '| %d | lmfront train | %.2f | %.2f | %.0f | %s |\n' "$order" "$lt" "$lc" "$(awk "BEGIN{print $lm/1024}")" "$counts"
+  printf '| %d | IRSTLM build-lm.sh | %.2f | %.2f | %.0f | |\n' "$order" "$it" "$ic" "$(awk "BEGIN{print $im/1024}")"
+  printf '| %d | **speed-up** | **%.1fx** | **%.1fx** | | |\n' "$order" "$(awk "BEGIN{print $it/$lt}")" "$(awk "BEGIN{print $ic/$lc}")"
   echo "order $order raw lmfront: $(paste -sd' ' "$WORK/l$order" | tr '\n' ' ') irstlm: $(paste -sd' ' "$WORK/i$order")" >&2
 done
