@@ -47,6 +47,19 @@ private Q_SLOTS:
     QCOMPARE(m_server.stats().badRequests, std::uint64_t{1});
   }
 
+  void headerLimitAboveParserDefaultIsOurs() {
+    // libhttp-parser caps headers at 80 KiB by default; a larger configured limit must win.
+    HttpServerOptions o = defaults();
+    o.maxHeaderBytes = 256 * 1024;
+    restart(o);
+    RawClient c;
+    connectClient(c);
+    QVERIFY(c.send(get("/hello", "X-Big: " + std::string(150 * 1024, 'a') + "\r\n")));
+    auto r = c.readResponse();
+    QVERIFY(r);
+    QCOMPARE(r->status, 200);
+  }
+
   void oversizedBody413() {
     HttpServerOptions o = defaults();
     o.maxBodyBytes = 1000;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 namespace lmfront::gateway {
@@ -129,9 +130,16 @@ Status HttpServer::start(const HttpServerOptions &options, std::shared_ptr<const
     fds.push_back(*fd);
   }
 
-  // http_parser's own header cap is process-wide; keep it above ours so ours decides (431).
-  const std::size_t cap = std::max<std::size_t>(80 * 1024, options.maxHeaderBytes + 1024);
-  http_parser_set_max_header_size(static_cast<std::uint32_t>(std::min<std::size_t>(cap, 0x7fffffff)));
+  // http_parser's own header cap is process-wide; keep it above every server's limit so ours
+  // decides (431). Only ever raised, so another server starting later cannot lower it.
+  static std::mutex capMutex;
+  static std::uint32_t cap = 80 * 1024;
+  {
+    std::lock_guard lock(capMutex);
+    const std::size_t wanted = std::min<std::size_t>(options.maxHeaderBytes + 1024, 0x7fffffff);
+    if (wanted > cap) cap = static_cast<std::uint32_t>(wanted);
+    http_parser_set_max_header_size(cap);
+  }
 
   d->options = options;
   d->options.workers = count;
