@@ -81,7 +81,10 @@ struct CacheKey {
   std::array<std::uint8_t, 32> bytes{};
 
   std::string hex() const;  // 64 lowercase hex digits (the Redis key suffix)
-  friend bool operator==(const CacheKey &, const CacheKey &) = default;
+  // Fixed-size memcmp: inlined to a few wide compares (the defaulted == calls libc memcmp).
+  friend bool operator==(const CacheKey &a, const CacheKey &b) {
+    return std::memcmp(a.bytes.data(), b.bytes.data(), sizeof a.bytes) == 0;
+  }
 };
 
 struct CacheKeyHash {

@@ -1,6 +1,7 @@
 #include "gateway/cache/localcache.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace lmfront::gateway::cache {
 
@@ -19,31 +20,29 @@ LocalCache::Shard &LocalCache::shardFor(const CacheKey &key) {
 }
 
 void LocalCache::removeLocked(Shard &shard, std::list<Entry>::iterator it) {
-  shard.bytes -= it->size;
-  m_bytes.fetch_sub(it->size, std::memory_order_relaxed);
-  m_entries.fetch_sub(1, std::memory_order_relaxed);
+  shard.stats.bytes -= it->size;
+  --shard.stats.entries;
   shard.index.erase(it->key);
   shard.lru.erase(it);
 }
 
-Value LocalCache::get(const CacheKey &key) {
+Value LocalCache::get(const CacheKey &key, Clock::TimePoint now) {
   Shard &shard = shardFor(key);
-  const auto now = m_clock.now();
   std::lock_guard lock(shard.mutex);
   const auto found = shard.index.find(key);
   if (found == shard.index.end()) {
-    m_misses.fetch_add(1, std::memory_order_relaxed);
+    ++shard.stats.misses;
     return nullptr;
   }
   const auto it = found->second;
   if (it->expiresAt <= now) {
     removeLocked(shard, it);
-    m_expirations.fetch_add(1, std::memory_order_relaxed);
-    m_misses.fetch_add(1, std::memory_order_relaxed);
+    ++shard.stats.expirations;
+    ++shard.stats.misses;
     return nullptr;
   }
-  shard.lru.splice(shard.lru.begin(), shard.lru, it);
-  m_hits.fetch_add(1, std::memory_order_relaxed);
+  if (it != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it);
+  ++shard.stats.hits;
   return it->value;
 }
 
@@ -54,26 +53,35 @@ bool LocalCache::put(const CacheKey &key, Value value, std::optional<Clock::Dura
     m_rejected.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  const auto expiresAt = m_clock.now() + lifetime;
+  const auto now = m_clock.now();
   Shard &shard = shardFor(key);
   Value old;  // released after the lock: freeing a large body is not the shard's business
   std::lock_guard lock(shard.mutex);
+  std::list<Entry>::iterator slot = shard.lru.end();
   if (const auto found = shard.index.find(key); found != shard.index.end()) {
-    old = std::move(found->second->value);
-    removeLocked(shard, found->second);
+    // Replace in place: no node allocation; the entry leaves the budget while room is made.
+    slot = found->second;
+    shard.stats.bytes -= slot->size;
+    slot->size = 0;
+    if (slot != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, slot);
   }
-  const auto now = expiresAt - lifetime;
-  while (shard.bytes + size > m_shardBudget && !shard.lru.empty()) {
+  while (shard.stats.bytes + size > m_shardBudget && !shard.lru.empty()) {
     const auto victim = std::prev(shard.lru.end());
-    (victim->expiresAt <= now ? m_expirations : m_evictions).fetch_add(1, std::memory_order_relaxed);
+    if (victim == slot) break;  // only the entry being replaced is left (it fits: size <= budget)
+    ++(victim->expiresAt <= now ? shard.stats.expirations : shard.stats.evictions);
     removeLocked(shard, victim);
   }
-  shard.lru.push_front(Entry{key, std::move(value), expiresAt, size});
-  shard.index.emplace(key, shard.lru.begin());
-  shard.bytes += size;
-  m_bytes.fetch_add(size, std::memory_order_relaxed);
-  m_entries.fetch_add(1, std::memory_order_relaxed);
-  m_insertions.fetch_add(1, std::memory_order_relaxed);
+  if (slot != shard.lru.end()) {
+    old = std::exchange(slot->value, std::move(value));
+    slot->expiresAt = now + lifetime;
+    slot->size = size;
+  } else {
+    shard.lru.push_front(Entry{key, std::move(value), now + lifetime, size});
+    shard.index.emplace(key, shard.lru.begin());
+    ++shard.stats.entries;
+  }
+  shard.stats.bytes += size;
+  ++shard.stats.insertions;
   return true;
 }
 
@@ -94,16 +102,20 @@ void LocalCache::clear() {
 }
 
 LocalCacheStats LocalCache::stats() const {
-  LocalCacheStats s;
-  s.hits = m_hits.load(std::memory_order_relaxed);
-  s.misses = m_misses.load(std::memory_order_relaxed);
-  s.insertions = m_insertions.load(std::memory_order_relaxed);
-  s.evictions = m_evictions.load(std::memory_order_relaxed);
-  s.expirations = m_expirations.load(std::memory_order_relaxed);
-  s.rejected = m_rejected.load(std::memory_order_relaxed);
-  s.bytes = m_bytes.load(std::memory_order_relaxed);
-  s.entries = m_entries.load(std::memory_order_relaxed);
-  return s;
+  LocalCacheStats total;
+  for (const auto &shard : m_shards) {
+    std::lock_guard lock(shard->mutex);
+    const LocalCacheStats &s = shard->stats;
+    total.hits += s.hits;
+    total.misses += s.misses;
+    total.insertions += s.insertions;
+    total.evictions += s.evictions;
+    total.expirations += s.expirations;
+    total.bytes += s.bytes;
+    total.entries += s.entries;
+  }
+  total.rejected = m_rejected.load(std::memory_order_relaxed);
+  return total;
 }
 
 }  // namespace lmfront::gateway::cache

@@ -30,8 +30,8 @@ TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const o
   if (m_options.redis) m_redis = std::make_unique<RedisCache>(*m_options.redis, clock, redisMetrics);
 }
 
-Value TieredCache::getLocal(const CacheKey &key) {
-  Value v = m_local.get(key);
+Value TieredCache::getLocal(const CacheKey &key, Clock::TimePoint now) {
+  Value v = m_local.get(key, now);
   inc(v ? m_localHits : m_localMisses);
   return v;
 }

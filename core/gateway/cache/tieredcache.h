@@ -41,7 +41,8 @@ public:
   TieredCache(TieredCacheOptions options, const Clock &clock = Clock::steady(),
               const observe::StandardMetrics *metrics = nullptr);
 
-  Value getLocal(const CacheKey &key);
+  Value getLocal(const CacheKey &key) { return getLocal(key, m_clock.now()); }
+  Value getLocal(const CacheKey &key, Clock::TimePoint now);  // now: e.g. the request's arrival
   bool getRemote(const CacheKey &key, std::function<void(Value)> onResult);
   void put(const CacheKey &key, Value value, std::optional<Clock::Duration> ttl = std::nullopt);
 
