@@ -12,7 +12,8 @@ target_compile_options(lmfront_options INTERFACE
   -Wall -Wextra -Wpedantic -Werror
   -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
   -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
-  -Wmisleading-indentation -Wduplicated-cond -Wlogical-op
+  -Wmisleading-indentation
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>
 )
 target_compile_definitions(lmfront_options INTERFACE
   QT_NO_CAST_FROM_ASCII
