@@ -459,6 +459,37 @@ private Q_SLOTS:
     expectError(patched(vocabSize, 0x80000000u), "negative vocabulary size");
   }
 
+  void readsAUnigramModel() {
+    // Order 1: no quantisation section and no bit-packed levels, just the unigram records.
+    std::vector<std::uint8_t> b(std::begin("Trie Language Model"), std::end("Trie Language Model") - 1);
+    b.push_back(1);
+    putU32(b, 2);
+    for (double p : {std::log10(0.4), std::log10(0.6), 0.0}) {
+      putF32(b, sphinxLog(p));
+      putF32(b, 0.0f);
+      putU32(b, 0);
+    }
+    const std::string words("</s>\0x\0", 7);
+    putU32(b, static_cast<std::uint32_t>(words.size()));
+    b.insert(b.end(), words.begin(), words.end());
+    auto model = SphinxReader::parse(b, "uni");
+    QVERIFY2(model.isOk(), model.status().message().c_str());
+    QCOMPARE(model->order, 1);
+    QCOMPARE(model->counts, (std::vector<std::uint64_t>{2}));
+    QVERIFY(std::fabs(find(*model, {1}) - std::log10(0.6)) < 1e-6);
+    const UnknownWordReport unk = addUnknownWord(*model);
+    QVERIFY(std::fabs(double(unk.log10Prob) - std::log10(0.4)) < 1e-6);  // </s> is a word one can meet
+    QVERIFY(std::fabs(model->unigramMass - 1.0) < 1e-6);
+    QVERIFY(toNgramSet(std::move(*model)).isOk());
+  }
+
+  void rejectsANonsenseLogBase() {
+    SphinxReadOptions options;
+    options.logBase = 1.0;
+    auto model = SphinxReader::parse(writeTrie(makeTinyModel()), "tiny", options);
+    QCOMPARE(model.status().code(), StatusCode::InvalidArgument);
+  }
+
   void missingFileIsAnIoError() {
     auto model = SphinxReader::read("/nonexistent/en-us.lm.bin");
     QCOMPARE(model.status().code(), StatusCode::IoError);
