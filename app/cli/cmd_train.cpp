@@ -91,14 +91,15 @@ int runTrain(int argc, char **argv) {
   Args args;
   args.option("order").option("text").option("arpa").option("tokenizer").option("memory").option("temp-dir");
   args.flag("lowercase").flag("skip-invalid").flag("discount-fallback").flag("json").flag("help");
-  if (auto s = args.parse(argc, argv); !s) return fail(verb, s.message() + "\n" + kUsage, 2);
+  if (auto s = args.parse(argc, argv); !s) return fail(verb, s.message() + " (see lmfront train --help)", 2);
   if (args.has("help")) {
     std::fputs(kUsage, stdout);
     return 0;
   }
   if (!args.positionals().empty())
-    return fail(verb, "unexpected argument '" + args.positionals().front() + "'\n" + kUsage, 2);
-  if (auto s = args.require({"order", "text", "arpa"}); !s) return fail(verb, s.message() + "\n" + kUsage, 2);
+    return fail(verb, "unexpected argument '" + args.positionals().front() + "' (see lmfront train --help)", 2);
+  if (auto s = args.require({"order", "text", "arpa"}); !s)
+    return fail(verb, s.message() + " (see lmfront train --help)", 2);
 
   lmfront::engine::TrainOptions options;
   auto order = args.integer("order", 3);
