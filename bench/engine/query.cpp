@@ -105,7 +105,7 @@ int main(int argc, char **argv) {
             for (std::size_t i = b; i < e; ++i) {
               splitWords(lines[i], words);
               batch[i - b].resize(words.size());
-              for (std::size_t k = 0; k < words.size(); ++k) batch[i - b][k] = m.vocab().index(words[k]);
+              m.vocab().indexBatch(words, batch[i - b].data());
             }
             results.assign(e - b, {});
             scorer.scoreBatch(batch, results);

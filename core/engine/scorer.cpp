@@ -172,7 +172,7 @@ Result<ScoreTotals> scoreFile(const Model &model, const std::string &path, const
     LMFRONT_RETURN_IF_ERROR(tokenizer.tokenize(line, words));
     std::vector<WordId> &ids = batch[filled++];
     ids.resize(words.size());
-    for (std::size_t i = 0; i < words.size(); ++i) ids[i] = vocab.index(words[i]);
+    vocab.indexBatch(words, ids.data());
     if (filled == kBatch) flush();
     return Status::ok();
   });

@@ -9,6 +9,7 @@
 #include "state.h"
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace lmfront::engine {
@@ -31,6 +32,11 @@ public:
       if (s.tag == tag && this->word(s.idPlus1 - 1) == word) return s.idPlus1 - 1;
     }
   }
+  // index() for many words at once, in phases over chunks of words (hash and prefetch every
+  // slot, then every candidate's offset, then its bytes) so the cache misses overlap. Same
+  // results as index() word by word.
+  void indexBatch(std::span<const std::string_view> words, WordId *out) const;
+
   std::string_view word(WordId id) const {
     return {m_strings + m_offsets[id], static_cast<std::size_t>(m_offsets[id + 1] - m_offsets[id])};
   }

@@ -53,6 +53,10 @@ private Q_SLOTS:
     QCOMPARE(m.vocab().index("<unk>"), kUnk);
     QCOMPARE(m.vocab().index("zzz"), kUnk);
     QCOMPARE(m.vocab().word(m.vocab().index("b")), std::string_view("b"));
+    const std::vector<std::string_view> many = {"a", "zzz", "</s>", "c", "", "<unk>", "b", "<s>"};
+    std::vector<WordId> ids(many.size());
+    m.vocab().indexBatch(many, ids.data());
+    for (std::size_t i = 0; i < many.size(); ++i) QCOMPARE(ids[i], m.vocab().index(many[i]));
     // "a b c": P(a|<s>) = -0.3 (bigram), P(b|<s> a) = -0.1 (trigram), P(c|a b) = -0.2 (trigram),
     // P(</s>|b c) = -0.25 (trigram). Sum -0.85.
     QVERIFY(std::abs(sentenceLog10(m, {"a", "b", "c"}) - -0.85) < 1e-6);
