@@ -103,7 +103,7 @@ private:
         std::unique_lock lock(m_mutex);
         m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });
         if (m_stop) break;
-        while (!m_queue.empty() && batch.size() < m_owner.m_options.maxBatch) {
+        while (!m_queue.empty() && batch.size() < std::max<std::size_t>(m_owner.m_options.maxBatch, 1)) {
           batch.push_back(std::move(m_queue.front()));
           m_queue.pop_front();
         }

@@ -44,7 +44,7 @@ bool TieredCache::getRemote(const CacheKey &key, std::function<void(Value)> onRe
           const Clock::Duration ttl = std::min(r.ttlLeft, m_options.ttl);
           if (ttl > Clock::Duration::zero()) {
             m_local.put(key, r.value, ttl);
-            countLocalOutcome();
+            refreshMetrics();
           }
         }
         cb(r.value);
@@ -57,11 +57,11 @@ void TieredCache::put(const CacheKey &key, Value value, std::optional<Clock::Dur
   const Clock::Duration lifetime = ttl.value_or(m_options.ttl);
   if (!value) return;
   m_local.put(key, value, lifetime);
-  countLocalOutcome();
+  refreshMetrics();
   if (m_redis) m_redis->putAsync(key, std::move(value), lifetime);
 }
 
-void TieredCache::countLocalOutcome() {
+void TieredCache::refreshMetrics() {
   const auto s = m_local.stats();
   if (m_bytes) m_bytes->set(static_cast<double>(s.bytes));
   if (!m_evictions) return;

@@ -46,12 +46,14 @@ public:
   bool getRemote(const CacheKey &key, std::function<void(Value)> onResult);
   void put(const CacheKey &key, Value value, std::optional<Clock::Duration> ttl = std::nullopt);
 
+  // Brings lmfront_cache_bytes and lmfront_cache_evictions_total up to date with the local tier.
+  // put() does it; entries expiring on a get do not, so call this from the 1 s metrics tick too.
+  void refreshMetrics();
+
   LocalCache &local() { return m_local; }
   RedisCache *redis() { return m_redis.get(); }  // null when local only
 
 private:
-  void countLocalOutcome();
-
   const TieredCacheOptions m_options;
   const Clock &m_clock;
   LocalCache m_local;

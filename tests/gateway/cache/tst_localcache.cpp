@@ -1,5 +1,7 @@
 // LocalCache: exact byte budget, LRU order, TTL on a ManualClock, stats, concurrency.
 #include "gateway/cache/localcache.h"
+#include "gateway/cache/tieredcache.h"
+#include "observe/standardmetrics.h"
 
 #include <QtTest>
 #include <thread>
@@ -122,6 +124,35 @@ private Q_SLOTS:
     QVERIFY(s.insertions - s.evictions >= s.entries);  // > when two threads raced to fill one key
     cache.clear();
     QCOMPARE(cache.stats().bytes, 0u);
+  }
+
+  void tieredLocalOnlyKeepsMetrics() {
+    lmfront::ManualClock clock;
+    lmfront::observe::MetricsRegistry registry;
+    auto m = lmfront::observe::registerStandardMetrics(registry);
+    QVERIFY(m.isOk());
+    const std::size_t entry = LocalCache::entrySize(10);
+    TieredCacheOptions o;
+    o.local = {.byteBudget = 2 * entry, .shards = 1, .defaultTtl = 1h};
+    o.ttl = 1min;
+    TieredCache cache(o, clock, &*m);
+    QVERIFY(!cache.redis());
+    QVERIFY(!cache.getRemote(key(1), [](Value) { QFAIL("no remote tier: never called"); }));
+    cache.put(key(1), val(10));
+    cache.put(key(2), val(10));
+    cache.put(key(3), val(10));  // evicts 1
+    QVERIFY(!cache.getLocal(key(1)));
+    QVERIFY(cache.getLocal(key(3)));
+    clock.advance(1min);  // the tiered default TTL applies to local puts
+    QVERIFY(!cache.getLocal(key(2)));
+    QCOMPARE(m->cacheEvictions->withLabels({"local"}).value(), 1u);
+    QCOMPARE(m->cacheHits->withLabels({"local"}).value(), 1u);
+    QCOMPARE(m->cacheMisses->withLabels({"local"}).value(), 2u);
+    QCOMPARE(m->cacheMisses->withLabels({"redis"}).value(), 1u);  // "not asked" counts as a miss
+    QCOMPARE(m->cacheBytes->withLabels({"local"}).value(), static_cast<double>(2 * entry));  // as of the last put
+    cache.refreshMetrics();                                                                  // the 1 s tick
+    QCOMPARE(m->cacheBytes->withLabels({"local"}).value(), static_cast<double>(entry));
+    QCOMPARE(m->cacheEvictions->withLabels({"local"}).value(), 1u);  // forwarded once, not again
   }
 };
 

@@ -5,15 +5,10 @@
 #include "gateway/cache/tieredcache.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
+#include "redisserver.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <QElapsedTimer>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QtTest>
 
 #include <condition_variable>
@@ -23,63 +18,6 @@ using namespace lmfront::gateway::cache;
 using namespace std::chrono_literals;
 
 namespace {
-
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// One redis-server child process on 127.0.0.1:port.
-class RedisServer {
-public:
-  ~RedisServer() { stop(); }
-  // "" when ready; otherwise why not.
-  QString start(int port = 0) {
-    const QString exe = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-    if (exe.isEmpty())
-      return QStringLiteral("redis-server not found on PATH: install Debian package redis-server (scripts/setup.sh)");
-    m_port = port ? port : freePort();
-    if (m_port == 0) return QStringLiteral("could not find a free port");
-    m_process.setProcessChannelMode(QProcess::MergedChannels);
-    m_process.start(
-        exe, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-              QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
-    if (!m_process.waitForStarted(5000)) return QStringLiteral("redis-server did not start");
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 10000) {
-      out += m_process.readAll();
-      if (out.contains("Ready to accept connections")) return {};
-      if (m_process.state() == QProcess::NotRunning) break;
-      m_process.waitForReadyRead(200);
-    }
-    return QStringLiteral("redis-server not ready: ") + QString::fromUtf8(out.right(500));
-  }
-  void stop() {
-    if (m_process.state() == QProcess::NotRunning) return;
-    ::kill(static_cast<pid_t>(m_process.processId()), SIGCONT);
-    m_process.kill();
-    m_process.waitForFinished(5000);
-  }
-  void signal(int sig) { ::kill(static_cast<pid_t>(m_process.processId()), sig); }
-  int port() const { return m_port; }
-
-private:
-  QProcess m_process;
-  int m_port = 0;
-};
 
 // Waits (bounded, real time) for a callback fired on the Redis thread.
 struct Awaited {
