@@ -27,8 +27,9 @@ if [[ -z $lmfront || ! -x $lmfront ]]; then
   echo "models: no lmfront binary at $build/bin/lmfront (build it first)" >&2
   exit 1
 fi
+verbs=$("$lmfront" help)
 for verb in train compile import-sphinx; do
-  if ! "$lmfront" help | grep -q "^  $verb "; then
+  if ! grep -q "^  $verb " <<<"$verbs"; then
     echo "models: $lmfront has no '$verb' command" >&2
     exit 1
   fi
