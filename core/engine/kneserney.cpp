@@ -282,29 +282,33 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
 Status writeArpa(const KneserNeyModel &model, const std::string &path, bool progress) {
   auto writer = ArpaWriter::open(path);
   if (!writer) return writer.status();
+  return writeArpa(model, **writer, progress && path != "-");
+}
+
+Status writeArpa(const KneserNeyModel &model, ArpaWriter &writer, bool progress) {
   std::vector<std::uint64_t> counts;
   for (const auto &o : model.orders) counts.push_back(o.grams.size());
-  LMFRONT_RETURN_IF_ERROR((*writer)->writeHeader(counts));
+  LMFRONT_RETURN_IF_ERROR(writer.writeHeader(counts));
   const int bits = bitsPerWord(model.order);
   std::uint64_t total = 0, done = 0;
   for (auto c : counts) total += c;
-  Progress bar("writing", total, progress && path != "-");
+  Progress bar("writing", total, progress);
   std::vector<std::string_view> words;
   for (int k = 1; k <= model.order; ++k) {
-    LMFRONT_RETURN_IF_ERROR((*writer)->beginOrder(k));
+    LMFRONT_RETURN_IF_ERROR(writer.beginOrder(k));
     const auto &o = model.orders[static_cast<std::size_t>(k - 1)];
     const bool hasBackoff = k < model.order;
     for (std::size_t e = 0; e < o.grams.size(); ++e) {
       const U128 key = o.grams[e].key();
       words.clear();
       for (int w = 0; w < k; ++w) words.push_back(model.vocab[wordAt(key, w, bits)]);
-      LMFRONT_RETURN_IF_ERROR((*writer)->writeEntry(
-          o.log10Prob[e], words, hasBackoff ? std::optional<float>(o.log10Backoff[e]) : std::nullopt));
+      LMFRONT_RETURN_IF_ERROR(writer.writeEntry(o.log10Prob[e], words,
+                                                hasBackoff ? std::optional<float>(o.log10Backoff[e]) : std::nullopt));
       if ((++done & 0xFFFF) == 0) bar.update(done);
     }
   }
   bar.finish();
-  return (*writer)->finish();
+  return writer.finish();
 }
 
 }  // namespace lmfront::engine

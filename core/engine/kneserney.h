@@ -30,6 +30,8 @@
 
 namespace lmfront::engine {
 
+class ArpaWriter;
+
 struct Discount {
   std::array<double, 4> amount{0.0, 0.0, 0.0, 0.0};  // [0] unused (count 0), [3] is D3+
   double apply(std::uint64_t count) const { return amount[count >= 3 ? 3 : count]; }
@@ -62,5 +64,8 @@ Result<KneserNeyModel> estimateKneserNey(CountResult &&counts, const KneserNeyOp
 
 // Writes the model through ArpaWriter ("-" for stdout); a progress bar when stderr is a terminal.
 Status writeArpa(const KneserNeyModel &model, const std::string &path, bool progress = false);
+// The same through a writer opened earlier (the trainer opens it first so that an unwritable
+// output fails before the corpus is read); finishes the writer.
+Status writeArpa(const KneserNeyModel &model, ArpaWriter &writer, bool progress = false);
 
 }  // namespace lmfront::engine

@@ -1,5 +1,7 @@
 #include "engine/trainer.h"
 
+#include "engine/arpawriter.h"
+
 #include <sys/resource.h>
 #include <chrono>
 
@@ -15,6 +17,9 @@ Result<TrainSummary> train(const TrainOptions &options) {
   using Clock = std::chrono::steady_clock;
   auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
   const auto t0 = Clock::now();
+  // Open the output first: a path that cannot be written fails now, not after the whole corpus.
+  auto writer = ArpaWriter::open(options.arpaPath);
+  if (!writer) return writer.status();
   auto counts = countNgrams(options.textPath, options.count);
   if (!counts) return counts.status();
   TrainSummary summary;
@@ -31,7 +36,7 @@ Result<TrainSummary> train(const TrainOptions &options) {
   auto model = estimateKneserNey(std::move(*counts), kn);
   if (!model) return model.status();
   const auto t2 = Clock::now();
-  LMFRONT_RETURN_IF_ERROR(writeArpa(*model, options.arpaPath, options.count.progress));
+  LMFRONT_RETURN_IF_ERROR(writeArpa(*model, **writer, options.count.progress && options.arpaPath != "-"));
   const auto t3 = Clock::now();
   for (const auto &o : model->orders) summary.ngramCounts.push_back(o.grams.size());
   summary.discounts = model->discounts;

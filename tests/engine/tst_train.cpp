@@ -360,6 +360,15 @@ private Q_SLOTS:
     o.textPath = dir.filePath(QStringLiteral("missing.txt")).toStdString();
     QCOMPARE(train(o).status().code(), StatusCode::IoError);
 
+    // An output that cannot be created fails up front, naming the file.
+    o.arpaPath = dir.filePath(QStringLiteral("no-such-dir/model.arpa")).toStdString();
+    o.textPath = path;
+    auto noOut = train(o);
+    QCOMPARE(noOut.status().code(), StatusCode::IoError);
+    QVERIFY2(noOut.status().message().find("no-such-dir/model.arpa") != std::string::npos,
+             noOut.status().message().c_str());
+    o.arpaPath = dir.filePath(QStringLiteral("model.arpa")).toStdString();
+
     // A temp dir that does not exist fails when counting has to spill, naming the directory.
     o.textPath = path;
     o.count.memoryBytes = 4096;
