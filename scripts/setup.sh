@@ -15,7 +15,7 @@ packages=(
   # headless GUI tests and screenshots
   xvfb xauth fonts-dejavu-core fonts-wqy-zenhei imagemagick
   # servers and reference tools later tests and benchmarks run against
-  redis-server etcd-server etcd-client prometheus irstlm wrk nginx-light
+  redis-server etcd-server etcd-client prometheus irstlm wrk nginx-light nghttp2-client
   # corpora and pretrained models for the default models
   fortunes fortunes-min fortunes-zh bible-kjv pocketsphinx-en-us
 )
