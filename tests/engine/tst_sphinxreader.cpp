@@ -490,6 +490,35 @@ private Q_SLOTS:
     QCOMPARE(model.status().code(), StatusCode::InvalidArgument);
   }
 
+  void truncatedAndGarbageFilesOnDiskAreClearErrors() {
+    // Real files through read(): a cut copy of Debian's phone model and random bytes.
+    std::ifstream in("/usr/share/pocketsphinx/model/en-us/en-us-phone.lm.bin", std::ios::binary);
+    const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    QVERIFY(bytes.size() > 800000);
+    QTemporaryDir dir;
+    auto writeFile = [&dir](const char *name, const char *data, std::size_t size) {
+      const std::string path = dir.filePath(QString::fromUtf8(name)).toStdString();
+      std::ofstream(path, std::ios::binary).write(data, static_cast<std::streamsize>(size));
+      return path;
+    };
+    for (std::size_t len : {std::size_t{10}, bytes.size() / 3, bytes.size() - 5}) {
+      auto model = SphinxReader::read(writeFile("cut.lm.bin", bytes.data(), len));
+      QCOMPARE(model.status().code(), StatusCode::DataLoss);
+      QVERIFY2(model.status().message().find("cut.lm.bin: ") != std::string::npos, model.status().message().c_str());
+    }
+    std::mt19937 rng(11);
+    std::vector<char> garbage(bytes.size());
+    for (char &c : garbage) c = static_cast<char>(rng());
+    auto model = SphinxReader::read(writeFile("garbage.lm.bin", garbage.data(), garbage.size()));
+    QCOMPARE(model.status().code(), StatusCode::DataLoss);
+    QVERIFY(model.status().message().find("not a Sphinx binary trie") != std::string::npos);
+    // The right magic in front of garbage: the counts it implies overrun the file.
+    std::memcpy(garbage.data(), "Trie Language Model\x03", 20);
+    model = SphinxReader::read(writeFile("garbage2.lm.bin", garbage.data(), garbage.size()));
+    QVERIFY(!model.isOk());
+    QCOMPARE(model.status().code(), StatusCode::DataLoss);
+  }
+
   void missingFileIsAnIoError() {
     auto model = SphinxReader::read("/nonexistent/en-us.lm.bin");
     QCOMPARE(model.status().code(), StatusCode::IoError);
