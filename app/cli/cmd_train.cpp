@@ -4,6 +4,7 @@
 #include "commandregistry.h"
 #include "engine/trainer.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -65,7 +66,7 @@ void printJson(const lmfront::engine::TrainSummary &s, const std::string &arpa) 
       s.writeSeconds, s.totalSeconds, static_cast<unsigned long long>(s.peakRssBytes));
 }
 
-void printSummary(const lmfront::engine::TrainSummary &s, const std::string &arpa) {
+void printSummary(const lmfront::engine::TrainSummary &s, const std::string &arpa, std::uint64_t budget) {
   std::fprintf(stderr, "trained order-%d model -> %s\n", s.order, arpa.c_str());
   std::fprintf(stderr, "  sentences %llu, tokens %llu, vocabulary %llu (with <unk> <s> </s>)\n",
                static_cast<unsigned long long>(s.sentences), static_cast<unsigned long long>(s.tokens),
@@ -84,6 +85,11 @@ void printSummary(const lmfront::engine::TrainSummary &s, const std::string &arp
                  static_cast<unsigned long long>(s.spilledRuns));
   std::fprintf(stderr, "  time %.2f s (count %.2f, estimate %.2f, write %.2f), peak memory %.1f MB\n", s.totalSeconds,
                s.countSeconds, s.estimateSeconds, s.writeSeconds, static_cast<double>(s.peakRssBytes) / 1048576.0);
+  // --memory bounds counting; estimation keeps every distinct n-gram in memory. Say so when that
+  // went past the budget rather than let the number surprise anyone.
+  if (s.peakRssBytes > budget)
+    std::fprintf(stderr, "  note: estimation holds all n-grams in memory and went above --memory (%.1f MB)\n",
+                 static_cast<double>(budget) / 1048576.0);
 }
 
 int runTrain(int argc, char **argv) {
@@ -134,7 +140,7 @@ int runTrain(int argc, char **argv) {
   if (json)
     printJson(*summary, options.arpaPath);
   else
-    printSummary(*summary, options.arpaPath);
+    printSummary(*summary, options.arpaPath, options.count.memoryBytes);
   return 0;
 }
 
