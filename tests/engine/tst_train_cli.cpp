@@ -37,7 +37,7 @@ class TstTrainCli : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void initTestCase() {
-    if (!QFile::exists(binary())) QSKIP("lmfront binary not built in this configuration");
+    if (!QFile::exists(binary())) QFAIL("the lmfront binary is missing: build the lmfront target");
   }
   void usageErrorsExitTwo() {
     QTemporaryDir dir;

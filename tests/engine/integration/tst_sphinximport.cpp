@@ -140,7 +140,7 @@ private Q_SLOTS:
 
   void cliWritesArpaAndReportsCorrections() {
     const QString bin = qEnvironmentVariable("LMFRONT_BIN_DIR") + QStringLiteral("/lmfront");
-    if (!QFile::exists(bin)) QSKIP("the lmfront binary is not built in this configuration");
+    if (!QFile::exists(bin)) QFAIL("the lmfront binary is missing: build the lmfront target");
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("en-us.arpa"));
     QProcess p;
