@@ -11,8 +11,9 @@
 using lmfront::node::Node;
 
 int main(int argc, char **argv) {
-  // Qt's own UNIX event dispatcher measured 8-12 % faster than glib's for the data plane.
-  if (qEnvironmentVariableIsEmpty("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
+  // Qt's own UNIX event dispatcher: +8-12 % for the data plane in QT64-NOTES; inconclusive in
+  // docs/benchmarks.md (loaded machine). Kept as the default; an empty QT_NO_GLIB= restores glib's.
+  if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("lmfrontd"));
   QCoreApplication::setApplicationVersion(QStringLiteral(LMFRONT_VERSION));
