@@ -23,6 +23,17 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::ModelListModel</name>
+    <message>
+        <source>version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+    <message>
+        <source>backends: %1</source>
+        <translation>后端：%1</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::NodeInfoModel</name>
     <message>
         <source>%1 d %2 h</source>
@@ -110,6 +121,101 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::GenerationStatsPanel</name>
+    <message>
+        <source>Time to first token</source>
+        <translation>首个词元用时</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>结束原因</translation>
+    </message>
+    <message>
+        <source>Backend</source>
+        <translation>后端</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>Gateway overhead</source>
+        <translation>网关开销</translation>
+    </message>
+    <message>
+        <source>From sending the request to the first token.</source>
+        <translation>从发出请求到收到第一个词元的时间。</translation>
+    </message>
+    <message>
+        <source>Tokens per second while streaming, after the first token.</source>
+        <translation>流式输出时每秒的词元数（从第一个词元之后算起）。</translation>
+    </message>
+    <message>
+        <source>%1 + %2 prompt</source>
+        <translation>%1 + 提示词 %2</translation>
+    </message>
+    <message>
+        <source>Generated tokens, plus the prompt&apos;s tokens as the node counted them.</source>
+        <translation>生成的词元数，加上节点统计的提示词词元数。</translation>
+    </message>
+    <message>
+        <source>The pool member that served the request.</source>
+        <translation>处理该请求的池成员。</translation>
+    </message>
+    <message>
+        <source>hit</source>
+        <translation>命中</translation>
+    </message>
+    <message>
+        <source>miss</source>
+        <translation>未命中</translation>
+    </message>
+    <message>
+        <source>coalesced</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>bypass</source>
+        <translation>绕过</translation>
+    </message>
+    <message>
+        <source>Whether the node&apos;s response cache answered. Only deterministic requests (a seed, or temperature 0) are cached.</source>
+        <translation>是否由节点的响应缓存作答。只有确定性的请求（指定了种子，或温度为 0）才会被缓存。</translation>
+    </message>
+    <message>
+        <source>Time spent in the gateway itself, excluding the model&apos;s work.</source>
+        <translation>网关自身耗费的时间，不含模型的计算。</translation>
+    </message>
+    <message>
+        <source>generating…</source>
+        <translation>生成中…</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>出错</translation>
+    </message>
+    <message>
+        <source>end of text</source>
+        <translation>文本结束</translation>
+    </message>
+    <message>
+        <source>max tokens</source>
+        <translation>达到最大词元数</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::MainWindow</name>
     <message>
         <source>Local node not running</source>
@@ -149,6 +255,211 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Point any OpenAI SDK or HTTP client at this base URL.</source>
         <translation>将任意 OpenAI SDK 或 HTTP 客户端指向此基础 URL。</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::PlaygroundPage</name>
+    <message>
+        <source>Playground</source>
+        <translation>试验场</translation>
+    </message>
+    <message>
+        <source>Try the models this node serves through its OpenAI-compatible API.</source>
+        <translation>通过本节点的 OpenAI 兼容 API 试用它提供的模型。</translation>
+    </message>
+    <message>
+        <source>Try the models this node serves through its OpenAI-compatible API at %1.</source>
+        <translation>通过本节点位于 %1 的 OpenAI 兼容 API 试用它提供的模型。</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>no models served</source>
+        <translation>没有可用的模型</translation>
+    </message>
+    <message>
+        <source>Reload the list of models (GET /v1/models)</source>
+        <translation>重新加载模型列表（GET /v1/models）</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation>补全</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Completion continues the prompt (POST /v1/completions); Chat sends it as a user message (POST /v1/chat/completions).</source>
+        <translation>补全：续写提示词（POST /v1/completions）；对话：把它作为用户消息发送（POST /v1/chat/completions）。</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Type the beginning of a text…</source>
+        <translation>输入一段文本的开头…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter generates, Esc stops</source>
+        <translation>Ctrl+Enter 生成，Esc 停止</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>0 always picks the most likely token; higher values are more varied.</source>
+        <translation>为 0 时总是选择最可能的词元；数值越高，结果越多样。</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Sample only among the k most likely tokens (0 = off).</source>
+        <translation>只在最可能的 k 个词元中采样（0 = 关闭）。</translation>
+    </message>
+    <message>
+        <source>Sample only among the most likely tokens whose probabilities add up to p.</source>
+        <translation>只在概率累计达到 p 的最可能词元中采样。</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>The same seed and parameters give the same text, and the node may answer from its cache.</source>
+        <translation>相同的种子和参数会生成相同的文本，节点也可能直接从缓存作答。</translation>
+    </message>
+    <message>
+        <source>one per line, \n for a newline</source>
+        <translation>每行一个，\n 表示换行</translation>
+    </message>
+    <message>
+        <source>Generation ends at a stop string, at the end of a sentence or after the maximum number of tokens.</source>
+        <translation>遇到停止字符串、句子结束或达到最大词元数时，生成结束。</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Paste a text to see how likely the model finds each token…</source>
+        <translation>粘贴一段文本，查看模型认为每个词元的可能性有多大…</translation>
+    </message>
+    <message>
+        <source>Each token is coloured by its log10 probability; hover a token for the numbers.</source>
+        <translation>每个词元按其 log10 概率着色；将鼠标悬停在词元上可查看数值。</translation>
+    </message>
+    <message>
+        <source>Could not list the node&apos;s models: %1</source>
+        <translation>无法获取节点的模型列表：%1</translation>
+    </message>
+    <message>
+        <source>%1 tokens · perplexity %2 · %3 OOV · log10 P %4</source>
+        <translation>%1 个词元 · 困惑度 %2 · %3 个未登录词 · log10 P %4</translation>
+    </message>
+    <message>
+        <source>Cannot reach the node (%1).</source>
+        <translation>无法连接节点（%1）。</translation>
+    </message>
+    <message>
+        <source>The node did not answer in time (%1).</source>
+        <translation>节点未能及时响应（%1）。</translation>
+    </message>
+    <message>
+        <source>The node answered with HTTP %1: %2</source>
+        <translation>节点返回 HTTP %1：%2</translation>
+    </message>
+    <message>
+        <source>Unexpected answer from the node: %1</source>
+        <translation>节点的响应不符合预期：%1</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ScoreLegend</name>
+    <message>
+        <source>likely</source>
+        <translation>可能</translation>
+    </message>
+    <message>
+        <source>unlikely</source>
+        <translation>不太可能</translation>
+    </message>
+    <message>
+        <source>not in vocabulary</source>
+        <translation>未登录词</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ScoreView</name>
+    <message>
+        <source>token: %1</source>
+        <translation>词元：%1</translation>
+    </message>
+    <message>
+        <source>log10 P: %1</source>
+        <translation>log10 P：%1</translation>
+    </message>
+    <message>
+        <source>P: %1</source>
+        <translation>P：%1</translation>
+    </message>
+    <message>
+        <source>out of vocabulary: the model has never seen this word</source>
+        <translation>未登录词：模型从未见过这个词</translation>
+    </message>
+    <message>
+        <source>matched n-gram: %1-gram</source>
+        <translation>匹配的 n 元组：%1 元</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,8 @@
 //                       window as PNG, exit 0 (1 when that does not happen within 30 s);
 //                       reads and writes no user settings, so it is reproducible
 //   --language CODE     en or zh_CN for this run (not saved)
-//   --section ID        open this section (overview, settings) instead of the last one used
+//   --section ID        open this section (overview, playground, settings) instead of the last one
+//                       used; with --screenshot and playground, a short seeded generation runs first
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
 // next free one; an explicit --listen is taken as asked and fails when busy.
 #include "cluster/healthclient.h"
@@ -16,6 +17,7 @@
 #include "widgets/languagemanager.h"
 #include "widgets/mainwindow.h"
 #include "widgets/overviewpage.h"
+#include "widgets/playgroundpage.h"
 #include "widgets/settingspage.h"
 #include "widgets/theme.h"
 
@@ -67,24 +69,30 @@ void printUsage(FILE *out) {
                "usage: lmfront-console [flags]\n\nconsole flags:\n"
                "  --screenshot FILE      save the main window as PNG once the node is healthy, then exit\n"
                "  --language CODE        en or zh_CN for this run\n"
-               "  --section ID           open this section first (overview, settings)\n\nnode %s",
+               "  --section ID           open this section first (overview, playground, settings)\n\nnode %s",
                qPrintable(node::nodeUsage()));
 }
 
 // Saves the window once the node is healthy and the Overview shows it; exits the app.
 void armScreenshot(QApplication &app, widgets::MainWindow &window, cluster::HealthClient &client,
-                   models::NodeInfoModel &model, const QString &file) {
+                   models::NodeInfoModel &model, widgets::PlaygroundPage &playground, const QString &file) {
   auto *done = new bool(false);
-  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, [&, done, file](const auto &health) {
-    // A couple of seconds of uptime makes a more telling picture than "0 s".
-    if (*done || !health.healthy() || model.health().listen.isEmpty() || health.uptimeS < kScreenshotMinUptimeS) return;
-    *done = true;
-    // Let the queued layout and paint of the freshly filled cards settle first.
+  auto save = [&app, &window, file] {
+    // Let the queued layout and paint of the freshly filled page settle first.
     QTimer::singleShot(400, &window, [&app, &window, file] {
       const bool saved = window.grab().save(file, "PNG");
       if (!saved) std::fprintf(stderr, "lmfront-console: cannot write %s\n", qPrintable(file));
       app.exit(saved ? 0 : 1);
     });
+  };
+  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, [&, done, save](const auto &health) {
+    // A couple of seconds of uptime makes a more telling picture than "0 s".
+    if (*done || !health.healthy() || model.health().listen.isEmpty() || health.uptimeS < kScreenshotMinUptimeS) return;
+    *done = true;
+    if (window.currentSection() != QLatin1String("playground")) return save();
+    // The Playground is shown working: a short seeded (so reproducible) generation.
+    QObject::connect(&playground, &widgets::PlaygroundPage::generationFinished, &window, save);
+    playground.runExample(QStringLiteral("english"), QStringLiteral("You will"), 5, 48);
   });
   QTimer::singleShot(kScreenshotTimeoutMs, &app, [&app, done] {
     if (*done) return;
@@ -150,7 +158,9 @@ int main(int argc, char **argv) {
   widgets::MainWindow window;
   auto *overview = new widgets::OverviewPage(&model);
   auto *settingsPage = new widgets::SettingsPage;
+  auto *playground = new widgets::PlaygroundPage;
   window.addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), overview);
+  window.addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), playground);
   window.addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), settingsPage);
   QObject::connect(&client, &cluster::HealthClient::healthUpdated, &model, &models::NodeInfoModel::setHealth);
   QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, &widgets::MainWindow::setNodeHealth);
@@ -168,6 +178,7 @@ int main(int argc, char **argv) {
     settingsPage->setCurrentAddress(address);
     client.setBaseUrl(QUrl(node.baseUrl()));
     client.start();
+    playground->setBaseUrl(QUrl(node.baseUrl()));
   } else {
     const QString message = QString::fromStdString(started.message());
     std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", qPrintable(message));
@@ -183,7 +194,7 @@ int main(int argc, char **argv) {
     window.restoreSavedState();
   } else {
     window.resize(1280, 800);
-    armScreenshot(app, window, client, model, screenshot);
+    armScreenshot(app, window, client, model, *playground, screenshot);
   }
   if (!sectionFlag.isEmpty() && !window.setCurrentSection(sectionFlag)) {
     std::fprintf(stderr, "lmfront-console: --section %s: unknown (sections: %s)\n", qPrintable(sectionFlag),

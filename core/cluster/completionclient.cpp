@@ -21,7 +21,7 @@ int httpStatusOf(QNetworkReply *reply) {
 void CompletionClient::discard(QNetworkReply *reply) {
   if (!reply) return;
   disconnect(reply, nullptr, this, nullptr);
-  reply->abort();
+  if (reply->isRunning()) reply->abort();
   reply->deleteLater();
 }
 
@@ -46,7 +46,11 @@ void CompletionClient::setBaseUrl(const QUrl &url) {
   while (path.endsWith(QLatin1Char('/'))) path.chop(1);
   if (path.endsWith(QLatin1String("/v1"))) path.chop(3);
   base.setPath(path);
+  if (base == m_baseUrl) return;
   m_baseUrl = base;
+  // Answers from the previous node must not be taken for the new one's.
+  discard(std::exchange(m_models, nullptr));
+  discard(std::exchange(m_score, nullptr));
 }
 
 QUrl CompletionClient::endpoint(const QString &path) const {
@@ -92,7 +96,7 @@ ApiError CompletionClient::transportError(QNetworkReply *reply, int timeoutMs) c
 }
 
 void CompletionClient::listModels() {
-  discard(m_models);
+  if (m_models) return;  // the answer in flight is as fresh as a new one
   if (!m_baseUrl.isValid() || m_baseUrl.isEmpty()) {
     Q_EMIT modelsListed({{}, {ApiErrorKind::Unreachable, 0, QStringLiteral("no node address"), {}}});
     return;

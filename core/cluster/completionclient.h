@@ -4,15 +4,19 @@
 //
 // Contract: lives on the thread that created it (normally the GUI thread) and works
 // asynchronously through its own QNetworkAccessManager; nothing blocks. Three independent
-// operations, each with at most one request in flight (starting one again aborts the previous,
-// silently): listModels() -> modelsListed; generate() -> generationStarted (headers arrived),
-// textReceived per streamed piece as the bytes arrive (QNetworkReply::readyRead through an
-// SseDecoder; no buffering of the stream), then exactly one generationFinished; score() ->
-// scored. cancelGeneration() aborts the reply and emits generationFinished at once with
-// ApiErrorKind::Cancelled and the stats so far. Every failure (refused, timeout, an OpenAI
-// error body, a malformed answer, a stream cut before [DONE]) arrives as an ApiError in the
-// finishing signal; nothing throws or asserts on what the network returns. No proxy is used:
-// nodes are reached directly. An optional API key goes out as "Authorization: Bearer".
+// operations, each with at most one request in flight:
+// - listModels() -> modelsListed; a call while one is in flight joins it.
+// - generate() -> generationStarted (headers arrived), textReceived per streamed piece as the
+//   bytes arrive (QNetworkReply::readyRead through an SseDecoder; the stream is not buffered),
+//   then exactly one generationFinished. A new generate() aborts the previous one silently;
+//   cancelGeneration() aborts the reply and emits generationFinished at once with
+//   ApiErrorKind::Cancelled and the stats so far.
+// - score() -> scored; a new one aborts the previous one silently.
+// setBaseUrl() drops a models or score request in flight; a running generation finishes against
+// the node it started on. Every failure (refused, timeout, an OpenAI error body, a malformed
+// answer, a stream cut before [DONE]) arrives as an ApiError in the finishing signal; nothing
+// throws or asserts on what the network returns. No proxy is used: nodes are reached directly.
+// An optional API key goes out as "Authorization: Bearer".
 #pragma once
 
 #include "cluster/openaitypes.h"

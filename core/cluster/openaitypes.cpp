@@ -53,7 +53,8 @@ int intOr(const QJsonValue &v, int fallback) { return v.isDouble() ? v.toInt(fal
 
 double GenerationStats::tokensPerSecond() const {
   if (tokens <= 0) return 0;
-  if (tokens >= 2 && streamMs > 0) return (tokens - 1) * 1000.0 / streamMs;
+  // Under a millisecond the span says more about how the bytes were batched than about speed.
+  if (tokens >= 2 && streamMs >= kMinStreamMs) return (tokens - 1) * 1000.0 / streamMs;
   return totalMs > 0 ? tokens * 1000.0 / totalMs : 0;
 }
 

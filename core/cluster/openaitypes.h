@@ -85,7 +85,9 @@ struct GenerationStats {
   double streamMs = 0;        // first text -> last text
   QString finishReason;       // "stop", "length"; empty while running or when cut
   // Tokens per second while streaming: (tokens - 1) / (first -> last), the decode rate without
-  // the time to first token; with one token, 1 / total time. 0 when nothing came.
+  // the time to first token. With one token, or when all arrived within kMinStreamMs (one network
+  // read), tokens / total time instead. 0 when nothing came.
+  static constexpr double kMinStreamMs = 1.0;
   double tokensPerSecond() const;
 };
 

@@ -5,67 +5,20 @@
 #include "cluster/completionclient.h"
 #include "fortunesmodel.h"
 #include "node/node.h"
+#include "scriptedsse.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <memory>
 
 using namespace lmfront;
 using namespace lmfront::cluster;
+using lmfront::testing::ScriptedSse;
+using lmfront::testing::textEvent;
 
 namespace {
-
-// Answers every request with `head` and then the byte strings of `events`, one per tick.
-// `endless` repeats the last event forever; `close` ends the connection after the events.
-class ScriptedSse : public QObject {
-public:
-  QByteArray head =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nx-lmfront-backend: fake:1\r\n"
-      "x-lmfront-cache: bypass\r\nx-lmfront-overhead-ms: 0.25\r\nConnection: close\r\n\r\n";
-  QList<QByteArray> events;
-  bool endless = false;
-  int tickMs = 10;
-  int disconnects = 0;
-  QTcpServer server;
-
-  ScriptedSse() {
-    connect(&server, &QTcpServer::newConnection, this, [this] {
-      while (QTcpSocket *s = server.nextPendingConnection()) {
-        s->setParent(this);
-        connect(s, &QTcpSocket::disconnected, this, [this] { ++disconnects; });
-        connect(s, &QTcpSocket::readyRead, this, [this, s] {
-          QByteArray buf = s->property("buf").toByteArray() + s->readAll();
-          s->setProperty("buf", buf);
-          if (!buf.contains("\r\n\r\n") || s->property("answered").toBool()) return;
-          s->setProperty("answered", true);
-          s->write(head);
-          auto *timer = new QTimer(s);
-          auto next = std::make_shared<int>(0);
-          connect(timer, &QTimer::timeout, s, [this, s, timer, next] {
-            if (*next < events.size() || (endless && !events.isEmpty())) {
-              s->write(events[std::min<qsizetype>(*next, events.size() - 1)]);
-              ++*next;
-              return;
-            }
-            timer->stop();
-            s->disconnectFromHost();
-          });
-          timer->start(tickMs);
-        });
-      }
-    });
-    if (!server.listen(QHostAddress::LocalHost, 0)) qFatal("listen failed");
-  }
-  QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())); }
-};
-
-QByteArray textEvent(const char *text) {
-  return QByteArray("data: {\"choices\":[{\"index\":0,\"text\":\"") + text + "\",\"finish_reason\":null}]}\n\n";
-}
 
 GenerationResult waitFinished(QSignalSpy &spy, int timeoutMs = 10000) {
   if (spy.isEmpty() && !spy.wait(timeoutMs)) return {};

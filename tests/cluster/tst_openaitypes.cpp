@@ -167,6 +167,8 @@ private Q_SLOTS:
     s.streamMs = 100;  // 10 intervals in 100 ms
     s.totalMs = 150;
     QCOMPARE(s.tokensPerSecond(), 100.0);
+    s.streamMs = 0.2;  // all in one read: the span means nothing, use the total
+    QCOMPARE(s.tokensPerSecond(), 11 * 1000.0 / 150);
     s.tokens = 1;
     s.streamMs = 0;
     QCOMPARE(s.tokensPerSecond(), 1000.0 / 150);

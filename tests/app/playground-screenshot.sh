@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs lmfront-console under Xvfb on its Playground with a real model, lets it stream a short
+# seeded generation, saves the window as PNG and checks it; then copies it to
+# docs/screenshots/playground.png. The model is the default "english" one when
+# scripts/build-default-models.sh has built it, otherwise one trained here (order 4) from the
+# English fortunes Debian ships, named "english" too so the picture reads the same.
+# usage: playground-screenshot.sh CONSOLE LMFRONT OUT_PNG DOCS_PNG
+set -euo pipefail
+console=$1 lmfront=$2 out=$3 docs=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rm -f "$out"
+default=${XDG_DATA_HOME:-$HOME/.local/share}/lmfront/models/english.lmb
+if [[ -f $default ]]; then
+  model=$default
+else
+  mapfile -t files < <(dpkg -L fortunes fortunes-min 2>/dev/null | while read -r f; do
+    [[ $f == /usr/share/games/fortunes/* && -f $f && ! -L $f && $f != *.dat && $f != *.u8 ]] && echo "$f"
+  done | sort -u)
+  ((${#files[@]})) || { echo "playground-screenshot: no English fortunes (scripts/setup.sh installs them)"; exit 1; }
+  # One fortune per line, as scripts/build-default-models.sh prepares them.
+  cat "${files[@]}" | awk '/^%[ \t]*$/ { if (buf != "") print buf; buf = ""; next }
+       { gsub(/[ \t\r]+/, " "); sub(/^ /, ""); sub(/ $/, ""); if ($0 == "") next
+         buf = (buf == "" ? $0 : buf " " $0) }
+       END { if (buf != "") print buf }' >"$tmp/corpus.txt"
+  "$lmfront" train --order 4 --text "$tmp/corpus.txt" --arpa "$tmp/english.arpa" --lowercase >/dev/null 2>&1
+  "$lmfront" compile "$tmp/english.arpa" "$tmp/english.lmb" >/dev/null 2>&1
+  model=$tmp/english.lmb
+fi
+xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 \
+  "$console" --listen 127.0.0.1:0 --data-dir "$tmp/data" --language en --model "english=$model" \
+  --section playground --screenshot "$out"
+[[ -s $out ]] || { echo "playground-screenshot: $out was not written"; exit 1; }
+read -r width height colours < <(identify -format '%w %h %k\n' "$out")
+echo "playground-screenshot: ${width}x${height}, $colours distinct colours"
+((width >= 1200 && width <= 1400 && height >= 700 && height <= 900)) ||
+  { echo "playground-screenshot: unexpected size ${width}x${height} (want about 1280x800)"; exit 1; }
+((colours >= 64)) || { echo "playground-screenshot: only $colours colours: the window looks blank"; exit 1; }
+mkdir -p "$(dirname "$docs")"
+cp "$out" "$docs"
+echo "playground-screenshot: copied to $docs"

@@ -1,0 +1,221 @@
+// The Playground against a real local node (a Node on 127.0.0.1 port 0 serving a model trained
+// here from Debian's fortunes): pick the model, set parameters, Generate streams text and fills
+// the stats; the same seed is a cache hit; API errors show inline; Stop ends an endless stream
+// (a scripted server); an unreachable node is a banner, not a crash; Score colours the tokens.
+// Offscreen.
+#include "cluster/completionclient.h"
+#include "fortunesmodel.h"
+#include "node/node.h"
+#include "scriptedsse.h"
+#include "widgets/playgroundpage.h"
+#include "widgets/scoreview.h"
+
+#include <QComboBox>
+#include <QHelpEvent>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextEdit>
+#include <QToolTip>
+#include <memory>
+
+using namespace lmfront;
+using widgets::PlaygroundPage;
+using widgets::ScoreView;
+using Stat = PlaygroundPage::Stat;
+
+namespace {
+template <typename T>
+T *child(const QWidget *page, const char *name) {
+  T *w = page->findChild<T *>(QString::fromLatin1(name));
+  if (!w) qFatal("no child %s", name);
+  return w;
+}
+}  // namespace
+
+class TestPlaygroundPage : public QObject {
+  Q_OBJECT
+private:
+  QTemporaryDir m_dir;
+  std::unique_ptr<node::Node> m_node;
+  std::unique_ptr<PlaygroundPage> m_page;
+
+  void clickGenerate(PlaygroundPage *page) {
+    QPushButton *generate = child<QPushButton>(page, "generateButton");
+    QTRY_VERIFY_WITH_TIMEOUT(generate->isEnabled(), 10000);
+    QTest::mouseClick(generate, Qt::LeftButton);
+  }
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    QString error;
+    const QString model = testing::trainFortunesModel(m_dir.path(), 800, &error);
+    QVERIFY2(!model.isEmpty(), qPrintable(error));
+    node::NodeConfig config;
+    config.listenPort = 0;
+    config.dataDir = m_dir.path() + QStringLiteral("/data");
+    config.workers = 1;
+    config.models.push_back({QStringLiteral("fortunes"), model});
+    m_node = std::make_unique<node::Node>(config);
+    const Status started = m_node->start();
+    QVERIFY2(started.isOk(), started.message().c_str());
+    m_page = std::make_unique<PlaygroundPage>();
+    m_page->resize(1100, 700);
+    m_page->setBaseUrl(QUrl(m_node->baseUrl()));
+    m_page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+  }
+
+  void cleanupTestCase() {
+    m_page.reset();
+    if (m_node) QVERIFY(m_node->shutdown());
+  }
+
+  void listsTheNodesModels() {
+    QComboBox *combo = child<QComboBox>(m_page.get(), "modelCombo");
+    QTRY_COMPARE_WITH_TIMEOUT(combo->count(), 1, 10000);
+    QCOMPARE(combo->currentText(), QStringLiteral("fortunes"));
+    QCOMPARE(m_page->windowTitle(), QStringLiteral("Playground"));
+    QVERIFY(m_page->errorText().isEmpty());
+    QVERIFY2(combo->itemData(0, Qt::ToolTipRole).toString().contains(QStringLiteral("backends: 1")),
+             qPrintable(combo->itemData(0, Qt::ToolTipRole).toString()));
+  }
+
+  void generateStreamsAndShowsStats() {
+    child<QSpinBox>(m_page.get(), "maxTokens")->setValue(12);
+    child<QLineEdit>(m_page.get(), "seed")->setText(QStringLiteral("7"));
+    child<QPlainTextEdit>(m_page.get(), "promptEdit")->setPlainText(QStringLiteral("the"));
+    QVERIFY(!child<QPushButton>(m_page.get(), "stopButton")->isEnabled());
+    clickGenerate(m_page.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isGenerating() && !m_page->generatedText().isEmpty(), 10000);
+    QVERIFY2(m_page->errorText().isEmpty(), qPrintable(m_page->errorText()));
+    const QString output = child<QTextEdit>(m_page.get(), "playgroundOutput")->toPlainText();
+    QCOMPARE(output, QStringLiteral("the") + m_page->generatedText());  // prompt, then what streamed
+    QCOMPARE(m_page->statText(Stat::Backend), QStringLiteral("engine:fortunes"));
+    QCOMPARE(m_page->statText(Stat::Cache), QStringLiteral("miss"));
+    QVERIFY2(m_page->statText(Stat::TokensPerSecond).at(0).isDigit(),
+             qPrintable(m_page->statText(Stat::TokensPerSecond)));
+    QVERIFY2(m_page->statText(Stat::TimeToFirstToken).endsWith(QStringLiteral("ms")),
+             qPrintable(m_page->statText(Stat::TimeToFirstToken)));
+    QVERIFY2(m_page->statText(Stat::Overhead).endsWith(QStringLiteral("ms")),
+             qPrintable(m_page->statText(Stat::Overhead)));
+    QVERIFY2(m_page->statText(Stat::Tokens).contains(QStringLiteral("prompt")),
+             qPrintable(m_page->statText(Stat::Tokens)));
+    const QString finish = m_page->statText(Stat::Finish);
+    QVERIFY2(finish == QStringLiteral("end of text") || finish == QStringLiteral("max tokens"), qPrintable(finish));
+    QVERIFY(child<QPushButton>(m_page.get(), "generateButton")->isEnabled());
+    QVERIFY(!child<QPushButton>(m_page.get(), "stopButton")->isEnabled());
+
+    // Same seed, same parameters: the same text, and this time from the node's cache.
+    const QString first = m_page->generatedText();
+    clickGenerate(m_page.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isGenerating() && !m_page->generatedText().isEmpty(), 10000);
+    QCOMPARE(m_page->generatedText(), first);
+    QCOMPARE(m_page->statText(Stat::Cache), QStringLiteral("hit"));
+  }
+
+  void apiErrorShowsInline() {
+    auto *stops = child<QPlainTextEdit>(m_page.get(), "stopStrings");
+    stops->setPlainText(QStringLiteral("a\nb\nc\nd\ne"));  // the API takes at most 4
+    clickGenerate(m_page.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->errorText().isEmpty(), 10000);
+    QVERIFY2(m_page->errorText().contains(QStringLiteral("HTTP 400")) &&
+                 m_page->errorText().contains(QStringLiteral("at most 4")),
+             qPrintable(m_page->errorText()));
+    QCOMPARE(m_page->statText(Stat::Finish), QStringLiteral("error"));
+    stops->setPlainText(QStringLiteral("\\n"));  // one stop string: a newline
+    clickGenerate(m_page.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isGenerating() && m_page->statText(Stat::Finish) != QStringLiteral("error"),
+                             10000);
+    QVERIFY(m_page->errorText().isEmpty());
+    stops->clear();
+  }
+
+  void stopEndsAnEndlessStream() {
+    testing::ScriptedSse server;
+    server.events = {testing::textEvent(" tick")};
+    server.endless = true;
+    PlaygroundPage page;
+    page.setBaseUrl(server.url());
+    page.show();
+    QTRY_COMPARE_WITH_TIMEOUT(page.currentModel(), QStringLiteral("scripted"), 10000);
+    clickGenerate(&page);
+    QTRY_VERIFY_WITH_TIMEOUT(page.generatedText().count(QStringLiteral("tick")) >= 3, 10000);
+    QVERIFY(page.isGenerating());
+    QCOMPARE(page.statText(Stat::Finish), QStringLiteral("generating…"));
+    auto *stop = child<QPushButton>(&page, "stopButton");
+    QVERIFY(stop->isEnabled());
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QVERIFY(!page.isGenerating());  // at once
+    QCOMPARE(page.statText(Stat::Finish), QStringLiteral("stopped"));
+    QCOMPARE(page.statText(Stat::Backend), QStringLiteral("fake:1"));
+    QVERIFY(page.errorText().isEmpty());  // stopping is not an error
+    const QString text = page.generatedText();
+    QTRY_COMPARE_WITH_TIMEOUT(server.disconnects, 2, 5000);  // the models request and the stream
+    QTest::qWait(100);
+    QCOMPARE(page.generatedText(), text);  // nothing more arrived
+  }
+
+  void unreachableNodeIsABanner() {
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()));
+    closed.close();
+    PlaygroundPage page;
+    page.setBaseUrl(url);
+    page.show();
+    QTRY_VERIFY_WITH_TIMEOUT(!page.errorText().isEmpty(), 10000);
+    QVERIFY2(page.errorText().contains(QStringLiteral("Cannot reach the node")), qPrintable(page.errorText()));
+    QVERIFY(!child<QPushButton>(&page, "generateButton")->isEnabled());
+    page.generate();  // no model: nothing happens, nothing breaks
+    QVERIFY(!page.isGenerating());
+  }
+
+  void scoreColoursEachToken() {
+    m_page->setMode(PlaygroundPage::Mode::Score);
+    child<QPlainTextEdit>(m_page.get(), "scoreText")->setPlainText(QStringLiteral("the man is zzyzxqq"));
+    QTest::mouseClick(child<QPushButton>(m_page.get(), "scoreButton"), Qt::LeftButton);
+    ScoreView *view = m_page->scoreView();
+    QTRY_COMPARE_WITH_TIMEOUT(view->tokenCount(), 5, 10000);  // four words and </s>
+    QVERIFY2(m_page->scoreSummary().contains(QStringLiteral("perplexity")) &&
+                 m_page->scoreSummary().contains(QStringLiteral("1 OOV")),
+             qPrintable(m_page->scoreSummary()));
+    for (int i = 0; i < view->tokenCount(); ++i) {
+      QVERIFY(view->tokenRect(i).isValid());
+      const QString tip = view->toolTipFor(i);
+      QVERIFY2(tip.contains(view->token(i).token.toHtmlEscaped()) && tip.contains(QStringLiteral("log10 P")),
+               qPrintable(tip));
+    }
+    QVERIFY(view->token(3).oov);
+    QVERIFY(view->toolTipFor(3).contains(QStringLiteral("out of vocabulary")));
+    QVERIFY(view->toolTipFor(0).contains(QStringLiteral("-gram")));
+    // Hovering shows the tooltip of the chip under the mouse.
+    QHelpEvent help(QEvent::ToolTip, view->tokenRect(3).center(), view->mapToGlobal(view->tokenRect(3).center()));
+    QCoreApplication::sendEvent(view, &help);
+    QVERIFY2(QToolTip::text().contains(QStringLiteral("zzyzxqq")), qPrintable(QToolTip::text()));
+    QCOMPARE(view->tokenAt(QPoint(-5, -5)), -1);
+    m_page->setMode(PlaygroundPage::Mode::Generate);
+  }
+
+  void colourScale() {
+    // Green for likely, red for unlikely, monotonic between; OOV its own colour.
+    QCOMPARE(ScoreView::colorFor(-0.1, false).hue(), 120);
+    QCOMPARE(ScoreView::colorFor(-9, false).hue(), 0);
+    int previous = 121;
+    for (double v = 0; v >= -6; v -= 0.25) {
+      const int hue = ScoreView::colorFor(v, false).hue();
+      QVERIFY(hue <= previous);
+      previous = hue;
+    }
+    QCOMPARE(ScoreView::colorFor(-0.1, true), ScoreView::oovColor());
+    QVERIFY(ScoreView::oovColor().hue() > 200);  // violet: not on the green-red scale
+  }
+};
+
+QTEST_MAIN(TestPlaygroundPage)
+#include "tst_playgroundpage.moc"
