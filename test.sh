@@ -8,6 +8,8 @@ scripts/setup.sh
 scripts/setup-test-deps.sh
 
 jobs=${LMFRONT_JOBS:-$(nproc)}
+# Paths under the checkout are hashed relative to it, so another clone (CI) reuses the cache.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 configure() {  # configure DIR ARGS... — only when the build dir is new (ninja re-runs cmake itself)
   local dir=$1; shift
   [[ -f $dir/build.ninja ]] || cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
