@@ -2,9 +2,11 @@
 
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/openaiservice.h"
+#include "gateway/upstream/healthprober.h"
 #include "node/gatewayruntime.h"
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
+#include "node/poolconfig.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
 
@@ -12,10 +14,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
+#include <QJsonDocument>
 #include <QSaveFile>
 #include <QThreadPool>
 #include <QTimer>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 namespace lmfront::node {
@@ -34,6 +38,28 @@ struct Node::Impl {
   std::shared_ptr<NodeState> state;
   std::thread loader;
   bool running = false;
+  // What the served table is composed of: the catalog's engine pools and the configured pools.
+  std::mutex tableMutex;
+  ModelTable engines;               // guarded by tableMutex
+  std::vector<PoolSpec> poolSpecs;  // guarded by tableMutex
+  std::unique_ptr<gateway::upstream::HealthProber> prober;
+
+  // Builds the table from engines + pools and swaps it in. Not strict (start, models still
+  // loading): a pool naming an engine not loaded yet is left out until it is.
+  Status publishLocked(bool strict) {
+    auto table = buildModelTable(engines, poolSpecs, &metrics);
+    if (!table) {
+      if (strict) return table.status();
+      std::vector<PoolSpec> ready;
+      for (const auto &spec : poolSpecs)
+        if (buildModelTable(engines, {spec}, nullptr)) ready.push_back(spec);
+      table = buildModelTable(engines, ready, &metrics);
+      if (!table) table = std::make_shared<ModelTable>(engines);
+    }
+    service->setTable(*table);
+    prober->watch(**table);
+    return Status::ok();
+  }
 };
 
 Node::Node(NodeConfig config, QObject *parent) : QObject(parent), m_config(std::move(config)), d(new Impl) {}
@@ -87,12 +113,32 @@ Status Node::start() {
   d->runtime = std::move(*runtime);
   gateway::openai::ServiceOptions serviceOptions;
   d->runtime->configure(serviceOptions);
+  Impl *impl = d.get();
+  serviceOptions.replacePools = [impl](std::string_view body) -> Status {
+    QJsonParseError error{};
+    const auto doc = QJsonDocument::fromJson(QByteArray(body.data(), static_cast<qsizetype>(body.size())), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+      return Status::invalidArgument("body must be a JSON object of name: pool (as the config's \"pools\")");
+    auto specs = parsePools(doc.object());
+    if (!specs) return specs.status();
+    std::lock_guard lock(impl->tableMutex);
+    auto previous = std::move(impl->poolSpecs);
+    impl->poolSpecs = std::move(*specs);
+    Status published = impl->publishLocked(true);
+    if (!published.isOk()) impl->poolSpecs = std::move(previous);
+    return published;
+  };
   d->service = std::make_unique<OpenAiService>(std::move(serviceOptions), d->registry);
+  d->prober = std::make_unique<gateway::upstream::HealthProber>();
+  {
+    auto specs = parsePools(m_config.pools);
+    if (!specs) return specs.status();
+    d->poolSpecs = std::move(*specs);
+  }
   state->service = d->service.get();
 
   // Models named on the command line load now, so a bad file stops the start with its reason;
   // the data dir's catalog loads in the background while the node already answers (not ready).
-  auto table = std::make_shared<ModelTable>();
   std::vector<CatalogEntry> background;
   for (const auto &entry : state->models) {
     if (!entry.fromFlag) {
@@ -101,10 +147,13 @@ Status Node::start() {
     }
     auto pool = loadEnginePool(entry, &d->engineThreads);
     if (!pool) return pool.status();
-    table->pools[entry.name.toStdString()] = *pool;
+    d->engines.pools[entry.name.toStdString()] = *pool;
     state->modelsLoaded.fetch_add(1);
   }
-  d->service->setTable(table);
+  {
+    std::lock_guard lock(d->tableMutex);
+    LMFRONT_RETURN_IF_ERROR(d->publishLocked(background.empty()));
+  }
 
   gateway::HttpServerOptions options;
   options.host = m_config.listenHost.toStdString();
@@ -140,9 +189,8 @@ Status Node::start() {
   connect(&d->maintenance, &QTimer::timeout, this, [this] { d->runtime->maintenance(); });
   d->maintenance.start(2000);
 
-  OpenAiService *service = d->service.get();
   QThreadPool *threads = &d->engineThreads;
-  d->loader = std::thread([state, service, threads, background = std::move(background), table]() mutable {
+  d->loader = std::thread([state, impl, threads, background = std::move(background)]() mutable {
     for (const auto &entry : background) {
       if (state->draining.load()) return;
       auto pool = loadEnginePool(entry, threads);
@@ -152,10 +200,15 @@ Status Node::start() {
                      pool.status().message().c_str());
         continue;
       }
-      auto next = std::make_shared<ModelTable>(*table);
-      next->pools[entry.name.toStdString()] = *pool;
-      table = next;
-      service->setTable(table);
+      std::lock_guard lock(impl->tableMutex);
+      impl->engines.pools[entry.name.toStdString()] = *pool;
+      [[maybe_unused]] Status published = impl->publishLocked(false);
+    }
+    if (!background.empty()) {
+      std::lock_guard lock(impl->tableMutex);
+      Status published = impl->publishLocked(true);
+      if (!published.isOk())
+        std::fprintf(stderr, "lmfront node: a configured pool is not served: %s\n", published.message().c_str());
     }
     state->ready.store(true);
   });

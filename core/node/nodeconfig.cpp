@@ -1,5 +1,7 @@
 #include "node/nodeconfig.h"
 
+#include "node/poolconfig.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -189,10 +191,11 @@ Status loadConfigFile(const QString &path, NodeConfig &config) {
     return invalid(QStringLiteral("config %1: offset %2: %3").arg(path).arg(error.offset).arg(error.errorString()));
   if (!doc.isObject()) return invalid(QStringLiteral("config %1: top level must be a JSON object").arg(path));
   const QJsonObject o = doc.object();
-  static const QStringList known = {
-      QStringLiteral("listen"),  QStringLiteral("data_dir"), QStringLiteral("workers"),
-      QStringLiteral("node_id"), QStringLiteral("models"),   QStringLiteral("drain_timeout_ms"),
-      QStringLiteral("auth"),    QStringLiteral("cache"),    QStringLiteral("limits")};
+  static const QStringList known = {QStringLiteral("listen"),  QStringLiteral("data_dir"),
+                                    QStringLiteral("workers"), QStringLiteral("node_id"),
+                                    QStringLiteral("models"),  QStringLiteral("drain_timeout_ms"),
+                                    QStringLiteral("auth"),    QStringLiteral("cache"),
+                                    QStringLiteral("limits"),  QStringLiteral("pools")};
   for (auto it = o.begin(); it != o.end(); ++it)
     if (!known.contains(it.key()))
       return invalid(QStringLiteral("config %1: unknown key '%2' (known: %3)").arg(path, it.key(), known.join(u", ")));
@@ -225,6 +228,12 @@ Status loadConfigFile(const QString &path, NodeConfig &config) {
     config.drainTimeoutMs = static_cast<int>(w);
   }
   LMFRONT_RETURN_IF_ERROR(loadGatewaySection(path, o, config.gateway));
+  if (o.contains(u"pools")) {
+    if (!o[u"pools"].isObject()) return wrongType("pools", "an object of name: pool");
+    auto pools = parsePools(o[u"pools"].toObject());
+    if (!pools) return pools.status().withContext(QStringLiteral("config %1").arg(path).toStdString());
+    config.pools = o[u"pools"].toObject();
+  }
   if (o.contains(u"models")) {
     if (!o[u"models"].isObject()) return wrongType("models", "an object of name: path");
     const QJsonObject models = o[u"models"].toObject();

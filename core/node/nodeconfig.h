@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -66,6 +67,7 @@ struct NodeConfig {
   bool enableTestRoutes = false;
   std::vector<ModelSpec> models;
   GatewaySettings gateway;
+  QJsonObject pools;  // the config file's "pools" section, validated (see poolconfig.h)
 };
 
 // Parses argv-style flags (without the program name) over `base`. A --config file is read first

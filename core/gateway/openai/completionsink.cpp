@@ -122,11 +122,33 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
     if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
     m_ctx.shared->flights.complete(*m_ctx.key, cache::Value(value));
   }
-  finish(200, true);
+  finish(200, Status::ok());
+}
+
+bool CompletionSink::retry(const Status &status) {
+  // Only while no byte reached the client, only for the backend's failures, under the budget.
+  if (m_streamBegun || !m_ctx.pool->resilience || !m_ctx.responder->isOpen()) return false;
+  const auto code = status.code();
+  if (code != StatusCode::Unavailable && code != StatusCode::DeadlineExceeded && code != StatusCode::Internal)
+    return false;
+  auto &res = *m_ctx.pool->resilience;
+  if (m_ctx.attempt + 1 >= res.config().maxAttempts || !res.retryBudget().tryRetry()) return false;
+  res.report(m_ctx.backendIndex, status);
+  const auto now = m_ctx.shared->clock.now();
+  if (m_ctx.pool->balancer) m_ctx.pool->balancer->onFinish(m_ctx.backendIndex, now - m_ctx.dispatched, false);
+  recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(),
+                fromStatus(status).httpStatus, now - m_ctx.arrived);
+  m_finished = true;
+  CompletionContext next = std::move(m_ctx);
+  next.tried.emplace_back(next.pool.get(), next.backendIndex);
+  ++next.attempt;
+  dispatchToBackend(std::move(next));
+  return true;
 }
 
 void CompletionSink::onError(const Status &status) {
   if (m_finished) return;
+  if (retry(status)) return;
   ApiError error = fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
   if (m_streamBegun) {
@@ -142,13 +164,15 @@ void CompletionSink::onError(const Status &status) {
   }
   if (m_ctx.key) m_ctx.shared->flights.complete(*m_ctx.key, status);
   if (m_ctx.shared->options.settle) m_ctx.shared->options.settle(m_ctx.admit, 0);
-  finish(error.httpStatus, false);
+  finish(error.httpStatus, status);
 }
 
-void CompletionSink::finish(int httpStatus, bool ok) {
+void CompletionSink::finish(int httpStatus, const Status &status) {
   m_finished = true;
   const auto now = m_ctx.shared->clock.now();
-  if (m_ctx.pool->balancer) m_ctx.pool->balancer->onFinish(m_ctx.backendIndex, now - m_ctx.dispatched, ok);
+  if (m_ctx.pool->balancer) m_ctx.pool->balancer->onFinish(m_ctx.backendIndex, now - m_ctx.dispatched, status.isOk());
+  if (m_ctx.pool->resilience)
+    m_ctx.pool->resilience->report(m_ctx.backendIndex, m_ctx.responder->isOpen() ? status : Status::cancelled("gone"));
   recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(), httpStatus,
                 now - m_ctx.arrived);
 }

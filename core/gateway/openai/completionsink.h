@@ -13,6 +13,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lmfront::gateway::openai {
 
@@ -40,7 +42,20 @@ struct CompletionContext {
   std::shared_ptr<const ModelPool> pool;
   std::size_t backendIndex = 0;
   AdmitContext admit;  // who is charged, and the estimate to settle
+  // The table the request started on: retries and backup pools are looked up here, never in a
+  // table swapped in meanwhile.
+  std::shared_ptr<const ModelTable> table;
+  std::string hashKey;                                           // for consistent-hash pools
+  int attempt = 0;                                               // 0 = first try
+  std::vector<std::pair<const ModelPool *, std::size_t>> tried;  // backends that failed this request
 };
+
+// Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;
+// failing that, answers 503 with Retry-After and releases everything the request holds.
+void dispatchToBackend(CompletionContext ctx);
+
+// The hash key a pool's balancer sees for this request.
+std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http);
 
 class CompletionSink final : public GenerationSink {
 public:
@@ -54,7 +69,8 @@ public:
 
 private:
   void beginStreamIfNeeded();
-  void finish(int httpStatus, bool ok);
+  void finish(int httpStatus, const Status &status);
+  bool retry(const Status &status);
 
   CompletionContext m_ctx;
   std::string m_text;

@@ -1,10 +1,12 @@
-// ModelTable: what the gateway serves — model name → pool of backends with its balancer.
+// ModelTable: what the gateway serves — model name → pool of backends with its balancer and its
+// resilience state (breakers, outlier ejection, health, retry budget).
 // Immutable once published: the node builds a new table on every change (model added, pool
 // edited, version deployed) and swaps it in atomically, so a request sees one consistent table
 // from start to end and no request is dropped by a change.
 #pragma once
 
 #include "gateway/openai/backend.h"
+#include "gateway/openai/poolresilience.h"
 #include "gateway/routing/balancer.h"
 
 #include <cstdint>
@@ -15,6 +17,14 @@
 
 namespace lmfront::gateway::openai {
 
+// Where a consistent-hash pool takes its key from.
+struct HashKeySource {
+  enum class Kind { Default, User, Header, PromptPrefix };  // Default: the user field, else the prompt
+  Kind kind = Kind::Default;
+  std::string header;           // Kind::Header: lower-case header name
+  std::size_t prefixBytes = 0;  // Kind::PromptPrefix
+};
+
 struct ModelPool {
   std::string name;
   std::string version;  // the served artifact's sha256: part of every cache key
@@ -23,6 +33,8 @@ struct ModelPool {
   std::vector<std::shared_ptr<Backend>> backends;
   std::shared_ptr<routing::Balancer> balancer;  // over `backends`, same order
   std::string backupPool;                       // failover target when no backend is healthy
+  HashKeySource hashKey;
+  std::shared_ptr<PoolResilience> resilience;  // null: no breakers, no retries (engine-only pools)
 };
 
 struct ModelTable {

@@ -4,6 +4,8 @@
 #include "gateway/openai/completionsink.h"
 #include "gateway/openai/jsonwriter.h"
 
+#include <algorithm>
+
 namespace lmfront::gateway::openai {
 
 namespace {
@@ -35,20 +37,47 @@ cache::CacheRequest cacheRequest(const CompletionRequest &r, const ModelPool &po
   return c;
 }
 
-// Picks a backend of the pool, or of its backup pool when none is healthy.
+// Picks a backend of the pool, or of its backup pool when none is healthy: a healthy backend
+// (the balancer's choice first, then any other) whose breaker allows a request and that has not
+// already failed this request. Sets retryAfter when open breakers are why nothing was found.
 std::shared_ptr<const ModelPool> pickBackend(const ModelTable &table, std::shared_ptr<const ModelPool> pool,
-                                             std::string_view hashKey, std::size_t &index, Status &why) {
+                                             std::string_view hashKey,
+                                             const std::vector<std::pair<const ModelPool *, std::size_t>> &tried,
+                                             std::size_t &index, Status &why, int &retryAfter) {
   for (int hop = 0; pool && hop < 4; ++hop) {
+    const std::size_t n = pool->backends.size();
+    auto usable = [&](std::size_t i) {
+      if (i >= n) return false;
+      for (const auto &[p, j] : tried)
+        if (p == pool.get() && j == i) return false;
+      if (pool->balancer && !pool->balancer->isHealthy(i)) return false;
+      if (pool->resilience && !pool->resilience->breaker(i).allow()) {
+        const auto wait = pool->resilience->breaker(i).retryAt() - Clock::steady().now();
+        const int seconds = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
+        retryAfter = std::max(1, retryAfter == 0 ? seconds : std::min(retryAfter, seconds));
+        why = Status::unavailable("circuit breaker open for " + pool->backends[i]->id());
+        return false;
+      }
+      return true;
+    };
+    std::optional<std::size_t> chosen;
     if (pool->balancer) {
       auto picked = pool->balancer->pick({hashKey});
-      if (picked) {
-        index = *picked;
-        pool->balancer->onStart(index);
-        return pool;
-      }
-      why = picked.status();
-    } else if (!pool->backends.empty()) {
-      index = 0;
+      if (picked && usable(*picked))
+        chosen = *picked;
+      else if (!picked)
+        why = picked.status();
+    }
+    if (!chosen && !pool->balancer && n > 0 && usable(0)) chosen = 0;
+    if (!chosen && n > 1) {
+      // Another healthy backend, starting after a hash of the key so load spreads.
+      const std::size_t start = static_cast<std::size_t>(routing::hashKey64(hashKey) % n);
+      for (std::size_t k = 0; k < n && !chosen; ++k)
+        if (usable((start + k) % n)) chosen = (start + k) % n;
+    }
+    if (chosen) {
+      index = *chosen;
+      if (pool->balancer) pool->balancer->onStart(index);
       return pool;
     }
     if (pool->backupPool.empty()) break;
@@ -58,23 +87,35 @@ std::shared_ptr<const ModelPool> pickBackend(const ModelTable &table, std::share
   return nullptr;
 }
 
-// Sends a request to a backend of its pool (any thread). Failing that, answers 503 and
-// releases everything the request holds (flight, token estimate).
-void dispatchToBackend(CompletionContext ctx, const ModelTable &table) {
+}  // namespace
+
+std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
+  using Kind = HashKeySource::Kind;
+  switch (pool.hashKey.kind) {
+  case Kind::User: return request.user;
+  case Kind::Header: return std::string(http.header(pool.hashKey.header));
+  case Kind::PromptPrefix: return request.prompt.substr(0, pool.hashKey.prefixBytes);
+  case Kind::Default: break;
+  }
+  return request.user.empty() ? request.prompt : request.user;
+}
+
+void dispatchToBackend(CompletionContext ctx) {
   auto &shared = *ctx.shared;
   std::size_t index = 0;
   Status why = Status::unavailable("model '" + ctx.request.model + "' has no backend");
-  const std::string_view hashKey = ctx.request.user.empty() ? std::string_view(ctx.request.prompt) : ctx.request.user;
-  auto pool = pickBackend(table, ctx.pool, hashKey, index, why);
+  int retryAfter = 0;
+  auto pool = pickBackend(*ctx.table, ctx.pool, ctx.hashKey, ctx.tried, index, why, retryAfter);
   if (!pool) {
     ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
-    e.retryAfterSeconds = 1;
+    e.retryAfterSeconds = std::max(1, retryAfter);
     if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(why.message()));
     if (shared.options.settle) shared.options.settle(ctx.admit, 0);
     recordRequest(shared, ctx.request.model, "", 503, shared.clock.now() - ctx.arrived);
     ctx.responder->respond(toResponse(e));
     return;
   }
+  if (ctx.attempt == 0 && pool->resilience) pool->resilience->retryBudget().onRequest();
   ctx.pool = std::move(pool);
   ctx.backendIndex = index;
   ctx.dispatched = shared.clock.now();
@@ -82,8 +123,6 @@ void dispatchToBackend(CompletionContext ctx, const ModelTable &table) {
   CompletionRequest request = ctx.request;
   backend->generate(request, std::make_shared<CompletionSink>(std::move(ctx)));
 }
-
-}  // namespace
 
 OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock)
     : m_registry(registry), m_shared(std::make_shared<Shared>(std::move(options), clock)) {
@@ -112,6 +151,8 @@ void OpenAiService::addRoutes(Router &router) {
                [this](HttpRequest &&rq, ResponderPtr r) { handleCompletion(std::move(rq), std::move(r), true); });
   router.route("POST", "/v1/score",
                [this](HttpRequest &&rq, ResponderPtr r) { handleScore(std::move(rq), std::move(r)); });
+  router.route("PUT", "/admin/pools",
+               [this](HttpRequest &&rq, ResponderPtr r) { handleReplacePools(std::move(rq), std::move(r)); });
   router.route("GET", "/metrics",
                [this](HttpRequest &&rq, ResponderPtr r) { handleMetrics(std::move(rq), std::move(r)); });
 }
@@ -164,6 +205,8 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   ctx.meta = newResponseMeta(ctx.request.model, chat);
   ctx.arrived = arrived;
   ctx.pool = poolIt->second;
+  ctx.table = table;
+  ctx.hashKey = poolHashKey(*ctx.pool, ctx.request, request);
 
   const auto control = cache::parseCacheControl(request.header("cache-control"));
   ctx.noStore = control.noStore;
@@ -198,7 +241,7 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   if (ctx.key) {
     // Leader of a local miss: ask the shared tier before paying for a generation.
     auto pending = std::make_shared<CompletionContext>(std::move(ctx));
-    const bool asked = m_shared->cache->getRemote(*pending->key, [pending, table](cache::Value value) {
+    const bool asked = m_shared->cache->getRemote(*pending->key, [pending](cache::Value value) {
       if (value) {
         if (auto g = Generated::decode(*value)) {
           pending->shared->flights.complete(*pending->key, value);
@@ -206,12 +249,12 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
           return serveGenerated(*pending, *g, "hit", "cache");
         }
       }
-      dispatchToBackend(std::move(*pending), *table);
+      dispatchToBackend(std::move(*pending));
     });
     if (asked) return;
     ctx = std::move(*pending);
   }
-  dispatchToBackend(std::move(ctx), *table);
+  dispatchToBackend(std::move(ctx));
 }
 
 void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
@@ -228,20 +271,44 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
                                               "model_not_found"));
   std::size_t index = 0;
   Status why = Status::unavailable("no backend");
-  auto pool = pickBackend(*table, it->second, {}, index, why);
-  if (!pool) return respondError(responder, fromStatus(Status::unavailable(why.message()), "model"));
+  int retryAfter = 0;
+  auto pool = pickBackend(*table, it->second, {}, {}, index, why, retryAfter);
+  if (!pool) {
+    ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
+    e.retryAfterSeconds = std::max(1, retryAfter);
+    return respondError(responder, e);
+  }
   auto backend = pool->backends[index];
   const auto started = m_shared->clock.now();
   auto shared = m_shared;
   backend->score(score, [responder, pool, index, started, shared, model = score.model](Result<ScoreResult> result) {
     const bool ok = result.isOk();
     if (pool->balancer) pool->balancer->onFinish(index, shared->clock.now() - started, ok);
+    if (pool->resilience) pool->resilience->report(index, result.status());
     if (!ok) return responder->respond(toResponse(fromStatus(result.status())));
     HttpResponse response = HttpResponse::json(200, scoreBody(model, *result));
     for (auto &h : gatewayHeaders(pool->backends[index]->id(), "bypass", Clock::Duration::zero()))
       response.headers.push_back(std::move(h));
     responder->respond(std::move(response));
   });
+}
+
+void OpenAiService::handleReplacePools(HttpRequest &&request, ResponderPtr responder) {
+  AdmitContext admit{Access::Admin, {}, 0, {}};
+  if (m_shared->options.admit)
+    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
+  if (!m_shared->options.replacePools)
+    return respondError(responder, fromStatus(Status::unimplemented("this node cannot change its pools")));
+  // Builds the new table on this worker (no I/O: upstreams connect lazily) and swaps it in;
+  // in-flight requests keep the table they started with.
+  const Status status = m_shared->options.replacePools(request.body);
+  if (!status.isOk()) return respondError(responder, fromStatus(status, "pools"));
+  const auto table = m_shared->table.load();
+  JsonWriter w;
+  w.beginObject().key("object").string("pools").key("models").beginArray();
+  for (const auto &[name, pool] : table->pools) w.string(name);
+  w.endArray().endObject();
+  responder->respond(HttpResponse::json(200, w.take()));
 }
 
 void OpenAiService::handleMetrics(HttpRequest &&request, ResponderPtr responder) {

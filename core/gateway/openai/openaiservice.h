@@ -46,6 +46,9 @@ struct ServiceOptions {
   // Called once when an admitted generation ends, with the tokens it really used (0 on failure),
   // so token limits charge what was used rather than the estimate.
   std::function<void(const AdmitContext &, int actualTokens)> settle;
+  // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the
+  // config file's "pools" format). Null: the route answers 501.
+  std::function<Status(std::string_view body)> replacePools;
 };
 
 class OpenAiService {
@@ -69,6 +72,7 @@ private:
   void handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat);
   void handleScore(HttpRequest &&request, ResponderPtr responder);
   void handleMetrics(HttpRequest &&request, ResponderPtr responder);
+  void handleReplacePools(HttpRequest &&request, ResponderPtr responder);
 
   observe::MetricsRegistry &m_registry;
   observe::StandardMetrics m_metrics;

@@ -1,0 +1,40 @@
+// HealthProber: drives the periodic work of the pools a node serves (issue #4, item 6): active
+// health checks of URL backends (HTTP GET <url><path>, a timeout is a failure, any 2xx a
+// success; HealthState decides when to probe and what the results mean) and the return of
+// ejected backends (OutlierDetector::tick()). One thread, waking every 20 ms; pools are held
+// weakly, so a pool swapped out of the table stops being probed once its last request ended.
+#pragma once
+
+#include "gateway/openai/modeltable.h"
+#include "gateway/upstream/httpclient.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lmfront::gateway::upstream {
+
+class HealthProber {
+public:
+  explicit HealthProber(HttpClient &client = HttpClient::shared());
+  ~HealthProber();
+  HealthProber(const HealthProber &) = delete;
+  HealthProber &operator=(const HealthProber &) = delete;
+
+  // Starts watching every pool of the table that has resilience state (idempotent per pool).
+  void watch(const openai::ModelTable &table);
+
+private:
+  void run();
+  void probe(const std::shared_ptr<const openai::ModelPool> &pool, std::size_t i);
+
+  HttpClient &m_client;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_stopping = false;                                      // guarded by m_mutex
+  std::vector<std::weak_ptr<const openai::ModelPool>> m_pools;  // guarded by m_mutex
+  std::thread m_thread;
+};
+
+}  // namespace lmfront::gateway::upstream

@@ -1,0 +1,84 @@
+// HttpClient: a small non-blocking HTTP/1.1 client for talking to upstream model servers
+// (llama.cpp server, vLLM, Ollama, other lmfront nodes). Issue #4, items 2 and 6.
+//
+// Model: a few I/O threads (default 2), each with its own epoll set, eventfd wake-up and a
+// keep-alive connection pool per upstream (host:port). send() picks a thread round robin and
+// returns at once; the handler's callbacks run on that I/O thread, in order: onHead() once, then
+// onBody() for every piece of (de-chunked) body as it arrives — no buffering, so a streamed token
+// is forwarded the moment its bytes are read — then exactly one onComplete(). Responses are
+// parsed by libhttp-parser (HTTP_RESPONSE mode), never by hand.
+//
+// Errors: connect refused / reset / EOF before a complete response → Unavailable; a timeout
+// (connect, first byte, idle between reads, total) → DeadlineExceeded; an unparsable response →
+// Unavailable. A request on a reused keep-alive connection that the server had closed
+// meanwhile (no byte received) is retried once on a fresh connection; nothing else is retried.
+// A handler whose cancelled() turns true has its connection closed at the next read.
+#pragma once
+
+#include "common/status.h"
+#include "gateway/http/httptypes.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lmfront::gateway::upstream {
+
+struct Timeouts {
+  std::chrono::milliseconds connect{2'000};
+  std::chrono::milliseconds firstByte{60'000};  // request sent → first response byte
+  std::chrono::milliseconds idle{60'000};       // between two reads of the response
+  std::chrono::milliseconds total{600'000};
+};
+
+struct ClientRequest {
+  std::string host;  // numeric IPv4/IPv6 address or a name resolved once per connection
+  std::uint16_t port = 80;
+  std::string method = "GET";
+  std::string target = "/";
+  HeaderList headers;  // Host, Content-Length and Connection are added
+  std::string body;
+  Timeouts timeouts;
+};
+
+class ResponseHandler {
+public:
+  virtual ~ResponseHandler() = default;
+  virtual void onHead(int status, const HeaderList &headers) = 0;
+  virtual void onBody(std::string_view data) = 0;
+  virtual void onComplete(const Status &status) = 0;
+  virtual bool cancelled() const { return false; }
+};
+
+class HttpClient {
+public:
+  explicit HttpClient(int threads = 2);
+  ~HttpClient();  // closes every connection; pending handlers get onComplete(Cancelled)
+  HttpClient(const HttpClient &) = delete;
+  HttpClient &operator=(const HttpClient &) = delete;
+
+  void send(ClientRequest request, std::shared_ptr<ResponseHandler> handler);
+
+  // The process-wide client upstream backends share (created on first use).
+  static HttpClient &shared();
+
+  struct Loop;
+
+private:
+  std::vector<std::unique_ptr<Loop>> m_loops;
+  std::atomic<std::uint64_t> m_next{0};
+};
+
+// "http://host:port/prefix" → parts. Only plain http (TLS terminates in front of lmfront).
+struct ParsedUrl {
+  std::string host;
+  std::uint16_t port = 80;
+  std::string basePath;  // without a trailing '/', may be empty
+};
+Result<ParsedUrl> parseHttpUrl(std::string_view url);
+
+}  // namespace lmfront::gateway::upstream

@@ -1,0 +1,59 @@
+// UpstreamBackend: a member of a model's pool that is another OpenAI-compatible HTTP server
+// (llama.cpp server, vLLM, Ollama, or another lmfront node). Issue #4, item 2.
+//
+// generate() sends /v1/completions or /v1/chat/completions with the client's parameters, `model`
+// rewritten to the upstream's model name and `stream: true` always, reads the upstream's
+// server-sent events and forwards each delta to the sink the moment its bytes are parsed (no
+// buffering). An upstream that answers with one JSON body instead works too. Usage and
+// finish_reason are mapped; missing usage is estimated (one token per delta).
+// score() forwards /v1/score to lmfront upstreams (kind Lmfront) and is Unimplemented otherwise.
+//
+// Errors as Status: connect refused/reset → Unavailable; timeouts → DeadlineExceeded; an upstream
+// 5xx → Unavailable ("upstream answered 503"); 429 → ResourceExhausted; 400 → InvalidArgument;
+// 404 → NotFound. The backend id is the URL. Thread-safe; callbacks run on HttpClient threads.
+#pragma once
+
+#include "gateway/openai/backend.h"
+#include "gateway/upstream/httpclient.h"
+
+namespace lmfront::gateway::upstream {
+
+enum class UpstreamKind { OpenAi, Lmfront };
+
+struct UpstreamOptions {
+  std::string url;    // "http://127.0.0.1:9001" (a path prefix such as "/proxy" is kept)
+  std::string model;  // the model name the upstream knows
+  UpstreamKind kind = UpstreamKind::OpenAi;
+  std::string apiKey;  // sent as "Authorization: Bearer" when set
+  Timeouts timeouts;
+};
+
+class UpstreamBackend final : public openai::Backend {
+public:
+  static Result<std::shared_ptr<UpstreamBackend>> create(UpstreamOptions options,
+                                                         HttpClient &client = HttpClient::shared());
+
+  const std::string &id() const override { return m_options.url; }
+  void generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) override;
+  void score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) override;
+
+  const ParsedUrl &target() const { return m_target; }
+  const UpstreamOptions &options() const { return m_options; }
+
+  // The body sent upstream for a request (exposed for tests).
+  std::string requestBody(const openai::CompletionRequest &request) const;
+
+private:
+  UpstreamBackend(UpstreamOptions options, ParsedUrl target, HttpClient &client)
+      : m_options(std::move(options)), m_target(std::move(target)), m_client(client) {}
+  ClientRequest baseRequest(std::string path, std::string body) const;
+
+  UpstreamOptions m_options;
+  ParsedUrl m_target;
+  HttpClient &m_client;
+};
+
+// Status for an upstream's HTTP error answer (status code and its body's error message).
+Status statusForHttpError(int httpStatus, std::string_view body);
+
+}  // namespace lmfront::gateway::upstream

@@ -1,0 +1,307 @@
+#include "node/poolconfig.h"
+
+#include "gateway/upstream/upstreambackend.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+
+namespace lmfront::node {
+
+using gateway::openai::ModelPool;
+using gateway::openai::ModelTable;
+
+namespace {
+Status bad(const QString &where, const QString &what) {
+  return Status::invalidArgument(QStringLiteral("%1: %2").arg(where, what).toStdString());
+}
+
+Status onlyKeys(const QString &where, const QJsonObject &o, const QStringList &known) {
+  for (auto it = o.begin(); it != o.end(); ++it)
+    if (!known.contains(it.key()))
+      return bad(where, QStringLiteral("unknown key '%1' (known: %2)").arg(it.key(), known.join(u", ")));
+  return Status::ok();
+}
+
+// A whole number in [lo, hi] at o[key], when present.
+template <typename T>
+Status number(const QString &where, const QJsonObject &o, const char *key, double lo, double hi, T &out) {
+  const QString k = QLatin1String(key);
+  if (!o.contains(k)) return Status::ok();
+  const QJsonValue v = o[k];
+  const double d = v.toDouble(-1e300);
+  if (!v.isDouble() || d < lo || d > hi || d != static_cast<double>(static_cast<long long>(d)))
+    return bad(where + u'.' + k, QStringLiteral("must be a whole number from %1 to %2").arg(lo).arg(hi));
+  out = static_cast<T>(d);
+  return Status::ok();
+}
+
+Status ratio(const QString &where, const QJsonObject &o, const char *key, double &out) {
+  const QString k = QLatin1String(key);
+  if (!o.contains(k)) return Status::ok();
+  if (!o[k].isDouble() || o[k].toDouble() < 0 || o[k].toDouble() > 1)
+    return bad(where + u'.' + k, QStringLiteral("must be a number from 0 to 1"));
+  out = o[k].toDouble();
+  return Status::ok();
+}
+
+Status millis(const QString &where, const QJsonObject &o, const char *key, Clock::Duration &out) {
+  long long ms = -1;
+  LMFRONT_RETURN_IF_ERROR(number(where, o, key, 0, 86'400'000, ms));
+  if (ms >= 0) out = std::chrono::milliseconds(ms);
+  return Status::ok();
+}
+
+Status string(const QString &where, const QJsonObject &o, const char *key, std::string &out) {
+  const QString k = QLatin1String(key);
+  if (!o.contains(k)) return Status::ok();
+  if (!o[k].isString()) return bad(where + u'.' + k, QStringLiteral("must be a string"));
+  out = o[k].toString().toStdString();
+  return Status::ok();
+}
+
+Result<QJsonObject> section(const QString &where, const QJsonObject &o, const char *key, const QStringList &known) {
+  const QString k = QLatin1String(key);
+  if (!o.contains(k)) return QJsonObject();
+  if (!o[k].isObject()) return bad(where + u'.' + k, QStringLiteral("must be an object"));
+  LMFRONT_RETURN_IF_ERROR(onlyKeys(where + u'.' + k, o[k].toObject(), known));
+  return o[k].toObject();
+}
+
+Status parseBackend(const QString &where, const QJsonValue &v, BackendSpec &b) {
+  if (!v.isObject()) return bad(where, QStringLiteral("must be an object"));
+  const QJsonObject o = v.toObject();
+  LMFRONT_RETURN_IF_ERROR(onlyKeys(where, o,
+                                   {QStringLiteral("engine"), QStringLiteral("url"), QStringLiteral("model"),
+                                    QStringLiteral("kind"), QStringLiteral("api_key"), QStringLiteral("weight")}));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "engine", b.engine));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "url", b.url));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "model", b.model));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "kind", b.kind));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "api_key", b.apiKey));
+  LMFRONT_RETURN_IF_ERROR(number(where, o, "weight", 1, gateway::routing::kMaxWeight, b.weight));
+  if (b.engine.empty() == b.url.empty()) return bad(where, QStringLiteral("needs exactly one of 'engine' or 'url'"));
+  if (!b.engine.empty() && (o.contains(u"model") || o.contains(u"kind") || o.contains(u"api_key")))
+    return bad(where, QStringLiteral("'model', 'kind' and 'api_key' apply to 'url' backends only"));
+  if (b.kind != "openai" && b.kind != "lmfront") return bad(where + u".kind", QStringLiteral("must be openai|lmfront"));
+  if (!b.url.empty()) {
+    auto url = gateway::upstream::parseHttpUrl(b.url);
+    if (!url) return bad(where + u".url", QString::fromStdString(url.status().message()));
+  }
+  return Status::ok();
+}
+
+Status parseHashKey(const QString &where, const QString &text, gateway::openai::HashKeySource &key) {
+  using Kind = gateway::openai::HashKeySource::Kind;
+  if (text == u"user") {
+    key.kind = Kind::User;
+  } else if (text.startsWith(u"header:") && text.size() > 7) {
+    key.kind = Kind::Header;
+    key.header = text.mid(7).toLower().toStdString();
+  } else if (text.startsWith(u"prompt_prefix:")) {
+    bool ok = false;
+    const int n = text.mid(14).toInt(&ok);
+    if (!ok || n < 1 || n > 1'000'000) return bad(where, QStringLiteral("prompt_prefix:N needs N from 1 to 1000000"));
+    key.kind = Kind::PromptPrefix;
+    key.prefixBytes = static_cast<std::size_t>(n);
+  } else {
+    return bad(where, QStringLiteral("must be user, header:NAME or prompt_prefix:N"));
+  }
+  return Status::ok();
+}
+
+Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
+  LMFRONT_RETURN_IF_ERROR(onlyKeys(
+      where, o,
+      {QStringLiteral("balancer"), QStringLiteral("hash_key"), QStringLiteral("backends"), QStringLiteral("backup"),
+       QStringLiteral("breaker"), QStringLiteral("outlier"), QStringLiteral("retry_budget"), QStringLiteral("retry"),
+       QStringLiteral("health_check"), QStringLiteral("timeouts")}));
+  std::string text;
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "balancer", text));
+  if (!text.empty()) {
+    auto kind = gateway::routing::balancerKindFromName(text);
+    if (!kind) return bad(where + u".balancer", QString::fromStdString(kind.status().message()));
+    p.balancer = *kind;
+  }
+  text.clear();
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "hash_key", text));
+  if (!text.empty())
+    LMFRONT_RETURN_IF_ERROR(parseHashKey(where + u".hash_key", QString::fromStdString(text), p.hashKey));
+  LMFRONT_RETURN_IF_ERROR(string(where, o, "backup", p.backup));
+  if (!o[u"backends"].isArray() || o[u"backends"].toArray().isEmpty())
+    return bad(where + u".backends", QStringLiteral("must be a non-empty array"));
+  const QJsonArray backends = o[u"backends"].toArray();
+  for (qsizetype i = 0; i < backends.size(); ++i) {
+    BackendSpec b;
+    LMFRONT_RETURN_IF_ERROR(parseBackend(where + QStringLiteral(".backends[%1]").arg(i), backends[i], b));
+    p.backends.push_back(std::move(b));
+  }
+  auto &r = p.resilience;
+  auto breaker =
+      section(where, o, "breaker",
+              {QStringLiteral("consecutive_failures"), QStringLiteral("failure_ratio"), QStringLiteral("min_requests"),
+               QStringLiteral("window_ms"), QStringLiteral("cool_down_ms"), QStringLiteral("half_open_probes")});
+  if (!breaker) return breaker.status();
+  const QString bw = where + QStringLiteral(".breaker");
+  LMFRONT_RETURN_IF_ERROR(number(bw, *breaker, "consecutive_failures", 0, 1e6, r.breaker.consecutiveFailures));
+  LMFRONT_RETURN_IF_ERROR(ratio(bw, *breaker, "failure_ratio", r.breaker.failureRatio));
+  LMFRONT_RETURN_IF_ERROR(number(bw, *breaker, "min_requests", 0, 1e6, r.breaker.minRequests));
+  LMFRONT_RETURN_IF_ERROR(millis(bw, *breaker, "window_ms", r.breaker.window));
+  LMFRONT_RETURN_IF_ERROR(millis(bw, *breaker, "cool_down_ms", r.breaker.coolDown));
+  LMFRONT_RETURN_IF_ERROR(number(bw, *breaker, "half_open_probes", 1, 1000, r.breaker.halfOpenProbes));
+  auto outlier = section(
+      where, o, "outlier",
+      {QStringLiteral("consecutive_5xx"), QStringLiteral("consecutive_gateway_failures"),
+       QStringLiteral("base_ejection_ms"), QStringLiteral("max_ejection_ms"), QStringLiteral("max_ejection_percent")});
+  if (!outlier) return outlier.status();
+  const QString ow = where + QStringLiteral(".outlier");
+  LMFRONT_RETURN_IF_ERROR(number(ow, *outlier, "consecutive_5xx", 0, 1e6, r.outlier.consecutive5xx));
+  LMFRONT_RETURN_IF_ERROR(
+      number(ow, *outlier, "consecutive_gateway_failures", 0, 1e6, r.outlier.consecutiveGatewayFailures));
+  LMFRONT_RETURN_IF_ERROR(millis(ow, *outlier, "base_ejection_ms", r.outlier.baseEjectionTime));
+  LMFRONT_RETURN_IF_ERROR(millis(ow, *outlier, "max_ejection_ms", r.outlier.maxEjectionTime));
+  LMFRONT_RETURN_IF_ERROR(number(ow, *outlier, "max_ejection_percent", 0, 100, r.outlier.maxEjectionPercent));
+  auto budget = section(where, o, "retry_budget",
+                        {QStringLiteral("ratio"), QStringLiteral("min_per_second"), QStringLiteral("window_ms")});
+  if (!budget) return budget.status();
+  const QString rw = where + QStringLiteral(".retry_budget");
+  LMFRONT_RETURN_IF_ERROR(ratio(rw, *budget, "ratio", r.retryBudget.retryRatio));
+  if (budget->contains(u"min_per_second")) {
+    if (!(*budget)[u"min_per_second"].isDouble() || (*budget)[u"min_per_second"].toDouble() < 0)
+      return bad(rw + QStringLiteral(".min_per_second"), QStringLiteral("must be a number ≥ 0"));
+    r.retryBudget.minRetriesPerSecond = (*budget)[u"min_per_second"].toDouble();
+  }
+  LMFRONT_RETURN_IF_ERROR(millis(rw, *budget, "window_ms", r.retryBudget.window));
+  auto retry = section(where, o, "retry", {QStringLiteral("max_attempts")});
+  if (!retry) return retry.status();
+  LMFRONT_RETURN_IF_ERROR(number(where + QStringLiteral(".retry"), *retry, "max_attempts", 1, 10, r.maxAttempts));
+  auto health = section(
+      where, o, "health_check",
+      {QStringLiteral("path"), QStringLiteral("interval_ms"), QStringLiteral("unhealthy_interval_ms"),
+       QStringLiteral("timeout_ms"), QStringLiteral("unhealthy_threshold"), QStringLiteral("healthy_threshold")});
+  if (!health) return health.status();
+  if (o.contains(u"health_check")) {
+    const QString hw = where + QStringLiteral(".health_check");
+    r.healthChecks = true;
+    LMFRONT_RETURN_IF_ERROR(string(hw, *health, "path", r.healthPath));
+    if (r.healthPath.empty() || r.healthPath.front() != '/')
+      return bad(hw + u".path", QStringLiteral("must start with /"));
+    LMFRONT_RETURN_IF_ERROR(millis(hw, *health, "interval_ms", r.health.interval));
+    r.health.unhealthyInterval = r.health.interval;
+    LMFRONT_RETURN_IF_ERROR(millis(hw, *health, "unhealthy_interval_ms", r.health.unhealthyInterval));
+    LMFRONT_RETURN_IF_ERROR(millis(hw, *health, "timeout_ms", r.health.timeout));
+    LMFRONT_RETURN_IF_ERROR(number(hw, *health, "unhealthy_threshold", 1, 1000, r.health.unhealthyThreshold));
+    LMFRONT_RETURN_IF_ERROR(number(hw, *health, "healthy_threshold", 1, 1000, r.health.healthyThreshold));
+  }
+  auto timeouts = section(where, o, "timeouts",
+                          {QStringLiteral("connect_ms"), QStringLiteral("first_byte_ms"), QStringLiteral("idle_ms"),
+                           QStringLiteral("total_ms")});
+  if (!timeouts) return timeouts.status();
+  const QString tw = where + QStringLiteral(".timeouts");
+  auto ms = [&](const char *key, std::chrono::milliseconds &out) {
+    Clock::Duration d = out;
+    LMFRONT_RETURN_IF_ERROR(millis(tw, *timeouts, key, d));
+    out = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+    if (out.count() == 0) return bad(tw + u'.' + QLatin1String(key), QStringLiteral("must be > 0"));
+    return Status::ok();
+  };
+  LMFRONT_RETURN_IF_ERROR(ms("connect_ms", p.timeouts.connect));
+  LMFRONT_RETURN_IF_ERROR(ms("first_byte_ms", p.timeouts.firstByte));
+  LMFRONT_RETURN_IF_ERROR(ms("idle_ms", p.timeouts.idle));
+  LMFRONT_RETURN_IF_ERROR(ms("total_ms", p.timeouts.total));
+  LMFRONT_RETURN_IF_ERROR(r.breaker.validate().withContext(bw.toStdString()));
+  LMFRONT_RETURN_IF_ERROR(r.outlier.validate().withContext(ow.toStdString()));
+  LMFRONT_RETURN_IF_ERROR(r.retryBudget.validate().withContext(rw.toStdString()));
+  if (r.healthChecks) LMFRONT_RETURN_IF_ERROR(r.health.validate().withContext(where.toStdString() + ".health_check"));
+  return Status::ok();
+}
+}  // namespace
+
+Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools) {
+  std::vector<PoolSpec> out;
+  for (auto it = pools.begin(); it != pools.end(); ++it) {
+    const QString where = QStringLiteral("pools.") + it.key();
+    if (it.key().isEmpty()) return bad(QStringLiteral("pools"), QStringLiteral("a pool needs a name"));
+    if (!it->isObject()) return bad(where, QStringLiteral("must be an object"));
+    PoolSpec p;
+    p.name = it.key().toStdString();
+    LMFRONT_RETURN_IF_ERROR(parsePool(where, it->toObject(), p));
+    out.push_back(std::move(p));
+  }
+  for (const auto &p : out)
+    if (!p.backup.empty() && p.backup == p.name)
+      return bad(QStringLiteral("pools.%1.backup").arg(QString::fromStdString(p.name)), QStringLiteral("is itself"));
+  return out;
+}
+
+Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
+                                                    const observe::StandardMetrics *metrics) {
+  auto table = std::make_shared<ModelTable>(engines);
+  for (const auto &spec : pools) {
+    const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
+    auto pool = std::make_shared<ModelPool>();
+    pool->name = spec.name;
+    pool->backupPool = spec.backup;
+    pool->hashKey = spec.hashKey;
+    std::vector<gateway::routing::Backend> members;
+    std::vector<std::string> ids;
+    std::vector<bool> probed;
+    QCryptographicHash version(QCryptographicHash::Sha256);
+    for (std::size_t i = 0; i < spec.backends.size(); ++i) {
+      const auto &b = spec.backends[i];
+      std::shared_ptr<gateway::openai::Backend> backend;
+      if (!b.engine.empty()) {
+        const ModelPool *engine = engines.find(b.engine);
+        if (!engine || engine->backends.empty())
+          return bad(where + QStringLiteral(".backends[%1].engine").arg(i),
+                     QStringLiteral("no loaded model '%1'").arg(QString::fromStdString(b.engine)));
+        backend = engine->backends.front();
+        if (pool->description.empty()) {
+          pool->description = engine->description;
+          pool->created = engine->created;
+        }
+        version.addData(QByteArray::fromStdString(engine->version));
+      } else {
+        gateway::upstream::UpstreamOptions options;
+        options.url = b.url;
+        options.model = b.model.empty() ? spec.name : b.model;
+        options.kind =
+            b.kind == "lmfront" ? gateway::upstream::UpstreamKind::Lmfront : gateway::upstream::UpstreamKind::OpenAi;
+        options.apiKey = b.apiKey;
+        options.timeouts = spec.timeouts;
+        auto upstream = gateway::upstream::UpstreamBackend::create(std::move(options));
+        if (!upstream) return upstream.status().withContext(where.toStdString());
+        backend = *upstream;
+        version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
+      }
+      for (const auto &id : ids)
+        if (id == backend->id())
+          return bad(where + QStringLiteral(".backends[%1]").arg(i),
+                     QStringLiteral("duplicates backend '%1'").arg(QString::fromStdString(id)));
+      ids.push_back(backend->id());
+      probed.push_back(!b.url.empty());
+      members.push_back({backend->id(), b.weight, true});
+      pool->backends.push_back(std::move(backend));
+    }
+    // Engines keep their artifact's sha256 (shared with the default pool's cache entries when the
+    // pool is that one engine); mixed or remote pools get a digest of their members.
+    pool->version = spec.backends.size() == 1 && !spec.backends[0].engine.empty()
+                        ? engines.find(spec.backends[0].engine)->version
+                        : version.result().toHex().toStdString();
+    gateway::routing::BalancerConfig bc;
+    bc.kind = spec.balancer;
+    auto balancer = gateway::routing::makeBalancer(bc, std::move(members));
+    if (!balancer) return balancer.status().withContext(where.toStdString());
+    pool->balancer = std::move(*balancer);
+    auto res = gateway::openai::PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics);
+    if (!res) return res.status().withContext(where.toStdString());
+    pool->resilience = std::move(*res);
+    table->pools[spec.name] = std::move(pool);
+  }
+  for (const auto &spec : pools)
+    if (!spec.backup.empty() && !table->find(spec.backup))
+      return bad(QStringLiteral("pools.%1.backup").arg(QString::fromStdString(spec.name)),
+                 QStringLiteral("no pool or model '%1'").arg(QString::fromStdString(spec.backup)));
+  return table;
+}
+
+}  // namespace lmfront::node
