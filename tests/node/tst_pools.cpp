@@ -21,6 +21,7 @@
 #include <csignal>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace lmfront::testing;
@@ -61,11 +62,11 @@ int connectTo(quint16 port, int timeoutMs) {
 
 // One request, Connection: close, read to EOF. Thread-safe (plain POSIX sockets).
 RawReply rawRequest(quint16 port, const std::string &method, const std::string &path, const std::string &body,
-                    int timeoutMs = 20000) {
+                    int timeoutMs = 20000, const std::string &extraHeaders = {}) {
   RawReply r;
   const int fd = connectTo(port, timeoutMs);
   if (fd < 0) return r;
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extraHeaders;
   req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
@@ -315,6 +316,79 @@ private Q_SLOTS:
     const RawReply score = rawRequest(m_front.port(), "POST", "/v1/score", R"({"model":"tiny","text":"the cat"})");
     QCOMPARE(score.status, 200);
     QVERIFY(score.body.find("log10_prob") != std::string::npos);
+  }
+
+  void eachBalancerThroughTheProxy() {
+    struct Case {
+      const char *balancer;
+      const char *extra;  // more pool keys
+    };
+    const Case cases[] = {{"round_robin", ""},
+                          {"weighted_round_robin", ""},
+                          {"random", ""},
+                          {"consistent_hash", ",\"hash_key\":\"header:x-user\""},
+                          {"least_outstanding", ""},
+                          {"power_of_two", ""},
+                          {"peak_ewma", ""}};
+    for (const auto &c : cases) {
+      QByteArray backends;
+      for (int i = 0; i < 3; ++i) {
+        if (i) backends += ',';
+        backends +=
+            "{\"url\":\"" + url(i).toUtf8() + "\",\"model\":\"tiny\",\"weight\":" + QByteArray::number(i + 1) + "}";
+      }
+      const QByteArray pools =
+          "{\"tiny\":{\"balancer\":\"" + QByteArray(c.balancer) + "\",\"backends\":[" + backends + "]" + c.extra + "}}";
+      QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", pools.toStdString()).status, 200);
+      std::map<std::string, int> seen;
+      std::map<std::string, std::set<std::string>> byUser;
+      for (int i = 0; i < 60; ++i) {
+        const std::string user = "user" + std::to_string(i % 4);
+        const RawReply r =
+            rawRequest(m_front.port(), "POST", "/v1/completions", completion(false), 20000, "x-user: " + user + "\r\n");
+        QCOMPARE(r.status, 200);
+        ++seen[r.header("x-lmfront-backend")];
+        byUser[user].insert(r.header("x-lmfront-backend"));
+      }
+      const int a = seen[url(0).toStdString()], b = seen[url(1).toStdString()], d = seen[url(2).toStdString()];
+      qInfo("%-22s %2d %2d %2d", c.balancer, a, b, d);
+      QCOMPARE(a + b + d, 60);
+      const std::string kind = c.balancer;
+      if (kind == "round_robin") QVERIFY(a == 20 && b == 20 && d == 20);
+      if (kind == "weighted_round_robin") QVERIFY(a == 10 && b == 20 && d == 30);
+      if (kind == "random" || kind == "power_of_two") QVERIFY(int(a > 0) + int(b > 0) + int(d > 0) >= 2);
+      if (kind == "consistent_hash")
+        for (const auto &[user, set] : byUser) QCOMPARE(set.size(), std::size_t{1});  // a key sticks to one backend
+    }
+    QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", poolsJson({0, 1, 2}).toStdString()).status, 200);
+  }
+
+  void failoverToTheBackupPool() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+    const QByteArray dead =
+        "http:/"
+        "/127.0.0.1:" +
+        QByteArray::number(ntohs(a.sin_port));
+    const QByteArray pools = "{\"tiny\":{\"backends\":[{\"url\":\"" + dead + "\"}],\"backup\":\"spare\"," +
+                             "\"health_check\":{\"interval_ms\":100,\"unhealthy_threshold\":1,\"timeout_ms\":80}}," +
+                             "\"spare\":{\"backends\":[{\"url\":\"" + url(0).toUtf8() + "\",\"model\":\"tiny\"}]}}";
+    QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", pools.toStdString()).status, 200);
+    // The dead backend fails its health check (bound, never listening: connect refused).
+    for (QDeadlineTimer deadline(5000);
+         metricValue(m_front.port(), "lmfront_backend_up", dead.toStdString()) != 0.0 && !deadline.hasExpired();)
+      std::this_thread::sleep_for(20ms);
+    QCOMPARE(metricValue(m_front.port(), "lmfront_backend_up", dead.toStdString()), 0.0);
+    const RawReply r = rawRequest(m_front.port(), "POST", "/v1/completions", completion(false));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.header("x-lmfront-backend"), url(0).toStdString());
+    ::close(fd);
+    QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", poolsJson({0, 1, 2}).toStdString()).status, 200);
   }
 
   void invalidPoolsAreRejectedNamingTheKey() {

@@ -142,6 +142,7 @@ bool CompletionSink::retry(const Status &status) {
   CompletionContext next = std::move(m_ctx);
   next.tried.emplace_back(next.pool.get(), next.backendIndex);
   ++next.attempt;
+  next.lastError = status;
   dispatchToBackend(std::move(next));
   return true;
 }

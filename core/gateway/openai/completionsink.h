@@ -45,8 +45,9 @@ struct CompletionContext {
   // The table the request started on: retries and backup pools are looked up here, never in a
   // table swapped in meanwhile.
   std::shared_ptr<const ModelTable> table;
-  std::string hashKey;                                           // for consistent-hash pools
-  int attempt = 0;                                               // 0 = first try
+  std::string hashKey;  // for consistent-hash pools
+  int attempt = 0;      // 0 = first try
+  Status lastError;     // why the previous attempt failed (reported when no backend is left)
   std::vector<std::pair<const ModelPool *, std::size_t>> tried;  // backends that failed this request
 };
 

@@ -107,11 +107,13 @@ void dispatchToBackend(CompletionContext ctx) {
   int retryAfter = 0;
   auto pool = pickBackend(*ctx.table, ctx.pool, ctx.hashKey, ctx.tried, index, why, retryAfter);
   if (!pool) {
-    ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
-    e.retryAfterSeconds = std::max(1, retryAfter);
+    // After a failed attempt with no backend left to retry on, the client hears that failure.
+    ApiError e = ctx.attempt > 0 ? fromStatus(ctx.lastError)
+                                 : fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
+    if (e.httpStatus == 503 || e.httpStatus == 429) e.retryAfterSeconds = std::max(1, retryAfter);
     if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(why.message()));
     if (shared.options.settle) shared.options.settle(ctx.admit, 0);
-    recordRequest(shared, ctx.request.model, "", 503, shared.clock.now() - ctx.arrived);
+    recordRequest(shared, ctx.request.model, "", e.httpStatus, shared.clock.now() - ctx.arrived);
     ctx.responder->respond(toResponse(e));
     return;
   }
