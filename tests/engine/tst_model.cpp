@@ -87,6 +87,21 @@ private Q_SLOTS:
     QCOMPARE(int(o.length), 2);
   }
 
+  void modelWithoutUnkScoresOovAsRarestWord() {
+    std::string text = std::string(
+        "\\data\\\nngram 1=4\nngram 2=1\n\n\\1-grams:\n-99\t<s>\t-0.5\n-0.4\t</s>\n-0.5\tx\t-0.1\n-1.5\ty\n\n"
+        "\\2-grams:\n-0.2\t<s> x\n\n\\end\\\n");
+    auto set = readArpaBuffer(text, "nounk");
+    QVERIFY2(set.isOk(), set.status().message().c_str());
+    auto r = Model::fromNgrams(std::move(set).value());
+    QVERIFY(r.isOk());
+    QVERIFY((*r)->unkSynthesized());
+    // "qq": OOV = the rarest word's -1.5 plus bo(<s>) -0.5 = -2.0; then P(</s>|<unk>) = -0.4.
+    ScoreTotals t;
+    QVERIFY(std::abs(sentenceLog10(**r, {"qq"}, &t) - -2.4) < 1e-6);
+    QCOMPARE(t.oov, 1u);
+  }
+
   void blanksKeepBackoffSemantics() {
     // "x y z" exists but neither "x y" (prefix) nor "y z" (suffix) does: the builder adds blanks
     // whose values equal what backoff gives, so every score follows ARPA semantics.
