@@ -128,8 +128,13 @@ private:
   }
 
   void setUp(bool up) {
-    m_up.store(up, std::memory_order_release);
-    if (m_owner.m_metrics.up) m_owner.m_metrics.up->set(m_owner.isUp() ? 1 : 0);
+    {
+      // Under the lock, so two lanes changing state at once leave the gauge matching isUp().
+      std::lock_guard lock(m_owner.m_stateMutex);
+      m_up.store(up, std::memory_order_release);
+      if (m_owner.m_metrics.up) m_owner.m_metrics.up->set(m_owner.isUp() ? 1 : 0);
+    }
+    m_owner.m_stateChanged.notify_all();
   }
 
   enum class Connection { Ready, Failed, Backoff };
@@ -313,6 +318,11 @@ bool RedisCache::flush(std::chrono::milliseconds timeout) { return m_putLane->wa
 
 bool RedisCache::isUp() const {
   return m_getUp.load(std::memory_order_acquire) && m_putUp.load(std::memory_order_acquire);
+}
+
+bool RedisCache::waitUntilUp(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(m_stateMutex);
+  return m_stateChanged.wait_for(lock, timeout, [&] { return isUp(); });
 }
 
 RedisStats RedisCache::stats() const {

@@ -28,8 +28,10 @@
 #include "observe/metrics.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace lmfront::gateway::cache {
@@ -82,8 +84,11 @@ public:
 
   // Waits (real time, at most `timeout`) until every queued write was sent and answered.
   bool flush(std::chrono::milliseconds timeout);
-  // True while both lanes' last connection attempt or command succeeded.
+  // True while both lanes' last connection attempt or command succeeded. Each lane connects on
+  // its own thread at construction, so right after it this may still be false.
   bool isUp() const;
+  // Waits (real time, at most `timeout`) until isUp(); for start-up logs and tests.
+  bool waitUntilUp(std::chrono::milliseconds timeout) const;
   RedisStats stats() const;
   const RedisOptions &options() const { return m_options; }
 
@@ -97,6 +102,8 @@ private:
   std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_getErrors{0}, m_getDropped{0};
   std::atomic<std::uint64_t> m_puts{0}, m_putErrors{0}, m_putDropped{0}, m_connects{0}, m_connectFailures{0};
   std::atomic<bool> m_getUp{false}, m_putUp{false};
+  mutable std::mutex m_stateMutex;  // only for waitUntilUp()
+  mutable std::condition_variable m_stateChanged;
   std::unique_ptr<Lane> m_getLane;
   std::unique_ptr<Lane> m_putLane;
 };

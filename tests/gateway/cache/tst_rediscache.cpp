@@ -77,6 +77,8 @@ private Q_SLOTS:
     QVERIFY(metrics.isOk());
     TieredCache nodeA(options(redis.port()), clock);
     TieredCache nodeB(options(redis.port()), clock, &*metrics);
+    QVERIFY(nodeA.redis()->waitUntilUp(5s));  // both connect on their own threads at start
+    QVERIFY(nodeB.redis()->waitUntilUp(5s));
 
     const std::string body("{\"choices\":[\0\xff binary-safe]}", 28);
     nodeA.put(key("p"), val(body), 90s);
@@ -120,6 +122,7 @@ private Q_SLOTS:
     const int port = redis.port();
     lmfront::ManualClock clock;
     TieredCache node(options(port), clock);
+    QVERIFY(node.redis()->waitUntilUp(5s));
     node.put(key("before"), val("cached"));
     QVERIFY(node.redis()->flush(5s));
     QVERIFY(node.redis()->isUp());
@@ -155,7 +158,9 @@ private Q_SLOTS:
     QVERIFY(node.redis()->flush(5s));
     QCOMPARE(node.redis()->stats().puts, 2u);  // "before" and "again"
     clock.advance(10s);
-    QCOMPARE(*node.redis()->get(key("again")).value, std::string("shared"));
+    const auto again = node.redis()->get(key("again"));
+    QVERIFY(again.value);
+    QCOMPARE(*again.value, std::string("shared"));
     QVERIFY(node.redis()->isUp());
   }
 
