@@ -148,12 +148,14 @@ text = open(path).read()
 if 'Requests/sec' not in text or '99%' not in text:
     sys.exit(f"wrk failed for {s}:\n{text}")
 def ms(v):
-    m = re.match(r'([\d.]+)(us|ms|s)', v)
-    return float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000}[m.group(2)]
+    m = re.match(r'([\d.]+)(us|ms|s|m)$', v)
+    if not m:
+        sys.exit(f"cannot read latency {v!r} for {s}:\n{text}")
+    return float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000, 'm': 60000}[m.group(2)]
 rps = float(re.search(r'Requests/sec:\s+([\d.]+)', text).group(1))
 n = int(re.search(r'(\d+) requests in', text).group(1))
-p50 = ms(re.search(r'50%\s+(\S+)', text).group(1))
-p99 = ms(re.search(r'99%\s+(\S+)', text).group(1))
+p50 = ms(re.search(r'^\s+50%\s+(\S+)', text, re.M).group(1))
+p99 = ms(re.search(r'^\s+99%\s+(\S+)', text, re.M).group(1))
 bad = re.search(r'Non-2xx or 3xx responses: (\d+)', text)
 errors = int(bad.group(1)) if bad else 0
 cpu = ticks * 1000.0 / hz / max(n, 1)

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -138,6 +139,11 @@ public:
   bool trickle = false;
   int tokens = 5;
   std::atomic<int> late{0};
+  std::vector<std::chrono::steady_clock::time_point> writtenAt;  // per token, guarded by m_mutex
+  std::chrono::steady_clock::time_point written(int token) {
+    std::lock_guard lock(m_mutex);
+    return writtenAt.at(static_cast<std::size_t>(token - 1));
+  }
 
   bool start() {
     m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -216,6 +222,10 @@ private:
       for (int t = 1; t <= tokens; ++t) {
         const std::string event =
             "data: {\"choices\":[{\"index\":0,\"text\":\" tok" + std::to_string(t) + "\",\"finish_reason\":null}]}\n\n";
+        {
+          std::lock_guard lock(m_mutex);
+          writtenAt.push_back(std::chrono::steady_clock::now());
+        }
         sendChunk(fd, event);
         std::unique_lock lock(m_mutex);
         if (!m_cv.wait_for(lock, 5s, [&] { return m_acked >= t; })) ++late;
@@ -476,6 +486,7 @@ private Q_SLOTS:
   void streamedTokensPassOneByOne() {
     FakeUpstream trickle;
     trickle.trickle = true;
+    trickle.tokens = 20;
     QVERIFY(trickle.start());
     // (Not a raw string: moc mistakes the "//" of a URL in one for a comment.)
     const QByteArray pools =
@@ -495,17 +506,28 @@ private Q_SLOTS:
     std::string got;
     char buf[4096];
     int seen = 0;
+    std::vector<double> delays;  // upstream wrote the token → this client read it, ms
     for (QDeadlineTimer deadline(20000); !deadline.hasExpired();) {
       const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
       if (n <= 0) break;
       got.append(buf, static_cast<std::size_t>(n));
       // The fake writes token t+1 only after we saw token t: seeing them all proves no buffering.
-      while (seen < trickle.tokens && got.find("tok" + std::to_string(seen + 1)) != std::string::npos)
-        trickle.acknowledge(++seen);
+      while (seen < trickle.tokens && got.find("tok" + std::to_string(seen + 1)) != std::string::npos) {
+        ++seen;
+        delays.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - trickle.written(seen))
+                .count());
+        trickle.acknowledge(seen);
+      }
     }
     ::close(fd);
     QCOMPARE(seen, trickle.tokens);
     QCOMPARE(trickle.late.load(), 0);
+    std::sort(delays.begin(), delays.end());
+    // Informational (a shared, loaded machine is no place for a timing assertion): the target is
+    // < 1 ms from upstream write to client read, through the proxy node.
+    qInfo("token pass-through delay over %d tokens: median %.3f ms, max %.3f ms", seen, delays[delays.size() / 2],
+          delays.back());
     QVERIFY(got.find("[DONE]") != std::string::npos);
   }
 };
