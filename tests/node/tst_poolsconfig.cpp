@@ -1,0 +1,151 @@
+// The "pools" section: strict validation naming the key path, and the table it builds (engine
+// pools replaced by a configured pool of the same name, URL backends, backups, resilience state).
+#include "node/poolconfig.h"
+
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace lmfront;
+using namespace lmfront::node;
+
+namespace {
+// JSON written with single quotes (moc 6.4 loses a class whose body holds JSON raw strings).
+QJsonObject json(const char *text) { return QJsonDocument::fromJson(QByteArray(text).replace('\'', '"')).object(); }
+
+std::string errorOf(const char *text) {
+  auto pools = parsePools(json(text));
+  return pools.isOk() ? std::string("ok") : pools.status().message();
+}
+
+// A stand-in engine backend: the table builder only needs its id.
+class FakeBackend final : public gateway::openai::Backend {
+public:
+  explicit FakeBackend(std::string id) : m_id(std::move(id)) {}
+  const std::string &id() const override { return m_id; }
+  void generate(const gateway::openai::CompletionRequest &, std::shared_ptr<gateway::openai::GenerationSink>) override {
+  }
+  void score(const gateway::openai::ScoreRequest &,
+             std::function<void(Result<gateway::openai::ScoreResult>)>) override {}
+
+private:
+  std::string m_id;
+};
+
+gateway::openai::ModelTable engines() {
+  gateway::openai::ModelTable t;
+  auto pool = std::make_shared<gateway::openai::ModelPool>();
+  pool->name = "english";
+  pool->version = "sha-english";
+  pool->backends.push_back(std::make_shared<FakeBackend>("engine:english"));
+  t.pools["english"] = pool;
+  return t;
+}
+}  // namespace
+
+class TstPoolsConfig : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void validPools() {
+    auto pools =
+        parsePools(json("{'english':{'balancer':'consistent_hash','hash_key':'header:X-User',"
+                        "'backends':[{'engine':'english'},{'url':'http:/"
+                        "/127.0.0.1:9001','model':'en',"
+                        "'weight':2,'kind':'lmfront'}],'backup':'spare',"
+                        "'breaker':{'consecutive_failures':2,'cool_down_ms':500},'retry':{'max_attempts':2},"
+                        "'health_check':{'path':'/health','interval_ms':1000,'timeout_ms':100},"
+                        "'timeouts':{'connect_ms':300}},"
+                        "'spare':{'backends':[{'url':'http:/"
+                        "/127.0.0.1:9002'}]}}"));
+    QVERIFY2(pools.isOk(), pools.status().message().c_str());
+    QCOMPARE(pools->size(), std::size_t{2});
+    const PoolSpec &p = pools->front();
+    QCOMPARE(p.name, std::string("english"));
+    QVERIFY(p.hashKey.kind == gateway::openai::HashKeySource::Kind::Header);
+    QCOMPARE(p.hashKey.header, std::string("x-user"));
+    QCOMPARE(p.backends[1].weight, 2u);
+    QCOMPARE(p.resilience.breaker.consecutiveFailures, 2u);
+    QCOMPARE(p.resilience.maxAttempts, 2);
+    QVERIFY(p.resilience.healthChecks);
+    QCOMPARE(p.resilience.healthPath, std::string("/health"));
+    QCOMPARE(p.timeouts.connect.count(), 300);
+
+    auto table = buildModelTable(engines(), *pools, nullptr);
+    QVERIFY2(table.isOk(), table.status().message().c_str());
+    const auto *english = (*table)->find("english");
+    QVERIFY(english);
+    QCOMPARE(english->backends.size(), std::size_t{2});  // the configured pool replaced the engine's
+    QCOMPARE(english->backends[0]->id(), std::string("engine:english"));
+    QCOMPARE(english->backends[1]->id(), std::string("http://127.0.0.1:9001"));
+    QCOMPARE(english->backupPool, std::string("spare"));
+    QVERIFY(english->resilience && english->balancer);
+    QVERIFY(english->version != "sha-english");  // a mixed pool gets its own cache space
+    QVERIFY((*table)->find("spare"));
+  }
+
+  void errorsNameTheKey_data() {
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("unknown pool key") << "{'a':{'backends':[{'engine':'x'}],'balancr':'random'}}"
+                                      << "pools.a: unknown key 'balancr'";
+    QTest::newRow("unknown backend key") << "{'a':{'backends':[{'engine':'x','wieght':1}]}}"
+                                         << "pools.a.backends[0]: unknown key 'wieght'";
+    QTest::newRow("both engine and url") << "{'a':{'backends':[{'engine':'x','url':'http:/"
+                                            "/h"
+                                            "'}]}}"
+                                         << "exactly one of 'engine' or 'url'";
+    QTest::newRow("weight type") << "{'a':{'backends':[{'engine':'x','weight':'2'}]}}"
+                                 << "pools.a.backends[0].weight";
+    QTest::newRow("weight range") << "{'a':{'backends':[{'engine':'x','weight':0}]}}"
+                                  << "pools.a.backends[0].weight";
+    QTest::newRow("no backends") << "{'a':{'backends':[]}}"
+                                 << "pools.a.backends: must be a non-empty array";
+    QTest::newRow("bad balancer") << "{'a':{'backends':[{'engine':'x'}],'balancer':'fastest'}}"
+                                  << "pools.a.balancer";
+    QTest::newRow("bad hash key") << "{'a':{'backends':[{'engine':'x'}],'hash_key':'cookie'}}"
+                                  << "pools.a.hash_key";
+    QTest::newRow("https") << "{'a':{'backends':[{'url':'https:/"
+                              "/h"
+                              "'}]}}"
+                           << "pools.a.backends[0].url";
+    QTest::newRow("breaker key") << "{'a':{'backends':[{'engine':'x'}],'breaker':{'cooldown':1}}}"
+                                 << "pools.a.breaker: unknown key 'cooldown'";
+    QTest::newRow("ratio") << "{'a':{'backends':[{'engine':'x'}],'breaker':{'failure_ratio':2}}}"
+                           << "pools.a.breaker.failure_ratio";
+    QTest::newRow("attempts") << "{'a':{'backends':[{'engine':'x'}],'retry':{'max_attempts':0}}}"
+                              << "pools.a.retry.max_attempts";
+    QTest::newRow("health path") << "{'a':{'backends':[{'engine':'x'}],'health_check':{'path':'healthz'}}}"
+                                 << "pools.a.health_check.path";
+    QTest::newRow("timeout zero") << "{'a':{'backends':[{'engine':'x'}],'timeouts':{'idle_ms':0}}}"
+                                  << "pools.a.timeouts.idle_ms";
+    QTest::newRow("backup itself") << "{'a':{'backends':[{'engine':'x'}],'backup':'a'}}"
+                                   << "pools.a.backup";
+    QTest::newRow("model on engine") << "{'a':{'backends':[{'engine':'x','model':'y'}]}}"
+                                     << "apply to 'url' backends only";
+  }
+  void errorsNameTheKey() {
+    QFETCH(QString, config);
+    QFETCH(QString, expected);
+    const std::string error = errorOf(config.toUtf8().constData());
+    QVERIFY2(error.find(expected.toStdString()) != std::string::npos, error.c_str());
+  }
+
+  void tableErrors() {
+    auto unknownEngine = parsePools(json("{'a':{'backends':[{'engine':'french'}]}}"));
+    QVERIFY(unknownEngine.isOk());
+    auto t1 = buildModelTable(engines(), *unknownEngine, nullptr);
+    QVERIFY(!t1.isOk());
+    QVERIFY2(t1.status().message().find("pools.a.backends[0].engine: no loaded model 'french'") != std::string::npos,
+             t1.status().message().c_str());
+    auto missingBackup = parsePools(json("{'a':{'backends':[{'engine':'english'}],'backup':'nowhere'}}"));
+    QVERIFY(missingBackup.isOk());
+    QVERIFY(!buildModelTable(engines(), *missingBackup, nullptr).isOk());
+    auto duplicate = parsePools(json("{'a':{'backends':[{'engine':'english'},{'engine':'english'}]}}"));
+    QVERIFY(duplicate.isOk());
+    auto t3 = buildModelTable(engines(), *duplicate, nullptr);
+    QVERIFY(!t3.isOk());
+    QVERIFY(t3.status().message().find("duplicates") != std::string::npos);
+  }
+};
+
+QTEST_APPLESS_MAIN(TstPoolsConfig)
+#include "tst_poolsconfig.moc"
