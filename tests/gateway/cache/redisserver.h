@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <QElapsedTimer>
@@ -39,6 +40,8 @@ public:
     m_port = port ? port : freePort();
     if (m_port == 0) return QStringLiteral("could not find a free port");
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    // If the test dies (crash, sanitizer abort, timeout kill), the server dies with it.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process.start(
         exe, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
               QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
