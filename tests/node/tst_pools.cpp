@@ -7,6 +7,8 @@
 #include "daemonharness.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -399,6 +401,37 @@ private Q_SLOTS:
     QCOMPARE(r.header("x-lmfront-backend"), url(0).toStdString());
     ::close(fd);
     QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", poolsJson({0, 1, 2}).toStdString()).status, 200);
+  }
+
+  void changingPoolsNeedsTheAdminRole() {
+    const QString data = m_dir.filePath(u"keysfront"_qs);
+    auto createKey = [&](const QString &role) {
+      QByteArray out, err;
+      if (runCli(
+              {u"keys"_qs, u"create"_qs, u"--name"_qs, role, u"--role"_qs, role, u"--data-dir"_qs, data, u"--json"_qs},
+              &out, &err) != 0)
+        return std::string();
+      return QJsonDocument::fromJson(out).object()[u"key"].toString().toStdString();
+    };
+    const std::string userKey = createKey(u"user"_qs), adminKey = createKey(u"admin"_qs);
+    QVERIFY(!userKey.empty() && !adminKey.empty());
+    const QString config = writeFile(u"keysfront.json"_qs, R"({"pools":)" + poolsJson({0}) + "}");
+    Daemon front;
+    QVERIFY(front.start(
+        {u"--listen"_qs, u"127.0.0.1:0"_qs, u"--data-dir"_qs, data, u"--config"_qs, config, u"--require-keys"_qs}));
+    QVERIFY(front.waitReady());
+    const std::string body = poolsJson({1}).toStdString();
+    QCOMPARE(rawRequest(front.port(), "PUT", "/admin/pools", body).status, 401);
+    QCOMPARE(rawRequest(front.port(), "PUT", "/admin/pools", body, 20000, "Authorization: Bearer " + userKey + "\r\n")
+                 .status,
+             403);
+    QCOMPARE(rawRequest(front.port(), "PUT", "/admin/pools", body, 20000, "Authorization: Bearer " + adminKey + "\r\n")
+                 .status,
+             200);
+    const RawReply r = rawRequest(front.port(), "POST", "/v1/completions", completion(false), 20000,
+                                  "Authorization: Bearer " + userKey + "\r\n");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.header("x-lmfront-backend"), url(1).toStdString());
   }
 
   void invalidPoolsAreRejectedNamingTheKey() {
