@@ -31,7 +31,8 @@ std::string errnoText(int e) { return std::string(std::strerror(e)); }
 struct Conn {
   enum class Phase { Connecting, Writing, Reading, Idle };
   int fd = -1;
-  std::string key;  // host:port
+  std::uint64_t id = 0;  // epoll's token: never reused, unlike the fd (a stale event must not hit a new connection)
+  std::string key;       // host:port
   Phase phase = Phase::Connecting;
   ClientRequest request;
   std::shared_ptr<ResponseHandler> handler;
@@ -55,7 +56,8 @@ struct HttpClient::Loop {
   std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::vector<std::pair<ClientRequest, std::shared_ptr<ResponseHandler>>> incoming;  // guarded by mutex
-  std::unordered_map<int, std::unique_ptr<Conn>> conns;                              // loop thread only
+  std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns;                    // loop thread only
+  std::uint64_t nextId = 1;                                                          // 0 is the eventfd
   std::unordered_map<std::string, std::vector<Conn *>> idle;
   std::vector<char> buffer = std::vector<char>(64 * 1024);
   http_parser_settings settings{};
@@ -120,7 +122,7 @@ HttpClient::Loop::Loop() {
   evfd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = nullptr;
+  ev.data.u64 = 0;
   ::epoll_ctl(epfd, EPOLL_CTL_ADD, evfd, &ev);
   thread = std::thread([this] { run(); });
 }
@@ -149,7 +151,7 @@ void HttpClient::Loop::run() {
   while (!stopping.load()) {
     const int n = ::epoll_wait(epfd, events, 64, kTickMs);
     for (int i = 0; i < n; ++i) {
-      if (events[i].data.ptr == nullptr) {
+      if (events[i].data.u64 == 0) {
         std::uint64_t v;
         [[maybe_unused]] auto r = ::read(evfd, &v, sizeof v);
         std::vector<std::pair<ClientRequest, std::shared_ptr<ResponseHandler>>> batch;
@@ -161,8 +163,7 @@ void HttpClient::Loop::run() {
         continue;
       }
       // The connection may have been closed by an earlier event in this batch.
-      const int fd = static_cast<int>(reinterpret_cast<std::intptr_t>(events[i].data.ptr) - 1);
-      auto it = conns.find(fd);
+      auto it = conns.find(events[i].data.u64);
       if (it != conns.end()) onEvent(it->second.get(), events[i].events);
     }
     const auto now = SteadyClock::now();
@@ -172,7 +173,7 @@ void HttpClient::Loop::run() {
     }
   }
   std::vector<Conn *> all;
-  for (auto &[fd, c] : conns) all.push_back(c.get());
+  for (auto &[id, c] : conns) all.push_back(c.get());
   for (Conn *c : all) {
     if (c->phase == Conn::Phase::Idle)
       close(c);
@@ -227,15 +228,16 @@ void HttpClient::Loop::start(ClientRequest request, std::shared_ptr<ResponseHand
   auto owned = std::make_unique<Conn>();
   Conn *c = owned.get();
   c->fd = fd;
+  c->id = nextId++;
   c->key = key;
   c->request = std::move(request);
   c->handler = std::move(handler);
   const auto now = SteadyClock::now();
   c->totalDeadline = now + c->request.timeouts.total;
-  conns.emplace(fd, std::move(owned));
+  conns.emplace(c->id, std::move(owned));
   epoll_event ev{};
   ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
-  ev.data.ptr = reinterpret_cast<void *>(static_cast<std::intptr_t>(fd) + 1);
+  ev.data.u64 = c->id;
   ::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
   if (rc == 0) {
     begin(c);
@@ -271,7 +273,7 @@ void HttpClient::Loop::begin(Conn *c) {
 void HttpClient::Loop::watch(Conn *c, bool write) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | (write ? EPOLLOUT : 0u);
-  ev.data.ptr = reinterpret_cast<void *>(static_cast<std::intptr_t>(c->fd) + 1);
+  ev.data.u64 = c->id;
   ::epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -400,13 +402,13 @@ void HttpClient::Loop::close(Conn *c) {
   }
   ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
-  conns.erase(c->fd);  // destroys c
+  conns.erase(c->id);  // destroys c
 }
 
 void HttpClient::Loop::checkDeadlines() {
   const auto now = SteadyClock::now();
   std::vector<std::pair<Conn *, Status>> expired;
-  for (auto &[fd, c] : conns) {
+  for (auto &[id, c] : conns) {
     if (c->phase == Conn::Phase::Idle) continue;
     if (now >= c->totalDeadline) {
       expired.emplace_back(c.get(), Status::deadlineExceeded("upstream " + c->key + ": total timeout"));
