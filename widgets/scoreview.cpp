@@ -35,7 +35,7 @@ QColor ScoreView::colorFor(double log10Prob, bool oov) {
   // Linear in log10 P between the two ends: hue 120 (green) for likely down to 0 (red).
   double t = (log10Prob - kUnlikely) / (kLikely - kUnlikely);
   t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0);
-  return QColor::fromHsv(static_cast<int>(std::lround(t * 120)), 105, 248);
+  return QColor::fromHsv(static_cast<int>(std::lround(t * 120)), 125, 248);
 }
 
 QColor ScoreView::oovColor() { return {0xe2, 0xd3, 0xf5}; }
