@@ -7,6 +7,7 @@
 #include "fortunesmodel.h"
 #include "node/node.h"
 #include "scriptedsse.h"
+#include "widgets/languagemanager.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/scoreview.h"
 
@@ -134,6 +135,32 @@ private Q_SLOTS:
                              10000);
     QVERIFY(m_page->errorText().isEmpty());
     stops->clear();
+  }
+
+  void chatSendsThePromptAsAMessage() {
+    auto *api = child<QComboBox>(m_page.get(), "apiCombo");
+    api->setCurrentIndex(1);
+    child<QPlainTextEdit>(m_page.get(), "promptEdit")->setPlainText(QStringLiteral("what is the meaning of life"));
+    child<QLineEdit>(m_page.get(), "seed")->setText(QStringLiteral("3"));
+    clickGenerate(m_page.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isGenerating() && !m_page->generatedText().isEmpty(), 10000);
+    QVERIFY2(m_page->errorText().isEmpty(), qPrintable(m_page->errorText()));
+    // A chat answer stands alone: the prompt is not echoed in front of it.
+    QCOMPARE(child<QTextEdit>(m_page.get(), "playgroundOutput")->toPlainText(), m_page->generatedText());
+    QCOMPARE(m_page->statText(Stat::Backend), QStringLiteral("engine:fortunes"));
+    api->setCurrentIndex(0);
+  }
+
+  void switchesLanguageLive() {
+    widgets::LanguageManager language;
+    QVERIFY(language.apply(QStringLiteral("zh_CN")));
+    QTRY_COMPARE(m_page->windowTitle(), QStringLiteral("试验场"));  // LanguageChange is posted
+    QCOMPARE(child<QPushButton>(m_page.get(), "generateButton")->text(), QStringLiteral("生成"));
+    QCOMPARE(m_page->statText(Stat::Backend), QStringLiteral("engine:fortunes"));  // values stay
+    QCOMPARE(m_page->statText(Stat::Cache), QStringLiteral("未命中"));             // words re-translate
+    QVERIFY(language.apply(QStringLiteral("en")));
+    QTRY_COMPARE(m_page->windowTitle(), QStringLiteral("Playground"));
+    QCOMPARE(m_page->statText(Stat::Cache), QStringLiteral("miss"));
   }
 
   void stopEndsAnEndlessStream() {
