@@ -293,6 +293,24 @@ private Q_SLOTS:
     QCOMPARE(r.stats.completionTokens, 2);
   }
 
+  void plainJsonAnswerCountsAsOnePiece() {
+    // An upstream that ignores "stream": the whole completion in one JSON body.
+    ScriptedSse server;
+    server.head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+    server.events = {R"({"choices":[{"index":0,"text":"whole answer","finish_reason":"length"}],)"
+                     R"("usage":{"prompt_tokens":2,"completion_tokens":5}})"};
+    CompletionClient client;
+    client.setBaseUrl(server.url());
+    QSignalSpy texts(&client, &CompletionClient::textReceived);
+    QSignalSpy finished(&client, &CompletionClient::generationFinished);
+    client.generate(params());
+    const GenerationResult r = waitFinished(finished);
+    QVERIFY2(r.error.ok(), qPrintable(r.error.message));
+    QCOMPARE(joined(texts), QStringLiteral("whole answer"));
+    QCOMPARE(r.stats.completionTokens, 5);
+    QCOMPARE(r.stats.finishReason, QStringLiteral("length"));
+  }
+
   void generateAgainReplacesTheRunningOne() {
     ScriptedSse server;
     server.events = {textEvent("tick")};
