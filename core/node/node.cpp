@@ -189,6 +189,9 @@ Status Node::start() {
   connect(&d->maintenance, &QTimer::timeout, this, [this] { d->runtime->maintenance(); });
   d->maintenance.start(2000);
 
+  // Nothing to load in the background: ready now, not whenever the loader thread gets scheduled
+  // (a client that reads the "listening" line and asks /healthz at once must see "ok").
+  if (background.empty()) state->ready.store(true);
   QThreadPool *threads = &d->engineThreads;
   d->loader = std::thread([state, impl, threads, background = std::move(background)]() mutable {
     for (const auto &entry : background) {
