@@ -499,6 +499,7 @@ private Q_SLOTS:
     for (int i = 0; i < 3; ++i) {
       const RawReply r = rawRequest(front.port(), "POST", "/v1/completions", completion(false));
       QCOMPARE(r.status, 504);
+      QVERIFY(r.body.find("timeout waiting for the first byte") != std::string::npos);
     }
     QCOMPARE(metricValue(front.port(), "lmfront_backend_breaker_state", backend), 2.0);
     const int before = slow.requests.load();

@@ -151,6 +151,8 @@ void CompletionSink::onError(const Status &status) {
   if (m_finished) return;
   if (retry(status)) return;
   ApiError error = fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
+  // Overload and unavailability tell the client when to come back, as every 429/503 here does.
+  if ((error.httpStatus == 429 || error.httpStatus == 503) && error.retryAfterSeconds == 0) error.retryAfterSeconds = 1;
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
   if (m_streamBegun) {
     // Headers (200) are gone: report in-band, as OpenAI does, and close the stream cleanly.
