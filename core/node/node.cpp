@@ -47,13 +47,14 @@ struct Node::Impl {
   // Builds the table from engines + pools and swaps it in. Not strict (start, models still
   // loading): a pool naming an engine not loaded yet is left out until it is.
   Status publishLocked(bool strict) {
-    auto table = buildModelTable(engines, poolSpecs, &metrics);
+    const auto previous = service->table();
+    auto table = buildModelTable(engines, poolSpecs, &metrics, previous.get());
     if (!table) {
       if (strict) return table.status();
       std::vector<PoolSpec> ready;
       for (const auto &spec : poolSpecs)
         if (buildModelTable(engines, {spec}, nullptr)) ready.push_back(spec);
-      table = buildModelTable(engines, ready, &metrics);
+      table = buildModelTable(engines, ready, &metrics, previous.get());
       if (!table) table = std::make_shared<ModelTable>(engines);
     }
     service->setTable(*table);

@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace lmfront::node {
 
@@ -224,6 +225,7 @@ Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools) {
     if (!it->isObject()) return bad(where, QStringLiteral("must be an object"));
     PoolSpec p;
     p.name = it.key().toStdString();
+    p.source = QJsonDocument(it->toObject()).toJson(QJsonDocument::Compact).toStdString();
     LMFRONT_RETURN_IF_ERROR(parsePool(where, it->toObject(), p));
     out.push_back(std::move(p));
   }
@@ -234,10 +236,20 @@ Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools) {
 }
 
 Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
-                                                    const observe::StandardMetrics *metrics) {
+                                                    const observe::StandardMetrics *metrics,
+                                                    const ModelTable *previous) {
   auto table = std::make_shared<ModelTable>(engines);
   for (const auto &spec : pools) {
     const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
+    std::string source = spec.source;
+    for (const auto &b : spec.backends)
+      if (const ModelPool *engine = engines.find(b.engine); !b.engine.empty() && engine)
+        source += '|' + engine->version;
+    if (const ModelPool *old = previous ? previous->find(spec.name) : nullptr;
+        old && !source.empty() && old->source == source) {
+      table->pools[spec.name] = previous->pools.find(spec.name)->second;
+      continue;
+    }
     auto pool = std::make_shared<ModelPool>();
     pool->name = spec.name;
     pool->backupPool = spec.backup;
@@ -295,6 +307,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
     auto res = gateway::openai::PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics);
     if (!res) return res.status().withContext(where.toStdString());
     pool->resilience = std::move(*res);
+    pool->source = std::move(source);
     table->pools[spec.name] = std::move(pool);
   }
   for (const auto &spec : pools)

@@ -42,13 +42,16 @@ struct PoolSpec {
   std::string backup;
   gateway::openai::ResilienceConfig resilience;
   gateway::upstream::Timeouts timeouts;
+  std::string source;  // the pool's JSON, compact with sorted keys
 };
 
 Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools);
 
-// engines: the catalog's loaded one-engine pools by model name.
-Result<std::shared_ptr<gateway::openai::ModelTable>> buildModelTable(const gateway::openai::ModelTable &engines,
-                                                                     const std::vector<PoolSpec> &pools,
-                                                                     const observe::StandardMetrics *metrics);
+// engines: the catalog's loaded one-engine pools by model name. previous (optional): the table in
+// service; a pool whose spec and engines did not change is carried over as is, keeping its
+// breakers, ejections and health history.
+Result<std::shared_ptr<gateway::openai::ModelTable>> buildModelTable(
+    const gateway::openai::ModelTable &engines, const std::vector<PoolSpec> &pools,
+    const observe::StandardMetrics *metrics, const gateway::openai::ModelTable *previous = nullptr);
 
 }  // namespace lmfront::node

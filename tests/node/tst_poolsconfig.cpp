@@ -129,6 +129,38 @@ private Q_SLOTS:
     QVERIFY2(error.find(expected.toStdString()) != std::string::npos, error.c_str());
   }
 
+  void unchangedPoolsKeepTheirState() {
+    auto specs =
+        parsePools(json("{'a':{'backends':[{'url':'http:/"
+                        "/127.0.0.1:9001'}]},"
+                        "'b':{'backends':[{'engine':'english'}]}}"));
+    QVERIFY(specs.isOk());
+    auto first = buildModelTable(engines(), *specs, nullptr);
+    QVERIFY(first.isOk());
+    auto again = buildModelTable(engines(), *specs, nullptr, first->get());
+    QVERIFY(again.isOk());
+    QCOMPARE((*again)->pools["a"].get(), (*first)->pools["a"].get());  // same object: same breakers
+    QCOMPARE((*again)->pools["b"].get(), (*first)->pools["b"].get());
+    auto changed =
+        parsePools(json("{'a':{'backends':[{'url':'http:/"
+                        "/127.0.0.1:9002'}]},"
+                        "'b':{'backends':[{'engine':'english'}]}}"));
+    QVERIFY(changed.isOk());
+    auto third = buildModelTable(engines(), *changed, nullptr, again->get());
+    QVERIFY(third.isOk());
+    QVERIFY((*third)->pools["a"].get() != (*again)->pools["a"].get());
+    QCOMPARE((*third)->pools["b"].get(), (*again)->pools["b"].get());
+    // A new version of an engine rebuilds the pools that use it.
+    auto newer = engines();
+    auto pool = std::make_shared<gateway::openai::ModelPool>(*newer.pools["english"]);
+    pool->version = "sha-english-2";
+    newer.pools["english"] = pool;
+    auto fourth = buildModelTable(newer, *changed, nullptr, third->get());
+    QVERIFY(fourth.isOk());
+    QVERIFY((*fourth)->pools["b"].get() != (*third)->pools["b"].get());
+    QCOMPARE((*fourth)->pools["a"].get(), (*third)->pools["a"].get());
+  }
+
   void tableErrors() {
     auto unknownEngine = parsePools(json("{'a':{'backends':[{'engine':'french'}]}}"));
     QVERIFY(unknownEngine.isOk());

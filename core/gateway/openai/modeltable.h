@@ -35,6 +35,9 @@ struct ModelPool {
   std::string backupPool;                       // failover target when no backend is healthy
   HashKeySource hashKey;
   std::shared_ptr<PoolResilience> resilience;  // null: no breakers, no retries (engine-only pools)
+  // What the pool was built from (config + engine versions); a rebuild with the same source keeps
+  // the pool object, and with it breaker, ejection and health state. Empty for catalog pools.
+  std::string source;
 };
 
 struct ModelTable {
