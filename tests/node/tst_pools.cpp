@@ -482,6 +482,14 @@ private Q_SLOTS:
     for (int i = 0; i < 10; ++i)
       QCOMPARE(rawRequest(m_front.port(), "POST", "/v1/completions", completion(false)).status, 200);
     QCOMPARE(metricValue(m_front.port(), "lmfront_backend_up", url(1).toStdString()), 0.0);
+    // The clients saw no error because attempts on the dead backend were retried elsewhere.
+    const RawReply metrics = rawRequest(m_front.port(), "GET", "/metrics", {});
+    const std::string failedAttempts = "backend=\"" + url(1).toStdString() + "\",code=\"503\"} ";
+    const auto at = metrics.body.find(failedAttempts);
+    QVERIFY2(at != std::string::npos, "no failed attempt on the killed backend was recorded");
+    qInfo("attempts on the killed backend retried elsewhere: %s",
+          metrics.body.substr(at + failedAttempts.size(), metrics.body.find('\n', at) - at - failedAttempts.size())
+              .c_str());
   }
 
   void slowBackendOpensTheBreakerThenRecovers() {
