@@ -187,7 +187,10 @@ Status Node::start() {
   state->uptime.start();
   d->state = state;
   d->running = true;
-  connect(&d->maintenance, &QTimer::timeout, this, [this] { d->runtime->maintenance(); });
+  connect(&d->maintenance, &QTimer::timeout, this, [this] {
+    d->runtime->maintenance();
+    d->service->tick();
+  });
   d->maintenance.start(2000);
 
   // Nothing to load in the background: ready now, not whenever the loader thread gets scheduled

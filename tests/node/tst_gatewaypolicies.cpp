@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -159,6 +161,46 @@ private Q_SLOTS:
     if (!param.isEmpty()) QCOMPARE(error[u"param"].toString(), param);
     // ...and the node keeps serving.
     QCOMPARE(httpRequest(shared->port(), "POST", "/v1/completions", completionBody("tiny")).status, 200);
+  }
+
+  void identicalConcurrentRequestsMakeOneBackendCall() {
+    Daemon d;
+    QVERIFY(d.start(baseArgs(u"flight"_qs)));
+    // Long enough that the copies arrive while the first is still generating.
+    const QByteArray body = R"({"model":"tiny","prompt":"the","max_tokens":400,"seed":11,"stop":["zzzz"]})";
+    constexpr int kCopies = 8;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < kCopies; ++i) {
+      auto socket = std::make_unique<QTcpSocket>();
+      socket->connectToHost(QHostAddress::LocalHost, d.port());
+      QVERIFY(socket->waitForConnected(3000));
+      sockets.push_back(std::move(socket));
+    }
+    const QByteArray request =
+        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    for (auto &socket : sockets) socket->write(request);
+    for (auto &socket : sockets) QVERIFY(socket->waitForBytesWritten(3000));
+    QMap<QByteArray, int> outcomes;
+    QSet<QByteArray> bodies;
+    for (auto &socket : sockets) {
+      const HttpReply reply = readReply(*socket, 20000);
+      QCOMPARE(reply.status, 200);
+      outcomes[reply.header("x-lmfront-cache")]++;
+      bodies.insert(QJsonDocument::fromJson(reply.body)
+                        .object()[u"choices"_qs]
+                        .toArray()[0]
+                        .toObject()[u"text"_qs]
+                        .toString()
+                        .toUtf8());
+    }
+    QCOMPARE(bodies.size(), 1);
+    QCOMPARE(outcomes.value("miss"), 1);                                         // one generation...
+    QCOMPARE(outcomes.value("coalesced") + outcomes.value("hit"), kCopies - 1);  // ...answered them all
+    const auto metrics = httpRequest(d.port(), "GET", "/metrics").body;
+    QVERIFY2(metrics.contains("lmfront_requests_total{model=\"tiny\",backend=\"engine:tiny\",code=\"200\"} 1\n"),
+             metrics.constData());
   }
 
   void rateLimitHeldExactlyAcrossTwoNodes() {

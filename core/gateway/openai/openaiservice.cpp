@@ -142,6 +142,11 @@ OpenAiService::~OpenAiService() = default;
 
 void OpenAiService::setTable(std::shared_ptr<const ModelTable> table) { m_shared->table.store(std::move(table)); }
 
+void OpenAiService::tick() {
+  m_shared->flights.expireStale();
+  if (m_cache) m_cache->refreshMetrics();
+}
+
 std::shared_ptr<const ModelTable> OpenAiService::table() const { return m_shared->table.load(); }
 
 void OpenAiService::addRoutes(Router &router) {
@@ -227,7 +232,11 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
       const auto role = m_shared->flights.join(*key, [follower](const Result<cache::Value> &result) {
         if (follower->shared->options.settle) follower->shared->options.settle(follower->admit, 0);
         if (result.isOk() && *result) {
-          if (auto g = Generated::decode(**result)) return serveGenerated(*follower, *g, "coalesced", "cache");
+          if (auto g = Generated::decode(**result)) {
+            if (follower->shared->metrics.cacheCoalesced)
+              follower->shared->metrics.cacheCoalesced->withLabels({follower->request.model}).inc();
+            return serveGenerated(*follower, *g, "coalesced", "cache");
+          }
         }
         // The leader failed: report its error rather than silently retrying a failing backend.
         ApiError e = fromStatus(result.isOk() ? Status::internal("empty coalesced result") : result.status());

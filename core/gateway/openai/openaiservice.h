@@ -57,6 +57,9 @@ public:
   ~OpenAiService();
 
   void setTable(std::shared_ptr<const ModelTable> table);
+  // Periodic housekeeping (the node calls it every few seconds): fails cache flights whose leader
+  // never finished, and refreshes the cache-size gauge after expiries.
+  void tick();
   std::shared_ptr<const ModelTable> table() const;
   void addRoutes(Router &router);
 
