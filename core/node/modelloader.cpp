@@ -1,6 +1,5 @@
 #include "node/modelloader.h"
 
-#include "engine/continuationindex.h"
 #include "engine/model.h"
 #include "gateway/openai/enginebackend.h"
 
@@ -34,15 +33,13 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entr
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
   if (!model) return model.status().withContext("model '" + entry.name.toStdString() + "'");
-  auto index = engine::ContinuationIndex::build(**model);
-  if (!index) return index.status().withContext("model '" + entry.name.toStdString() + "'");
   auto pool = std::make_shared<ModelPool>();
   pool->name = entry.name.toStdString();
   pool->version = (*model)->payloadSha256();
   pool->description = entry.description.toStdString();
   pool->created = entry.created;
   pool->backends.push_back(
-      std::make_shared<EngineBackend>("engine:" + pool->name, *model, *index, tokenizerFor(entry), threads));
+      std::make_shared<EngineBackend>("engine:" + pool->name, *model, nullptr, tokenizerFor(entry), threads));
   auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}});
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);

@@ -38,7 +38,9 @@ void EngineBackend::runGeneration(const CompletionRequest &request, GenerationSi
   }
   options.seed = request.params.seed ? *request.params.seed : std::random_device{}() * 0x9E3779B97F4A7C15ull;
   options.stop = request.params.stop;
-  engine::Sampler sampler(m_model, m_index);
+  auto index = this->index();
+  if (!index) return sink.onError(Status::internal(index.status().message()));
+  engine::Sampler sampler(m_model, *index);
   auto result = sampler.generate(request.prompt, options, m_tokenizer, [&](const engine::GeneratedToken &token) {
     if (sink.cancelled()) return false;
     sink.onToken(token.text);
@@ -50,6 +52,19 @@ void EngineBackend::runGeneration(const CompletionRequest &request, GenerationSi
   usage.promptTokens = static_cast<int>(result->promptTokens);
   usage.completionTokens = static_cast<int>(result->words.size());
   sink.onDone(result->finishReason == "length" ? FinishReason::Length : FinishReason::Stop, usage);
+}
+
+Result<std::shared_ptr<const engine::ContinuationIndex>> EngineBackend::index() const {
+  std::call_once(m_indexOnce, [this] {
+    if (m_index) return;
+    auto built = engine::ContinuationIndex::build(*m_model);
+    if (built)
+      m_index = *built;
+    else
+      m_indexStatus = built.status().withContext(m_id + ": sampling index");
+  });
+  if (!m_index) return m_indexStatus;
+  return m_index;
 }
 
 Result<ScoreResult> EngineBackend::runScore(const ScoreRequest &request) const {

@@ -12,6 +12,7 @@
 #include "gateway/openai/backend.h"
 
 #include <memory>
+#include <mutex>
 
 class QThreadPool;
 
@@ -20,7 +21,8 @@ namespace lmfront::gateway::openai {
 class EngineBackend final : public Backend {
 public:
   // `pool` must outlive the backend and every request it started (the node drains first).
-  // `index` is the model's continuation index (built once per model, shared by its replicas).
+  // `index` is the model's continuation index for sampling; null builds it on the first
+  // generation (hundreds of MB for the default models: an idle node should not pay for it).
   EngineBackend(std::string id, std::shared_ptr<const engine::Model> model,
                 std::shared_ptr<const engine::ContinuationIndex> index, engine::TokenizerOptions tokenizer,
                 QThreadPool *pool);
@@ -33,11 +35,14 @@ public:
 
 private:
   void runGeneration(const CompletionRequest &request, GenerationSink &sink) const;
+  Result<std::shared_ptr<const engine::ContinuationIndex>> index() const;
   Result<ScoreResult> runScore(const ScoreRequest &request) const;
 
   std::string m_id;
   std::shared_ptr<const engine::Model> m_model;
-  std::shared_ptr<const engine::ContinuationIndex> m_index;
+  mutable std::once_flag m_indexOnce;
+  mutable std::shared_ptr<const engine::ContinuationIndex> m_index;  // set once, under m_indexOnce
+  mutable Status m_indexStatus;
   engine::TokenizerOptions m_tokenizer;
   QThreadPool *m_pool;
 };
