@@ -4,6 +4,7 @@
 // A running node picks up changes on its next reload (it polls the store's change token).
 #include "args.h"
 #include "commandregistry.h"
+#include "common/jsonescape.h"
 #include "gateway/auth/keystore.h"
 
 #include <QStandardPaths>
@@ -50,22 +51,7 @@ std::string isoTime(std::int64_t unixMs) {
   return buf;
 }
 
-std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+using lmfront::jsonString;
 
 std::string jsonTime(const std::optional<std::int64_t> &ms) { return ms ? jsonString(isoTime(*ms)) : "null"; }
 

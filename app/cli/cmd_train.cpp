@@ -2,6 +2,7 @@
 // Thin front end over engine::train(); prints a summary on stderr, or JSON on stdout (--json).
 #include "args.h"
 #include "commandregistry.h"
+#include "common/jsonescape.h"
 #include "engine/trainer.h"
 
 #include <cstdint>
@@ -27,22 +28,7 @@ constexpr const char *kUsage =
     "  --discount-fallback  use D1=0.5 D2=1 D3+=1.5 when an order's discounts cannot be estimated\n"
     "  --json               print the summary as JSON on stdout\n";
 
-std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+using lmfront::jsonString;
 
 void printJson(const lmfront::engine::TrainSummary &s, const std::string &arpa) {
   std::string ngrams, discounts;

@@ -1,5 +1,7 @@
 #include "gateway/http/httpconnection.h"
 
+#include "common/jsonescape.h"
+
 #include "gateway/http/httpworker.h"
 
 #include <QtGlobal>
@@ -21,24 +23,6 @@ constexpr std::size_t kMaxBufferedOutput = 64 * 1024 * 1024;
 constexpr std::size_t kShrinkOutputAbove = 256 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr int kMaxReadsPerWakeup = 8;
-
-void appendJsonEscaped(std::string &out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += ' ';
-      } else {
-        out += c;
-      }
-    }
-  }
-}
 
 std::string_view errorType(int status) {
   switch (status) {
@@ -265,9 +249,9 @@ void HttpConnection::failRequest(int status, std::string_view message) {
 void HttpConnection::respondError(Exchange &ex, int status, std::string_view message) {
   std::string body;
   body.reserve(64 + message.size());
-  body += R"({"error":{"message":")";
-  appendJsonEscaped(body, message);
-  body += R"(","type":")";
+  body += R"({"error":{"message":)";
+  appendJsonString(body, message);
+  body += R"(,"type":")";
   body += errorType(status);
   body += R"(","param":null,"code":)";
   appendNumber(body, static_cast<std::size_t>(status));

@@ -36,6 +36,4 @@ private:
   bool m_afterKey = false;
 };
 
-void appendJsonString(std::string &out, std::string_view s);
-
 }  // namespace lmfront::gateway::openai
