@@ -334,7 +334,8 @@ Result<KeyRecord> KeyStore::revoke(const std::string &idOrName) {
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list() {
-  return query(m_db, m_path, std::string(kSelectColumns) + "ORDER BY created_at, key_id", nullptr);
+  return query(m_db, m_path, std::string(kSelectColumns) + "ORDER BY created_at, rowid",
+               nullptr);  // rowid: creation order within a millisecond
 }
 
 Result<std::size_t> KeyStore::activeKeyCount() {
