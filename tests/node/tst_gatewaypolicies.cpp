@@ -198,7 +198,11 @@ private Q_SLOTS:
     QCOMPARE(bodies.size(), 1);
     QCOMPARE(outcomes.value("miss"), 1);                                         // one generation...
     QCOMPARE(outcomes.value("coalesced") + outcomes.value("hit"), kCopies - 1);  // ...answered them all
-    const auto metrics = httpRequest(d.port(), "GET", "/metrics").body;
+    // Metrics are recorded just after each answer is sent: wait until all eight are counted.
+    QByteArray metrics;
+    QTRY_VERIFY_WITH_TIMEOUT((metrics = httpRequest(d.port(), "GET", "/metrics").body)
+                                 .contains("lmfront_requests_total{model=\"tiny\",backend=\"cache\",code=\"200\"} 7\n"),
+                             5000);
     QVERIFY2(metrics.contains("lmfront_requests_total{model=\"tiny\",backend=\"engine:tiny\",code=\"200\"} 1\n"),
              metrics.constData());
   }
