@@ -42,4 +42,20 @@ QString trainFortunesModel(const QString &dir, int lines, QString *error) {
   return arpa;
 }
 
+std::unique_ptr<node::Node> startFortunesNode(const QString &dir, int lines, QString *error) {
+  const QString model = trainFortunesModel(dir, lines, error);
+  if (model.isEmpty()) return nullptr;
+  node::NodeConfig config;
+  config.listenPort = 0;
+  config.dataDir = dir + QStringLiteral("/data");
+  config.workers = 1;
+  config.models.push_back({QStringLiteral("fortunes"), model});
+  auto node = std::make_unique<node::Node>(config);
+  if (const Status started = node->start(); !started) {
+    *error = QString::fromStdString(started.message());
+    return nullptr;
+  }
+  return node;
+}
+
 }  // namespace lmfront::testing

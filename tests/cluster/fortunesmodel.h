@@ -5,10 +5,17 @@
 // saying why.
 #pragma once
 
+#include "node/node.h"
+
 #include <QString>
+#include <memory>
 
 namespace lmfront::testing {
 
 QString trainFortunesModel(const QString &dir, int lines, QString *error);
+
+// Trains that model and starts a one-worker Node on 127.0.0.1:0 serving it as "fortunes", with
+// its data under dir/data. Null with `error` saying why.
+std::unique_ptr<node::Node> startFortunesNode(const QString &dir, int lines, QString *error);
 
 }  // namespace lmfront::testing

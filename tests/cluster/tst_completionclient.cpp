@@ -53,16 +53,8 @@ private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_dir.isValid());
     QString error;
-    const QString model = testing::trainFortunesModel(m_dir.path(), 800, &error);
-    QVERIFY2(!model.isEmpty(), qPrintable(error));
-    node::NodeConfig config;
-    config.listenPort = 0;
-    config.dataDir = m_dir.path() + QStringLiteral("/data");
-    config.workers = 1;
-    config.models.push_back({QStringLiteral("fortunes"), model});
-    m_node = std::make_unique<node::Node>(config);
-    const Status started = m_node->start();
-    QVERIFY2(started.isOk(), started.message().c_str());
+    m_node = testing::startFortunesNode(m_dir.path(), 800, &error);
+    QVERIFY2(m_node, qPrintable(error));
     m_base = QUrl(m_node->baseUrl());
   }
 

@@ -9,37 +9,19 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include "cli_testutil.h"
 
 #include <cmath>
 
 namespace {
-struct Run {
-  int exitCode = -1;
-  QByteArray out;
-  QByteArray err;
-};
-
-QString binary() { return qEnvironmentVariable("LMFRONT_BIN_DIR") + QStringLiteral("/lmfront"); }
+using Run = lmfront::testing::CliRun;
+QString binary() { return lmfront::testing::lmfrontBinary(); }
 QString fixture() {
   return qEnvironmentVariable("LMFRONT_SOURCE_DIR") + QStringLiteral("/tests/engine/data/tiny_trigram.arpa");
 }
 
-Run lmfront(const QStringList &args) {
-  QProcess p;
-  p.start(binary(), args);
-  Run r;
-  if (!p.waitForFinished(60000)) return r;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
-
-void write(const QString &path, const QByteArray &data) {
-  QFile f(path);
-  QVERIFY(f.open(QIODevice::WriteOnly));
-  f.write(data);
-}
+Run cli(const QStringList &args) { return lmfront::testing::runLmfront(args); }
+void write(const QString &path, const QByteArray &data) { lmfront::testing::writeFile(path, data); }
 
 QStringList keys(const QJsonObject &o) {
   QStringList k = o.keys();
@@ -58,10 +40,10 @@ private Q_SLOTS:
   void compileInfoScore() {
     QTemporaryDir dir;
     const QString lmb = dir.filePath(QStringLiteral("tiny.lmb")), text = dir.filePath(QStringLiteral("t.txt"));
-    auto c = lmfront({QStringLiteral("compile"), fixture(), lmb});
+    auto c = cli({QStringLiteral("compile"), fixture(), lmb});
     QCOMPARE(c.exitCode, 0);
     for (const QString &model : {fixture(), lmb}) {
-      auto info = lmfront({QStringLiteral("info"), QStringLiteral("--model"), model, QStringLiteral("--json")});
+      auto info = cli({QStringLiteral("info"), QStringLiteral("--model"), model, QStringLiteral("--json")});
       QCOMPARE(info.exitCode, 0);
       const QJsonObject o = QJsonDocument::fromJson(info.out).object();
       QCOMPARE(o.value(QStringLiteral("order")).toInt(), 3);
@@ -79,8 +61,8 @@ private Q_SLOTS:
     write(text, "a b c\nb a\n");
     QByteArray first;
     for (const QString &model : {fixture(), lmb}) {
-      auto s = lmfront({QStringLiteral("score"), QStringLiteral("--model"), model, QStringLiteral("--text"), text,
-                        QStringLiteral("--tokenizer"), QStringLiteral("whitespace"), QStringLiteral("--json")});
+      auto s = cli({QStringLiteral("score"), QStringLiteral("--model"), model, QStringLiteral("--text"), text,
+                    QStringLiteral("--tokenizer"), QStringLiteral("whitespace"), QStringLiteral("--json")});
       QCOMPARE(s.exitCode, 0);
       const QJsonObject o = QJsonDocument::fromJson(s.out).object();
       QCOMPARE(keys(o), (QStringList{QStringLiteral("log10_prob"), QStringLiteral("oov"), QStringLiteral("perplexity"),
@@ -102,19 +84,19 @@ private Q_SLOTS:
     QTemporaryDir dir;
     const QString lmb = dir.filePath(QStringLiteral("tiny.lmb")), text = dir.filePath(QStringLiteral("t.txt"));
     write(text, "a\n");
-    QCOMPARE(lmfront({QStringLiteral("compile"), fixture(), lmb}).exitCode, 0);
+    QCOMPARE(cli({QStringLiteral("compile"), fixture(), lmb}).exitCode, 0);
     QFile f(lmb);
     QVERIFY(f.open(QIODevice::ReadWrite));
     QVERIFY(f.resize(f.size() - 100));
     f.close();
-    auto s = lmfront({QStringLiteral("score"), QStringLiteral("--model"), lmb, QStringLiteral("--text"), text});
+    auto s = cli({QStringLiteral("score"), QStringLiteral("--model"), lmb, QStringLiteral("--text"), text});
     QCOMPARE(s.exitCode, 1);
     QVERIFY2(s.err.startsWith("lmfront score: ") && s.err.contains("truncated") && s.err.count('\n') == 1,
              s.err.constData());
-    auto usage = lmfront({QStringLiteral("score"), QStringLiteral("--text"), text});
+    auto usage = cli({QStringLiteral("score"), QStringLiteral("--text"), text});
     QCOMPARE(usage.exitCode, 2);
-    auto badTemp = lmfront({QStringLiteral("generate"), QStringLiteral("--model"), fixture(),
-                            QStringLiteral("--temperature"), QStringLiteral("0")});
+    auto badTemp = cli({QStringLiteral("generate"), QStringLiteral("--model"), fixture(),
+                        QStringLiteral("--temperature"), QStringLiteral("0")});
     QCOMPARE(badTemp.exitCode, 2);
   }
 
@@ -122,7 +104,7 @@ private Q_SLOTS:
     const QStringList args = {QStringLiteral("generate"), QStringLiteral("--model"), fixture(),
                               QStringLiteral("--seed"),   QStringLiteral("7"),       QStringLiteral("--max-tokens"),
                               QStringLiteral("20"),       QStringLiteral("--json")};
-    auto a = lmfront(args), b = lmfront(args);
+    auto a = cli(args), b = cli(args);
     QCOMPARE(a.exitCode, 0);
     const QJsonObject oa = QJsonDocument::fromJson(a.out).object(), ob = QJsonDocument::fromJson(b.out).object();
     QCOMPARE(oa.value(QStringLiteral("text")), ob.value(QStringLiteral("text")));
@@ -134,9 +116,9 @@ private Q_SLOTS:
     QTemporaryDir dir;
     const QString dev = dir.filePath(QStringLiteral("dev.txt")), out = dir.filePath(QStringLiteral("m.arpa"));
     write(dev, "a b c\nb a\na c\n");
-    auto m = lmfront({QStringLiteral("mix"), QStringLiteral("--model"), fixture(), QStringLiteral("--model"), fixture(),
-                      QStringLiteral("--tune"), dev, QStringLiteral("--tokenizer"), QStringLiteral("whitespace"),
-                      QStringLiteral("--out"), out, QStringLiteral("--json")});
+    auto m = cli({QStringLiteral("mix"), QStringLiteral("--model"), fixture(), QStringLiteral("--model"), fixture(),
+                  QStringLiteral("--tune"), dev, QStringLiteral("--tokenizer"), QStringLiteral("whitespace"),
+                  QStringLiteral("--out"), out, QStringLiteral("--json")});
     QCOMPARE(m.exitCode, 0);
     const QJsonObject o = QJsonDocument::fromJson(m.out).object();
     QCOMPARE(o.value(QStringLiteral("weights")).toArray().size(), 2);
@@ -144,7 +126,7 @@ private Q_SLOTS:
     QVERIFY(tuned > 1);
     QVERIFY(std::abs(tuned - o.value(QStringLiteral("uniform_perplexity")).toDouble()) < 1e-6);  // same model twice
     QVERIFY(QFile::exists(out));
-    auto info = lmfront({QStringLiteral("info"), QStringLiteral("--model"), out, QStringLiteral("--json")});
+    auto info = cli({QStringLiteral("info"), QStringLiteral("--model"), out, QStringLiteral("--json")});
     QCOMPARE(info.exitCode, 0);
   }
 };
