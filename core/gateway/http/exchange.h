@@ -34,6 +34,7 @@ struct Exchange {
   bool http10 = false;          // HTTP/1.0: no chunked encoding
   bool closeDelimited = false;  // streaming to an HTTP/1.0 client: the body ends with the connection
   std::string buffered;         // output produced while an earlier exchange still owns the socket
+  HeaderList extraHeaders;      // from the server's RequestFilter: go on whatever answer is sent
 };
 
 // Runs closures on one worker thread. post() is safe from any thread; after close() (worker

@@ -212,8 +212,18 @@ void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrad
   const bool http10 = request.versionMajor == 1 && request.versionMinor == 0;
   const bool draining = m_worker->draining();
   auto ex = enqueue(keepAlive && !upgrade && !draining, request.method == "HEAD", http10);
+  request.peerAddress = m_peer;
+  request.workerIndex = m_worker->index();
+  request.receivedAt = m_lastActivity;  // set by the read that completed the request
+  // Before routing, so the filter's headers reach the 404/405/503 below as well.
+  std::optional<HttpResponse> filtered;
+  if (const RequestFilter &filter = m_worker->options().filter) filtered = filter(request, ex->extraHeaders);
   if (draining) {
     respondError(*ex, 503, "the server is shutting down");
+    return;
+  }
+  if (filtered) {
+    respond(*ex, std::move(*filtered));
     return;
   }
   bool pathKnown = false;
@@ -226,9 +236,6 @@ void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrad
     }
     return;
   }
-  request.peerAddress = m_peer;
-  request.workerIndex = m_worker->index();
-  request.receivedAt = m_lastActivity;  // set by the read that completed the request
   try {
     (*handler)(std::move(request), std::make_shared<ResponderImpl>(ex, m_worker->mailbox()));
   } catch (const std::exception &e) {
@@ -279,12 +286,15 @@ void HttpConnection::writeHead(Exchange &ex, std::string &out, int status, const
   out += "\r\nDate: ";
   out += m_worker->httpDate();
   out += "\r\n";
-  for (const auto &[name, value] : headers) {
-    if (isServerManaged(name) || !safeHeaderText(name) || !safeHeaderText(value) || name.empty()) continue;
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
+  const HeaderList *lists[] = {&headers, &ex.extraHeaders};  // the handler's, then the RequestFilter's
+  for (const HeaderList *list : lists) {
+    for (const auto &[name, value] : *list) {
+      if (isServerManaged(name) || !safeHeaderText(name) || !safeHeaderText(value) || name.empty()) continue;
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    }
   }
   const bool noBody = (status >= 100 && status < 200) || status == 204 || status == 304;
   if (chunked) {

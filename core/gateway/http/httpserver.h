@@ -11,6 +11,10 @@
 // A handler runs on the connection's worker thread and must not block it: a slow handler keeps
 // the Responder and completes it later from any thread (calls are marshalled to the worker).
 //
+// A RequestFilter (HttpServerOptions::filter) sees every parsed request before routing: headers
+// it adds go on whatever answer that request gets, so a cross-cutting header (CORS) has one place
+// no response path can bypass; it may also answer the request itself (a CORS preflight).
+//
 // Thread safety: start/stop/beginDrain/setRouter from one controlling thread; Responder methods
 // from any thread. A QCoreApplication must exist (the workers run Qt event loops).
 // Behaviour, limits and timeouts in detail: docs/http-dataplane.md.
@@ -23,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace lmfront::gateway {
@@ -63,6 +68,12 @@ private:
   Handler m_fallback;
 };
 
+// Runs on the connection's worker for every parsed request, before routing. Headers appended to
+// `extra` are added to the request's answer whatever produces it: the handler's response or
+// stream, or the server's own 404/405/500/503. A returned response answers the request at once,
+// without routing. Must be thread-safe and cheap (it runs for every request); it must not throw.
+using RequestFilter = std::function<std::optional<HttpResponse>(const HttpRequest &request, HeaderList &extra)>;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";                   // address to bind; "0.0.0.0" or "::" for all
   std::uint16_t port = 8080;                        // 0 picks a free port (see HttpServer::port())
@@ -73,6 +84,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds headerTimeout{10'000};  // whole header must arrive in this; else 408
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
   std::size_t maxPipelined = 64;                    // queued requests per connection before reading pauses
+  RequestFilter filter;                             // null: none
 };
 
 struct HttpServerStats {
