@@ -6,6 +6,7 @@
 #include "gateway/ratelimit/redisratelimiter.h"
 
 #include <cstdio>
+#include <iterator>
 
 namespace lmfront::node {
 
@@ -49,6 +50,25 @@ Result<std::unique_ptr<ratelimit::RateLimiter>> makeLimiter(qint64 perMinute, co
   auto limiter = ratelimit::LocalRateLimiter::create(c);
   if (!limiter) return limiter.status().withContext("limit " + name);
   return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
+}
+
+std::optional<gateway::HttpResponse> corsFilter(const auth::AuthPolicy &policy, const gateway::HttpRequest &request,
+                                                gateway::HeaderList &extra) {
+  const std::string_view origin = request.header("origin");
+  if (origin.empty()) return std::nullopt;  // not a browser's cross-origin request: nothing to add
+  const bool preflight = request.method == "OPTIONS";
+  if (preflight) {
+    // A preflight is answered for any path, with no key: the real request that follows is the
+    // one that gets authenticated. A refused one gets no CORS headers, so the browser stops here.
+    if (Status st = policy.checkRequest(request.header("host"), origin); !st.isOk())
+      return gateway::openai::toResponse(gateway::openai::fromStatus(st));
+  }
+  auto headers = policy.corsHeaders(origin, preflight, request.header("access-control-request-headers"));
+  extra.insert(extra.end(), std::make_move_iterator(headers.begin()), std::make_move_iterator(headers.end()));
+  if (!preflight) return std::nullopt;
+  gateway::HttpResponse ok;
+  ok.status = 204;
+  return ok;
 }
 
 std::vector<std::string> toStd(const QStringList &list) {
@@ -113,6 +133,13 @@ void GatewayRuntime::configure(gateway::openai::ServiceOptions &options) const {
     redis.port = m_settings.redisPort;
     options.cache.redis = redis;
   }
+}
+
+void GatewayRuntime::configure(gateway::HttpServerOptions &options) const {
+  auto policy = std::make_shared<const auth::AuthPolicy>(m_gate->policy());
+  options.filter = [policy](const gateway::HttpRequest &request, gateway::HeaderList &extra) {
+    return corsFilter(*policy, request, extra);
+  };
 }
 
 std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &request, AdmitContext &context) const {

@@ -1,6 +1,7 @@
 // GatewayRuntime: the node's per-request policies — API keys (auth.sqlite in the data dir),
 // Host/Origin checks, and rate limits per key and per model (node-local, or exact across a
-// cluster through a shared Redis) — packaged as OpenAiService's admit/settle hooks.
+// cluster through a shared Redis) — packaged as OpenAiService's admit/settle hooks — and CORS,
+// as the data plane's RequestFilter so that every answer carries it (errors, streams, cache hits).
 //
 // Threads: admit/settle run on data-plane workers (thread-safe: immutable policy, atomic key
 // snapshot, sharded or Redis-backed buckets). maintenance() touches SQLite and must run on the
@@ -33,6 +34,12 @@ public:
 
   // Fills admit/settle and the cache options of `options`.
   void configure(gateway::openai::ServiceOptions &options) const;
+  // Sets options.filter: for a request whose Origin is trusted, the CORS headers go on whatever
+  // answer it gets; an OPTIONS request with an Origin is a preflight, answered here without a key
+  // (browsers send none): 204 with the allowed methods/headers when the Origin (and Host) pass,
+  // else 403 with no CORS headers. Requests without Origin cost one header lookup, no allocation.
+  // The filter holds its own copy of the policy, so it may outlive this runtime.
+  void configure(gateway::HttpServerOptions &options) const;
   // Picks up keys created or revoked by `lmfront keys`, writes last-used stamps, forgets idle buckets.
   void maintenance();
 

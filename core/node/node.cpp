@@ -159,6 +159,7 @@ Status Node::start() {
   gateway::HttpServerOptions options;
   options.host = m_config.listenHost.toStdString();
   options.workers = m_config.workers;
+  d->runtime->configure(options);  // CORS on every answer, preflights
   Status bound = Status::internal("no port tried");
   const int attempts = 1 + std::max(0, m_config.portFallbackAttempts);
   for (int i = 0; i < attempts; ++i) {

@@ -87,6 +87,29 @@ bool validOrigin(std::string_view origin) {
   return rest.find('/') == std::string_view::npos && splitHost(rest).has_value();
 }
 
+// "a, b-c,d": comma-separated header names (RFC 9110 tokens), bounded; anything else is ignored
+// rather than echoed, so nothing odd reaches a response header.
+bool validHeaderList(std::string_view list) {
+  constexpr std::size_t kMaxList = 1024;
+  if (list.empty() || list.size() > kMaxList) return false;
+  enum class At { Before, Name, After } at = At::Before;  // where we are around one name
+  for (char c : list) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (c == ',') {
+      if (at == At::Before) return false;
+      at = At::Before;
+    } else if (c == ' ' || c == '\t') {
+      if (at == At::Name) at = At::After;
+    } else if (alnum || (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr)) {
+      if (at == At::After) return false;
+      at = At::Name;
+    } else {
+      return false;
+    }
+  }
+  return at != At::Before;
+}
+
 }  // namespace
 
 bool isLoopbackName(std::string_view host) {
@@ -154,17 +177,20 @@ Status AuthPolicy::checkRequest(std::string_view host, std::string_view origin) 
   return Status::ok();
 }
 
-CorsHeaders AuthPolicy::corsHeaders(std::string_view origin, bool preflight) const {
+CorsHeaders AuthPolicy::corsHeaders(std::string_view origin, bool preflight, std::string_view requestedHeaders) const {
   CorsHeaders out;
   if (origin.empty() || !originTrusted(origin)) return out;
   out.emplace_back("Access-Control-Allow-Origin", std::string(origin));
   out.emplace_back("Vary", "Origin");
   if (preflight) {
-    out.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    out.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    std::string allowed = "Authorization, Content-Type, Cache-Control";
+    if (validHeaderList(requestedHeaders)) allowed.append(", ").append(requestedHeaders);
+    out.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS");
+    out.emplace_back("Access-Control-Allow-Headers", std::move(allowed));
     out.emplace_back("Access-Control-Max-Age", "600");
   } else {
-    out.emplace_back("Access-Control-Expose-Headers", "x-lmfront-backend, x-lmfront-cache, x-lmfront-overhead-ms");
+    out.emplace_back("Access-Control-Expose-Headers",
+                     "x-lmfront-backend, x-lmfront-cache, x-lmfront-overhead-ms, Retry-After");
   }
   return out;
 }

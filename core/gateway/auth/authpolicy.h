@@ -10,7 +10,8 @@
 //   - Origin: when present (browsers send it on cross-origin and on POST requests) it must be one
 //     of trustedOrigins exactly (scheme://host[:port]); "null" and everything else is refused.
 //   - CORS: corsHeaders() returns nothing unless the Origin is trusted, and then echoes that exact
-//     origin (never "*") with `Vary: Origin`.
+//     origin (never "*") with `Vary: Origin`. The node adds them to every answer through the data
+//     plane's RequestFilter (node/gatewayruntime.cpp), which also answers preflights.
 // And at start: binding beyond loopback with no API key is refused (startupCheck()).
 //
 // Rejections are PermissionDenied (HTTP 403) with a message saying what to configure.
@@ -55,8 +56,11 @@ public:
   // Host/Origin check for one request; pass empty views for absent headers.
   Status checkRequest(std::string_view host, std::string_view origin) const;
   // Headers to add to the response for this request's Origin (empty when it is absent or not
-  // trusted). `preflight` adds the Allow-Methods/Headers/Max-Age answer for OPTIONS.
-  CorsHeaders corsHeaders(std::string_view origin, bool preflight) const;
+  // trusted). `preflight` adds the Allow-Methods/Headers/Max-Age answer for OPTIONS; the allowed
+  // headers are Authorization, Content-Type, Cache-Control plus the preflight's
+  // Access-Control-Request-Headers (`requestedHeaders`) when every name in it is a valid token
+  // (browser SDKs add their own, e.g. OpenAI's x-stainless-*; the origin is trusted either way).
+  CorsHeaders corsHeaders(std::string_view origin, bool preflight, std::string_view requestedHeaders = {}) const;
 
 private:
   bool hostAllowed(std::string_view host) const;

@@ -97,6 +97,26 @@ private Q_SLOTS:
     for (const auto &[k, v] : pre) methods = methods || k == "Access-Control-Allow-Methods";
     QVERIFY(methods);
   }
+  void preflightAllowsStandardAndValidRequestedHeaders() {
+    AuthConfig c;
+    c.trustedOrigins = {"http://localhost:3000"};
+    AuthPolicy p(c, "127.0.0.1");
+    auto allowed = [&](std::string_view requested) {
+      for (const auto &[k, v] : p.corsHeaders("http://localhost:3000", true, requested))
+        if (k == "Access-Control-Allow-Headers") return v;
+      return std::string("(none)");
+    };
+    const std::string base = "Authorization, Content-Type, Cache-Control";
+    QCOMPARE(allowed(""), base);
+    QCOMPARE(allowed("x-stainless-os, X-Stainless-Lang"), base + ", x-stainless-os, X-Stainless-Lang");
+    // Anything that is not a plain list of header names is ignored, never echoed.
+    const std::string_view bads[] = {
+        "a b", "x,", ",x", "x,,y", "<x>", "x\r\nSet-Cookie: a", "x:y", std::string_view("x\0y", 3)};
+    for (std::string_view bad : bads) QCOMPARE(allowed(bad), base);
+    QCOMPARE(allowed(std::string(2000, 'x')), base);
+    // Nothing at all for an origin that is not trusted, preflight or not.
+    QVERIFY(p.corsHeaders("http://localhost:3001", true, "x-a").empty());
+  }
   void wildcardsAreRejectedInConfig() {
     AuthConfig c;
     c.trustedOrigins = {"*"};
