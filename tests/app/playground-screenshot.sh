@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs lmfront-console under Xvfb on its Playground with a real model, lets it stream a short
-# seeded generation, saves the window as PNG and checks it; then copies it to
-# docs/screenshots/playground.png. The model is the default "english" one when
+# seeded generation, saves the window as PNG and checks it; with LMFRONT_UPDATE_SCREENSHOTS=1 it
+# also copies it to docs/screenshots/playground.png. The model is the default "english" one when
 # scripts/build-default-models.sh has built it, otherwise one trained here (order 4) from the
 # English fortunes Debian ships, named "english" too so the picture reads the same.
 # usage: playground-screenshot.sh CONSOLE LMFRONT OUT_PNG DOCS_PNG
@@ -36,6 +36,12 @@ echo "playground-screenshot: ${width}x${height}, $colours distinct colours"
 ((width >= 1200 && width <= 1400 && height >= 700 && height <= 900)) ||
   { echo "playground-screenshot: unexpected size ${width}x${height} (want about 1280x800)"; exit 1; }
 ((colours >= 64)) || { echo "playground-screenshot: only $colours colours: the window looks blank"; exit 1; }
-mkdir -p "$(dirname "$docs")"
-cp "$out" "$docs"
-echo "playground-screenshot: copied to $docs"
+# The picture stays in the build dir: a test run must not dirty the working tree. Refreshing the
+# committed one is a deliberate act (LMFRONT_UPDATE_SCREENSHOTS=1, see docs/console.md).
+if [[ ${LMFRONT_UPDATE_SCREENSHOTS:-0} == 1 ]]; then
+  mkdir -p "$(dirname "$docs")"
+  cp "$out" "$docs"
+  echo "playground-screenshot: copied to $docs"
+else
+  echo "playground-screenshot: kept in $out (LMFRONT_UPDATE_SCREENSHOTS=1 copies it to $docs)"
+fi
