@@ -423,6 +423,26 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Sent as &quot;Authorization: Bearer&quot; with every request. Needed when the node requires API keys (create one with: lmfront keys create). Kept in the console&apos;s settings.</source>
+        <translation>随每个请求以 &quot;Authorization: Bearer&quot; 发送。节点要求 API 密钥时需要填写（用 lmfront keys create 创建）。保存在控制台的设置中。</translation>
+    </message>
+    <message>
+        <source>This node needs an API key: enter one in the API key field.</source>
+        <translation>此节点需要 API 密钥：请在“API 密钥”栏中填写。</translation>
+    </message>
+    <message>
+        <source>Check the key in the API key field.</source>
+        <translation>请检查“API 密钥”栏中的密钥。</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::widgets::ScoreLegend</name>

@@ -1,5 +1,6 @@
 #include "widgets/playgroundpage.h"
 
+#include "widgets/consolesettings.h"
 #include "widgets/generationstatspanel.h"
 #include "widgets/scoreview.h"
 
@@ -17,6 +18,7 @@
 #include <QRegularExpressionValidator>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QShortcut>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -31,6 +33,7 @@ using cluster::ApiErrorKind;
 namespace {
 
 constexpr int kParamsWidth = 270;
+constexpr int kApiKeyWidth = 200;
 
 // Page-local looks (object names, so nothing else changes): stat tiles, the error banner.
 const char *const kStyle = R"(
@@ -84,6 +87,8 @@ PlaygroundPage::PlaygroundPage(QWidget *parent)
       m_modeGroup(new QButtonGroup(this)),
       m_apiLabel(new QLabel),
       m_api(new QComboBox),
+      m_apiKeyLabel(new QLabel),
+      m_apiKey(new QLineEdit),
       m_error(new QLabel),
       m_stack(new QStackedWidget) {
   setStyleSheet(QString::fromLatin1(kStyle));
@@ -111,6 +116,13 @@ PlaygroundPage::PlaygroundPage(QWidget *parent)
   m_generateMode->setChecked(true);
   m_api->setObjectName(QStringLiteral("apiCombo"));
   m_api->addItems({QString(), QString()});
+  m_apiKey->setObjectName(QStringLiteral("apiKeyEdit"));
+  m_apiKey->setEchoMode(QLineEdit::Password);
+  m_apiKey->setFixedWidth(kApiKeyWidth);
+  m_apiKey->setClearButtonEnabled(true);
+  m_apiKey->setText(ConsoleSettings::playgroundApiKey(QSettings()));
+  m_apiKeyLabel->setBuddy(m_apiKey);
+  m_client.setApiKey(apiKey());
 
   auto *bar = new QHBoxLayout;
   bar->setSpacing(8);
@@ -127,6 +139,8 @@ PlaygroundPage::PlaygroundPage(QWidget *parent)
   bar->addWidget(m_apiLabel);
   bar->addWidget(m_api);
   bar->addStretch(1);
+  bar->addWidget(m_apiKeyLabel);
+  bar->addWidget(m_apiKey);
 
   m_error->setObjectName(QStringLiteral("errorBanner"));
   m_error->setWordWrap(true);
@@ -153,6 +167,10 @@ PlaygroundPage::PlaygroundPage(QWidget *parent)
   connect(&m_client, &cluster::CompletionClient::generationFinished, this, &PlaygroundPage::onGenerationFinished);
   connect(&m_client, &cluster::CompletionClient::scored, this, &PlaygroundPage::onScored);
   connect(m_refresh, &QToolButton::clicked, this, &PlaygroundPage::refreshModels);
+  // The key applies as it is typed (Generate uses what the field shows); once editing ends it is
+  // saved and the model list, which may have been refused without it, is fetched again.
+  connect(m_apiKey, &QLineEdit::textChanged, this, [this] { applyApiKey(false); });
+  connect(m_apiKey, &QLineEdit::editingFinished, this, [this] { applyApiKey(true); });
   connect(m_modeGroup, &QButtonGroup::idClicked, this, [this](int id) { setMode(static_cast<Mode>(id)); });
   connect(&m_models, &QAbstractItemModel::rowsInserted, this, &PlaygroundPage::updateButtons);
   connect(&m_models, &QAbstractItemModel::rowsRemoved, this, &PlaygroundPage::updateButtons);
@@ -317,6 +335,11 @@ void PlaygroundPage::retranslateUi() {
   m_api->setToolTip(
       tr("Completion continues the prompt (POST /v1/completions); Chat sends it as a user message "
          "(POST /v1/chat/completions)."));
+  m_apiKeyLabel->setText(tr("API key"));
+  m_apiKey->setPlaceholderText(tr("none"));
+  m_apiKey->setToolTip(
+      tr("Sent as \"Authorization: Bearer\" with every request. Needed when the node requires API keys "
+         "(create one with: lmfront keys create). Kept in the console's settings."));
   m_promptLabel->setText(tr("Prompt"));
   m_prompt->setPlaceholderText(tr("Type the beginning of a text…"));
   m_generate->setText(tr("Generate"));
@@ -370,6 +393,22 @@ void PlaygroundPage::setMode(Mode mode) {
 }
 
 QString PlaygroundPage::currentModel() const { return m_modelCombo->currentText(); }
+
+QString PlaygroundPage::apiKey() const {
+  QString key = m_apiKey->text().trimmed();
+  // A key pasted with its scheme ("Bearer lmf_…") is the same key.
+  if (key.startsWith(QLatin1String("Bearer "), Qt::CaseInsensitive)) key = key.mid(7).trimmed();
+  return key;
+}
+
+void PlaygroundPage::applyApiKey(bool save) {
+  m_client.setApiKey(apiKey());
+  if (!save) return;
+  QSettings settings;
+  if (ConsoleSettings::playgroundApiKey(settings) == apiKey()) return;
+  ConsoleSettings::setPlaygroundApiKey(settings, apiKey());
+  if (!m_client.baseUrl().isEmpty()) refreshModels();
+}
 
 void PlaygroundPage::refreshModels() { m_client.listModels(); }
 
@@ -490,7 +529,13 @@ QString PlaygroundPage::describe(const cluster::ApiError &e) const {
   case ApiErrorKind::None: return {};
   case ApiErrorKind::Unreachable: return tr("Cannot reach the node (%1).").arg(e.message);
   case ApiErrorKind::Timeout: return tr("The node did not answer in time (%1).").arg(e.message);
-  case ApiErrorKind::Api: return tr("The node answered with HTTP %1: %2").arg(e.httpStatus).arg(e.message);
+  case ApiErrorKind::Api: {
+    const QString text = tr("The node answered with HTTP %1: %2").arg(e.httpStatus).arg(e.message);
+    if (e.httpStatus != 401) return text;
+    return text + QLatin1Char(' ') +
+           (apiKey().isEmpty() ? tr("This node needs an API key: enter one in the API key field.")
+                               : tr("Check the key in the API key field."));
+  }
   case ApiErrorKind::BadResponse: return tr("Unexpected answer from the node: %1").arg(e.message);
   case ApiErrorKind::Cancelled: return tr("Stopped.");
   }

@@ -7,8 +7,11 @@
 // owned by the page), so a local and a remote node take the same path; setBaseUrl() points it at
 // a node and refreshes the model list (also refreshed when the page is shown and on request).
 // Errors from the API (the OpenAI error's message) and an unreachable node show inline in a
-// banner; nothing is modal. Stop aborts the stream at once; the text so far stays. The accessors
-// below exist for tests and the console's screenshot; they read what the widgets show.
+// banner; nothing is modal. Stop aborts the stream at once; the text so far stays. The API key
+// field's value goes out as "Authorization: Bearer" on every request (models, completions,
+// score); it is loaded from and saved to the console settings (ConsoleSettings), echoed as
+// dots, and never logged. The accessors below exist for tests and the console's screenshot;
+// they read what the widgets show.
 #pragma once
 
 #include "cluster/completionclient.h"
@@ -58,6 +61,7 @@ public:
   QString scoreSummary() const;
   const models::ModelListModel &modelList() const { return m_models; }
   QString currentModel() const;
+  QString apiKey() const;
 
   // Fills the form and generates as soon as the model list has `model` (or, failing that, any
   // model). For the console's screenshot and demos.
@@ -94,6 +98,7 @@ private:
   void onScored(const cluster::ScoreResult &result);
   QStringList stopStrings() const;
   void maybeRunExample();
+  void applyApiKey(bool save);
 
   cluster::CompletionClient m_client;
   models::ModelListModel m_models;
@@ -109,6 +114,8 @@ private:
   QButtonGroup *m_modeGroup;
   QLabel *m_apiLabel;
   QComboBox *m_api;
+  QLabel *m_apiKeyLabel;
+  QLineEdit *m_apiKey;
   QLabel *m_error;
   QStackedWidget *m_stack;
 

@@ -1,21 +1,26 @@
 // The Playground against a real local node (a Node on 127.0.0.1 port 0 serving a model trained
 // here from Debian's fortunes): pick the model, set parameters, Generate streams text and fills
 // the stats; the same seed is a cache hit; API errors show inline; Stop ends an endless stream
-// (a scripted server); an unreachable node is a banner, not a crash; Score colours the tokens.
-// Offscreen.
+// (a scripted server); an unreachable node is a banner, not a crash; Score colours the tokens;
+// against a node that requires keys, the API key field's key is what gets every request through.
+// Offscreen; settings go to a temporary directory.
 #include "cluster/completionclient.h"
 #include "fortunesmodel.h"
+#include "gateway/auth/keystore.h"
 #include "node/node.h"
 #include "scriptedsse.h"
+#include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/scoreview.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QHelpEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -54,6 +59,8 @@ private:
 private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_dir.isValid());
+    // The page reads and writes the console settings: keep them out of the user's home.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("settings")));
     QString error;
     m_node = testing::startFortunesNode(m_dir.path(), 800, &error);
     QVERIFY2(m_node, qPrintable(error));
@@ -219,6 +226,98 @@ private Q_SLOTS:
     QVERIFY2(QToolTip::text().contains(QStringLiteral("zzyzxqq")), qPrintable(QToolTip::text()));
     QCOMPARE(view->tokenAt(QPoint(-5, -5)), -1);
     m_page->setMode(PlaygroundPage::Mode::Generate);
+  }
+
+  void apiKeyIsSentOnEveryRequest() {
+    // A node that requires keys, with one user key made here as `lmfront keys create` would.
+    const QString dir = m_dir.filePath(QStringLiteral("keyed"));
+    QVERIFY(QDir().mkpath(dir));
+    QString error;
+    const QString model = testing::trainFortunesModel(dir, 800, &error);
+    QVERIFY2(!model.isEmpty(), qPrintable(error));
+    QString key;
+    {
+      auto store = gateway::auth::KeyStore::open(QString(dir + QStringLiteral("/data")).toStdString());
+      QVERIFY2(store, store.status().toString().c_str());
+      auto created = (*store)->create("playground", gateway::auth::Role::User);
+      QVERIFY2(created, created.status().toString().c_str());
+      key = QString::fromStdString(created->key);
+    }
+    node::NodeConfig config;
+    config.listenPort = 0;
+    config.dataDir = dir + QStringLiteral("/data");
+    config.workers = 1;
+    config.models.push_back({QStringLiteral("fortunes"), model});
+    config.gateway.requireKeys = true;
+    node::Node keyed(config);
+    const Status started = keyed.start();
+    QVERIFY2(started.isOk(), started.toString().c_str());
+
+    PlaygroundPage page;
+    page.resize(1100, 700);
+    auto *field = child<QLineEdit>(&page, "apiKeyEdit");
+    QCOMPARE(field->echoMode(), QLineEdit::Password);
+    QVERIFY(field->text().isEmpty());
+    page.setBaseUrl(QUrl(keyed.baseUrl()));
+    page.show();
+    // Without a key even the model list is refused, and the banner says where the key goes.
+    QTRY_VERIFY_WITH_TIMEOUT(page.errorText().contains(QStringLiteral("HTTP 401")), 10000);
+    QVERIFY2(page.errorText().contains(QStringLiteral("API key field")), qPrintable(page.errorText()));
+    QVERIFY(!child<QPushButton>(&page, "generateButton")->isEnabled());
+
+    // The right key, typed and confirmed: the list loads and a generation streams.
+    QTest::keyClicks(field, key);
+    QTest::keyClick(field, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(page.currentModel(), QStringLiteral("fortunes"), 10000);
+    QTRY_VERIFY(page.errorText().isEmpty());
+    child<QPlainTextEdit>(&page, "promptEdit")->setPlainText(QStringLiteral("the"));
+    child<QLineEdit>(&page, "seed")->setText(QStringLiteral("4"));
+    child<QSpinBox>(&page, "maxTokens")->setValue(6);
+    clickGenerate(&page);
+    QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating() && !page.generatedText().isEmpty(), 10000);
+    QVERIFY2(page.errorText().isEmpty(), qPrintable(page.errorText()));
+    QCOMPARE(page.statText(Stat::Backend), QStringLiteral("engine:fortunes"));
+
+    // Kept for the next start, in a settings file only its owner can read.
+    {
+      QSettings settings;
+      QCOMPARE(widgets::ConsoleSettings::playgroundApiKey(settings), key);
+      const auto others =
+          QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
+      QCOMPARE(QFile::permissions(settings.fileName()) & others, QFileDevice::Permissions());
+      settings.setValue(QStringLiteral("window/section"), QStringLiteral("playground"));  // a later rewrite
+      settings.sync();
+      QCOMPARE(QFile::permissions(settings.fileName()) & others, QFileDevice::Permissions());
+    }
+    QCOMPARE(PlaygroundPage().apiKey(), key);
+
+    // A wrong key: the node refuses the generation and the score, so the field is what is sent.
+    field->setText(QStringLiteral("lmf_wrongwrongwrongwrong"));
+    child<QLineEdit>(&page, "seed")->setText(QStringLiteral("5"));
+    clickGenerate(&page);
+    QTRY_VERIFY_WITH_TIMEOUT(page.errorText().contains(QStringLiteral("HTTP 401")), 10000);
+    QVERIFY2(page.errorText().contains(QStringLiteral("Check the key")), qPrintable(page.errorText()));
+    QCOMPARE(page.statText(Stat::Finish), QStringLiteral("error"));
+    page.setMode(PlaygroundPage::Mode::Score);
+    child<QPlainTextEdit>(&page, "scoreText")->setPlainText(QStringLiteral("the man"));
+    auto *scoreButton = child<QPushButton>(&page, "scoreButton");
+    QTest::mouseClick(scoreButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(page.errorText().contains(QStringLiteral("HTTP 401")), 10000);
+    QVERIFY(page.scoreView()->tokenCount() == 0);
+    // Pasted with its scheme it is the same key, and scoring goes through.
+    field->setText(QStringLiteral("Bearer ") + key);
+    QCOMPARE(page.apiKey(), key);
+    QTRY_VERIFY(scoreButton->isEnabled());
+    QTest::mouseClick(scoreButton, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(page.scoreView()->tokenCount(), 3, 10000);
+    QVERIFY2(page.errorText().isEmpty(), qPrintable(page.errorText()));
+
+    // Clearing the field forgets the stored key.
+    field->clear();
+    QTest::keyClick(field, Qt::Key_Return);
+    QVERIFY(!QSettings().contains(widgets::ConsoleSettings::playgroundApiKeyKey()));
+    page.hide();
+    QVERIFY(keyed.shutdown());
   }
 
   void colourScale() {
