@@ -52,17 +52,18 @@ Result<std::unique_ptr<ratelimit::RateLimiter>> makeLimiter(qint64 perMinute, co
   return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
 }
 
-std::optional<gateway::HttpResponse> corsFilter(const auth::AuthPolicy &policy, const gateway::HttpRequest &request,
-                                                gateway::HeaderList &extra) {
+std::optional<gateway::HttpResponse> requestFilter(const auth::AuthPolicy &policy, const gateway::HttpRequest &request,
+                                                   gateway::HeaderList &extra) {
   const std::string_view origin = request.header("origin");
+  // Every path is checked here, not only the API's: /healthz, /readyz and the 404 fallback would
+  // otherwise hand the node's data dir and id to a rebound DNS name. A refused request gets no
+  // CORS headers, so a browser cannot read even the refusal.
+  if (Status st = policy.checkRequest(request.header("host"), origin); !st.isOk())
+    return gateway::openai::toResponse(gateway::openai::fromStatus(st));
   if (origin.empty()) return std::nullopt;  // not a browser's cross-origin request: nothing to add
+  // A preflight is answered for any path, with no key: the real request that follows is the one
+  // that gets authenticated.
   const bool preflight = request.method == "OPTIONS";
-  if (preflight) {
-    // A preflight is answered for any path, with no key: the real request that follows is the
-    // one that gets authenticated. A refused one gets no CORS headers, so the browser stops here.
-    if (Status st = policy.checkRequest(request.header("host"), origin); !st.isOk())
-      return gateway::openai::toResponse(gateway::openai::fromStatus(st));
-  }
   auto headers = policy.corsHeaders(origin, preflight, request.header("access-control-request-headers"));
   extra.insert(extra.end(), std::make_move_iterator(headers.begin()), std::make_move_iterator(headers.end()));
   if (!preflight) return std::nullopt;
@@ -138,7 +139,7 @@ void GatewayRuntime::configure(gateway::openai::ServiceOptions &options) const {
 void GatewayRuntime::configure(gateway::HttpServerOptions &options) const {
   auto policy = std::make_shared<const auth::AuthPolicy>(m_gate->policy());
   options.filter = [policy](const gateway::HttpRequest &request, gateway::HeaderList &extra) {
-    return corsFilter(*policy, request, extra);
+    return requestFilter(*policy, request, extra);
   };
 }
 

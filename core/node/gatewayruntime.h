@@ -34,8 +34,9 @@ public:
 
   // Fills admit/settle and the cache options of `options`.
   void configure(gateway::openai::ServiceOptions &options) const;
-  // Sets options.filter: for a request whose Origin is trusted, the CORS headers go on whatever
-  // answer it gets; an OPTIONS request with an Origin is a preflight, answered here without a key
+  // Sets options.filter: every request's Host/Origin is checked first (403 on any path, so DNS
+  // rebinding cannot read even /healthz); for a request whose Origin is trusted, the CORS headers
+  // go on whatever answer it gets; an OPTIONS request with an Origin is a preflight, answered here without a key
   // (browsers send none): 204 with the allowed methods/headers when the Origin (and Host) pass,
   // else 403 with no CORS headers. Requests without Origin cost one header lookup, no allocation.
   // The filter holds its own copy of the policy, so it may outlive this runtime.

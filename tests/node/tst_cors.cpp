@@ -209,6 +209,20 @@ private Q_SLOTS:
     QVERIFY2(!anyCorsHeader(rebound), rebound.head.constData());
   }
 
+  // DNS rebinding reaches every path, not only the API: health, readiness, metrics and unknown
+  // paths must not answer a foreign Host either (health would name the data dir and node id).
+  void reboundHostIsRefusedOnEveryPath() {
+    for (const QByteArray &path : {QByteArray("/healthz"), QByteArray("/readyz"), QByteArray("/metrics"),
+                                   QByteArray("/v1/models"), QByteArray("/no/such/path")}) {
+      auto r = httpRequest(m_open.port(), "GET", path, {}, {{"Host", "evil.example:8080"}});
+      QVERIFY2(r.status == 403, path.constData());
+      QCOMPARE(errorType(r), u"permission_error"_qs);
+      QVERIFY2(!r.body.contains("data_dir") && !r.body.contains("node_id"), r.body.constData());
+      auto local = httpRequest(m_open.port(), "GET", path, {}, {{"Host", "localhost:8080"}});
+      QVERIFY2(local.status != 403, path.constData());
+    }
+  }
+
   void noOriginNoCorsHeaders() {
     auto r = httpRequest(m_open.port(), "POST", "/v1/completions", completionBody(50));
     QCOMPARE(r.status, 200);
