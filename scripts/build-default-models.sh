@@ -7,7 +7,8 @@
 #   cmu-en-us  CMU's pretrained English trigram from pocketsphinx-en-us, via import-sphinx
 # Each as NAME.lmb plus NAME.json (name, description, source, order, counts, sha256, created).
 # Idempotent: a model is skipped while NAME.lmb and NAME.json are newer than its inputs, the
-# lmfront binary and this script. docs/models.md explains the choices.
+# lmfront binary and this script, and the binary still loads NAME.lmb (a file of an older
+# compiled-format version is rebuilt). docs/models.md explains the choices.
 #
 # usage: scripts/build-default-models.sh BUILD_DIR [NAME...]   (default: all three)
 set -euo pipefail
@@ -60,7 +61,8 @@ fortunes_to_lines() {
          END { if (buf != "") print buf }'
 }
 
-# up_to_date NAME INPUT...: NAME.lmb and NAME.json exist and are newer than every input.
+# up_to_date NAME INPUT...: NAME.lmb and NAME.json exist, are newer than every input, and this
+# lmfront loads NAME.lmb (it refuses a file of another format version).
 up_to_date() {
   local name=$1 f
   shift
@@ -68,6 +70,7 @@ up_to_date() {
   for f in "$@" "$lmfront" "$script"; do
     [[ $f -nt $out/$name.lmb || $f -nt $out/$name.json ]] && return 1
   done
+  "$lmfront" info --model "$out/$name.lmb" >/dev/null 2>&1 || return 1
   return 0
 }
 

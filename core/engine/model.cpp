@@ -8,19 +8,45 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace lmfront::engine {
 namespace {
 
-template <typename Slot>
-inline std::int64_t probe(const Slot *table, std::uint64_t cap, std::uint64_t s, std::uint32_t parent, WordId word) {
+// The key of a slot: its (parent, word) prefix as one integer (word in the high half).
+inline std::uint64_t loadKey(const unsigned char *slot) {
+  std::uint64_t k;
+  std::memcpy(&k, slot, 8);
+  return k;
+}
+// Any key at or above this has word == kEmptyWord: a free slot.
+constexpr std::uint64_t kEmptyKey = std::uint64_t{format::kEmptyWord} << 32;
+constexpr std::size_t kSlotBytes = sizeof(format::MiddleSlot);
+static_assert(sizeof(format::HighSlot) == kSlotBytes && format::kBucketSlots * kSlotBytes == format::kAlign);
+
+float loadFloat(const unsigned char *p) {
+  float f;
+  std::memcpy(&f, p, 4);
+  return f;
+}
+
+// The slot of `key` in a table of `cap` slots whose lookup starts at bucket-aligned `s`, or -1.
+// A bucket is one cache line; its four keys are compared without a branch per slot. The
+// builder fills slots in probe order, so a bucket whose last slot is free ends the search.
+inline std::int64_t probeBuckets(const unsigned char *table, std::uint64_t cap, std::uint64_t s, std::uint64_t key) {
   for (;;) {
-    const Slot &e = table[s];
-    if (e.word == word && e.parent == parent) return static_cast<std::int64_t>(s);
-    if (e.word == format::kEmptyWord) return -1;
-    if (++s == cap) s = 0;
+    const unsigned char *b = table + s * kSlotBytes;
+    const std::uint64_t e0 = loadKey(b), e1 = loadKey(b + kSlotBytes), e2 = loadKey(b + 2 * kSlotBytes),
+                        e3 = loadKey(b + 3 * kSlotBytes);
+    const unsigned m = static_cast<unsigned>(e0 == key) | static_cast<unsigned>(e1 == key) << 1 |
+                       static_cast<unsigned>(e2 == key) << 2 | static_cast<unsigned>(e3 == key) << 3;
+    if (m) return static_cast<std::int64_t>(s) + __builtin_ctz(m);
+    if (e3 >= kEmptyKey) return -1;
+    s += format::kBucketSlots;
+    if (s == cap) s = 0;
   }
 }
 
@@ -96,7 +122,7 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   const Header &h = m_header;
   if (h.version != kVersion)
     return corrupt("format version " + std::to_string(h.version) + " is not supported (this build reads version " +
-                   std::to_string(kVersion) + ")");
+                   std::to_string(kVersion) + "): rebuild it from its ARPA with `lmfront compile`");
   if (h.headerSize < sizeof(Header) || h.headerSize > size || h.headerSize > (1u << 16) ||
       h.headerChecksum != headerChecksum(base, h.headerSize))
     return corrupt("header checksum mismatch: the file is corrupt");
@@ -113,7 +139,9 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   std::uint64_t expected[kSectionCount] = {h.sections[0].size, (V + 1) * 4, std::uint64_t{h.vocabSlotCount} * 8,
                                            V * sizeof(UnigramEntry)};
   for (std::uint32_t n = 2; n <= h.order; ++n) {
-    if (h.capacity[n - 1] <= h.counts[n - 1] || h.capacity[n - 1] >= 0xFFFFFFFFu) return corrupt("inconsistent header");
+    if (h.capacity[n - 1] <= h.counts[n - 1] || h.capacity[n - 1] >= 0xFFFFFFFFu ||
+        h.capacity[n - 1] % kBucketSlots != 0)
+      return corrupt("inconsistent header");
     expected[4 + n - 2] = h.capacity[n - 1] * (n == h.order ? sizeof(HighSlot) : sizeof(MiddleSlot));
   }
   for (std::size_t s = 0; s < kSectionCount; ++s) {
@@ -146,6 +174,7 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   m_unigrams = reinterpret_cast<const UnigramEntry *>(at(SectionId::Unigrams));
   for (std::uint32_t n = 2; n <= h.order; ++n) {
     const std::byte *t = at(static_cast<SectionId>(4 + n - 2));
+    m_tables[n - 1] = reinterpret_cast<const unsigned char *>(t);
     if (n == h.order)
       m_high = reinterpret_cast<const HighSlot *>(t);
     else
@@ -162,9 +191,8 @@ std::string Model::payloadSha256() const {
 
 std::int64_t Model::find(int n, std::uint32_t parent, WordId word) const {
   const std::uint64_t cap = m_header.capacity[n - 1];
-  const std::uint64_t home = format::homeSlot(parent, word, cap);
-  if (n == order()) return probe(m_high, cap, home, parent, word);
-  return probe(m_middle[n - 1], cap, home, parent, word);
+  const std::uint64_t key = std::uint64_t{word} << 32 | parent;
+  return probeBuckets(m_tables[n - 1], cap, format::homeSlot(parent, word, cap), key);
 }
 
 State Model::beginSentenceState() const {
@@ -175,70 +203,71 @@ State Model::beginSentenceState() const {
 }
 
 void Model::prefetch(const State &in, WordId w) const {
-  const int N = order();
-  for (int k = 0; k < in.length; ++k) {
-    const int n = k + 2;
-    const std::uint64_t home = format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, m_header.capacity[n - 1]);
-    if (n == N)
-      __builtin_prefetch(m_high + home);
-    else
-      __builtin_prefetch(m_middle[n - 1] + home);
+  Lookahead ahead;
+  prepare(in, w, ahead);
+}
+
+void Model::prepare(const State &in, WordId w, Lookahead &ahead) const {
+  // A fixed trip count and no branch on the State's length (it varies token to token, so a
+  // branch on it would be mispredicted): slots past the length are computed but not fetched.
+  const int len = in.length;
+  const auto *fallback = reinterpret_cast<const unsigned char *>(m_unigrams + w);
+  __builtin_prefetch(fallback);
+  for (int k = 0; k < order() - 1; ++k) {
+    const std::uint64_t home =
+        format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, m_header.capacity[static_cast<std::size_t>(k) + 1]);
+    ahead.home[k] = home;
+    const unsigned char *line = m_tables[k + 1] + home * kSlotBytes;
+    __builtin_prefetch(k < len ? line : fallback);
   }
 }
 
 float Model::score(const State &in, WordId w, State &out, int *ngramLength) const {
+  Lookahead ahead;
+  prepare(in, w, ahead);
+  return scoreAhead(in, w, ahead, out, ngramLength);
+}
+
+float Model::score(const State &in, WordId w, const Lookahead &ahead, State &out) const {
+  return scoreAhead(in, w, ahead, out, nullptr);
+}
+
+inline float Model::scoreAhead(const State &in, WordId w, const Lookahead &ahead, State &out, int *ngramLength) const {
   const int N = order();
   const int len = in.length;
-  // Issue every probe's first cache line before walking any of them: the lookups of one token
-  // are independent given the state, so their memory latencies overlap.
-  std::uint64_t home[kMaxOrder];
-  for (int k = 0; k < len; ++k) {
-    const int n = k + 2;
-    const std::uint64_t cap = m_header.capacity[n - 1];
-    home[k] = format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, cap);
-    if (n == N)
-      __builtin_prefetch(m_high + home[k]);
-    else
-      __builtin_prefetch(m_middle[n - 1] + home[k]);
-  }
   const format::UnigramEntry u = m_unigrams[w];
   float prob = u.prob;
-  float backoffs[kMaxOrder - 1];
-  std::copy_n(in.backoff.begin(), len, backoffs);
-  int matched = 0;
-  std::uint32_t newIdx[kMaxOrder - 1];
-  float newBo[kMaxOrder - 1];
+  // The new state is built in place of `out` only at the end: `out` may alias `in`.
+  // Whole arrays, copied whole at the end (a fixed-size copy, not a call to memcpy); entries
+  // past the new length are ignored by every reader of a State.
+  std::array<std::uint32_t, kMaxOrder - 1> newIdx{};
+  std::array<float, kMaxOrder - 1> newBo{};
   newIdx[0] = w;
   newBo[0] = u.backoff;
   // A dead-end n-gram (no extension, backoff 0) ends the State; every longer match is one too.
   int outLen = format::isDeadEnd(u.backoff) ? 0 : 1;
+  int matched = 0;
+  const std::uint64_t wordKey = static_cast<std::uint64_t>(w) << 32;
   for (int k = 0; k < len; ++k) {
     const int n = k + 2;
-    const std::uint32_t parent = in.idx[static_cast<std::size_t>(k)];
-    const std::uint64_t cap = m_header.capacity[n - 1];
-    if (n == N) {
-      std::int64_t s = probe(m_high, cap, home[k], parent, w);
-      if (s < 0) break;
-      prob = m_high[s].prob;
-      matched = k + 1;
-      break;
-    }
-    std::int64_t s = probe(m_middle[n - 1], cap, home[k], parent, w);
+    // (parent, word) as the slot's first 8 bytes read as one little-endian integer.
+    const std::uint64_t key = wordKey | in.idx[static_cast<std::size_t>(k)];
+    const std::int64_t s = probeBuckets(m_tables[n - 1], m_header.capacity[n - 1], ahead.home[k], key);
     if (s < 0) break;
-    const format::MiddleSlot &e = m_middle[n - 1][s];
-    prob = e.prob;
+    const unsigned char *e = m_tables[n - 1] + static_cast<std::uint64_t>(s) * kSlotBytes;
+    prob = loadFloat(e + offsetof(format::MiddleSlot, prob));
     matched = k + 1;
-    newIdx[k + 1] = static_cast<std::uint32_t>(s);
-    newBo[k + 1] = e.backoff;
-    if (outLen == k + 1 && !format::isDeadEnd(e.backoff)) outLen = k + 2;
+    if (n == N) break;
+    const float bo = loadFloat(e + offsetof(format::MiddleSlot, backoff));
+    newIdx[static_cast<std::size_t>(k) + 1] = static_cast<std::uint32_t>(s);
+    newBo[static_cast<std::size_t>(k) + 1] = bo;
+    if (outLen == k + 1 && !format::isDeadEnd(bo)) outLen = k + 2;
   }
-  for (int k = matched; k < len; ++k) prob += backoffs[k];
+  for (int k = matched; k < len; ++k) prob += in.backoff[static_cast<std::size_t>(k)];
   if (outLen > N - 1) outLen = N - 1;
   if (ngramLength) *ngramLength = matched + 1;
-  for (int k = 0; k < outLen; ++k) {
-    out.idx[static_cast<std::size_t>(k)] = newIdx[k];
-    out.backoff[static_cast<std::size_t>(k)] = newBo[k];
-  }
+  out.idx = newIdx;
+  out.backoff = newBo;
   out.length = static_cast<std::uint8_t>(outLen);
   return prob;
 }

@@ -1,7 +1,7 @@
 // Model: an immutable n-gram back-off language model, loaded once and queried by any number of
 // threads at once (KenLM's model.hh idea).
 //
-// Contract: Model::open() detects the file type by content: the "lmb v1" magic means a compiled
+// Contract: Model::open() detects the file type by content: the "LMFRONTB" magic means a compiled
 // file, mmapped read-only (MAP_SHARED) and used in place; anything else is parsed as ARPA and
 // compiled in memory to the very same structure, so both give bit-identical scores. A loaded
 // Model never changes: score() and every accessor are const, lock-free and thread-safe; the
@@ -46,6 +46,16 @@ public:
   // several independent sentences (Scorer::scoreBatch).
   void prefetch(const State &in, WordId w) const;
 
+  // The hash slots a score(in, w) call probes, computed once by prepare() (which also starts
+  // loading their cache lines) and consumed by the score() overload below. Lets a caller keep
+  // many lookups in flight (Scorer::scoreRun) without hashing each key twice.
+  struct Lookahead {
+    std::uint64_t home[kMaxOrder - 1];
+  };
+  void prepare(const State &in, WordId w, Lookahead &ahead) const;
+  // score(in, w, out) for an `ahead` that prepare(in, w, ahead) filled; same result.
+  float score(const State &in, WordId w, const Lookahead &ahead, State &out) const;
+
   State beginSentenceState() const;  // the context "<s>"
   State nullContextState() const { return {}; }
 
@@ -56,7 +66,7 @@ public:
   bool unkSynthesized() const { return (m_header.flags & format::kFlagUnkSynthesized) != 0; }
 
   // Description, for `info` and the registry.
-  std::string format() const { return m_isArpa ? "arpa" : "lmb v1"; }
+  std::string format() const { return m_isArpa ? "arpa" : "lmb v" + std::to_string(format::kVersion); }
   const std::string &path() const { return m_path; }
   std::uint64_t fileSize() const { return m_fileSize; }
   std::uint64_t count(int n) const { return m_header.counts[n - 1]; }          // stored, incl. blanks
@@ -76,6 +86,7 @@ public:
 
 private:
   Model() = default;
+  float scoreAhead(const State &in, WordId w, const Lookahead &ahead, State &out, int *ngramLength) const;
   Status attach(const std::byte *base, std::uint64_t size, const std::string &name, bool verifySha256);
 
   format::Header m_header{};
@@ -84,6 +95,7 @@ private:
   const format::UnigramEntry *m_unigrams = nullptr;
   const format::MiddleSlot *m_middle[kMaxOrder] = {};
   const format::HighSlot *m_high = nullptr;
+  const unsigned char *m_tables[kMaxOrder] = {};  // order n >= 2 at [n - 1]: 16-byte slots
   // Ownership: either an mmap of the file, or an image built in memory.
   void *m_map = nullptr;
   std::size_t m_mapSize = 0;

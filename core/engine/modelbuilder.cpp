@@ -265,7 +265,11 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
     h.counts[n] = set.orders[n].prob.size();
     h.arpaCounts[n] = set.arpaCounts.size() > n ? set.arpaCounts[n] : h.counts[n];
     h.capacity[n] =
-        n == 0 ? V : static_cast<std::uint64_t>(std::ceil(double(h.counts[n]) * options.probingMultiplier)) + 1;
+        n == 0
+            ? V
+            : (static_cast<std::uint64_t>(std::ceil(double(h.counts[n]) * options.probingMultiplier)) / kBucketSlots +
+               1) *
+                  kBucketSlots;
     if (h.capacity[n] >= 0xFFFFFFFFu) return Status::invalidArgument("too many n-grams for format v1");
   }
   std::size_t sizes[kSectionCount] = {stringBytes, (std::size_t{V} + 1) * 4, std::size_t{h.vocabSlotCount} * 8,
@@ -343,7 +347,7 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
         if (++s == cap) s = 0;
       }
       if (high) {
-        HighSlot slot{parent, word, o.prob[i]};
+        HighSlot slot{parent, word, o.prob[i], 0};
         std::memcpy(table + s * stride, &slot, sizeof slot);
       } else {
         MiddleSlot slot{parent, word, o.prob[i], storedBackoff(n, i)};

@@ -1,4 +1,4 @@
-// The on-disk layout of a compiled model ("lmb v1"); docs/model-format.md is the user-facing
+// The on-disk layout of a compiled model ("lmb v2"); docs/model-format.md is the user-facing
 // spec and must change with this file. All integers little-endian, every section 64-byte
 // aligned, the file is used in place through mmap (no parsing at load).
 //
@@ -19,7 +19,7 @@
 namespace lmfront::engine::format {
 
 inline constexpr char kMagic[8] = {'L', 'M', 'F', 'R', 'O', 'N', 'T', 'B'};
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::uint32_t kEmptyWord = 0xFFFFFFFFu;  // marks a free hash slot
 inline constexpr std::size_t kAlign = 64;
 
@@ -82,8 +82,10 @@ struct HighSlot {  // the highest order has no backoff
   std::uint32_t parent;
   std::uint32_t word;
   float prob;
+  std::uint32_t zero;  // padding, always 0: four slots make one 64-byte bucket
 };
-static_assert(sizeof(MiddleSlot) == 16 && sizeof(HighSlot) == 12);
+static_assert(sizeof(MiddleSlot) == 16 && sizeof(HighSlot) == 16);
+inline constexpr std::uint64_t kBucketSlots = 4;  // kAlign / 16
 
 // A backoff stored as -0.0f (numerically 0) marks a dead-end context: no n-gram extends it, so
 // a State never needs to hold it.
@@ -108,7 +110,7 @@ inline std::uint64_t mix64(std::uint64_t k) {
 __extension__ typedef unsigned __int128 Uint128;
 inline std::uint64_t homeSlot(std::uint32_t parent, std::uint32_t word, std::uint64_t capacity) {
   std::uint64_t h = mix64((static_cast<std::uint64_t>(parent) << 32) | word);
-  return static_cast<std::uint64_t>((static_cast<Uint128>(h) * capacity) >> 64);
+  return static_cast<std::uint64_t>((static_cast<Uint128>(h) * (capacity / kBucketSlots)) >> 64) * kBucketSlots;
 }
 
 // A 64-bit hash of a word's bytes (8 at a time).

@@ -92,6 +92,70 @@ void Scorer::scoreBatch(std::span<const std::vector<WordId>> sentences, std::spa
   }
 }
 
+void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> ends,
+                      std::span<ScoreTotals> perSentence) const {
+  struct Lane {
+    State state;
+    Model::Lookahead ahead;
+    const WordId *p;  // next word of the sentence; == end: </s> is next
+    const WordId *end;
+    std::size_t sentence;
+    double sum;
+    double oovSum;
+    std::uint32_t oov;
+  };
+  constexpr std::size_t kLanes = 16;
+  const std::size_t count = ends.size();
+  const WordId eos = m_model.eos();
+  const State bos = m_model.beginSentenceState();
+  Lane lanes[kLanes];
+  std::size_t next = 0, active = 0;
+  auto assign = [&](Lane &l) {
+    const std::size_t i = next++;
+    l.state = bos;
+    l.p = ids.data() + (i == 0 ? 0 : ends[i - 1]);
+    l.end = ids.data() + ends[i];
+    l.sentence = i;
+    l.sum = 0;
+    l.oovSum = 0;
+    l.oov = 0;
+    m_model.prepare(l.state, l.p < l.end ? *l.p : eos, l.ahead);
+  };
+  while (active < kLanes && next < count) assign(lanes[active++]);
+  while (active > 0) {
+    for (std::size_t i = 0; i < active; ++i) {
+      Lane &l = lanes[i];
+      const bool last = l.p == l.end;
+      const WordId w = last ? eos : *l.p;
+      const auto prob = static_cast<double>(m_model.score(l.state, w, l.ahead, l.state));
+      l.sum += prob;
+      if (w == kUnk) {
+        ++l.oov;
+        l.oovSum += prob;
+      }
+      if (!last) {
+        ++l.p;
+        m_model.prepare(l.state, l.p < l.end ? *l.p : eos, l.ahead);
+        continue;
+      }
+      ScoreTotals &t = perSentence[l.sentence];
+      t.tokens += static_cast<std::uint64_t>(l.end - (ids.data() + (l.sentence == 0 ? 0 : ends[l.sentence - 1]))) + 1;
+      t.sentences += 1;
+      t.oov += l.oov;
+      t.log10Prob += l.sum;
+      t.log10ProbOov += l.oovSum;
+      if (next < count) {
+        assign(l);
+      } else {
+        // No sentence left for this lane: the last active lane takes its place (it has not
+        // been scored this round yet, so it is scored at this index now).
+        l = lanes[--active];
+        --i;
+      }
+    }
+  }
+}
+
 double Scorer::scoreSentence(std::span<const std::string_view> words, ScoreTotals &totals,
                              std::vector<TokenScore> *perToken) const {
   WordId small[256];
@@ -146,38 +210,108 @@ Status forEachLine(const std::string &path, const std::function<Status(std::stri
   }
 }
 
+namespace {
+
+// scoreFile's work on one block of complete lines: tokenise, look every word up, score the
+// sentences through Scorer::scoreRun, report them in order. Buffers are reused across blocks.
+class BlockScorer {
+public:
+  BlockScorer(const Model &model, const TokenizerOptions &options,
+              const std::function<void(const ScoreTotals &)> &onSentence)
+      : m_model(model), m_scorer(model), m_tokenizer(options), m_onSentence(onSentence) {}
+
+  // `firstLine` is the 1-based number of the block's first line, for error messages.
+  Status score(std::string_view text, const std::string &path, std::uint64_t firstLine, ScoreTotals &totals) {
+    m_words.clear();
+    m_ends.clear();
+    const Vocabulary &vocab = m_model.vocab();
+    if (m_tokenizer.options().mode == TokenizerMode::Whitespace && findInvalidUtf8(text) == 0) {
+      // The fast path: one pass over the block's bytes, one batched lookup of all its words.
+      splitWhitespaceLines(text, m_words, m_ends);
+      m_ids.resize(m_words.size());
+      vocab.indexBatch(m_words, m_ids.data());
+    } else {
+      // Line by line (the default tokenizer's views last until its next call), which also
+      // names the line and byte of invalid UTF-8.
+      m_ids.clear();
+      std::uint64_t lineNo = firstLine;
+      while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        m_words.clear();
+        if (Status st = m_tokenizer.tokenize(line, m_words); !st.isOk())
+          return st.withContext(path + ":" + std::to_string(lineNo));
+        const std::size_t at = m_ids.size();
+        m_ids.resize(at + m_words.size());
+        vocab.indexBatch(m_words, m_ids.data() + at);
+        m_ends.push_back(m_ids.size());
+        ++lineNo;
+      }
+    }
+    m_results.assign(m_ends.size(), ScoreTotals{});
+    m_scorer.scoreRun(m_ids, m_ends, m_results);
+    for (const ScoreTotals &r : m_results) {
+      if (m_onSentence) m_onSentence(r);
+      totals.add(r);
+    }
+    return Status::ok();
+  }
+  std::uint64_t lines() const { return m_ends.size(); }
+
+private:
+  const Model &m_model;
+  Scorer m_scorer;
+  Tokenizer m_tokenizer;
+  const std::function<void(const ScoreTotals &)> &m_onSentence;
+  std::vector<std::string_view> m_words;
+  std::vector<std::size_t> m_ends;
+  std::vector<WordId> m_ids;
+  std::vector<ScoreTotals> m_results;
+};
+
+}  // namespace
+
 Result<ScoreTotals> scoreFile(const Model &model, const std::string &path, const TokenizerOptions &tokenizerOptions,
                               const std::function<void(const ScoreTotals &)> &onSentence) {
-  Tokenizer tokenizer(tokenizerOptions);
-  Scorer scorer(model);
+  std::FILE *f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) return Status::fromErrno(errno, "cannot open " + path);
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> guard(f, path == "-" ? [](std::FILE *) { return 0; } : &std::fclose);
+  BlockScorer block(model, tokenizerOptions, onSentence);
   ScoreTotals totals;
-  std::vector<std::string_view> words;
-  // Sentences are scored in batches so their lookups overlap (Scorer::scoreBatch).
-  constexpr std::size_t kBatch = 16;
-  std::vector<std::vector<WordId>> batch(kBatch);
-  std::vector<ScoreTotals> results(kBatch);
-  std::size_t filled = 0;
-  auto flush = [&] {
-    std::fill(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(filled), ScoreTotals{});
-    scorer.scoreBatch({batch.data(), filled}, {results.data(), filled});
-    for (std::size_t i = 0; i < filled; ++i) {
-      if (onSentence) onSentence(results[i]);
-      totals.add(results[i]);
+  // Blocks small enough that a block's words, ids and results stay in the L2 cache, large
+  // enough that the scorer's lanes stay full.
+  std::vector<char> buf(std::size_t{64} << 10);
+  std::size_t have = 0;
+  std::uint64_t lineNo = 1;
+  bool eof = false;
+  while (!eof || have > 0) {
+    while (!eof && have < buf.size()) {
+      const std::size_t got = std::fread(buf.data() + have, 1, buf.size() - have, f);
+      if (got == 0) {
+        if (std::ferror(f)) return Status::fromErrno(errno, "read failed: " + path);
+        eof = true;
+      }
+      have += got;
     }
-    filled = 0;
-  };
-  const Vocabulary &vocab = model.vocab();
-  Status st = forEachLine(path, [&](std::string_view line) -> Status {
-    words.clear();
-    LMFRONT_RETURN_IF_ERROR(tokenizer.tokenize(line, words));
-    std::vector<WordId> &ids = batch[filled++];
-    ids.resize(words.size());
-    vocab.indexBatch(words, ids.data());
-    if (filled == kBatch) flush();
-    return Status::ok();
-  });
-  if (!st.isOk()) return st;
-  flush();
+    // Score the complete lines; a partial last line waits for the next read (or is the last).
+    std::size_t usable = have;
+    if (!eof) {
+      const void *nl = memrchr(buf.data(), '\n', have);
+      if (!nl) {  // a line longer than the buffer
+        buf.resize(buf.size() * 2);
+        continue;
+      }
+      usable = static_cast<std::size_t>(static_cast<const char *>(nl) - buf.data()) + 1;
+    }
+    if (usable > 0) {
+      LMFRONT_RETURN_IF_ERROR(block.score(std::string_view(buf.data(), usable), path, lineNo, totals));
+      lineNo += block.lines();
+    }
+    std::memmove(buf.data(), buf.data() + usable, have - usable);
+    have -= usable;
+  }
   return totals;
 }
 

@@ -54,6 +54,14 @@ public:
   // one; perSentence[i] receives sentence i's totals (added to, not reset).
   void scoreBatch(std::span<const std::vector<WordId>> sentences, std::span<ScoreTotals> perSentence) const;
 
+  // Scores a run of sentences stored back to back: sentence i is ids[ends[i-1], ends[i]) (from 0
+  // for i = 0). A fixed number of lanes each score one sentence, one token per round, and a lane
+  // whose sentence ends takes the next one at once, so every round keeps that many independent
+  // lookups in flight (the tail of a fixed batch would wait on one sentence's memory latency).
+  // Results equal scoreIds() one by one; perSentence[i] receives sentence i's totals (added to).
+  void scoreRun(std::span<const WordId> ids, std::span<const std::size_t> ends,
+                std::span<ScoreTotals> perSentence) const;
+
 private:
   const Model &m_model;
 };

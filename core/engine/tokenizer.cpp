@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstring>
 
 namespace lmfront::engine {
@@ -106,6 +107,41 @@ std::size_t findInvalidUtf8(std::string_view text) {
     i += len;
   }
   return 0;
+}
+
+std::uint64_t splitWhitespaceLines(std::string_view text, std::vector<std::string_view> &words,
+                                   std::vector<std::size_t> &lineEnds) {
+  // 0: part of a word, 1: separator (lmplz's: space, tab, CR, NUL), 2: end of line.
+  static constexpr auto kClass = [] {
+    std::array<std::uint8_t, 256> c{};
+    c[' '] = c['\t'] = c['\r'] = c[0] = 1;
+    c['\n'] = 2;
+    return c;
+  }();
+  std::uint64_t skipped = 0;
+  const char *p = text.data();
+  const char *const end = p + text.size();
+  while (p < end) {
+    std::uint8_t cls;
+    while ((cls = kClass[static_cast<unsigned char>(*p)]) == 1 && ++p < end) {
+    }
+    if (p == end) break;
+    if (cls == 2) {
+      lineEnds.push_back(words.size());
+      ++p;
+      continue;
+    }
+    const char *start = p;
+    while (++p < end && kClass[static_cast<unsigned char>(*p)] == 0) {
+    }
+    const std::string_view token(start, static_cast<std::size_t>(p - start));
+    if (*start == '<' && isSpecial(token))
+      ++skipped;
+    else
+      words.push_back(token);
+  }
+  if (!text.empty() && text.back() != '\n') lineEnds.push_back(words.size());
+  return skipped;
 }
 
 Tokenizer::Tokenizer(TokenizerOptions options) : m_options(options) {}

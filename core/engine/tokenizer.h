@@ -40,6 +40,14 @@ Result<TokenizerMode> parseTokenizerMode(std::string_view name);
 // Returns 0 when `text` is valid UTF-8, otherwise the 1-based offset of the first bad byte.
 std::size_t findInvalidUtf8(std::string_view text);
 
+// Whitespace mode over many lines at once (the scorer's fast path, no per-line call): splits
+// `text` (lines separated by '\n'; the last one may lack it) exactly as tokenize() splits each
+// line, appends the words to `words` and, after each line, words.size() to `lineEnds`. `text`
+// must be valid UTF-8 (findInvalidUtf8(text) == 0), so no error is possible. Returns the number
+// of sentence markers dropped (see skippedSpecials()).
+std::uint64_t splitWhitespaceLines(std::string_view text, std::vector<std::string_view> &words,
+                                   std::vector<std::size_t> &lineEnds);
+
 class Tokenizer {
 public:
   explicit Tokenizer(TokenizerOptions options = {});

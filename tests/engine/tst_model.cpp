@@ -157,7 +157,7 @@ private Q_SLOTS:
     verify.verifySha256 = true;
     auto compiled = Model::open(lmb, verify);
     QVERIFY2(compiled.isOk(), compiled.status().message().c_str());
-    QCOMPARE((*compiled)->format(), std::string("lmb v1"));
+    QCOMPARE((*compiled)->format(), std::string("lmb v2"));
     QCOMPARE((*fromArpa)->format(), std::string("arpa"));
     QCOMPARE((*compiled)->payloadSha256(), (*fromArpa)->payloadSha256());
     // Every sentence of up to 4 words over the vocabulary plus an OOV: bit-identical scores.
@@ -224,6 +224,53 @@ private Q_SLOTS:
     QCOMPARE(Model::open(path).status().code(), StatusCode::InvalidArgument);
     writeBytes(path, "", 0);
     QCOMPARE(Model::open(path).status().code(), StatusCode::InvalidArgument);
+  }
+
+  // Format v2 changed the hash-table layout: a v1 file must be refused, never misread.
+  void otherFormatVersionIsRefusedWithAHint() {
+    QTemporaryDir dir;
+    auto model = Model::open(fixturePath("tiny_trigram.arpa"));
+    QVERIFY(model.isOk());
+    std::string image(reinterpret_cast<const char *>((*model)->imageData()), (*model)->imageSize());
+    format::Header h{};
+    std::memcpy(&h, image.data(), sizeof h);
+    h.version = 1;
+    std::memcpy(image.data(), &h, sizeof h);
+    h.headerChecksum = format::headerChecksum(image.data(), h.headerSize);
+    std::memcpy(image.data(), &h, sizeof h);
+    const std::string path = dir.filePath(QStringLiteral("v1.lmb")).toStdString();
+    writeBytes(path, image.data(), image.size());
+    auto r = Model::open(path);
+    QCOMPARE(r.status().code(), StatusCode::DataLoss);
+    QVERIFY2(r.status().message().find("format version 1 is not supported") != std::string::npos &&
+                 r.status().message().find("lmfront compile") != std::string::npos,
+             r.status().message().c_str());
+  }
+
+  // Every stored n-gram is found at its own slot through the bucketed probe, in tables filled
+  // to different loads, and absent keys are not found.
+  void everyStoredNgramIsFound() {
+    for (double multiplier : {1.05, 1.5, 4.0}) {
+      BuildOptions options;
+      options.probingMultiplier = multiplier;
+      auto r = Model::fromNgrams(testutil::randomNormalisedModel(5, 40, 12), options);
+      QVERIFY(r.isOk());
+      const Model &m = **r;
+      int checked = 0;
+      for (int n = 2; n <= m.order(); ++n) {
+        QCOMPARE(m.capacity(n) % format::kBucketSlots, 0u);
+        for (std::uint64_t s = 0; s < m.capacity(n); ++s) {
+          const bool high = n == m.order();
+          const WordId w = high ? m.high()[s].word : m.middle(n)[s].word;
+          if (w == format::kEmptyWord) continue;
+          const std::uint32_t parent = high ? m.high()[s].parent : m.middle(n)[s].parent;
+          QCOMPARE(m.find(n, parent, w), static_cast<std::int64_t>(s));
+          QCOMPARE(m.find(n, parent, static_cast<WordId>(m.vocab().size() + 7)), std::int64_t{-1});
+          ++checked;
+        }
+      }
+      QVERIFY(checked > 100);
+    }
   }
 
   void batchEqualsOneByOne() {

@@ -50,7 +50,7 @@ private Q_SLOTS:
       QCOMPARE(o.value(QStringLiteral("ngrams")).toArray(), (QJsonArray{6, 6, 3}));
       QCOMPARE(o.value(QStringLiteral("vocab_size")).toInt(), 6);
       QCOMPARE(o.value(QStringLiteral("format")).toString(),
-               model == lmb ? QStringLiteral("lmb v1") : QStringLiteral("arpa"));
+               model == lmb ? QStringLiteral("lmb v2") : QStringLiteral("arpa"));
       QFile f(model);
       QVERIFY(f.open(QIODevice::ReadOnly));
       QCOMPARE(o.value(QStringLiteral("sha256")).toString(),

@@ -1,12 +1,15 @@
 // Tokenizer: whitespace mode leaves bytes alone; default mode normalises (NFKC), splits
 // punctuation, keeps numbers and contractions, splits CJK per ideograph; invalid UTF-8 is refused
-// with the byte offset.
+// with the byte offset; the scorer's block splitter agrees with the whitespace tokenizer.
 #include "engine/tokenizer.h"
 
 #include <QtTest>
 
+#include <random>
+
 using lmfront::StatusCode;
 using lmfront::engine::findInvalidUtf8;
+using lmfront::engine::splitWhitespaceLines;
 using lmfront::engine::Tokenizer;
 using lmfront::engine::TokenizerMode;
 using lmfront::engine::TokenizerOptions;
@@ -99,6 +102,33 @@ private Q_SLOTS:
       QCOMPARE(s.message(), std::string("invalid UTF-8 at byte 4"));
     }
   }
+  // The scorer's block splitter must give, line for line, what tokenize() gives each line.
+  void blockSplitEqualsLineByLine() {
+    const char alphabet[] = {'a', 'b', ' ', ' ', '\t', '\r', '\0', '\n', '<', '>', 's', '/', 'x'};
+    std::mt19937_64 rng(11);
+    for (int round = 0; round < 300; ++round) {
+      std::string text;
+      for (std::uint64_t i = 0, n = rng() % 200; i < n; ++i) text += alphabet[rng() % sizeof alphabet];
+      if (round % 7 == 0) text += "<s> </s>\n<unk>";
+      std::vector<std::string_view> words;
+      std::vector<std::size_t> ends;
+      const std::uint64_t skipped = splitWhitespaceLines(text, words, ends);
+      Tokenizer t(TokenizerOptions{TokenizerMode::Whitespace, false});
+      std::vector<std::string_view> expected;
+      std::vector<std::size_t> expectedEnds;
+      std::string_view rest(text);
+      while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        QVERIFY(t.tokenize(rest.substr(0, nl), expected).isOk());
+        expectedEnds.push_back(expected.size());
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+      }
+      QCOMPARE(words, expected);
+      QCOMPARE(ends, expectedEnds);
+      QCOMPARE(skipped, t.skippedSpecials());
+    }
+  }
+
   void modeNamesParse() {
     QCOMPARE(*lmfront::engine::parseTokenizerMode("whitespace"), TokenizerMode::Whitespace);
     QCOMPARE(*lmfront::engine::parseTokenizerMode("default"), TokenizerMode::Default);
