@@ -7,6 +7,7 @@
 
 #include "gateway/cache/cachekey.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/hitmemo.h"
 #include "gateway/openai/modeltable.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/openai/responses.h"
@@ -26,6 +27,7 @@ struct OpenAiService::Shared {
   cache::TieredCache *cache = nullptr;  // owned by the service; null when caching is off
   cache::SingleFlight<cache::CacheKey, cache::Value, cache::CacheKeyHash> flights;
   observe::StandardMetrics metrics;
+  std::unique_ptr<HitMemo> memo;  // null when caching or the fast path is off
 };
 
 // Everything about one completion request that outlives the handler call.

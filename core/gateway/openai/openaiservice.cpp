@@ -87,6 +87,86 @@ std::shared_ptr<const ModelPool> pickBackend(const ModelTable &table, std::share
   return nullptr;
 }
 
+// What the fast path already did for a request it could not finish, so the full path neither
+// charges the rate limits twice nor counts a second cache lookup.
+struct MemoProbe {
+  bool admitted = false;
+  AdmitContext admit;
+  bool looked = false;
+  cache::CacheKey key;
+  cache::Value value;
+};
+
+// The cache-hit fast path (hitmemo.h). true when the request was answered (a hit, or a refusal
+// by admit); false to continue on the full path with what `probe` says was already done.
+bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, const ResponderPtr &responder, bool chat,
+                  Clock::TimePoint arrived, MemoProbe &probe) {
+  // Cache-Control may bypass or restrict the cache: such requests take the full path.
+  if (!shared.memo || !shared.cache || request.hasHeader("cache-control")) return false;
+  const auto entry = shared.memo->find(request.workerIndex, chat, request.body);
+  if (!entry) return false;
+  const auto table = shared.table.load();
+  const ModelPool *pool = table->find(entry->model);
+  if (pool == nullptr || pool->version != entry->version) return false;  // a new version never serves old entries
+  probe.admit = AdmitContext{Access::Infer, entry->model, entry->estimatedTokens, {}};
+  if (shared.options.admit) {
+    if (auto denied = shared.options.admit(request, probe.admit)) {
+      recordRequest(shared, entry->model, "", denied->httpStatus, shared.clock.now() - arrived);
+      respondError(responder, *denied);
+      return true;
+    }
+  }
+  probe.admitted = true;
+  probe.looked = true;
+  probe.key = entry->key;
+  probe.value = shared.cache->getLocal(entry->key, arrived);
+  if (!probe.value || probe.value != entry->value) return false;
+  if (shared.options.settle) shared.options.settle(probe.admit, 0);  // served free
+  char digits[16];
+  const std::size_t n = newResponseIdDigits(digits);
+  HttpResponse response = HttpResponse::json(200, entry->renderBody({digits, n}, unixSecondsNow()));
+  const Clock::Duration overhead = shared.clock.now() - arrived;
+  for (auto &h : gatewayHeaders("cache", "hit", overhead)) response.headers.push_back(std::move(h));
+  responder->respond(std::move(response));
+  const double seconds = std::chrono::duration<double>(overhead).count();
+  if (entry->requests) entry->requests->inc();
+  if (entry->duration) entry->duration->observe(seconds);
+  if (entry->overhead) entry->overhead->observe(seconds);
+  return true;
+}
+
+// After a full-path cache hit: remembers how to answer the same bytes quickly next time.
+void rememberHit(OpenAiService::Shared &shared, const HttpRequest &request, const CompletionContext &ctx,
+                 const Generated &g, const cache::CacheKey &key, const cache::Value &value) {
+  if (!shared.memo || ctx.request.stream) return;
+  auto e = std::make_shared<HitMemoEntry>();
+  e->chat = ctx.meta.chat;
+  e->body = request.body;
+  e->model = ctx.request.model;
+  e->version = ctx.pool->version;
+  e->estimatedTokens = ctx.admit.estimatedTokens;
+  e->key = key;
+  e->value = value;
+  // Split the rendering at the id and the timestamp, and prove the split renders it back exactly.
+  const std::string full = completionBody(ctx.meta, g);
+  const std::string_view idPrefix = ctx.meta.chat ? "chatcmpl-" : "cmpl-";
+  if (ctx.meta.id.size() < idPrefix.size()) return;
+  e->idPrefix = std::string("{\"id\":\"").append(idPrefix);
+  const std::string idDigits = ctx.meta.id.substr(idPrefix.size());
+  const std::string created = "\"created\":" + std::to_string(ctx.meta.created);
+  const std::size_t head = e->idPrefix.size() + idDigits.size();
+  const std::size_t at = full.find(created, head);
+  if (!full.starts_with(e->idPrefix) || at == std::string::npos) return;
+  e->beforeCreated = full.substr(head, at + created.size() - std::to_string(ctx.meta.created).size() - head);
+  e->afterCreated = full.substr(at + created.size());
+  if (e->renderBody(idDigits, ctx.meta.created) != full) return;
+  const auto &m = shared.metrics;
+  if (m.requests) e->requests = &m.requests->withLabels({e->model, "cache", "200"});
+  if (m.requestDuration) e->duration = &m.requestDuration->withLabels({e->model});
+  if (m.gatewayOverhead) e->overhead = &m.gatewayOverhead->withLabels({e->model});
+  shared.memo->remember(request.workerIndex, std::move(e));
+}
+
 }  // namespace
 
 std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
@@ -134,6 +214,7 @@ OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &r
   if (m_shared->options.cacheEnabled) {
     m_cache = std::make_unique<cache::TieredCache>(m_shared->options.cache, clock, &m_metrics);
     m_shared->cache = m_cache.get();
+    if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }
   m_shared->table.store(std::make_shared<const ModelTable>());
 }
@@ -148,6 +229,10 @@ void OpenAiService::tick() {
 }
 
 std::shared_ptr<const ModelTable> OpenAiService::table() const { return m_shared->table.load(); }
+
+std::size_t OpenAiService::hitMemoSize() const { return m_shared->memo ? m_shared->memo->size() : 0; }
+
+std::uint64_t OpenAiService::hitMemoFound() const { return m_shared->memo ? m_shared->memo->found() : 0; }
 
 void OpenAiService::addRoutes(Router &router) {
   router.route("GET", "/v1/models",
@@ -183,6 +268,8 @@ void OpenAiService::handleModels(HttpRequest &&request, ResponderPtr responder) 
 
 void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat) {
   const auto arrived = m_shared->clock.now();
+  MemoProbe probe;
+  if (serveMemoHit(*m_shared, request, responder, chat, arrived, probe)) return;
   auto parsed = parseCompletionRequest(request.body, chat);
   if (auto *error = std::get_if<ApiError>(&parsed)) {
     recordRequest(*m_shared, "", "", error->httpStatus, m_shared->clock.now() - arrived);
@@ -190,7 +277,9 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   }
   CompletionContext ctx;
   ctx.request = std::move(std::get<CompletionRequest>(parsed));
-  if (m_shared->options.admit) {
+  if (probe.admitted) {
+    ctx.admit = std::move(probe.admit);  // the fast path admitted this very body already
+  } else if (m_shared->options.admit) {
     // The prompt's token count is not known before tokenising: ~4 bytes a token is the estimate.
     const int estimate = ctx.request.params.maxTokens + static_cast<int>(ctx.request.prompt.size() / 4) + 1;
     ctx.admit = AdmitContext{Access::Infer, ctx.request.model, estimate, {}};
@@ -221,10 +310,13 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   if (cacheable) {
     auto key = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool));
     if (key) {
-      if (auto value = m_shared->cache->getLocal(*key)) {
+      // The fast path's lookup stands for this one when it was for the same key.
+      const bool looked = probe.looked && probe.key == *key;
+      if (auto value = looked ? probe.value : m_shared->cache->getLocal(*key)) {
         if (auto g = Generated::decode(*value)) {
           if (m_shared->options.settle) m_shared->options.settle(ctx.admit, 0);  // served free
-          return serveGenerated(ctx, *g, "hit", "cache");
+          serveGenerated(ctx, *g, "hit", "cache");
+          return rememberHit(*m_shared, request, ctx, *g, *key, value);
         }
       }
       ctx.cacheState = "miss";

@@ -40,6 +40,9 @@ struct AdmitContext {
 
 struct ServiceOptions {
   bool cacheEnabled = true;
+  // The cache-hit fast path (hitmemo.h): a repeated body answered from the cache skips decoding,
+  // the cache key and rendering. Off only to measure or test the full path.
+  bool hitMemo = true;
   cache::TieredCacheOptions cache;
   // Called before any work: authentication, Host/Origin checks, rate limits. nullopt admits.
   std::function<std::optional<ApiError>(const HttpRequest &, AdmitContext &)> admit;
@@ -64,6 +67,9 @@ public:
   void addRoutes(Router &router);
 
   cache::TieredCache *responseCache() { return m_cache.get(); }
+  // Entries of the cache-hit fast path (0 when it is off); for tests.
+  std::size_t hitMemoSize() const;
+  std::uint64_t hitMemoFound() const;  // requests whose body the fast path recognised
   observe::MetricsRegistry &registry() { return m_registry; }
   const observe::StandardMetrics &metrics() const { return m_metrics; }
 

@@ -38,17 +38,25 @@ Result<Generated> Generated::decode(std::string_view bytes) {
   return g;
 }
 
-ResponseMeta newResponseMeta(const std::string &model, bool chat) {
+std::size_t newResponseIdDigits(char (&out)[16]) {
   // Unique enough for correlation, not a secret: a per-process random base plus a counter.
   static const std::uint64_t base = std::random_device{}() * 0x9E3779B97F4A7C15ull;
   static std::atomic<std::uint64_t> counter{0};
-  char hex[17];
   const std::uint64_t v = base ^ (counter.fetch_add(1, std::memory_order_relaxed) * 0xBF58476D1CE4E5B9ull);
-  auto r = std::to_chars(hex, hex + 16, v, 16);
+  auto r = std::to_chars(out, out + sizeof out, v, 16);
+  return static_cast<std::size_t>(r.ptr - out);
+}
+
+std::int64_t unixSecondsNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ResponseMeta newResponseMeta(const std::string &model, bool chat) {
+  char digits[16];
+  const std::size_t n = newResponseIdDigits(digits);
   ResponseMeta meta;
-  meta.id = std::string(chat ? "chatcmpl-" : "cmpl-") + std::string(hex, r.ptr);
-  meta.created =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  meta.id = std::string(chat ? "chatcmpl-" : "cmpl-") + std::string(digits, n);
+  meta.created = unixSecondsNow();
   meta.model = model;
   meta.chat = chat;
   return meta;

@@ -29,6 +29,11 @@ struct ResponseMeta {
 };
 
 ResponseMeta newResponseMeta(const std::string &model, bool chat);
+// The varying part of a fresh response id (after "cmpl-" / "chatcmpl-"): up to 16 hex digits
+// written to `out`; returns how many. Unique per process, not a secret.
+std::size_t newResponseIdDigits(char (&out)[16]);
+// Unix seconds now, for a response's `created`.
+std::int64_t unixSecondsNow();
 
 std::string completionBody(const ResponseMeta &meta, const Generated &g);
 // One SSE event ("data: {...}\n\n") carrying a piece of text.

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Cache-hit path only (issue #4's first target), quicker than run.sh for iterating on it:
+# nginx `return 200` with a body padded to the hit's size vs lmfrontd answering a seeded
+# /v1/completions from its cache, alternating, ROUNDS rounds, medians, CPU µs per request.
+# With PERF=SECONDS it instead records `perf record -g` of lmfrontd under wrk for that long and
+# prints `perf report --no-children` (top entries).
+#
+# Usage: bench/gateway/hit.sh [BUILD_DIR]   Env: ROUNDS=3 DURATION=10s CONNS=64 THREADS=2 WORKERS=2 PERF=
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${1:-build}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-2}
+PERF=${PERF:-}
+LMFRONTD=$BUILD_DIR/bin/lmfrontd
+[[ -x $LMFRONTD ]] || { echo "missing $LMFRONTD: ninja -C $BUILD_DIR lmfrontd" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+WORK=$(mktemp -d /tmp/lmfront-bench-hit.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/${2:-}" && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$total"
+}
+CACHE_BODY='{"model":"bench","prompt":"hello world","max_tokens":8,"seed":1}'
+UPSTREAM_JSON='{"id":"cmpl-bench","object":"text_completion","created":1700000000,"model":"bench","choices":[{"index":0,"text":" and all the people in it","finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":2,"completion_tokens":7,"total_tokens":9}}'
+NPORT=$(free_port)
+LPORT=$(free_port)
+NPID=
+start_nginx() {  # $1: body
+  if [[ -n $NPID ]]; then kill "$NPID"; wait "$NPID" 2>/dev/null || true; fi
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<NGX
+worker_processes $WORKERS;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$NPORT reuseport backlog=4096;
+    location / { default_type application/json; return 200 '$1'; }
+  }
+}
+NGX
+  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
+  NPID=$!
+  PIDS+=($!)
+  wait_up "$NPORT"
+}
+start_nginx "$UPSTREAM_JSON"
+cat >"$WORK/lmfront.json" <<CFG
+{"pools": {"bench": {"backends": [{"url": "http://127.0.0.1:$NPORT", "model": "bench"}]}}}
+CFG
+"$LMFRONTD" --listen "127.0.0.1:$LPORT" --data-dir "$WORK/lmdata" --config "$WORK/lmfront.json" \
+  --workers "$WORKERS" >"$WORK/lmfront.log" 2>&1 &
+LPID=$!
+PIDS+=($!)
+wait_up "$LPORT" readyz
+curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions" >/dev/null
+HIT=$(curl -fs -D "$WORK/hit.head" -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions")
+grep -qi 'x-lmfront-cache: hit' "$WORK/hit.head" || { echo "cache did not hit:" >&2; cat "$WORK/hit.head" >&2; exit 1; }
+pad=$((${#HIT} - ${#UPSTREAM_JSON}))
+CEILING_JSON=$UPSTREAM_JSON
+if ((pad > 0)); then CEILING_JSON="${UPSTREAM_JSON%\}},\"pad\":\"$(printf '%*s' $((pad > 10 ? pad - 10 : 0)) '' | tr ' ' x)\"}"; fi
+{
+  echo 'wrk.method = "POST"'
+  printf 'wrk.body = [[%s]]\n' "$CACHE_BODY"
+  echo 'wrk.headers["Content-Type"] = "application/json"'
+} >"$WORK/post.lua"
+
+if [[ -n $PERF ]]; then
+  wrk -t"$THREADS" -c"$CONNS" -d"$((PERF + 3))s" -s "$WORK/post.lua" "http://127.0.0.1:$LPORT/v1/completions" >"$WORK/wrk.out" &
+  WRK=$!
+  sleep 1
+  perf record -F 2999 -g -p "$LPID" -o "$WORK/perf.data" -- sleep "$PERF" >/dev/null 2>&1 </dev/null
+  wait "$WRK" || true
+  grep Requests/sec "$WORK/wrk.out"
+  [[ -n ${PERF_KEEP:-} ]] && cp "$WORK/perf.data" "$PERF_KEEP"
+  perf report -i "$WORK/perf.data" --no-children --percent-limit 0.7 --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$'
+  exit 0
+fi
+
+HZ=$(getconf CLK_TCK)
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); body bytes: hit ${#HIT}, ceiling ${#CEILING_JSON}"
+for r in $(seq "$ROUNDS"); do
+  for s in nginx cache; do
+    if [[ $s == nginx ]]; then start_nginx "$CEILING_JSON"; pid=$NPID port=$NPORT; else start_nginx "$UPSTREAM_JSON"; pid=$LPID port=$LPORT; fi
+    before=$(cpu_ticks "$pid")
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$WORK/post.lua" "http://127.0.0.1:$port/v1/completions" >"$WORK/wrk.out" 2>&1
+    after=$(cpu_ticks "$pid")
+    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+    n=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
+    bad=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.out")
+    printf '%s\t%s\t%.0f\t%.2f\t%s\n' "$s" "$r" "$rps" "$(echo "($after - $before) * 1000000 / $HZ / $n" | bc -l)" "${bad:-0}" | tee -a "$WORK/res.tsv"
+  done
+done
+python3 - "$WORK/res.tsv" <<'PY'
+import statistics, sys
+rows = [l.split('\t') for l in open(sys.argv[1])]
+m = {s: (statistics.median(float(r[2]) for r in rows if r[0] == s), statistics.median(float(r[3]) for r in rows if r[0] == s)) for s in ('nginx', 'cache')}
+print(f"nginx {m['nginx'][0]:.0f} RPS {m['nginx'][1]:.2f} us/req | cache hit {m['cache'][0]:.0f} RPS {m['cache'][1]:.2f} us/req | ratio {m['cache'][0] / m['nginx'][0]:.3f}")
+PY
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
