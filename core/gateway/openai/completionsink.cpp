@@ -24,9 +24,17 @@ HeaderList streamHeaders(std::string_view backend, std::string_view cacheState, 
 }  // namespace
 
 HeaderList gatewayHeaders(std::string_view backend, std::string_view cacheState, Clock::Duration overhead) {
-  return {{"x-lmfront-backend", std::string(backend)},
-          {"x-lmfront-cache", std::string(cacheState)},
-          {"x-lmfront-overhead-ms", milliseconds(overhead)}};
+  HeaderList h;
+  appendGatewayHeaders(h, backend, cacheState, overhead);
+  return h;
+}
+
+void appendGatewayHeaders(HeaderList &headers, std::string_view backend, std::string_view cacheState,
+                          Clock::Duration overhead) {
+  headers.reserve(headers.size() + 3);
+  headers.emplace_back("x-lmfront-backend", backend);
+  headers.emplace_back("x-lmfront-cache", cacheState);
+  headers.emplace_back("x-lmfront-overhead-ms", milliseconds(overhead));
 }
 
 void recordRequest(const OpenAiService::Shared &shared, std::string_view model, std::string_view backend,

@@ -85,6 +85,9 @@ private:
 
 // Headers every gateway response carries.
 HeaderList gatewayHeaders(std::string_view backend, std::string_view cacheState, Clock::Duration overhead);
+// The same, appended in place (one allocation fewer per header list on the hit path).
+void appendGatewayHeaders(HeaderList &headers, std::string_view backend, std::string_view cacheState,
+                          Clock::Duration overhead);
 
 // Serves a finished generation (cache hit or coalesced follower) as JSON or as an SSE replay.
 void serveGenerated(const CompletionContext &ctx, const Generated &g, std::string_view cacheState,

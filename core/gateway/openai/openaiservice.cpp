@@ -124,9 +124,12 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, con
   if (shared.options.settle) shared.options.settle(probe.admit, 0);  // served free
   char digits[16];
   const std::size_t n = newResponseIdDigits(digits);
-  HttpResponse response = HttpResponse::json(200, entry->renderBody({digits, n}, unixSecondsNow()));
+  HttpResponse response;
+  response.body = entry->renderBody({digits, n}, unixSecondsNow());
+  response.headers.reserve(4);
+  response.headers.emplace_back("Content-Type", "application/json");
   const Clock::Duration overhead = shared.clock.now() - arrived;
-  for (auto &h : gatewayHeaders("cache", "hit", overhead)) response.headers.push_back(std::move(h));
+  appendGatewayHeaders(response.headers, "cache", "hit", overhead);
   responder->respond(std::move(response));
   const double seconds = std::chrono::duration<double>(overhead).count();
   if (entry->requests) entry->requests->inc();
