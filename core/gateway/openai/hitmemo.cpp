@@ -6,8 +6,9 @@
 namespace lmfront::gateway::openai {
 
 std::size_t HitMemoEntry::bytes() const {
+  // The cached value counts too: an entry keeps it alive after the cache has evicted it.
   return sizeof(HitMemoEntry) + body.size() + model.size() + version.size() + idPrefix.size() + beforeCreated.size() +
-         afterCreated.size();
+         afterCreated.size() + (value ? value->size() : 0);
 }
 
 std::string HitMemoEntry::renderBody(std::string_view idDigits, std::int64_t created) const {

@@ -14,8 +14,10 @@
 // - find() compares the endpoint and the full body bytes, not only the 64-bit fingerprint: a
 //   fingerprint collision is a miss, never a wrong answer. Identical bytes decode identically, so
 //   the memo never changes what a body means.
-// - Bounded: a shard holds at most kMaxEntries entries and kMaxBytes bytes; one that would exceed
-//   either starts over (entries come back with the next cache hit). One entry per fingerprint.
+// - Bounded: a shard holds at most kMaxEntries entries and kMaxBytes bytes, counting the cached
+//   values its entries keep alive (so at most workers × kMaxBytes beyond the cache's own budget);
+//   a shard that would exceed either starts over (entries come back with the next cache hit).
+//   One entry per fingerprint.
 // Thread-safe: one mutex per shard; workers pick their shard by index, so it is uncontended.
 #pragma once
 

@@ -77,6 +77,14 @@ private Q_SLOTS:
     for (int i = 0; i < 5; ++i)
       memo.remember(0, entry(std::string(HitMemo::kMaxBytes / 3, static_cast<char>('a' + i))));
     QVERIFY(memo.size() <= 2);
+    // The cached value an entry keeps alive counts against the budget too.
+    memo.clear();
+    for (int i = 0; i < 3; ++i) {
+      auto e = entry("small " + std::to_string(i));
+      e->value = std::make_shared<const std::string>(HitMemo::kMaxBytes / 2, 'v');
+      memo.remember(0, e);
+    }
+    QCOMPARE(memo.size(), std::size_t(1));
   }
 
   void rendersAFreshIdAndTime() {
