@@ -113,7 +113,28 @@ inline std::uint64_t homeSlot(std::uint32_t parent, std::uint32_t word, std::uin
   return static_cast<std::uint64_t>((static_cast<Uint128>(h) * (capacity / kBucketSlots)) >> 64) * kBucketSlots;
 }
 
-// A 64-bit hash of a word's bytes (8 at a time).
+// The last `t` (1..7) bytes before `end` as a little-endian integer, zero-extended, reading
+// only bytes in [end - t, end), or [end - 8, end) when `whole8` says those are part of the word.
+// Fixed-size loads only: a variable-length memcpy is a library call and its byte stores stall
+// the 8-byte load that follows (no store-to-load forwarding).
+inline std::uint64_t loadTail(const char *end, std::size_t t, bool whole8) {
+  if (whole8) {
+    std::uint64_t w;
+    std::memcpy(&w, end - 8, 8);
+    return w >> ((8 - t) * 8);
+  }
+  const char *p = end - t;
+  if (t >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + t - 4, 4);
+    return lo | std::uint64_t{hi} << ((t - 4) * 8);
+  }
+  const auto b = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])} << (i * 8); };
+  return b(0) | b(t / 2) | b(t - 1);
+}
+
+// A 64-bit hash of a word's bytes (8 at a time; the tail zero-extended).
 inline std::uint64_t hashWord(std::string_view s) {
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xff51afd7ed558ccdULL);
   std::size_t i = 0;
@@ -123,8 +144,7 @@ inline std::uint64_t hashWord(std::string_view s) {
     h = mix64(h ^ w) + 0x632BE59BD9B4E019ULL;
   }
   if (i < s.size()) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, s.size() - i);
+    const std::uint64_t w = loadTail(s.data() + s.size(), s.size() - i, s.size() >= 8);
     h = mix64(h ^ w ^ 0x8CB92BA72F3D8DD7ULL);
   }
   return mix64(h);

@@ -104,7 +104,7 @@ void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> 
     double oovSum;
     std::uint32_t oov;
   };
-  constexpr std::size_t kLanes = 16;
+  constexpr std::size_t kLanes = 8;
   const std::size_t count = ends.size();
   const WordId eos = m_model.eos();
   const State bos = m_model.beginSentenceState();
@@ -225,9 +225,19 @@ public:
     m_words.clear();
     m_ends.clear();
     const Vocabulary &vocab = m_model.vocab();
-    if (m_tokenizer.options().mode == TokenizerMode::Whitespace && findInvalidUtf8(text) == 0) {
-      // The fast path: one pass over the block's bytes, one batched lookup of all its words.
-      splitWhitespaceLines(text, m_words, m_ends);
+    bool fast = false;
+    if (m_tokenizer.options().mode == TokenizerMode::Whitespace) {
+      // The fast path: one pass over the block's bytes (which also tells whether it is all
+      // ASCII, hence valid UTF-8), one batched lookup of all its words.
+      bool ascii = false;
+      splitWhitespaceLines(text, m_words, m_ends, &ascii);
+      fast = ascii || findInvalidUtf8(text) == 0;
+      if (!fast) {
+        m_words.clear();
+        m_ends.clear();
+      }
+    }
+    if (fast) {
       m_ids.resize(m_words.size());
       vocab.indexBatch(m_words, m_ids.data());
     } else {

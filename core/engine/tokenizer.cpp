@@ -2,8 +2,11 @@
 
 #include <utf8proc.h>
 
-#include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace lmfront::engine {
 
@@ -109,38 +112,96 @@ std::size_t findInvalidUtf8(std::string_view text) {
   return 0;
 }
 
+namespace {
+
+// splitWhitespaceLines over 64 bytes at a time: bit i of the returned masks describes byte i.
+struct ByteMasks {
+  std::uint64_t separator;  // space, tab, CR, NUL or LF
+  std::uint64_t newline;    // LF
+  std::uint64_t high;       // a byte >= 0x80
+};
+
+ByteMasks classify64(const char *p) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+  ByteMasks m{0, 0, 0};
+  for (int i = 0; i < 4; ++i) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
+    const __m128i nl = _mm_cmpeq_epi8(x, lf);
+    const __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(x, tab)),
+                                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, zero)), nl));
+    const int shift = 16 * i;
+    m.separator |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(sep))} << shift;
+    m.newline |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(nl))} << shift;
+    m.high |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(x))} << shift;
+  }
+  return m;
+#else
+  ByteMasks m{0, 0, 0};
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (c == ' ' || c == '\t' || c == '\r' || c == 0 || c == '\n') m.separator |= bit;
+    if (c == '\n') m.newline |= bit;
+    if (c >= 0x80) m.high |= bit;
+  }
+  return m;
+#endif
+}
+
+}  // namespace
+
 std::uint64_t splitWhitespaceLines(std::string_view text, std::vector<std::string_view> &words,
-                                   std::vector<std::size_t> &lineEnds) {
-  // 0: part of a word, 1: separator (lmplz's: space, tab, CR, NUL), 2: end of line.
-  static constexpr auto kClass = [] {
-    std::array<std::uint8_t, 256> c{};
-    c[' '] = c['\t'] = c['\r'] = c[0] = 1;
-    c['\n'] = 2;
-    return c;
-  }();
-  std::uint64_t skipped = 0;
-  const char *p = text.data();
-  const char *const end = p + text.size();
-  while (p < end) {
-    std::uint8_t cls;
-    while ((cls = kClass[static_cast<unsigned char>(*p)]) == 1 && ++p < end) {
+                                   std::vector<std::size_t> &lineEnds, bool *allAscii) {
+  // Byte classes come 64 at a time as bit masks; token starts and ends are where the separator
+  // mask changes, visited in order with count-trailing-zeros: no branch per byte, and the
+  // branches left (start or end, line end) follow the text's regular rhythm.
+  std::uint64_t skipped = 0, high = 0;
+  const char *const data = text.data();
+  const std::size_t size = text.size();
+  std::size_t tokenStart = 0;
+  std::uint64_t carry = 1;  // "the byte before is a separator": true at the start
+  for (std::size_t base = 0; base < size; base += 64) {
+    ByteMasks m;
+    if (size - base >= 64) {
+      m = classify64(data + base);
+    } else {  // the tail, padded with NULs (separators) to a whole chunk
+      char tail[64] = {};
+      std::memcpy(tail, data + base, size - base);
+      m = classify64(tail);
     }
-    if (p == end) break;
-    if (cls == 2) {
-      lineEnds.push_back(words.size());
-      ++p;
-      continue;
+    high |= m.high;
+    const std::uint64_t before = (m.separator << 1) | carry;  // bit i: byte i - 1 is a separator
+    carry = m.separator >> 63;
+    const std::uint64_t starts = ~m.separator & before;
+    const std::uint64_t ends = m.separator & ~before;
+    for (std::uint64_t events = starts | ends | m.newline; events != 0; events &= events - 1) {
+      const int i = __builtin_ctzll(events);
+      const std::uint64_t bit = std::uint64_t{1} << i;
+      if (starts & bit) {
+        tokenStart = base + static_cast<std::size_t>(i);
+        continue;
+      }
+      if (ends & bit) {
+        const std::string_view token(data + tokenStart, base + static_cast<std::size_t>(i) - tokenStart);
+        if (token[0] == '<' && isSpecial(token))
+          ++skipped;
+        else
+          words.push_back(token);
+      }
+      if (m.newline & bit) lineEnds.push_back(words.size());
     }
-    const char *start = p;
-    while (++p < end && kClass[static_cast<unsigned char>(*p)] == 0) {
-    }
-    const std::string_view token(start, static_cast<std::size_t>(p - start));
-    if (*start == '<' && isSpecial(token))
+  }
+  if (size % 64 == 0 && carry == 0) {  // a word runs to the very end with no padding after it
+    const std::string_view token(data + tokenStart, size - tokenStart);
+    if (token[0] == '<' && isSpecial(token))
       ++skipped;
     else
       words.push_back(token);
   }
-  if (!text.empty() && text.back() != '\n') lineEnds.push_back(words.size());
+  if (size != 0 && data[size - 1] != '\n') lineEnds.push_back(words.size());
+  if (allAscii) *allAscii = high == 0;
   return skipped;
 }
 

@@ -42,11 +42,12 @@ std::size_t findInvalidUtf8(std::string_view text);
 
 // Whitespace mode over many lines at once (the scorer's fast path, no per-line call): splits
 // `text` (lines separated by '\n'; the last one may lack it) exactly as tokenize() splits each
-// line, appends the words to `words` and, after each line, words.size() to `lineEnds`. `text`
-// must be valid UTF-8 (findInvalidUtf8(text) == 0), so no error is possible. Returns the number
-// of sentence markers dropped (see skippedSpecials()).
+// line, appends the words to `words` and, after each line, words.size() to `lineEnds`. It does
+// not check UTF-8: `allAscii` (when given) says whether every byte is below 0x80, which makes
+// the text valid; otherwise the caller checks findInvalidUtf8(text) before using the words.
+// Returns the number of sentence markers dropped (see skippedSpecials()).
 std::uint64_t splitWhitespaceLines(std::string_view text, std::vector<std::string_view> &words,
-                                   std::vector<std::size_t> &lineEnds);
+                                   std::vector<std::size_t> &lineEnds, bool *allAscii = nullptr);
 
 class Tokenizer {
 public:

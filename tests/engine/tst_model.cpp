@@ -226,6 +226,33 @@ private Q_SLOTS:
     QCOMPARE(Model::open(path).status().code(), StatusCode::InvalidArgument);
   }
 
+  // hashWord is part of the file format (the vocabulary index): its tail loads must give the
+  // same value as copying the tail bytes into a zeroed word, for every length.
+  void hashWordIsTheFormatsHash() {
+    auto reference = [](std::string_view s) {
+      std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (s.size() * 0xff51afd7ed558ccdULL);
+      std::size_t i = 0;
+      for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = format::mix64(h ^ w) + 0x632BE59BD9B4E019ULL;
+      }
+      if (i < s.size()) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, s.size() - i);
+        h = format::mix64(h ^ w ^ 0x8CB92BA72F3D8DD7ULL);
+      }
+      return format::mix64(h);
+    };
+    std::string text;
+    for (int i = 0; i < 64; ++i) text += static_cast<char>(0x80 + i * 37 % 128);
+    for (std::size_t off = 0; off < 8; ++off)
+      for (std::size_t len = 0; off + len <= text.size(); ++len) {
+        const std::string_view s(text.data() + off, len);
+        QCOMPARE(format::hashWord(s), reference(s));
+      }
+  }
+
   // Format v2 changed the hash-table layout: a v1 file must be refused, never misread.
   void otherFormatVersionIsRefusedWithAHint() {
     QTemporaryDir dir;

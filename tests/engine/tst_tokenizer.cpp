@@ -106,13 +106,23 @@ private Q_SLOTS:
   void blockSplitEqualsLineByLine() {
     const char alphabet[] = {'a', 'b', ' ', ' ', '\t', '\r', '\0', '\n', '<', '>', 's', '/', 'x'};
     std::mt19937_64 rng(11);
-    for (int round = 0; round < 300; ++round) {
+    // Every length from 0 to 299 (the splitter works on 64-byte chunks), random bytes, then
+    // single words that end exactly at a chunk's end or just past it.
+    for (int round = 0; round < 700; ++round) {
       std::string text;
-      for (std::uint64_t i = 0, n = rng() % 200; i < n; ++i) text += alphabet[rng() % sizeof alphabet];
+      if (round < 300) {
+        for (int i = 0; i < round; ++i) text += alphabet[rng() % sizeof alphabet];
+      } else if (round < 500) {
+        text.assign(static_cast<std::size_t>(round - 300), 'a');
+      } else {
+        for (std::uint64_t i = 0, n = rng() % 400; i < n; ++i) text += alphabet[rng() % sizeof alphabet];
+      }
       if (round % 7 == 0) text += "<s> </s>\n<unk>";
       std::vector<std::string_view> words;
       std::vector<std::size_t> ends;
-      const std::uint64_t skipped = splitWhitespaceLines(text, words, ends);
+      bool ascii = false;
+      const std::uint64_t skipped = splitWhitespaceLines(text, words, ends, &ascii);
+      QVERIFY(ascii);
       Tokenizer t(TokenizerOptions{TokenizerMode::Whitespace, false});
       std::vector<std::string_view> expected;
       std::vector<std::size_t> expectedEnds;
@@ -127,6 +137,11 @@ private Q_SLOTS:
       QCOMPARE(ends, expectedEnds);
       QCOMPARE(skipped, t.skippedSpecials());
     }
+    std::vector<std::string_view> words;
+    std::vector<std::size_t> ends;
+    bool ascii = true;
+    splitWhitespaceLines(std::string(70, 'a') + "\xC3\xA9", words, ends, &ascii);
+    QVERIFY(!ascii);
   }
 
   void modeNamesParse() {
