@@ -5,10 +5,15 @@
 # With PERF=SECONDS it instead records `perf record -g` of lmfrontd under wrk for that long and
 # prints `perf report --no-children` (top entries).
 #
-# Usage: bench/gateway/hit.sh [BUILD_DIR]   Env: ROUNDS=3 DURATION=10s CONNS=64 THREADS=2 WORKERS=2 PERF=
+# With BASE_BUILD_DIR, a second lmfrontd from that build (e.g. before a change) is measured in the
+# same rounds ("base"), so a change's effect is read within one run.
+#
+# Usage: bench/gateway/hit.sh [BUILD_DIR [BASE_BUILD_DIR]]
+# Env:   ROUNDS=3 DURATION=10s CONNS=64 THREADS=2 WORKERS=2 PERF=
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${1:-build}
+BASE_BUILD_DIR=${2:-}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
@@ -33,6 +38,7 @@ CACHE_BODY='{"model":"bench","prompt":"hello world","max_tokens":8,"seed":1}'
 UPSTREAM_JSON='{"id":"cmpl-bench","object":"text_completion","created":1700000000,"model":"bench","choices":[{"index":0,"text":" and all the people in it","finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":2,"completion_tokens":7,"total_tokens":9}}'
 NPORT=$(free_port)
 LPORT=$(free_port)
+BPORT=$(free_port)
 NPID=
 start_nginx() {  # $1: body
   if [[ -n $NPID ]]; then kill "$NPID"; wait "$NPID" 2>/dev/null || true; fi
@@ -68,6 +74,18 @@ LPID=$!
 PIDS+=($!)
 wait_up "$LPORT" readyz
 curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions" >/dev/null
+SERVERS=(nginx cache)
+if [[ -n $BASE_BUILD_DIR ]]; then
+  "$BASE_BUILD_DIR/bin/lmfrontd" --listen "127.0.0.1:$BPORT" --data-dir "$WORK/lmdata-base" --config "$WORK/lmfront.json" \
+    --workers "$WORKERS" >"$WORK/lmfront-base.log" 2>&1 &
+  BPID=$!
+  PIDS+=($!)
+  wait_up "$BPORT" readyz
+  curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$BPORT/v1/completions" >/dev/null
+  curl -fs -D "$WORK/base.head" -o /dev/null -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$BPORT/v1/completions"
+  grep -qi 'x-lmfront-cache: hit' "$WORK/base.head" || { echo "base cache did not hit" >&2; exit 1; }
+  SERVERS+=(base)
+fi
 HIT=$(curl -fs -D "$WORK/hit.head" -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions")
 grep -qi 'x-lmfront-cache: hit' "$WORK/hit.head" || { echo "cache did not hit:" >&2; cat "$WORK/hit.head" >&2; exit 1; }
 pad=$((${#HIT} - ${#UPSTREAM_JSON}))
@@ -94,8 +112,12 @@ fi
 HZ=$(getconf CLK_TCK)
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); body bytes: hit ${#HIT}, ceiling ${#CEILING_JSON}"
 for r in $(seq "$ROUNDS"); do
-  for s in nginx cache; do
-    if [[ $s == nginx ]]; then start_nginx "$CEILING_JSON"; pid=$NPID port=$NPORT; else start_nginx "$UPSTREAM_JSON"; pid=$LPID port=$LPORT; fi
+  for s in "${SERVERS[@]}"; do
+    case $s in
+    nginx) start_nginx "$CEILING_JSON"; pid=$NPID port=$NPORT ;;
+    cache) start_nginx "$UPSTREAM_JSON"; pid=$LPID port=$LPORT ;;
+    base) pid=$BPID port=$BPORT ;;
+    esac
     before=$(cpu_ticks "$pid")
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$WORK/post.lua" "http://127.0.0.1:$port/v1/completions" >"$WORK/wrk.out" 2>&1
     after=$(cpu_ticks "$pid")
@@ -108,7 +130,12 @@ done
 python3 - "$WORK/res.tsv" <<'PY'
 import statistics, sys
 rows = [l.split('\t') for l in open(sys.argv[1])]
-m = {s: (statistics.median(float(r[2]) for r in rows if r[0] == s), statistics.median(float(r[3]) for r in rows if r[0] == s)) for s in ('nginx', 'cache')}
-print(f"nginx {m['nginx'][0]:.0f} RPS {m['nginx'][1]:.2f} us/req | cache hit {m['cache'][0]:.0f} RPS {m['cache'][1]:.2f} us/req | ratio {m['cache'][0] / m['nginx'][0]:.3f}")
+names = [s for s in ('nginx', 'cache', 'base') if any(r[0] == s for r in rows)]
+m = {s: (statistics.median(float(r[2]) for r in rows if r[0] == s), statistics.median(float(r[3]) for r in rows if r[0] == s)) for s in names}
+print("| server | RPS (median) | vs nginx | CPU µs/request |")
+print("| --- | --- | --- | --- |")
+label = {'nginx': 'nginx `return 200`', 'cache': 'lmfront cache hit', 'base': 'lmfront cache hit (base build)'}
+for s in names:
+    print(f"| {label[s]} | {m[s][0]:.0f} | {m[s][0] / m['nginx'][0]:.2f} | {m[s][1]:.2f} |")
 PY
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
