@@ -156,7 +156,8 @@ int runImportSphinx(int argc, char **argv) {
     std::printf(
         "{\"input\":%s,\"output\":%s,\"format\":\"%s\",\"order\":%d,\"counts\":%s,\"header_counts\":%s,"
         "\"corrections\":%s,\"unk\":%s,\"unigram_mass\":%.6f%s,\"seconds\":%.3f}\n",
-        jsonString(in).c_str(), jsonString(out).c_str(), compiled ? "lmb v2" : "arpa", order,
+        jsonString(in).c_str(), jsonString(out).c_str(),
+        compiled ? ("lmb v" + std::to_string(engine::format::kVersion)).c_str() : "arpa", order,
         jsonCounts(counts).c_str(), jsonCounts(headerCounts).c_str(), correctionsJson.c_str(), unkJson.c_str(),
         unigramMass, shaJson.c_str(), seconds);
   } else if (out != "-") {

@@ -136,8 +136,8 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
     return corrupt("inconsistent header");
   // Section sizes follow from the header; check them so no later access can leave the file.
   const std::uint64_t V = h.vocabSize;
-  std::uint64_t expected[kSectionCount] = {h.sections[0].size, (V + 1) * 4, std::uint64_t{h.vocabSlotCount} * 8,
-                                           V * sizeof(UnigramEntry)};
+  std::uint64_t expected[kSectionCount] = {
+      h.sections[0].size, (V + 1) * 4, std::uint64_t{h.vocabSlotCount} * sizeof(VocabSlot), V * sizeof(UnigramEntry)};
   for (std::uint32_t n = 2; n <= h.order; ++n) {
     if (h.capacity[n - 1] <= h.counts[n - 1] || h.capacity[n - 1] >= 0xFFFFFFFFu ||
         h.capacity[n - 1] % kBucketSlots != 0)
@@ -164,7 +164,8 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   const auto *vslots = reinterpret_cast<const VocabSlot *>(at(SectionId::VocabSlots));
   bool hasEmpty = false;
   for (std::uint64_t i = 0; i < h.vocabSlotCount; ++i) {
-    if (vslots[i].idPlus1 > V) return corrupt("inconsistent vocabulary index");
+    if (vslots[i].idPlus1 > V || (vslots[i].length > kInlineBytes && vslots[i].length != kLongWord))
+      return corrupt("inconsistent vocabulary index");
     hasEmpty |= vslots[i].idPlus1 == 0;
   }
   if (!hasEmpty) return corrupt("inconsistent vocabulary index");

@@ -272,7 +272,8 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
                   kBucketSlots;
     if (h.capacity[n] >= 0xFFFFFFFFu) return Status::invalidArgument("too many n-grams for format v1");
   }
-  std::size_t sizes[kSectionCount] = {stringBytes, (std::size_t{V} + 1) * 4, std::size_t{h.vocabSlotCount} * 8,
+  std::size_t sizes[kSectionCount] = {stringBytes, (std::size_t{V} + 1) * 4,
+                                      std::size_t{h.vocabSlotCount} * sizeof(VocabSlot),
                                       std::size_t{V} * sizeof(UnigramEntry)};
   for (std::size_t n = 2; n <= N; ++n)
     sizes[4 + n - 2] = h.capacity[n - 1] * (n == N ? sizeof(HighSlot) : sizeof(MiddleSlot));
@@ -303,7 +304,15 @@ Result<ModelImage> buildImage(NgramSet set, const BuildOptions &options) {
     const std::uint64_t hw = hashWord(w);
     std::uint64_t i = hw & vmask;
     while (vslots[i].idPlus1 != 0) i = (i + 1) & vmask;
-    vslots[i] = {static_cast<std::uint32_t>(hw >> 32), id + 1};
+    VocabSlot slot{id + 1, kLongWord, {}};
+    if (w.size() <= kInlineBytes) {
+      slot.length = static_cast<std::uint8_t>(w.size());
+      std::memcpy(slot.bytes, w.data(), w.size());
+    } else {
+      const auto tag = static_cast<std::uint32_t>(hw >> 32);
+      std::memcpy(slot.bytes, &tag, sizeof tag);
+    }
+    vslots[i] = slot;
     if (w == "<s>") h.bosId = id;
     if (w == "</s>") h.eosId = id;
   }

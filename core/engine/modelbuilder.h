@@ -1,7 +1,7 @@
 // NgramSet and the model builder: ARPA text -> n-grams in memory -> a compiled image.
 //
 // Contract: readArpa() streams an ARPA file through ArpaReader into an NgramSet (word ids, <unk>
-// always id 0). buildImage() turns an NgramSet into the exact bytes of an "lmb v2" file
+// always id 0). buildImage() turns an NgramSet into the exact bytes of an "lmb" file
 // (modelformat.h), ready to be written by compile or used in memory by Model::open on an .arpa:
 // both paths query the same structure, so an ARPA and its compiled file score identically.
 // The builder closes the n-gram set the way queries need it: every n-gram's prefix and suffix

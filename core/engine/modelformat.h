@@ -1,4 +1,4 @@
-// The on-disk layout of a compiled model ("lmb v2"); docs/model-format.md is the user-facing
+// The on-disk layout of a compiled model ("lmb v3"); docs/model-format.md is the user-facing
 // spec and must change with this file. All integers little-endian, every section 64-byte
 // aligned, the file is used in place through mmap (no parsing at load).
 //
@@ -19,14 +19,14 @@
 namespace lmfront::engine::format {
 
 inline constexpr char kMagic[8] = {'L', 'M', 'F', 'R', 'O', 'N', 'T', 'B'};
-inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::uint32_t kEmptyWord = 0xFFFFFFFFu;  // marks a free hash slot
 inline constexpr std::size_t kAlign = 64;
 
 enum class SectionId : std::uint32_t {
   VocabStrings = 0,  // the words, concatenated, no separators
   VocabOffsets,      // uint32 x (V + 1): word i is strings[off[i], off[i+1])
-  VocabSlots,        // VocabSlot x power-of-two capacity: string hash -> word id
+  VocabSlots,        // VocabSlot x power-of-two capacity: string hash -> word id (+ short words)
   Unigrams,          // UnigramEntry x V, indexed by word id
   Order2,            // MiddleSlot (or HighSlot when order == 2) x capacity, then 3, 4, ...
 };
@@ -62,10 +62,18 @@ struct Header {
 inline std::size_t alignUp(std::size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 static_assert(sizeof(Header) % 8 == 0);
 
+// One slot of the vocabulary index, four per cache line. A word of at most kInlineBytes bytes
+// (nearly every word of real text) is stored in the slot itself, so looking it up reads this one
+// line; a longer word keeps the high 32 bits of its hash here and is confirmed against the
+// strings section.
+inline constexpr std::size_t kInlineBytes = 11;
+inline constexpr std::uint8_t kLongWord = 0xFF;
 struct VocabSlot {
-  std::uint32_t tag;      // high 32 bits of the word's hash
-  std::uint32_t idPlus1;  // 0 = empty
+  std::uint32_t idPlus1;     // 0 = empty
+  std::uint8_t length;       // the word's length in bytes, or kLongWord when > kInlineBytes
+  char bytes[kInlineBytes];  // short word: its bytes, zero padded; long word: the tag, then zeros
 };
+static_assert(sizeof(VocabSlot) == 16);
 struct UnigramEntry {
   float prob;
   float backoff;

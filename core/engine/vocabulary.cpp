@@ -31,10 +31,25 @@ bool sameBytes(const char *a, const char *b, std::size_t n) {
 
 }  // namespace
 
+bool Vocabulary::holds(const format::VocabSlot &s, std::string_view w, std::uint64_t hash) const {
+  if (w.size() <= format::kInlineBytes) return s.length == w.size() && sameBytes(s.bytes, w.data(), w.size());
+  std::uint32_t tag;
+  std::memcpy(&tag, s.bytes, sizeof tag);
+  return s.length == format::kLongWord && tag == static_cast<std::uint32_t>(hash >> 32) && word(s.idPlus1 - 1) == w;
+}
+
+WordId Vocabulary::index(std::string_view w) const {
+  const std::uint64_t h = format::hashWord(w);
+  for (std::uint64_t i = h & m_mask;; i = (i + 1) & m_mask) {
+    const format::VocabSlot &s = m_slots[i];
+    if (s.idPlus1 == 0) return kUnk;
+    if (holds(s, w, h)) return s.idPlus1 - 1;
+  }
+}
+
 void Vocabulary::indexBatch(std::span<const std::string_view> words, WordId *out) const {
   constexpr std::size_t kChunk = 64;
   std::uint64_t hash[kChunk];
-  std::uint32_t candidate[kChunk];  // id + 1 of the first tag match, 0 = none
   for (std::size_t base = 0; base < words.size(); base += kChunk) {
     const std::size_t n = std::min(kChunk, words.size() - base);
     for (std::size_t i = 0; i < n; ++i) {
@@ -42,29 +57,17 @@ void Vocabulary::indexBatch(std::span<const std::string_view> words, WordId *out
       __builtin_prefetch(m_slots + (hash[i] & m_mask));
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const auto tag = static_cast<std::uint32_t>(hash[i] >> 32);
-      candidate[i] = 0;
+      const std::string_view w = words[base + i];
+      WordId id = kUnk;
       for (std::uint64_t s = hash[i] & m_mask;; s = (s + 1) & m_mask) {
         const format::VocabSlot &slot = m_slots[s];
         if (slot.idPlus1 == 0) break;
-        if (slot.tag == tag) {
-          candidate[i] = slot.idPlus1;
-          __builtin_prefetch(m_offsets + slot.idPlus1 - 1);
+        if (holds(slot, w, hash[i])) {
+          id = slot.idPlus1 - 1;
           break;
         }
       }
-    }
-    for (std::size_t i = 0; i < n; ++i)
-      if (candidate[i]) __builtin_prefetch(m_strings + m_offsets[candidate[i] - 1]);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::string_view w = words[base + i];
-      if (candidate[i] == 0)
-        out[base + i] = kUnk;
-      else if (const std::string_view c = word(candidate[i] - 1);
-               c.size() == w.size() && sameBytes(c.data(), w.data(), w.size()))
-        out[base + i] = candidate[i] - 1;
-      else
-        out[base + i] = index(w);  // a tag collision: the full probe sorts it out
+      out[base + i] = id;
     }
   }
 }

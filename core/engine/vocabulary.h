@@ -2,7 +2,8 @@
 //
 // Ids are dense, 0..size()-1; id 0 is always <unk> (kUnk), so index() of any word the model does
 // not know is kUnk. Lookup hashes the word once, probes an open-addressed table and confirms
-// with a byte comparison (no false hits). Immutable; safe to use from any number of threads.
+// with a byte comparison (no false hits): against the slot itself for a short word, against
+// the strings section for a long one. Immutable; safe to use from any number of threads.
 #pragma once
 
 #include "modelformat.h"
@@ -23,18 +24,9 @@ public:
              std::uint32_t slotCount)
       : m_strings(strings), m_offsets(offsets), m_slots(slots), m_size(size), m_mask(slotCount - 1) {}
 
-  WordId index(std::string_view word) const {
-    const std::uint64_t h = format::hashWord(word);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::uint64_t i = h & m_mask;; i = (i + 1) & m_mask) {
-      const format::VocabSlot &s = m_slots[i];
-      if (s.idPlus1 == 0) return kUnk;
-      if (s.tag == tag && this->word(s.idPlus1 - 1) == word) return s.idPlus1 - 1;
-    }
-  }
-  // index() for many words at once, in phases over chunks of words (hash and prefetch every
-  // slot, then every candidate's offset, then its bytes) so the cache misses overlap. Same
-  // results as index() word by word.
+  WordId index(std::string_view word) const;
+  // index() for many words at once, in two phases over chunks of words (hash and prefetch every
+  // home slot, then probe) so the cache misses overlap. Same results as index() word by word.
   void indexBatch(std::span<const std::string_view> words, WordId *out) const;
 
   std::string_view word(WordId id) const {
@@ -43,6 +35,9 @@ public:
   std::uint32_t size() const { return m_size; }
 
 private:
+  // Whether occupied slot `s` holds `word` (whose hashWord is `hash`).
+  bool holds(const format::VocabSlot &s, std::string_view word, std::uint64_t hash) const;
+
   const char *m_strings = nullptr;
   const std::uint32_t *m_offsets = nullptr;
   const format::VocabSlot *m_slots = nullptr;

@@ -157,7 +157,7 @@ private Q_SLOTS:
     verify.verifySha256 = true;
     auto compiled = Model::open(lmb, verify);
     QVERIFY2(compiled.isOk(), compiled.status().message().c_str());
-    QCOMPARE((*compiled)->format(), std::string("lmb v2"));
+    QCOMPARE((*compiled)->format(), "lmb v" + std::to_string(format::kVersion));
     QCOMPARE((*fromArpa)->format(), std::string("arpa"));
     QCOMPARE((*compiled)->payloadSha256(), (*fromArpa)->payloadSha256());
     // Every sentence of up to 4 words over the vocabulary plus an OOV: bit-identical scores.
@@ -253,25 +253,75 @@ private Q_SLOTS:
       }
   }
 
-  // Format v2 changed the hash-table layout: a v1 file must be refused, never misread.
+  // v2 changed the n-gram tables, v3 the vocabulary index: older files must be refused (with
+  // the way out), never misread.
   void otherFormatVersionIsRefusedWithAHint() {
     QTemporaryDir dir;
     auto model = Model::open(fixturePath("tiny_trigram.arpa"));
     QVERIFY(model.isOk());
-    std::string image(reinterpret_cast<const char *>((*model)->imageData()), (*model)->imageSize());
-    format::Header h{};
-    std::memcpy(&h, image.data(), sizeof h);
-    h.version = 1;
-    std::memcpy(image.data(), &h, sizeof h);
-    h.headerChecksum = format::headerChecksum(image.data(), h.headerSize);
-    std::memcpy(image.data(), &h, sizeof h);
-    const std::string path = dir.filePath(QStringLiteral("v1.lmb")).toStdString();
-    writeBytes(path, image.data(), image.size());
-    auto r = Model::open(path);
-    QCOMPARE(r.status().code(), StatusCode::DataLoss);
-    QVERIFY2(r.status().message().find("format version 1 is not supported") != std::string::npos &&
-                 r.status().message().find("lmfront compile") != std::string::npos,
-             r.status().message().c_str());
+    for (std::uint32_t version : {1u, 2u, format::kVersion + 1}) {
+      std::string image(reinterpret_cast<const char *>((*model)->imageData()), (*model)->imageSize());
+      format::Header h{};
+      std::memcpy(&h, image.data(), sizeof h);
+      h.version = version;
+      std::memcpy(image.data(), &h, sizeof h);
+      h.headerChecksum = format::headerChecksum(image.data(), h.headerSize);
+      std::memcpy(image.data(), &h, sizeof h);
+      const std::string path = dir.filePath(QStringLiteral("old.lmb")).toStdString();
+      writeBytes(path, image.data(), image.size());
+      auto r = Model::open(path);
+      QCOMPARE(r.status().code(), StatusCode::DataLoss);
+      const std::string expected = "format version " + std::to_string(version) + " is not supported";
+      QVERIFY2(r.status().message().find(expected) != std::string::npos &&
+                   r.status().message().find("lmfront compile") != std::string::npos,
+               r.status().message().c_str());
+    }
+  }
+
+  // Words of every length around the inline limit, long words and near misses: each word finds
+  // its own id, one at a time and in batches; a word one byte off finds <unk>.
+  void vocabularyFindsShortAndLongWords() {
+    NgramSet set = testutil::randomNormalisedModel(6, 3, 2);
+    std::vector<std::string> extra;
+    for (std::size_t len = 1; len <= 40; ++len)
+      for (char c : {'a', 'q', '\xC3'}) {
+        std::string w(len, c);
+        if (c == '\xC3') w = std::string(len, 'z') + "\xC3\xA9";  // UTF-8 tail
+        if (len > 1) w[len / 2] = static_cast<char>('A' + len % 26);
+        extra.push_back(w);
+      }
+    for (const std::string &w : extra) {
+      set.vocab.push_back(w);
+      set.orders[0].words.push_back(static_cast<WordId>(set.orders[0].words.size()));
+      set.orders[0].prob.push_back(-9.0f);
+      set.orders[0].backoff.push_back(0.0f);
+    }
+    auto r = Model::fromNgrams(std::move(set));
+    QVERIFY2(r.isOk(), r.status().message().c_str());
+    const Vocabulary &v = (*r)->vocab();
+    std::vector<std::string_view> all, missing;
+    std::vector<std::string> near;
+    for (WordId id = 0; id < v.size(); ++id) all.push_back(v.word(id));
+    for (const std::string &w : extra) {
+      near.push_back(w + "x");
+      near.push_back(w.substr(0, w.size() - 1));
+      std::string flipped = w;
+      flipped[0] = static_cast<char>(flipped[0] ^ 1);
+      near.push_back(flipped);
+    }
+    for (const std::string &w : near) missing.push_back(w);
+    std::vector<WordId> ids(all.size()), none(missing.size());
+    v.indexBatch(all, ids.data());
+    v.indexBatch(missing, none.data());
+    for (WordId id = 0; id < v.size(); ++id) {
+      QCOMPARE(v.index(all[id]), id);
+      QCOMPARE(ids[id], id);
+    }
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+      if (std::find(all.begin(), all.end(), missing[i]) != all.end()) continue;  // became another word
+      QCOMPARE(v.index(missing[i]), kUnk);
+      QCOMPARE(none[i], kUnk);
+    }
   }
 
   // Every stored n-gram is found at its own slot through the bucketed probe, in tables filled

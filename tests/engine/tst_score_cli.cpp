@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include "cli_testutil.h"
+#include "engine/modelformat.h"
 
 #include <cmath>
 
@@ -49,8 +50,9 @@ private Q_SLOTS:
       QCOMPARE(o.value(QStringLiteral("order")).toInt(), 3);
       QCOMPARE(o.value(QStringLiteral("ngrams")).toArray(), (QJsonArray{6, 6, 3}));
       QCOMPARE(o.value(QStringLiteral("vocab_size")).toInt(), 6);
-      QCOMPARE(o.value(QStringLiteral("format")).toString(),
-               model == lmb ? QStringLiteral("lmb v2") : QStringLiteral("arpa"));
+      QCOMPARE(
+          o.value(QStringLiteral("format")).toString(),
+          model == lmb ? QStringLiteral("lmb v%1").arg(lmfront::engine::format::kVersion) : QStringLiteral("arpa"));
       QFile f(model);
       QVERIFY(f.open(QIODevice::ReadOnly));
       QCOMPARE(o.value(QStringLiteral("sha256")).toString(),

@@ -170,7 +170,8 @@ private Q_SLOTS:
     QVERIFY(p.waitForFinished(120000));
     QCOMPARE(p.exitCode(), 0);
     const QJsonObject lmbJson = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    QCOMPARE(lmbJson.value(QStringLiteral("format")).toString(), QStringLiteral("lmb v2"));
+    QCOMPARE(lmbJson.value(QStringLiteral("format")).toString(),
+             QStringLiteral("lmb v%1").arg(engine::format::kVersion));
     auto compiled = Model::open(lmb.toStdString());
     QVERIFY2(compiled.isOk(), compiled.status().message().c_str());
     QCOMPARE(lmbJson.value(QStringLiteral("payload_sha256")).toString().toStdString(), (*compiled)->payloadSha256());
