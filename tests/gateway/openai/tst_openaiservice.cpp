@@ -61,6 +61,7 @@ struct Fixture {
   explicit Fixture(ServiceOptions options = {}) {
     options.admit = [this](const HttpRequest &, AdmitContext &ctx) -> std::optional<ApiError> {
       ++admits;
+      admitted.push_back(ctx);
       ctx.principal = "local";
       if (admits > allowed) {
         ApiError e = fromStatus(Status::resourceExhausted("rate limit reached"), {}, "rate_limited");
@@ -118,6 +119,7 @@ struct Fixture {
   Router router;
   std::shared_ptr<FakeBackend> backend;
   int admits = 0, settles = 0, allowed = 1'000'000;
+  std::vector<AdmitContext> admitted;  // what each admission was asked
 };
 
 }  // namespace
@@ -156,6 +158,12 @@ private Q_SLOTS:
     const auto hitsBefore = f.metric("lmfront_requests_total{model=\"m\",backend=\"cache\",code=\"200\"} ");
     for (int i = 0; i < 5; ++i) QCOMPARE(f.post(kBody)->header("x-lmfront-cache"), std::string("hit"));
     QCOMPARE(f.admits, admitsBefore + 5);  // once per request, never twice
+    // Charged exactly as the full path charges: same access, model and token estimate (8 + 11/4 + 1).
+    for (const AdmitContext &a : f.admitted) {
+      QVERIFY(a.access == Access::Infer);
+      QCOMPARE(a.model, std::string("m"));
+      QCOMPARE(a.estimatedTokens, 11);
+    }
     QCOMPARE(f.settles, settlesBefore + 5);
     QCOMPARE(f.service->hitMemoFound(), std::uint64_t(5));
     QCOMPARE(f.metric("lmfront_requests_total{model=\"m\",backend=\"cache\",code=\"200\"} "), hitsBefore + 5);
