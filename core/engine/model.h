@@ -53,7 +53,8 @@ public:
     std::uint64_t home[kMaxOrder - 1];
   };
   void prepare(const State &in, WordId w, Lookahead &ahead) const;
-  // score(in, w, out) for an `ahead` that prepare(in, w, ahead) filled; same result.
+  // score(in, w, out) for an `ahead` that prepare(in, w, ahead) filled; same result. Fastest
+  // when `out` is another State than `in` (Scorer::scoreRun alternates two per sentence).
   float score(const State &in, WordId w, const Lookahead &ahead, State &out) const;
 
   State beginSentenceState() const;  // the context "<s>"

@@ -95,7 +95,8 @@ void Scorer::scoreBatch(std::span<const std::vector<WordId>> sentences, std::spa
 void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> ends,
                       std::span<ScoreTotals> perSentence) const {
   struct Lane {
-    State state;
+    State states[2];  // the context, and where the next one is written: score() is fastest
+    int cur;          // when its output is not its input
     Model::Lookahead ahead;
     const WordId *p;  // next word of the sentence; == end: </s> is next
     const WordId *end;
@@ -112,14 +113,15 @@ void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> 
   std::size_t next = 0, active = 0;
   auto assign = [&](Lane &l) {
     const std::size_t i = next++;
-    l.state = bos;
+    l.states[0] = bos;
+    l.cur = 0;
     l.p = ids.data() + (i == 0 ? 0 : ends[i - 1]);
     l.end = ids.data() + ends[i];
     l.sentence = i;
     l.sum = 0;
     l.oovSum = 0;
     l.oov = 0;
-    m_model.prepare(l.state, l.p < l.end ? *l.p : eos, l.ahead);
+    m_model.prepare(l.states[0], l.p < l.end ? *l.p : eos, l.ahead);
   };
   while (active < kLanes && next < count) assign(lanes[active++]);
   while (active > 0) {
@@ -127,7 +129,8 @@ void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> 
       Lane &l = lanes[i];
       const bool last = l.p == l.end;
       const WordId w = last ? eos : *l.p;
-      const auto prob = static_cast<double>(m_model.score(l.state, w, l.ahead, l.state));
+      const auto prob = static_cast<double>(m_model.score(l.states[l.cur], w, l.ahead, l.states[l.cur ^ 1]));
+      l.cur ^= 1;
       l.sum += prob;
       if (w == kUnk) {
         ++l.oov;
@@ -135,7 +138,7 @@ void Scorer::scoreRun(std::span<const WordId> ids, std::span<const std::size_t> 
       }
       if (!last) {
         ++l.p;
-        m_model.prepare(l.state, l.p < l.end ? *l.p : eos, l.ahead);
+        m_model.prepare(l.states[l.cur], l.p < l.end ? *l.p : eos, l.ahead);
         continue;
       }
       ScoreTotals &t = perSentence[l.sentence];
