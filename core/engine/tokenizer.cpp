@@ -72,7 +72,15 @@ std::size_t findInvalidUtf8(std::string_view text) {
   const std::size_t n = text.size();
   std::size_t i = 0;
   while (i < n) {
-    // ASCII fast path: 8 bytes at a time.
+    // ASCII fast path: 32 bytes at a time, then 8.
+#if defined(__SSE2__)
+    while (i + 32 <= n) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i + 16));
+      if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+      i += 32;
+    }
+#endif
     while (i + 8 <= n) {
       std::uint64_t word;
       std::memcpy(&word, s + i, 8);
