@@ -101,7 +101,7 @@ if [[ -n $PERF ]]; then
   wrk -t"$THREADS" -c"$CONNS" -d"$((PERF + 3))s" -s "$WORK/post.lua" "http://127.0.0.1:$LPORT/v1/completions" >"$WORK/wrk.out" &
   WRK=$!
   sleep 1
-  perf record -F 2999 -g -p "$LPID" -o "$WORK/perf.data" -- sleep "$PERF" >/dev/null 2>&1 </dev/null
+  perf record -F 2999 ${PERF_CALLGRAPH:---call-graph=fp} -p "$LPID" -o "$WORK/perf.data" -- sleep "$PERF" >/dev/null 2>&1 </dev/null
   wait "$WRK" || true
   grep Requests/sec "$WORK/wrk.out"
   [[ -n ${PERF_KEEP:-} ]] && cp "$WORK/perf.data" "$PERF_KEEP"

@@ -2,6 +2,7 @@
 // generations it is asked for and a recording responder keeps the answer. Focus: the cache-hit
 // fast path (hitmemo.h) must answer exactly what the full path answers and skip none of the
 // checks — admission on every request, Cache-Control bypass, the served version, TTL, refills.
+#include "gateway/openai/completionsink.h"
 #include "gateway/openai/openaiservice.h"
 
 #include <QtTest>
@@ -282,6 +283,26 @@ private Q_SLOTS:
       QVERIFY(r->response.body.find("data: [DONE]") != std::string::npos);
     }
     QCOMPARE(f.service->hitMemoSize(), std::size_t(0));
+  }
+
+  void overheadIsPrintedInMilliseconds_data() {
+    QTest::addColumn<qint64>("ns");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("zero") << qint64(0) << u"0.000"_qs;
+    QTest::newRow("rounds down") << qint64(1'234'499) << u"1.234"_qs;
+    QTest::newRow("rounds up") << qint64(1'234'500) << u"1.235"_qs;
+    QTest::newRow("carries") << qint64(999'500) << u"1.000"_qs;
+    QTest::newRow("sub-microsecond") << qint64(499) << u"0.000"_qs;
+    QTest::newRow("large") << qint64(12'345'678'901) << u"12345.679"_qs;
+    QTest::newRow("negative") << qint64(-2'500'000) << u"-2.500"_qs;
+  }
+  void overheadIsPrintedInMilliseconds() {
+    QFETCH(qint64, ns);
+    QFETCH(QString, text);
+    const HeaderList h = gatewayHeaders("b", "hit", std::chrono::nanoseconds(ns));
+    QCOMPARE(h.size(), std::size_t(3));
+    QCOMPARE(h[2].first, std::string("x-lmfront-overhead-ms"));
+    QCOMPARE(QString::fromStdString(h[2].second), text);
   }
 
   void fastPathCanBeTurnedOff() {
