@@ -176,6 +176,7 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
   for (std::uint32_t n = 2; n <= h.order; ++n) {
     const std::byte *t = at(static_cast<SectionId>(4 + n - 2));
     m_tables[n - 1] = reinterpret_cast<const unsigned char *>(t);
+    m_buckets[n - 1] = h.capacity[n - 1] / kBucketSlots;
     if (n == h.order)
       m_high = reinterpret_cast<const HighSlot *>(t);
     else
@@ -217,14 +218,15 @@ void Model::prepare(const State &in, WordId w, Lookahead &ahead) const {
   const int len = in.length;
   const auto *fallback = reinterpret_cast<const unsigned char *>(m_unigrams + w);
   __builtin_prefetch(fallback);
+  const std::uint64_t wordKey = std::uint64_t{w} << 32;
   for (int k = 0; k < order() - 1; ++k) {
-    const std::uint64_t cap = m_header.capacity[static_cast<std::size_t>(k) + 1];
-    const std::uint64_t home = format::homeSlot(in.idx[static_cast<std::size_t>(k)], w, cap);
-    const std::uint64_t next = home + format::kBucketSlots == cap ? 0 : home + format::kBucketSlots;
-    ahead.home[k] = home;
+    const std::uint64_t buckets = m_buckets[k + 1];
+    const std::uint64_t b = format::homeBucket(wordKey | in.idx[static_cast<std::size_t>(k)], buckets);
+    const std::uint64_t next = b + 1 == buckets ? 0 : b + 1;
+    ahead.home[k] = b * format::kBucketSlots;
     const unsigned char *table = m_tables[k + 1];
-    __builtin_prefetch(k < len ? table + home * kSlotBytes : fallback);
-    __builtin_prefetch(k < len ? table + next * kSlotBytes : fallback);
+    __builtin_prefetch(k < len ? table + b * format::kAlign : fallback);
+    __builtin_prefetch(k < len ? table + next * format::kAlign : fallback);
   }
 }
 

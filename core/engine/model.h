@@ -97,6 +97,7 @@ private:
   const format::MiddleSlot *m_middle[kMaxOrder] = {};
   const format::HighSlot *m_high = nullptr;
   const unsigned char *m_tables[kMaxOrder] = {};  // order n >= 2 at [n - 1]: 16-byte slots
+  std::uint64_t m_buckets[kMaxOrder] = {};        // order n >= 2 at [n - 1]: capacity / 4
   // Ownership: either an mmap of the file, or an image built in memory.
   void *m_map = nullptr;
   std::size_t m_mapSize = 0;

@@ -1,4 +1,4 @@
-// The on-disk layout of a compiled model ("lmb v3"); docs/model-format.md is the user-facing
+// The on-disk layout of a compiled model ("lmb v4"); docs/model-format.md is the user-facing
 // spec and must change with this file. All integers little-endian, every section 64-byte
 // aligned, the file is used in place through mmap (no parsing at load).
 //
@@ -19,7 +19,7 @@
 namespace lmfront::engine::format {
 
 inline constexpr char kMagic[8] = {'L', 'M', 'F', 'R', 'O', 'N', 'T', 'B'};
-inline constexpr std::uint32_t kVersion = 3;
+inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::uint32_t kEmptyWord = 0xFFFFFFFFu;  // marks a free hash slot
 inline constexpr std::size_t kAlign = 64;
 
@@ -113,12 +113,18 @@ inline std::uint64_t mix64(std::uint64_t k) {
   return k;
 }
 
-// The home slot of (parent, word) in a table of `capacity` slots (Lemire's multiply-shift
-// range reduction, so capacities need not be powers of two).
+// The home slot of (parent, word) in a table of `capacity` slots: the first slot of bucket
+// (h * buckets) >> 64 (Lemire's range reduction, so capacities need not be powers of two) for
+// h = key * 2^64/phi, Knuth's multiplicative hash of key = word << 32 | parent. One multiply:
+// hashing is a large share of a query's instructions, and on real models' keys this spreads
+// as evenly as a full 64-bit mixer (same bucket overflow rates, measured).
 __extension__ typedef unsigned __int128 Uint128;
+inline constexpr std::uint64_t kKeyMultiplier = 0x9E3779B97F4A7C15ULL;
+inline std::uint64_t homeBucket(std::uint64_t key, std::uint64_t buckets) {
+  return static_cast<std::uint64_t>((static_cast<Uint128>(key * kKeyMultiplier) * buckets) >> 64);
+}
 inline std::uint64_t homeSlot(std::uint32_t parent, std::uint32_t word, std::uint64_t capacity) {
-  std::uint64_t h = mix64((static_cast<std::uint64_t>(parent) << 32) | word);
-  return static_cast<std::uint64_t>((static_cast<Uint128>(h) * (capacity / kBucketSlots)) >> 64) * kBucketSlots;
+  return homeBucket(std::uint64_t{word} << 32 | parent, capacity / kBucketSlots) * kBucketSlots;
 }
 
 // The last `t` (1..7) bytes before `end` as a little-endian integer, zero-extended, reading

@@ -253,13 +253,13 @@ private Q_SLOTS:
       }
   }
 
-  // v2 changed the n-gram tables, v3 the vocabulary index: older files must be refused (with
-  // the way out), never misread.
+  // v2 changed the n-gram tables, v3 the vocabulary index, v4 the n-gram hash: older files
+  // must be refused (with the way out), never misread.
   void otherFormatVersionIsRefusedWithAHint() {
     QTemporaryDir dir;
     auto model = Model::open(fixturePath("tiny_trigram.arpa"));
     QVERIFY(model.isOk());
-    for (std::uint32_t version : {1u, 2u, format::kVersion + 1}) {
+    for (std::uint32_t version : {1u, 2u, 3u, format::kVersion + 1}) {
       std::string image(reinterpret_cast<const char *>((*model)->imageData()), (*model)->imageSize());
       format::Header h{};
       std::memcpy(&h, image.data(), sizeof h);
