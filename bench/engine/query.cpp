@@ -1,7 +1,8 @@
 // bench_engine_query MODEL.lmb TEXT [REPS]: in-process figures for docs/benchmarks/engine-model.md.
 // Prints one JSON object: median load time (default checks, and with the full sha256), scoring
-// throughput on 1 and 2 threads (end to end: whitespace tokenising, vocabulary lookup, query; and
-// query-only over pre-mapped ids), and generation tokens/s (exact path; top-k 40 at T 0.8).
+// throughput on 1 and 2 threads (end to end: scoreFile, i.e. reading, whitespace splitting,
+// vocabulary lookup and query, as `lmfront score` after its load; query only: Scorer::scoreRun
+// over pre-mapped ids), and generation tokens/s (exact path; top-k 40 at T 0.8).
 #include "engine/model.h"
 #include "engine/sampler.h"
 #include "engine/scorer.h"
@@ -71,48 +72,45 @@ int main(int argc, char **argv) {
     std::ifstream in(argv[2]);
     for (std::string l; std::getline(in, l);) lines.push_back(l);
   }
-  // Pre-mapped ids, one vector per sentence, for the query-only figure.
-  std::vector<std::vector<WordId>> ids(lines.size());
-  std::uint64_t tokens = 0;
+  // Pre-mapped ids, all sentences back to back, for the query-only figure.
+  std::vector<WordId> ids;
+  std::vector<std::size_t> ends;
   {
     std::vector<std::string_view> words;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      splitWords(lines[i], words);
-      for (auto w : words) ids[i].push_back(m.vocab().index(w));
-      tokens += words.size() + 1;
+    for (const std::string &line : lines) {
+      splitWords(line, words);
+      for (auto w : words) ids.push_back(m.vocab().index(w));
+      ends.push_back(ids.size());
     }
   }
+  const std::uint64_t tokens = ids.size() + lines.size();
   // Returns tokens per second of wall time; `cpuRate` gets tokens per CPU-second of the busiest
   // thread (robust to the time-slicing of a shared machine).
+  //  - end to end: scoreFile on the text file (read, split, vocabulary, query: what `lmfront
+  //    score` runs after loading); with 2 threads each thread scores the whole file.
+  //  - query only: Scorer::scoreRun over the pre-mapped ids; with 2 threads each takes half.
   double cpuRate = 0;
+  double checkSum = 0;
   auto run = [&](int threads, bool endToEnd) {
     std::vector<double> sums(static_cast<std::size_t>(threads)), cpu(static_cast<std::size_t>(threads));
     auto t0 = Clock::now();
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
-        Scorer scorer(m);
         ScoreTotals totals;
-        std::vector<std::string_view> words;
-        std::vector<std::vector<WordId>> batch;
-        std::vector<ScoreTotals> results;
-        // Thread t takes every threads-th block of 16 sentences.
-        const std::size_t block = 16, step = block * static_cast<std::size_t>(threads);
-        for (std::size_t b = block * static_cast<std::size_t>(t); b < lines.size(); b += step) {
-          const std::size_t e = std::min(lines.size(), b + block);
-          if (endToEnd) {
-            batch.resize(e - b);
-            for (std::size_t i = b; i < e; ++i) {
-              splitWords(lines[i], words);
-              batch[i - b].resize(words.size());
-              m.vocab().indexBatch(words, batch[i - b].data());
-            }
-            results.assign(e - b, {});
-            scorer.scoreBatch(batch, results);
-          } else {
-            results.assign(e - b, {});
-            scorer.scoreBatch({ids.data() + b, e - b}, results);
-          }
+        if (endToEnd) {
+          auto r = scoreFile(m, argv[2], {TokenizerMode::Whitespace, false});
+          if (r.isOk()) totals = *r;
+        } else {
+          const std::size_t n = ends.size(),
+                            first = n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads),
+                            last = n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+          const std::size_t begin = first == 0 ? 0 : ends[first - 1];
+          std::vector<std::size_t> local(ends.begin() + static_cast<std::ptrdiff_t>(first),
+                                         ends.begin() + static_cast<std::ptrdiff_t>(last));
+          for (auto &e : local) e -= begin;
+          std::vector<ScoreTotals> results(local.size());
+          Scorer(m).scoreRun({ids.data() + begin, (last == 0 ? 0 : ends[last - 1]) - begin}, local, results);
           for (const auto &r : results) totals.add(r);
         }
         sums[static_cast<std::size_t>(t)] = totals.log10Prob;
@@ -122,8 +120,10 @@ int main(int argc, char **argv) {
       });
     }
     for (auto &p : pool) p.join();
-    cpuRate = static_cast<double>(tokens) / static_cast<double>(threads) / *std::max_element(cpu.begin(), cpu.end());
-    return static_cast<double>(tokens) / seconds(t0, Clock::now());
+    for (double x : sums) checkSum += x;
+    const std::uint64_t work = endToEnd ? tokens * static_cast<std::uint64_t>(threads) : tokens;
+    cpuRate = static_cast<double>(work) / static_cast<double>(threads) / *std::max_element(cpu.begin(), cpu.end());
+    return static_cast<double>(work) / seconds(t0, Clock::now());
   };
   std::vector<double> e2e1, e2e2, q1, q2, e2e1cpu, q1cpu;
   for (int r = 0; r < reps; ++r) {
