@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <functional>
+#include <vector>
 
 namespace lmfront::gateway::openai {
 
@@ -43,20 +44,22 @@ void HitMemo::remember(int worker, std::shared_ptr<const HitMemoEntry> entry) {
   if (size > kMaxBytes) return;
   const std::uint64_t fp = fingerprint(entry->chat, entry->body);
   Shard &s = shard(worker);
-  std::shared_ptr<const HitMemoEntry> old;  // released outside the lock
+  std::shared_ptr<const HitMemoEntry> old;                   // released outside the lock
+  std::vector<std::shared_ptr<const HitMemoEntry>> dropped;  // likewise
   std::lock_guard lock(s.mutex);
-  auto it = s.entries.find(fp);
-  if (it != s.entries.end()) {
+  if (auto it = s.entries.find(fp); it != s.entries.end()) {  // replaced (a refilled value, a new version)
     s.bytes -= it->second->bytes();
     old = std::move(it->second);
-    it->second = std::move(entry);
-    s.bytes += size;
-    return;
+    s.entries.erase(it);
   }
-  if (s.entries.size() >= kMaxEntries || s.bytes + size > kMaxBytes) {
-    // Start over rather than track recency: a memo entry costs one ordinary cache hit to rebuild.
-    s.entries.clear();
-    s.bytes = 0;
+  // Full: drop arbitrary entries (the hash order) rather than track recency or start over. An
+  // entry costs one ordinary cache hit to rebuild, and a working set a little over the bound then
+  // keeps most of its entries instead of losing all of them at once.
+  while (!s.entries.empty() && (s.entries.size() >= kMaxEntries || s.bytes + size > kMaxBytes)) {
+    auto victim = s.entries.begin();
+    s.bytes -= victim->second->bytes();
+    dropped.push_back(std::move(victim->second));
+    s.entries.erase(victim);
   }
   s.entries.emplace(fp, std::move(entry));
   s.bytes += size;

@@ -16,7 +16,7 @@
 //   the memo never changes what a body means.
 // - Bounded: a shard holds at most kMaxEntries entries and kMaxBytes bytes, counting the cached
 //   values its entries keep alive (so at most workers × kMaxBytes beyond the cache's own budget);
-//   a shard that would exceed either starts over (entries come back with the next cache hit).
+//   a full shard drops arbitrary entries to make room (they come back with the next cache hit).
 //   One entry per fingerprint.
 // Thread-safe: one mutex per shard; workers pick their shard by index, so it is uncontended.
 #pragma once
@@ -58,7 +58,7 @@ struct HitMemoEntry {
 class HitMemo {
 public:
   static constexpr std::size_t kShards = 16;
-  static constexpr std::size_t kMaxEntries = 4096;    // per shard
+  static constexpr std::size_t kMaxEntries = 16384;   // per shard
   static constexpr std::size_t kMaxBytes = 8u << 20;  // per shard
 
   static std::uint64_t fingerprint(bool chat, std::string_view body);

@@ -85,6 +85,24 @@ private Q_SLOTS:
       memo.remember(0, e);
     }
     QCOMPARE(memo.size(), std::size_t(1));
+    // Replacing an entry with a bigger one keeps the shard within its budget too.
+    memo.clear();
+    memo.remember(0, entry("a"));
+    auto big = entry("b");
+    big->value = std::make_shared<const std::string>(HitMemo::kMaxBytes / 2, 'v');
+    memo.remember(0, big);
+    auto bigger = entry("b");
+    bigger->value = std::make_shared<const std::string>(HitMemo::kMaxBytes - entry("b")->bytes() - 10, 'w');
+    QVERIFY(bigger->bytes() <= HitMemo::kMaxBytes && bigger->bytes() + entry("a")->bytes() > HitMemo::kMaxBytes);
+    memo.remember(0, bigger);
+    QCOMPARE(memo.size(), std::size_t(1));
+    QCOMPARE(memo.find(0, false, "b")->value->front(), 'w');
+  }
+
+  void aFullShardKeepsMostOfItsEntries() {
+    HitMemo memo;
+    for (std::size_t i = 0; i < HitMemo::kMaxEntries + 100; ++i) memo.remember(0, entry("body " + std::to_string(i)));
+    QCOMPARE(memo.size(), HitMemo::kMaxEntries);  // one dropped per insert past the bound, not all
   }
 
   void rendersAFreshIdAndTime() {
