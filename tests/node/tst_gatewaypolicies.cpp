@@ -10,6 +10,7 @@
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <memory>
 
 using namespace lmfront::testing;
 
@@ -24,6 +25,8 @@ class TstGatewayPolicies : public QObject {
 private:
   QTemporaryDir m_dir;
   QString m_model;
+  // One node for every bad-input row; a member so it is stopped with the test, not leaked.
+  std::unique_ptr<Daemon> m_badInputNode;
 
   QString writeConfig(const QString &name, const QByteArray &json) {
     const QString path = m_dir.filePath(name);
@@ -149,11 +152,11 @@ private Q_SLOTS:
     QFETCH(QByteArray, body);
     QFETCH(int, status);
     QFETCH(QString, param);
-    static Daemon *shared = nullptr;
-    if (!shared) {
-      shared = new Daemon;
-      QVERIFY(shared->start(baseArgs(u"bad"_qs)));
+    if (!m_badInputNode) {
+      m_badInputNode = std::make_unique<Daemon>();
+      QVERIFY(m_badInputNode->start(baseArgs(u"bad"_qs)));
     }
+    Daemon *shared = m_badInputNode.get();
     auto reply = httpRequest(shared->port(), "POST", path, body);
     QCOMPARE(reply.status, status);
     const QJsonObject error = QJsonDocument::fromJson(reply.body).object()[u"error"].toObject();
