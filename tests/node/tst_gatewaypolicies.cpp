@@ -166,6 +166,22 @@ private Q_SLOTS:
     QCOMPARE(httpRequest(shared->port(), "POST", "/v1/completions", completionBody("tiny")).status, 200);
   }
 
+  // A client that repeats a request as soon as it has the answer finds it in the cache: the
+  // answer is stored and its flight closed before the client sees it (not "coalesced").
+  void aRepeatAfterTheAnswerIsAHit() {
+    Daemon d;
+    QVERIFY(d.start(baseArgs(u"repeat"_qs)));
+    for (int seed = 100; seed < 400; ++seed) {
+      const QByteArray body = completionBody("tiny", seed);
+      auto first = httpRequest(d.port(), "POST", "/v1/completions", body);
+      QCOMPARE(first.status, 200);
+      QCOMPARE(first.header("x-lmfront-cache"), QByteArray("miss"));
+      auto again = httpRequest(d.port(), "POST", "/v1/completions", body);
+      QCOMPARE(again.status, 200);
+      QCOMPARE(again.header("x-lmfront-cache"), QByteArray("hit"));
+    }
+  }
+
   void identicalConcurrentRequestsMakeOneBackendCall() {
     Daemon d;
     QVERIFY(d.start(baseArgs(u"flight"_qs)));

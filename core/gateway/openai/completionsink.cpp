@@ -115,6 +115,13 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
   g.usage = usage;
   const auto now = m_ctx.shared->clock.now();
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
+  // Stored and the flight closed before the client sees the end: a client that repeats the request
+  // as soon as it has the answer must find a hit, not join a flight that is already over.
+  if (m_ctx.key) {
+    auto value = std::make_shared<const std::string>(g.encode());
+    if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
+    m_ctx.shared->flights.complete(*m_ctx.key, cache::Value(value));
+  }
   if (m_ctx.request.stream) {
     beginStreamIfNeeded();
     m_ctx.responder->writeChunk(streamFinishEvent(m_ctx.meta, reason));
@@ -136,11 +143,6 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
     m.gatewayOverhead->withLabels({m_ctx.request.model}).observe(seconds(m_ctx.dispatched - m_ctx.arrived));
   if (m_ctx.shared->options.settle)
     m_ctx.shared->options.settle(m_ctx.admit, usage.promptTokens + usage.completionTokens);
-  if (m_ctx.key) {
-    auto value = std::make_shared<const std::string>(g.encode());
-    if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
-    m_ctx.shared->flights.complete(*m_ctx.key, cache::Value(value));
-  }
   finish(200, Status::ok());
 }
 
