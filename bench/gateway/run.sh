@@ -28,17 +28,8 @@ PORTKEY=bench/gateway/portkey/node_modules/@portkey-ai/gateway/build/start-serve
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/setup.sh)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-WORK=$(mktemp -d /tmp/lmfront-bench-gateway.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/${2:-}" && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
-cpu_ticks() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$total"
-}
+source bench/lib/loopback.sh
+bench_begin gateway
 
 # The body every server answers (lmfront's cache hit is measured and nginx's padded to its size).
 CACHE_BODY='{"model":"bench","prompt":"hello world","max_tokens":8,"seed":1}'
@@ -51,23 +42,7 @@ PORT[lmfront]=$(free_port)
 PORT[portkey]=$(free_port)
 
 start_nginx() {  # $1: body
-  mkdir -p "$WORK/nginx"
-  cat >"$WORK/nginx/nginx.conf" <<NGX
-worker_processes $WORKERS;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${PORT[nginx]} reuseport backlog=4096;
-    location / { default_type application/json; return 200 '$1'; }
-  }
-}
-NGX
+  nginx_return_conf "$WORK/nginx" "${PORT[nginx]}" "$WORKERS" "$1"
   "${RUN[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.log" 2>&1 &
   SPID[nginx]=$!
   PIDS+=($!)

@@ -22,23 +22,8 @@ BIN=$BUILD_DIR/bin/lmfront-bench-http
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/setup.sh)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-WORK=$(mktemp -d /tmp/lmfront-bench-http.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
-
-# CPU ticks (utime+stime, all threads) of a server: lmfront is one process; nginx is a master and
-# its worker children.
-cpu_ticks() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
+source bench/lib/loopback.sh
+bench_begin http
 declare -A PORT SPID
 PORT[lmfront]=$(free_port)
 "${RUN[@]}" "$BIN" --port "${PORT[lmfront]}" --workers 2 >"$WORK/lmfront.log" 2>&1 &
