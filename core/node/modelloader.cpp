@@ -29,7 +29,8 @@ engine::TokenizerOptions tokenizerFor(const CatalogEntry &entry) {
 }
 }  // namespace
 
-Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *threads) {
+Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *threads,
+                                                        const observe::StandardMetrics *metrics) {
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
   if (!model) return model.status().withContext("model '" + entry.name.toStdString() + "'");
@@ -43,6 +44,10 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entr
   auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}});
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);
+  // Default limits (poolflow.h): an engine replica queues beyond its adaptive limit like any backend.
+  auto flow = gateway::openai::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics);
+  if (!flow) return flow.status();
+  pool->flow = std::move(*flow);
   return std::shared_ptr<const ModelPool>(std::move(pool));
 }
 

@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "gateway/openai/modeltable.h"
 #include "node/noderoutes.h"
+#include "observe/standardmetrics.h"
 
 #include <memory>
 
@@ -15,6 +16,8 @@ class QThreadPool;
 
 namespace lmfront::node {
 
-Result<std::shared_ptr<const gateway::openai::ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *pool);
+// metrics (may be null): where the pool's flow-control gauges go.
+Result<std::shared_ptr<const gateway::openai::ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *pool,
+                                                                         const observe::StandardMetrics *metrics);
 
 }  // namespace lmfront::node

@@ -146,7 +146,7 @@ Status Node::start() {
       background.push_back(entry);
       continue;
     }
-    auto pool = loadEnginePool(entry, &d->engineThreads);
+    auto pool = loadEnginePool(entry, &d->engineThreads, &d->metrics);
     if (!pool) return pool.status();
     d->engines.pools[entry.name.toStdString()] = *pool;
     state->modelsLoaded.fetch_add(1);
@@ -198,10 +198,11 @@ Status Node::start() {
   // (a client that reads the "listening" line and asks /healthz at once must see "ok").
   if (background.empty()) state->ready.store(true);
   QThreadPool *threads = &d->engineThreads;
-  d->loader = std::thread([state, impl, threads, background = std::move(background)]() mutable {
+  const observe::StandardMetrics *gauges = &d->metrics;
+  d->loader = std::thread([state, impl, threads, gauges, background = std::move(background)]() mutable {
     for (const auto &entry : background) {
       if (state->draining.load()) return;
-      auto pool = loadEnginePool(entry, threads);
+      auto pool = loadEnginePool(entry, threads, gauges);
       state->modelsLoaded.fetch_add(1);
       if (!pool) {
         std::fprintf(stderr, "lmfront node: skipping model %s: %s\n", qPrintable(entry.name),

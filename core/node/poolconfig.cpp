@@ -110,12 +110,65 @@ Status parseHashKey(const QString &where, const QString &text, gateway::openai::
   return Status::ok();
 }
 
+// "concurrency" and "queue": keys are the config structs' fields in snake_case (durations in ms).
+Status parseFlow(const QString &where, const QJsonObject &o, gateway::openai::FlowConfig &flow) {
+  using gateway::ratelimit::LimitAlgorithm;
+  auto concurrency =
+      section(where, o, "concurrency",
+              {QStringLiteral("algorithm"), QStringLiteral("initial_limit"), QStringLiteral("min_limit"),
+               QStringLiteral("max_limit"), QStringLiteral("backoff_ratio"), QStringLiteral("latency_threshold_ms"),
+               QStringLiteral("tolerance"), QStringLiteral("long_window"), QStringLiteral("queue_size"),
+               QStringLiteral("smoothing")});
+  if (!concurrency) return concurrency.status();
+  const QString cw = where + QStringLiteral(".concurrency");
+  auto &c = flow.concurrency;
+  std::string algorithm;
+  LMFRONT_RETURN_IF_ERROR(string(cw, *concurrency, "algorithm", algorithm));
+  if (algorithm == "fixed")
+    c.algorithm = LimitAlgorithm::Fixed;
+  else if (algorithm == "aimd")
+    c.algorithm = LimitAlgorithm::Aimd;
+  else if (algorithm == "gradient" || algorithm.empty())
+    c.algorithm = LimitAlgorithm::Gradient;
+  else
+    return bad(cw + QStringLiteral(".algorithm"), QStringLiteral("must be gradient, aimd or fixed"));
+  LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "initial_limit", 1, 1e6, c.initialLimit));
+  LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "min_limit", 1, 1e6, c.minLimit));
+  LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "max_limit", 1, 1e6, c.maxLimit));
+  // A config that sets only initial_limit means "this many": widen the bounds to hold it.
+  if (concurrency->contains(u"initial_limit")) {
+    if (!concurrency->contains(u"max_limit")) c.maxLimit = std::max(c.maxLimit, c.initialLimit);
+    if (!concurrency->contains(u"min_limit")) c.minLimit = std::min(c.minLimit, c.initialLimit);
+  }
+  LMFRONT_RETURN_IF_ERROR(ratio(cw, *concurrency, "backoff_ratio", c.backoffRatio));
+  LMFRONT_RETURN_IF_ERROR(millis(cw, *concurrency, "latency_threshold_ms", c.latencyThreshold));
+  if (concurrency->contains(u"tolerance")) {
+    if (!(*concurrency)[u"tolerance"].isDouble())
+      return bad(cw + QStringLiteral(".tolerance"), QStringLiteral("must be a number from 1 to 10"));
+    c.tolerance = (*concurrency)[u"tolerance"].toDouble();
+  }
+  LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "long_window", 1, 1e6, c.longWindow));
+  LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "queue_size", 0, 1e6, c.queueSize));
+  LMFRONT_RETURN_IF_ERROR(ratio(cw, *concurrency, "smoothing", c.smoothing));
+  LMFRONT_RETURN_IF_ERROR(c.validate().withContext(cw.toStdString()));
+
+  auto queue = section(where, o, "queue", {QStringLiteral("max_waiters"), QStringLiteral("max_wait_ms")});
+  if (!queue) return queue.status();
+  const QString qw = where + QStringLiteral(".queue");
+  LMFRONT_RETURN_IF_ERROR(number(qw, *queue, "max_waiters", 0, 1e6, flow.queue.maxWaiters));
+  LMFRONT_RETURN_IF_ERROR(millis(qw, *queue, "max_wait_ms", flow.queue.maxWait));
+  if (flow.queue.maxWait <= Clock::Duration::zero())
+    return bad(qw + QStringLiteral(".max_wait_ms"), QStringLiteral("must be > 0"));
+  return flow.queue.validate().withContext(qw.toStdString());
+}
+
 Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
-  LMFRONT_RETURN_IF_ERROR(onlyKeys(
-      where, o,
-      {QStringLiteral("balancer"), QStringLiteral("hash_key"), QStringLiteral("backends"), QStringLiteral("backup"),
-       QStringLiteral("breaker"), QStringLiteral("outlier"), QStringLiteral("retry_budget"), QStringLiteral("retry"),
-       QStringLiteral("health_check"), QStringLiteral("timeouts")}));
+  LMFRONT_RETURN_IF_ERROR(
+      onlyKeys(where, o,
+               {QStringLiteral("balancer"), QStringLiteral("hash_key"), QStringLiteral("backends"),
+                QStringLiteral("backup"), QStringLiteral("breaker"), QStringLiteral("outlier"),
+                QStringLiteral("retry_budget"), QStringLiteral("retry"), QStringLiteral("health_check"),
+                QStringLiteral("timeouts"), QStringLiteral("concurrency"), QStringLiteral("queue")}));
   std::string text;
   LMFRONT_RETURN_IF_ERROR(string(where, o, "balancer", text));
   if (!text.empty()) {
@@ -209,6 +262,7 @@ Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
   LMFRONT_RETURN_IF_ERROR(ms("first_byte_ms", p.timeouts.firstByte));
   LMFRONT_RETURN_IF_ERROR(ms("idle_ms", p.timeouts.idle));
   LMFRONT_RETURN_IF_ERROR(ms("total_ms", p.timeouts.total));
+  LMFRONT_RETURN_IF_ERROR(parseFlow(where, o, p.flow));
   LMFRONT_RETURN_IF_ERROR(r.breaker.validate().withContext(bw.toStdString()));
   LMFRONT_RETURN_IF_ERROR(r.outlier.validate().withContext(ow.toStdString()));
   LMFRONT_RETURN_IF_ERROR(r.retryBudget.validate().withContext(rw.toStdString()));
@@ -307,6 +361,9 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
     auto res = gateway::openai::PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics);
     if (!res) return res.status().withContext(where.toStdString());
     pool->resilience = std::move(*res);
+    auto flow = gateway::openai::PoolFlow::create(spec.flow, spec.name, ids, metrics);
+    if (!flow) return flow.status().withContext(where.toStdString());
+    pool->flow = std::move(*flow);
     pool->source = std::move(source);
     table->pools[spec.name] = std::move(pool);
   }

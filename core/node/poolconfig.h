@@ -5,7 +5,9 @@
 //   "pools": {"english": {"balancer": "round_robin", "hash_key": "user"|"header:NAME"|"prompt_prefix:N",
 //      "backends": [{"engine": "english"}, {"url": "http://127.0.0.1:9001", "model": "english", "weight": 2}],
 //      "backup": "other-pool", "breaker": {...}, "outlier": {...}, "retry_budget": {...},
-//      "retry": {"max_attempts": 3}, "timeouts": {...}, "health_check": {"path": "/healthz", "interval_ms": 1000}}}
+//      "retry": {"max_attempts": 3}, "timeouts": {...}, "health_check": {"path": "/healthz", "interval_ms": 1000},
+//      "concurrency": {"algorithm": "gradient", "initial_limit": 20, ...}, "queue": {"max_waiters": 64, "max_wait_ms":
+//      30000}}}
 //
 // parsePools() validates strictly: an unknown key or a wrong type is InvalidArgument naming the
 // key path (pools.english.backends[1].weight). buildModelTable() composes the served table: the
@@ -42,7 +44,8 @@ struct PoolSpec {
   std::string backup;
   gateway::openai::ResilienceConfig resilience;
   gateway::upstream::Timeouts timeouts;
-  std::string source;  // the pool's JSON, compact with sorted keys
+  gateway::openai::FlowConfig flow;  // "concurrency" and "queue"
+  std::string source;                // the pool's JSON, compact with sorted keys
 };
 
 Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools);

@@ -30,10 +30,12 @@ inline constexpr std::string_view kCacheRedisDroppedTotal = "lmfront_cache_redis
 inline constexpr std::string_view kCacheRedisUp = "lmfront_cache_redis_up";
 
 // Backends and flow control.
-inline constexpr std::string_view kBackendUp = "lmfront_backend_up";                       // {backend} 0|1
-inline constexpr std::string_view kBackendBreakerState = "lmfront_backend_breaker_state";  // {backend} 0|1|2
-inline constexpr std::string_view kQueueDepth = "lmfront_queue_depth";                     // {model}
-inline constexpr std::string_view kRateLimitedTotal = "lmfront_rate_limited_total";        // {scope}
+inline constexpr std::string_view kBackendUp = "lmfront_backend_up";                               // {backend} 0|1
+inline constexpr std::string_view kBackendBreakerState = "lmfront_backend_breaker_state";          // {backend} 0|1|2
+inline constexpr std::string_view kQueueDepth = "lmfront_queue_depth";                             // {model}
+inline constexpr std::string_view kBackendConcurrencyLimit = "lmfront_backend_concurrency_limit";  // {backend}
+inline constexpr std::string_view kBackendInflight = "lmfront_backend_inflight";                   // {backend}
+inline constexpr std::string_view kRateLimitedTotal = "lmfront_rate_limited_total";                // {scope}
 
 // Label names.
 inline constexpr std::string_view kLabelModel = "model";

@@ -78,6 +78,13 @@ Result<StandardMetrics> registerStandardMetrics(MetricsRegistry &reg) {
       take(reg.counter(kRateLimitedTotal, "Requests refused by a rate limit, by scope (key, model, tokens, ...).",
                        labels({kLabelScope})),
            m.rateLimited));
+  LMFRONT_RETURN_IF_ERROR(
+      take(reg.gauge(kBackendConcurrencyLimit,
+                     "Requests the backend may have in flight now (its adaptive concurrency limit).", backend),
+           m.backendConcurrencyLimit));
+  LMFRONT_RETURN_IF_ERROR(
+      take(reg.gauge(kBackendInflight, "Requests in flight on the backend (holding a concurrency slot).", backend),
+           m.backendInflight));
   return m;
 }
 

@@ -12,24 +12,26 @@
 namespace lmfront::observe {
 
 struct StandardMetrics {
-  CounterFamily *requests = nullptr;            // {model, backend, code}
-  HistogramFamily *requestDuration = nullptr;   // {model}
-  HistogramFamily *timeToFirstToken = nullptr;  // {model}
-  HistogramFamily *gatewayOverhead = nullptr;   // {model}
-  CounterFamily *tokensIn = nullptr;            // {model}
-  CounterFamily *tokensOut = nullptr;           // {model}
-  CounterFamily *cacheHits = nullptr;           // {tier}
-  CounterFamily *cacheMisses = nullptr;         // {tier}
-  CounterFamily *cacheEvictions = nullptr;      // {tier}
-  GaugeFamily *cacheBytes = nullptr;            // {tier}
-  CounterFamily *cacheCoalesced = nullptr;      // {model}
-  CounterFamily *cacheRedisErrors = nullptr;    // {op}
-  CounterFamily *cacheRedisDropped = nullptr;   // {op}
-  GaugeFamily *cacheRedisUp = nullptr;          // no labels
-  GaugeFamily *backendUp = nullptr;             // {backend}
-  GaugeFamily *backendBreakerState = nullptr;   // {backend}
-  GaugeFamily *queueDepth = nullptr;            // {model}
-  CounterFamily *rateLimited = nullptr;         // {scope}
+  CounterFamily *requests = nullptr;               // {model, backend, code}
+  HistogramFamily *requestDuration = nullptr;      // {model}
+  HistogramFamily *timeToFirstToken = nullptr;     // {model}
+  HistogramFamily *gatewayOverhead = nullptr;      // {model}
+  CounterFamily *tokensIn = nullptr;               // {model}
+  CounterFamily *tokensOut = nullptr;              // {model}
+  CounterFamily *cacheHits = nullptr;              // {tier}
+  CounterFamily *cacheMisses = nullptr;            // {tier}
+  CounterFamily *cacheEvictions = nullptr;         // {tier}
+  GaugeFamily *cacheBytes = nullptr;               // {tier}
+  CounterFamily *cacheCoalesced = nullptr;         // {model}
+  CounterFamily *cacheRedisErrors = nullptr;       // {op}
+  CounterFamily *cacheRedisDropped = nullptr;      // {op}
+  GaugeFamily *cacheRedisUp = nullptr;             // no labels
+  GaugeFamily *backendUp = nullptr;                // {backend}
+  GaugeFamily *backendBreakerState = nullptr;      // {backend}
+  GaugeFamily *queueDepth = nullptr;               // {model}
+  CounterFamily *rateLimited = nullptr;            // {scope}
+  GaugeFamily *backendConcurrencyLimit = nullptr;  // {backend}
+  GaugeFamily *backendInflight = nullptr;          // {backend}
 };
 
 Result<StandardMetrics> registerStandardMetrics(MetricsRegistry &registry);

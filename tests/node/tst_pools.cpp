@@ -509,7 +509,13 @@ private Q_SLOTS:
       QCOMPARE(r.status, 504);
       QVERIFY(r.body.find("timeout waiting for the first byte") != std::string::npos);
     }
-    QCOMPARE(metricValue(front.port(), "lmfront_backend_breaker_state", backend), 2.0);
+    // The verdict reaches the breaker just after the client has its answer: poll briefly.
+    double state = -1;
+    for (int i = 0; i < 50 && state != 2.0; ++i) {
+      state = metricValue(front.port(), "lmfront_backend_breaker_state", backend);
+      if (state != 2.0) std::this_thread::sleep_for(10ms);
+    }
+    QCOMPARE(state, 2.0);
     const int before = slow.requests.load();
     const auto t0 = std::chrono::steady_clock::now();
     const RawReply fast = rawRequest(front.port(), "POST", "/v1/completions", completion(false));

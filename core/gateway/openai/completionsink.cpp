@@ -154,6 +154,8 @@ bool CompletionSink::retry(const Status &status) {
     return false;
   auto &res = *m_ctx.pool->resilience;
   if (m_ctx.attempt + 1 >= res.config().maxAttempts || !res.retryBudget().tryRetry()) return false;
+  // The failed attempt's slot goes back before the next attempt queues for one.
+  releaseSlot(m_ctx, status);
   res.report(m_ctx.backendIndex, status);
   const auto now = m_ctx.shared->clock.now();
   if (m_ctx.pool->balancer) m_ctx.pool->balancer->onFinish(m_ctx.backendIndex, now - m_ctx.dispatched, false);
@@ -199,6 +201,8 @@ void CompletionSink::finish(int httpStatus, const Status &status) {
     m_ctx.pool->resilience->report(m_ctx.backendIndex, m_ctx.responder->isOpen() ? status : Status::cancelled("gone"));
   recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(), httpStatus,
                 now - m_ctx.arrived);
+  // Last: handing the slot on may start the next waiter's generation on this thread.
+  releaseSlot(m_ctx, status);
 }
 
 }  // namespace lmfront::gateway::openai

@@ -7,6 +7,7 @@
 
 #include "gateway/cache/cachekey.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/flowtimer.h"
 #include "gateway/openai/hitmemo.h"
 #include "gateway/openai/modeltable.h"
 #include "gateway/openai/openaiservice.h"
@@ -27,7 +28,8 @@ struct OpenAiService::Shared {
   cache::TieredCache *cache = nullptr;  // owned by the service; null when caching is off
   cache::SingleFlight<cache::CacheKey, cache::Value, cache::CacheKeyHash> flights;
   observe::StandardMetrics metrics;
-  std::unique_ptr<HitMemo> memo;  // null when caching or the fast path is off
+  std::unique_ptr<HitMemo> memo;         // null when caching or the fast path is off
+  std::unique_ptr<FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
 };
 
 // Everything about one completion request that outlives the handler call.
@@ -51,11 +53,22 @@ struct CompletionContext {
   int attempt = 0;      // 0 = first try
   Status lastError;     // why the previous attempt failed (reported when no backend is left)
   std::vector<std::pair<const ModelPool *, std::size_t>> tried;  // backends that failed this request
+  bool holdsSlot = false;  // this attempt holds a concurrency slot of pool->flow (release once)
 };
 
 // Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;
 // failing that, answers 503 with Retry-After and releases everything the request holds.
 void dispatchToBackend(CompletionContext ctx);
+
+// flowdispatch.cpp — after the balancer picked ctx.backendIndex of ctx.pool: takes a concurrency
+// slot of that backend (waiting in its admission queue when none is free) and sends the request;
+// a full queue answers 503 + Retry-After at once, a wait past max_wait_ms 504.
+void admitAndSend(CompletionContext ctx);
+// Returns the attempt's slot (if it holds one) with its latency and what `status` says about load.
+void releaseSlot(CompletionContext &ctx, const Status &status);
+// /v1/score on backend `index` of `pool`, under the same per-backend limits.
+void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const ModelPool> pool,
+                    std::size_t index, ScoreRequest score, ResponderPtr responder);
 
 // The hash key a pool's balancer sees for this request.
 std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http);

@@ -1,11 +1,13 @@
 // ModelTable: what the gateway serves — model name → pool of backends with its balancer and its
-// resilience state (breakers, outlier ejection, health, retry budget).
+// resilience state (breakers, outlier ejection, health, retry budget) and flow control
+// (per-backend concurrency limits and admission queues).
 // Immutable once published: the node builds a new table on every change (model added, pool
 // edited, version deployed) and swaps it in atomically, so a request sees one consistent table
 // from start to end and no request is dropped by a change.
 #pragma once
 
 #include "gateway/openai/backend.h"
+#include "gateway/openai/poolflow.h"
 #include "gateway/openai/poolresilience.h"
 #include "gateway/routing/balancer.h"
 
@@ -35,6 +37,8 @@ struct ModelPool {
   std::string backupPool;                       // failover target when no backend is healthy
   HashKeySource hashKey;
   std::shared_ptr<PoolResilience> resilience;  // null: no breakers, no retries (engine-only pools)
+  // Concurrency limit + admission queue per backend (same order). Null: unlimited (tests).
+  std::shared_ptr<PoolFlow> flow;
   // What the pool was built from (config + engine versions); a rebuild with the same source keeps
   // the pool object, and with it breaker, ejection and health state. Empty for catalog pools.
   std::string source;

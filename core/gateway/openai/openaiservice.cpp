@@ -203,10 +203,7 @@ void dispatchToBackend(CompletionContext ctx) {
   if (ctx.attempt == 0 && pool->resilience) pool->resilience->retryBudget().onRequest();
   ctx.pool = std::move(pool);
   ctx.backendIndex = index;
-  ctx.dispatched = shared.clock.now();
-  auto backend = ctx.pool->backends[index];
-  CompletionRequest request = ctx.request;
-  backend->generate(request, std::make_shared<CompletionSink>(std::move(ctx)));
+  admitAndSend(std::move(ctx));
 }
 
 OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock)
@@ -220,9 +217,13 @@ OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &r
     if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }
   m_shared->table.store(std::make_shared<const ModelTable>());
+  m_shared->flowTimer = std::make_unique<FlowTimer>(clock, m_shared->options.flowTimerThread);
 }
 
-OpenAiService::~OpenAiService() = default;
+// Waiters still queued hold their pool (a cycle through the queue): cancelling them breaks it.
+OpenAiService::~OpenAiService() { m_shared->flowTimer->stop(); }
+
+void OpenAiService::sweepQueues() { m_shared->flowTimer->sweepNow(); }
 
 void OpenAiService::setTable(std::shared_ptr<const ModelTable> table) { m_shared->table.store(std::move(table)); }
 
@@ -384,19 +385,7 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
     e.retryAfterSeconds = std::max(1, retryAfter);
     return respondError(responder, e);
   }
-  auto backend = pool->backends[index];
-  const auto started = m_shared->clock.now();
-  auto shared = m_shared;
-  backend->score(score, [responder, pool, index, started, shared, model = score.model](Result<ScoreResult> result) {
-    const bool ok = result.isOk();
-    if (pool->balancer) pool->balancer->onFinish(index, shared->clock.now() - started, ok);
-    if (pool->resilience) pool->resilience->report(index, result.status());
-    if (!ok) return responder->respond(toResponse(fromStatus(result.status())));
-    HttpResponse response = HttpResponse::json(200, scoreBody(model, *result));
-    for (auto &h : gatewayHeaders(pool->backends[index]->id(), "bypass", Clock::Duration::zero()))
-      response.headers.push_back(std::move(h));
-    responder->respond(std::move(response));
-  });
+  scoreOnBackend(m_shared, std::move(pool), index, std::move(score), std::move(responder));
 }
 
 void OpenAiService::handleReplacePools(HttpRequest &&request, ResponderPtr responder) {

@@ -3,7 +3,8 @@
 //
 // Request path: admit (auth, host/origin, rate limit: a hook the node provides) → decode →
 // resolve the model's pool → response cache (deterministic requests only: local tier, single
-// flight, Redis tier) → balancer picks a backend → generation streams back through the
+// flight, Redis tier) → balancer picks a backend → a concurrency slot of that backend, waiting in
+// its bounded admission queue if needed (poolflow.h) → generation streams back through the
 // connection's Responder → cache fill and metrics. Every response carries x-lmfront-backend,
 // x-lmfront-cache (hit|miss|coalesced|bypass) and x-lmfront-overhead-ms (time spent in the
 // gateway itself, excluding the backend's work).
@@ -52,6 +53,9 @@ struct ServiceOptions {
   // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the
   // config file's "pools" format). Null: the route answers 501.
   std::function<Status(std::string_view body)> replacePools;
+  // Admission queues end waits on time from a thread of their own (flowtimer.h). false: only
+  // sweepQueues() does (tests on a ManualClock).
+  bool flowTimerThread = true;
 };
 
 class OpenAiService {
@@ -64,6 +68,9 @@ public:
   // never finished, and refreshes the cache-size gauge after expiries.
   void tick();
   std::shared_ptr<const ModelTable> table() const;
+  // Expires admission-queue waiters past their deadline and cancels those whose client left (the
+  // flow timer's work, on the calling thread).
+  void sweepQueues();
   void addRoutes(Router &router);
 
   cache::TieredCache *responseCache() { return m_cache.get(); }

@@ -1,0 +1,60 @@
+// FlowTimer: makes admission-queue waits end on time (issue #4, item 5: "never a hang").
+//
+// Why a thread of its own: a queued request must get its 504 when its deadline passes (deadlines
+// are a few hundred ms to seconds), and a client that disconnects while queued must give its
+// place back. The node's maintenance tick (2 s) is far too coarse; a timer on the request's
+// data-plane worker is out of reach (the Responder hides the worker's event loop, and releases
+// happen on backend threads). One thread that sleeps until the earliest deadline of any queue
+// with waiters (condition variable, woken early when an earlier deadline arrives) is exact, costs
+// nothing while no request waits, and needs no event loop. While anyone waits it also wakes every
+// pollInterval to notice clients that went away (the data plane has no close callback, only
+// Responder::isOpen()).
+//
+// watch(flow) after a request was queued on it. sweepNow() does the thread's work on the
+// calling thread (tests with a ManualClock run without the thread and call it themselves).
+// stop() joins the thread and cancels every waiter still queued. Thread-safe.
+#pragma once
+
+#include "common/clock.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lmfront::gateway::openai {
+
+class PoolFlow;
+
+class FlowTimer {
+public:
+  // runThread false: nothing happens unless someone calls sweepNow() (tests).
+  explicit FlowTimer(const Clock &clock, bool runThread = true,
+                     std::chrono::milliseconds pollInterval = std::chrono::milliseconds(50));
+  ~FlowTimer();
+  FlowTimer(const FlowTimer &) = delete;
+  FlowTimer &operator=(const FlowTimer &) = delete;
+
+  void watch(const std::shared_ptr<PoolFlow> &flow);
+  void sweepNow();
+  void stop();
+
+private:
+  void run();
+  // Sweeps every watched flow; returns the earliest pending deadline (max() when none) and
+  // whether anyone still waits.
+  Clock::TimePoint sweep(bool &anyWaiting);
+
+  const Clock &m_clock;
+  const std::chrono::milliseconds m_poll;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::vector<std::weak_ptr<PoolFlow>> m_flows;  // guarded by m_mutex
+  bool m_kick = false;                           // guarded by m_mutex: a new wait arrived
+  bool m_stop = false;                           // guarded by m_mutex
+  std::thread m_thread;
+};
+
+}  // namespace lmfront::gateway::openai
