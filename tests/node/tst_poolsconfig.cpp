@@ -121,6 +121,18 @@ private Q_SLOTS:
                                    << "pools.a.backup";
     QTest::newRow("model on engine") << "{'a':{'backends':[{'engine':'x','model':'y'}]}}"
                                      << "apply to 'url' backends only";
+    QTest::newRow("flow algorithm") << u"{'a':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'x'}}}"_qs
+                                    << u"pools.a.concurrency.algorithm: must be gradient, aimd or fixed"_qs;
+    QTest::newRow("flow tolerance") << u"{'a':{'backends':[{'engine':'english'}],'concurrency':{'tolerance':0.5}}}"_qs
+                                    << u"pools.a.concurrency: tolerance must be in [1, 10]"_qs;
+    QTest::newRow("flow backoff") << u"{'a':{'backends':[{'engine':'english'}],'concurrency':{'backoff_ratio':1}}}"_qs
+                                  << u"pools.a.concurrency: backoff_ratio"_qs;
+    QTest::newRow("flow limits") << u"{'a':{'backends':[{'engine':'english'}],'concurrency':{'max_limit':0}}}"_qs
+                                 << u"pools.a.concurrency.max_limit"_qs;
+    QTest::newRow("queue wait") << u"{'a':{'backends':[{'engine':'english'}],'queue':{'max_wait_ms':0}}}"_qs
+                                << u"pools.a.queue.max_wait_ms: must be > 0"_qs;
+    QTest::newRow("queue key") << u"{'a':{'backends':[{'engine':'english'}],'queue':{'depth':1}}}"_qs
+                               << u"pools.a.queue: unknown key 'depth'"_qs;
   }
   void errorsNameTheKey() {
     QFETCH(QString, config);
@@ -159,6 +171,51 @@ private Q_SLOTS:
     QVERIFY(fourth.isOk());
     QVERIFY((*fourth)->pools["b"].get() != (*third)->pools["b"].get());
     QCOMPARE((*fourth)->pools["a"].get(), (*third)->pools["a"].get());
+  }
+
+  void flowKeysMapToTheConfig() {
+    using gateway::ratelimit::LimitAlgorithm;
+    auto specs = parsePools(
+        json("{'plain':{'backends':[{'engine':'english'}]},"
+             "'tuned':{'backends':[{'engine':'english'},{'url':'http:/"
+             "/127.0.0.1:9001'}],"
+             "'concurrency':{'algorithm':'aimd','initial_limit':8,'min_limit':2,'max_limit':50,'backoff_ratio':0.75,"
+             "'latency_threshold_ms':250,'tolerance':2,'long_window':100,'queue_size':3,'smoothing':0.5},"
+             "'queue':{'max_waiters':5,'max_wait_ms':1500}},"
+             "'big':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'fixed','initial_limit':2000}}}"));
+    QVERIFY2(specs.isOk(), specs.status().message().c_str());
+    std::map<std::string, gateway::openai::FlowConfig> flows;
+    for (const auto &spec : *specs) flows[spec.name] = spec.flow;
+    const auto &plain = flows["plain"];  // the libraries' defaults
+    QVERIFY(plain.concurrency.algorithm == LimitAlgorithm::Gradient);
+    QCOMPARE(plain.concurrency.initialLimit, 20u);
+    QCOMPARE(plain.concurrency.maxLimit, 1000u);
+    QCOMPARE(plain.queue.maxWaiters, 64u);
+    QVERIFY(plain.queue.maxWait == std::chrono::seconds(30));
+    const auto &t = flows["tuned"];
+    QVERIFY(t.concurrency.algorithm == LimitAlgorithm::Aimd);
+    QCOMPARE(t.concurrency.initialLimit, 8u);
+    QCOMPARE(t.concurrency.minLimit, 2u);
+    QCOMPARE(t.concurrency.maxLimit, 50u);
+    QCOMPARE(t.concurrency.backoffRatio, 0.75);
+    QVERIFY(t.concurrency.latencyThreshold == std::chrono::milliseconds(250));
+    QCOMPARE(t.concurrency.tolerance, 2.0);
+    QCOMPARE(t.concurrency.longWindow, 100u);
+    QCOMPARE(t.concurrency.queueSize, 3u);
+    QCOMPARE(t.concurrency.smoothing, 0.5);
+    QCOMPARE(t.queue.maxWaiters, 5u);
+    QVERIFY(t.queue.maxWait == std::chrono::milliseconds(1500));
+    QCOMPARE(flows["big"].concurrency.maxLimit, 2000u);  // initial_limit alone widens the bounds
+    // The built pool has a limiter and a queue per backend, kept when the pool is unchanged.
+    auto table = buildModelTable(engines(), *specs, nullptr);
+    QVERIFY2(table.isOk(), table.status().message().c_str());
+    const auto &tuned = (*table)->pools["tuned"];
+    QVERIFY(tuned->flow);
+    QCOMPARE(tuned->flow->size(), std::size_t{2});
+    QCOMPARE(tuned->flow->limiter(1).limit(), 8u);
+    auto again = buildModelTable(engines(), *specs, nullptr, table->get());
+    QVERIFY(again.isOk());
+    QCOMPARE((*again)->pools["tuned"]->flow.get(), tuned->flow.get());
   }
 
   void tableErrors() {
