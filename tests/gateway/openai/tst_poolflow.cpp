@@ -3,15 +3,19 @@
 // ManualClock, and the flow timer's work run by hand (sweepQueues). Checks that a queued request
 // starts when a slot frees, a full queue answers 503 + Retry-After at once, a wait past the
 // deadline answers 504 without reaching the backend, every slot is released exactly once (success,
-// failure, retry, client gone), cache hits take no slot, and an adaptive limit comes down when the
-// backend slows.
+// failure, retry, client gone), cache hits take no slot, an adaptive limit comes down when the
+// backend slows, and under concurrent load with the real flow timer every request gets one answer.
 #include "gateway/openai/completionsink.h"
 #include "gateway/openai/openaiservice.h"
 
 #include <QtTest>
 
+#include <algorithm>
+#include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
+#include <thread>
 
 using namespace lmfront;
 using namespace lmfront::gateway;
@@ -65,6 +69,55 @@ private:
   std::deque<std::shared_ptr<GenerationSink>> m_sinks;
 };
 
+// Ends every generation on a thread of its own after `delay` (one at a time), like a real backend.
+class AsyncBackend final : public Backend {
+public:
+  explicit AsyncBackend(std::chrono::milliseconds delay) : m_delay(delay), m_thread([this] { run(); }) {}
+  ~AsyncBackend() override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+  }
+  const std::string &id() const override { return m_id; }
+  void generate(const CompletionRequest &, std::shared_ptr<GenerationSink> sink) override {
+    ++calls;
+    std::lock_guard lock(m_mutex);
+    m_sinks.push_back(std::move(sink));
+    m_cv.notify_all();
+  }
+  void score(const ScoreRequest &, std::function<void(Result<ScoreResult>)> done) override {
+    done(Status::unimplemented("no"));
+  }
+  std::atomic<int> calls{0};
+
+private:
+  void run() {
+    for (;;) {
+      std::shared_ptr<GenerationSink> sink;
+      {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return m_stop || !m_sinks.empty(); });
+        if (m_sinks.empty()) return;
+        sink = std::move(m_sinks.front());
+        m_sinks.pop_front();
+      }
+      std::this_thread::sleep_for(m_delay);
+      sink->onToken(" ok");
+      sink->onDone(FinishReason::Stop, {1, 1});
+    }
+  }
+  std::string m_id = "async";
+  std::chrono::milliseconds m_delay;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::shared_ptr<GenerationSink>> m_sinks;
+  bool m_stop = false;
+  std::thread m_thread;
+};
+
 class Client final : public Responder {
 public:
   void respond(HttpResponse r) override {
@@ -81,9 +134,9 @@ public:
       if (equalsIgnoreCase(k, name)) return v;
     return {};
   }
-  bool answered() const { return completions > 0; }
-  HttpResponse response;
-  int completions = 0;
+  bool answered() const { return completions.load() > 0; }
+  HttpResponse response;  // written before `completions` counts it
+  std::atomic<int> completions{0};
   std::atomic<bool> open{true};
 };
 
@@ -370,6 +423,69 @@ private Q_SLOTS:
     QCOMPARE(f.held[0]->scores, 1);
     QCOMPARE(waiting->response.status, 200);
     QCOMPARE(f.inflight(), 0u);
+  }
+
+  // Real threads and the real flow timer: many clients against a slow backend with a small limit
+  // and queue. Every request is answered exactly once (200, 503 or 504), nothing stays queued or
+  // holds a slot, and only admitted requests reach the backend.
+  void everyRequestIsAnsweredOnceUnderConcurrentLoad() {
+    observe::MetricsRegistry registry;
+    ServiceOptions options;
+    options.cacheEnabled = false;
+    OpenAiService service(std::move(options), registry);
+    Router router;
+    service.addRoutes(router);
+    auto backend = std::make_shared<AsyncBackend>(2ms);
+    auto pool = std::make_shared<ModelPool>();
+    pool->name = std::string("m");
+    pool->backends = {backend};
+    FlowConfig c = fixedOne();
+    c.concurrency.initialLimit = 2;
+    c.queue.maxWaiters = 4;
+    c.queue.maxWait = 15ms;
+    pool->flow = PoolFlow::create(c, "m", {backend->id()}, &service.metrics()).value();
+    auto table = std::make_shared<ModelTable>();
+    table->pools.emplace("m", pool);
+    service.setTable(table);
+    constexpr int kThreads = 4, kEach = 40;
+    std::vector<std::shared_ptr<Client>> clients;
+    std::mutex clientsMutex;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < kEach; ++i) {
+          HttpRequest request;
+          request.method = "POST";
+          request.path = request.target = "/v1/completions";
+          request.body = kRandom;
+          auto client = std::make_shared<Client>();
+          {
+            std::lock_guard lock(clientsMutex);
+            clients.push_back(client);
+          }
+          bool known = false;
+          (*router.find("POST", "/v1/completions", &known))(std::move(request), client);
+          std::this_thread::sleep_for(std::chrono::microseconds(300 * (i % 3)));
+        }
+      });
+    for (auto &t : threads) t.join();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto allAnswered = [&] {
+      return std::all_of(clients.begin(), clients.end(), [](const auto &cl) { return cl->answered(); });
+    };
+    while (!allAnswered() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    QVERIFY(allAnswered());
+    std::map<int, int> byStatus;
+    for (const auto &cl : clients) {
+      QCOMPARE(cl->completions.load(), 1);
+      ++byStatus[cl->response.status];
+    }
+    QCOMPARE(byStatus[200] + byStatus[503] + byStatus[504], kThreads * kEach);
+    QVERIFY(byStatus[200] > 0);
+    QVERIFY(byStatus[503] + byStatus[504] > 0);  // the load really exceeded limit + queue
+    QCOMPARE(backend->calls.load(), byStatus[200]);
+    QCOMPARE(pool->flow->limiter(0).inflight(), 0u);
+    QCOMPARE(pool->flow->waiting(), std::size_t(0));
   }
 
   void stoppingTheServiceAnswersWaiters() {
