@@ -13,12 +13,13 @@ FlowTimer::FlowTimer(const Clock &clock, bool runThread, std::chrono::millisecon
 
 FlowTimer::~FlowTimer() { stop(); }
 
-void FlowTimer::watch(const std::shared_ptr<PoolFlow> &flow) {
+void FlowTimer::watch(const std::shared_ptr<PoolFlow> &flow, Clock::TimePoint deadline) {
   std::lock_guard lock(m_mutex);
   if (m_stop) return;
   const bool known = std::any_of(m_flows.begin(), m_flows.end(), [&](const auto &w) { return w.lock() == flow; });
   if (!known) m_flows.push_back(flow);
-  // Always wake: the new waiter's deadline may be earlier than the one being slept towards.
+  // A sweep in progress may already have passed this flow's queue: it must look again.
+  if (known && !m_sweeping && deadline >= m_wakeAt) return;
   m_kick = true;
   m_cv.notify_one();
 }
@@ -59,24 +60,28 @@ void FlowTimer::sweepNow() {
 
 void FlowTimer::run() {
   for (;;) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_sweeping = true;
+      m_kick = false;
+    }
     bool anyWaiting = false;
     const Clock::TimePoint next = sweep(anyWaiting);
     std::unique_lock lock(m_mutex);
+    m_sweeping = false;
     if (m_stop) return;
-    if (m_kick) {
-      m_kick = false;
-      continue;  // something was queued during the sweep: look again at once
-    }
+    if (m_kick) continue;  // something was queued during the sweep: look again at once
     if (!anyWaiting) {
+      m_wakeAt = Clock::TimePoint::max();
       m_cv.wait(lock, [&] { return m_stop || m_kick; });
     } else {
       // Sleep to the earliest deadline, or one poll interval to look at disconnected clients.
-      const auto untilDeadline = std::max(Clock::Duration::zero(), next - m_clock.now());
-      const auto sleep = std::min<Clock::Duration>(untilDeadline, m_poll);
+      const auto now = m_clock.now();
+      const auto sleep = std::min<Clock::Duration>(std::max(Clock::Duration::zero(), next - now), m_poll);
+      m_wakeAt = now + sleep;
       m_cv.wait_for(lock, sleep, [&] { return m_stop || m_kick; });
     }
     if (m_stop) return;
-    m_kick = false;
   }
 }
 

@@ -10,7 +10,7 @@
 // pollInterval to notice clients that went away (the data plane has no close callback, only
 // Responder::isOpen()).
 //
-// watch(flow) after a request was queued on it. sweepNow() does the thread's work on the
+// watch(flow, deadline) after a request was queued on it. sweepNow() does the thread's work on the
 // calling thread (tests with a ManualClock run without the thread and call it themselves).
 // stop() joins the thread and cancels every waiter still queued. Thread-safe.
 #pragma once
@@ -37,7 +37,10 @@ public:
   FlowTimer(const FlowTimer &) = delete;
   FlowTimer &operator=(const FlowTimer &) = delete;
 
-  void watch(const std::shared_ptr<PoolFlow> &flow);
+  // A request was queued on `flow` with this deadline. Wakes the thread only when it would not
+  // otherwise look in time (a new flow, or a deadline before its planned wake-up), so a steady
+  // overload costs no wake-up per queued request.
+  void watch(const std::shared_ptr<PoolFlow> &flow, Clock::TimePoint deadline);
   void sweepNow();
   void stop();
 
@@ -51,9 +54,11 @@ private:
   const std::chrono::milliseconds m_poll;
   std::mutex m_mutex;
   std::condition_variable m_cv;
-  std::vector<std::weak_ptr<PoolFlow>> m_flows;  // guarded by m_mutex
-  bool m_kick = false;                           // guarded by m_mutex: a new wait arrived
-  bool m_stop = false;                           // guarded by m_mutex
+  std::vector<std::weak_ptr<PoolFlow>> m_flows;         // guarded by m_mutex
+  bool m_kick = false;                                  // guarded by m_mutex: a new wait arrived
+  bool m_sweeping = false;                              // guarded by m_mutex: the thread is sweeping
+  Clock::TimePoint m_wakeAt = Clock::TimePoint::max();  // guarded by m_mutex: planned wake-up
+  bool m_stop = false;                                  // guarded by m_mutex
   std::thread m_thread;
 };
 

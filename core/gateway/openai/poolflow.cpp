@@ -42,6 +42,7 @@ Result<std::shared_ptr<PoolFlow>> PoolFlow::create(const FlowConfig &config, std
   LMFRONT_RETURN_IF_ERROR(config.validate());
   std::shared_ptr<PoolFlow> f(new PoolFlow);
   f->m_config = config;
+  f->m_clock = &clock;
   f->m_model = std::move(model);
   for (auto &id : ids) {
     auto s = std::make_unique<Slot>();
@@ -83,7 +84,8 @@ Status PoolFlow::admit(std::size_t i, const ResponderPtr &responder, FlowTimer *
   waiter->ready = std::move(ready);
   waiter->responder = responder;
   std::weak_ptr<PoolFlow> self = weak_from_this();
-  auto ticket = m_backends[i]->queue->admit(Clock::TimePoint::max(), [waiter, self, i](Status status) {
+  const Clock::TimePoint deadline = m_clock->now() + m_config.queue.maxWait;
+  auto ticket = m_backends[i]->queue->admit(deadline, [waiter, self, i](Status status) {
     if (waiter->started.exchange(true)) return;
     Ready run = std::move(waiter->ready);
     if (auto flow = self.lock(); flow && status.isOk()) flow->publish(i);
@@ -98,7 +100,7 @@ Status PoolFlow::admit(std::size_t i, const ResponderPtr &responder, FlowTimer *
       m_tracked.push_back({i, *ticket, waiter});
     }
     publishDepth();
-    if (timer) timer->watch(shared_from_this());
+    if (timer) timer->watch(shared_from_this(), deadline);
   }
   return Status::ok();
 }

@@ -91,6 +91,7 @@ private:
   void publishDepth();
 
   FlowConfig m_config;
+  const Clock *m_clock = nullptr;
   std::string m_model;
   std::vector<std::unique_ptr<Slot>> m_backends;
   observe::Gauge *m_depthGauge = nullptr;
