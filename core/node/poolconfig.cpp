@@ -124,14 +124,14 @@ Status parseFlow(const QString &where, const QJsonObject &o, gateway::openai::Fl
   auto &c = flow.concurrency;
   std::string algorithm;
   LMFRONT_RETURN_IF_ERROR(string(cw, *concurrency, "algorithm", algorithm));
-  if (algorithm == "fixed")
-    c.algorithm = LimitAlgorithm::Fixed;
-  else if (algorithm == "aimd")
-    c.algorithm = LimitAlgorithm::Aimd;
-  else if (algorithm == "gradient" || algorithm.empty())
-    c.algorithm = LimitAlgorithm::Gradient;
-  else
+  // No algorithm (or "fixed"): the pool default, fixed at 1000 unless initial_limit says otherwise.
+  // An adaptive one starts from the library's defaults (20 in flight, 1..1000).
+  if (algorithm == "aimd" || algorithm == "gradient") {
+    c = gateway::ratelimit::ConcurrencyLimitConfig{};
+    c.algorithm = algorithm == "aimd" ? LimitAlgorithm::Aimd : LimitAlgorithm::Gradient;
+  } else if (!algorithm.empty() && algorithm != "fixed") {
     return bad(cw + QStringLiteral(".algorithm"), QStringLiteral("must be gradient, aimd or fixed"));
+  }
   LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "initial_limit", 1, 1e6, c.initialLimit));
   LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "min_limit", 1, 1e6, c.minLimit));
   LMFRONT_RETURN_IF_ERROR(number(cw, *concurrency, "max_limit", 1, 1e6, c.maxLimit));

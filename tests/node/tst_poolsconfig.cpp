@@ -182,13 +182,14 @@ private Q_SLOTS:
              "'concurrency':{'algorithm':'aimd','initial_limit':8,'min_limit':2,'max_limit':50,'backoff_ratio':0.75,"
              "'latency_threshold_ms':250,'tolerance':2,'long_window':100,'queue_size':3,'smoothing':0.5},"
              "'queue':{'max_waiters':5,'max_wait_ms':1500}},"
-             "'big':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'fixed','initial_limit':2000}}}"));
+             "'big':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'fixed','initial_limit':2000}},"
+             "'adaptive':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'gradient'}}}"));
     QVERIFY2(specs.isOk(), specs.status().message().c_str());
     std::map<std::string, gateway::openai::FlowConfig> flows;
     for (const auto &spec : *specs) flows[spec.name] = spec.flow;
-    const auto &plain = flows["plain"];  // the libraries' defaults
-    QVERIFY(plain.concurrency.algorithm == LimitAlgorithm::Gradient);
-    QCOMPARE(plain.concurrency.initialLimit, 20u);
+    const auto &plain = flows["plain"];  // the pool default: fixed and generous
+    QVERIFY(plain.concurrency.algorithm == LimitAlgorithm::Fixed);
+    QCOMPARE(plain.concurrency.initialLimit, 1000u);
     QCOMPARE(plain.concurrency.maxLimit, 1000u);
     QCOMPARE(plain.queue.maxWaiters, 64u);
     QVERIFY(plain.queue.maxWait == std::chrono::seconds(30));
@@ -206,6 +207,11 @@ private Q_SLOTS:
     QCOMPARE(t.queue.maxWaiters, 5u);
     QVERIFY(t.queue.maxWait == std::chrono::milliseconds(1500));
     QCOMPARE(flows["big"].concurrency.maxLimit, 2000u);  // initial_limit alone widens the bounds
+    const auto &adaptive = flows["adaptive"];            // an adaptive algorithm starts from the library's
+    QVERIFY(adaptive.concurrency.algorithm == LimitAlgorithm::Gradient);
+    QCOMPARE(adaptive.concurrency.initialLimit, 20u);
+    QCOMPARE(adaptive.concurrency.minLimit, 1u);
+    QCOMPARE(adaptive.concurrency.maxLimit, 1000u);
     // The built pool has a limiter and a queue per backend, kept when the pool is unchanged.
     auto table = buildModelTable(engines(), *specs, nullptr);
     QVERIFY2(table.isOk(), table.status().message().c_str());

@@ -8,6 +8,14 @@ namespace lmfront::gateway::openai {
 
 using ratelimit::Outcome;
 
+ratelimit::ConcurrencyLimitConfig defaultPoolConcurrency() {
+  ratelimit::ConcurrencyLimitConfig c;
+  c.algorithm = ratelimit::LimitAlgorithm::Fixed;
+  c.initialLimit = 1000;
+  c.maxLimit = 1000;
+  return c;
+}
+
 Status FlowConfig::validate() const {
   LMFRONT_RETURN_IF_ERROR(concurrency.validate().withContext("concurrency"));
   LMFRONT_RETURN_IF_ERROR(queue.validate().withContext("queue"));

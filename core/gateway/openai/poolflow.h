@@ -34,9 +34,16 @@ namespace lmfront::gateway::openai {
 
 class FlowTimer;
 
+// A pool's limit when its config names no algorithm: fixed and generous (1000 in flight per
+// backend). Adaptive limits are opt-in ("algorithm": "gradient" | "aimd", starting from the
+// library's defaults): they assume requests of similar cost, while a generation's length varies
+// 100×, and on a CPU-bound machine latency grows with any concurrency, so Gradient held a fast
+// upstream at ~20 in flight and cost a third of the proxy's throughput at 64 connections.
+ratelimit::ConcurrencyLimitConfig defaultPoolConcurrency();
+
 // The "concurrency" and "queue" sections of a pool's config.
 struct FlowConfig {
-  ratelimit::ConcurrencyLimitConfig concurrency;
+  ratelimit::ConcurrencyLimitConfig concurrency = defaultPoolConcurrency();
   ratelimit::AdmissionQueueConfig queue;
   Status validate() const;
 };

@@ -392,7 +392,8 @@ private Q_SLOTS:
   }
 
   void gradientLimitComesDownWhenTheBackendSlows() {
-    FlowConfig c;  // defaults: gradient, 20
+    FlowConfig c;
+    c.concurrency = ratelimit::ConcurrencyLimitConfig{};  // the library's: gradient, starting at 20
     Fixture f(c);
     auto round = [&](int concurrent, Clock::Duration latency) {
       std::vector<std::shared_ptr<Client>> clients;
