@@ -3,6 +3,7 @@
 // holds every request until the test lets it go. Of three concurrent requests one is served, one
 // waits and gets 504 after ~300 ms without reaching the upstream, one gets 503 + Retry-After at
 // once; /metrics shows the waiter; the node keeps serving; bad values stop the start naming the key.
+#include "../support/fakehttp.h"
 #include "daemonharness.h"
 
 #include <QFile>
@@ -73,16 +74,8 @@ class HoldingUpstream {
 public:
   std::atomic<int> requests{0};
   bool start() {
-    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(m_listen, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(m_listen, 64) != 0) return false;
-    socklen_t len = sizeof a;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&a), &len);
-    m_port = ntohs(a.sin_port);
+    m_listen = listenOnLoopback(m_port);
+    if (m_listen < 0) return false;
     m_thread = std::thread([this] {
       for (int fd; (fd = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;)
         m_conns.emplace_back([this, fd] { serve(fd); });
@@ -107,25 +100,10 @@ private:
   void serve(int fd) {
     timeval tv{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string in;
-    char buf[8192];
+    std::string in, request;
     for (;;) {
-      std::size_t end;
-      while ((end = in.find("\r\n\r\n")) == std::string::npos) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      std::size_t length = 0;
-      if (const auto cl = in.find("Content-Length: "); cl != std::string::npos && cl < end)
-        length = std::stoul(in.substr(cl + 16));
-      while (in.size() < end + 4 + length) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      const bool isGet = in.rfind("GET ", 0) == 0;
-      in.erase(0, end + 4 + length);
+      if (!readHttpRequest(fd, in, request)) return (void)::close(fd);
+      const bool isGet = request.rfind("GET ", 0) == 0;
       std::string body = "ok";
       if (!isGet) {
         ++requests;

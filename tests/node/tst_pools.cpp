@@ -4,6 +4,7 @@
 // kill -9 of a backend under load; and a fake upstream in this test for what a real node will not
 // do on demand: answer slowly (timeouts, the breaker opens, then closes through half-open) and
 // stream tokens with pauses (each token reaches the client before the next is written).
+#include "../support/fakehttp.h"
 #include "daemonharness.h"
 
 #include <QFile>
@@ -148,16 +149,8 @@ public:
   }
 
   bool start() {
-    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(m_listen, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(m_listen, 64) != 0) return false;
-    socklen_t len = sizeof a;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&a), &len);
-    m_port = ntohs(a.sin_port);
+    m_listen = listenOnLoopback(m_port);
+    if (m_listen < 0) return false;
     m_thread = std::thread([this] { acceptLoop(); });
     return true;
   }
@@ -186,26 +179,10 @@ private:
   void serve(int fd) {
     timeval tv{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string in;
-    char buf[8192];
+    std::string in, request;
     while (!m_stop) {
-      // One request: head, then Content-Length bytes.
-      std::size_t end;
-      while ((end = in.find("\r\n\r\n")) == std::string::npos) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      std::size_t length = 0;
-      const auto cl = in.find("Content-Length: ");
-      if (cl != std::string::npos && cl < end) length = std::stoul(in.substr(cl + 16));
-      while (in.size() < end + 4 + length) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      const bool isGet = in.rfind("GET ", 0) == 0;
-      in.erase(0, end + 4 + length);
+      if (!readHttpRequest(fd, in, request)) return (void)::close(fd);
+      const bool isGet = request.rfind("GET ", 0) == 0;
       if (isGet) {
         send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         continue;

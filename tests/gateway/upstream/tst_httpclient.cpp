@@ -2,6 +2,7 @@
 // bodies delivered piece by piece as they arrive, keep-alive reuse, a stale pooled connection
 // retried once, connect refused → Unavailable, a slow first byte → DeadlineExceeded, an SSE
 // upstream mapped to sink calls, a JSON upstream, an upstream error status, and URL parsing.
+#include "../../support/fakehttp.h"
 #include "gateway/upstream/httpclient.h"
 #include "gateway/upstream/upstreambackend.h"
 
@@ -31,15 +32,7 @@ class ScriptServer {
 public:
   using Script = std::function<void(int fd, int index, const std::string &request)>;
   explicit ScriptServer(Script script) : m_script(std::move(script)) {
-    m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(m_listen, reinterpret_cast<sockaddr *>(&a), sizeof a);
-    ::listen(m_listen, 16);
-    socklen_t len = sizeof a;
-    ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&a), &len);
-    m_port = ntohs(a.sin_port);
+    m_listen = lmfront::testing::listenOnLoopback(m_port, 16);
     m_thread = std::thread([this] {
       for (;;) {
         const int fd = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
@@ -65,25 +58,9 @@ private:
   void serve(int fd) {
     timeval tv{5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string in;
-    char buf[4096];
+    std::string in, request;
     for (;;) {
-      std::size_t end;
-      while ((end = in.find("\r\n\r\n")) == std::string::npos) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      std::size_t length = 0;
-      const auto cl = in.find("Content-Length: ");
-      if (cl != std::string::npos && cl < end) length = std::stoul(in.substr(cl + 16));
-      while (in.size() < end + 4 + length) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return (void)::close(fd);
-        in.append(buf, static_cast<std::size_t>(n));
-      }
-      const std::string request = in.substr(0, end + 4 + length);
-      in.erase(0, end + 4 + length);
+      if (!lmfront::testing::readHttpRequest(fd, in, request)) return (void)::close(fd);
       m_script(fd, requests++, request);
       if (m_closeAfter) break;
     }
