@@ -26,47 +26,6 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-struct RawReply {
-  int status = 0;
-  std::string head, body;
-  std::string header(const std::string &name) const {
-    std::string lower = head;
-    for (auto &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const auto at = lower.find("\r\n" + name + ":");
-    if (at == std::string::npos) return {};
-    auto start = at + 3 + name.size();
-    while (start < head.size() && head[start] == ' ') ++start;
-    return head.substr(start, head.find("\r\n", start) - start);
-  }
-};
-
-// One request, Connection: close, read to EOF (plain POSIX: usable from any thread).
-RawReply rawRequest(quint16 port, const std::string &method, const std::string &path, const std::string &body = {}) {
-  RawReply r;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{20, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) return ::close(fd), r;
-  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
-                          "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                          "\r\n\r\n" + body;
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string all;
-  char buf[16384];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) all.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto end = all.find("\r\n\r\n");
-  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
-  r.status = std::atoi(all.c_str() + 9);
-  r.head = all.substr(0, end + 2);
-  r.body = all.substr(end + 4);
-  return r;
-}
-
 const std::string kCompletion = R"({"model":"slow","prompt":"the","max_tokens":4,"temperature":1})";
 
 // An OpenAI-compatible upstream that holds every completion until release() (or 10 s).

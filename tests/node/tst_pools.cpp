@@ -33,65 +33,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct RawReply {
-  int status = 0;
-  std::string head;
-  std::string body;
-  std::string header(const std::string &name) const {
-    std::string lower = head;
-    for (auto &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const auto at = lower.find("\r\n" + name + ":");
-    if (at == std::string::npos) return {};
-    auto start = at + 3 + name.size();
-    while (start < head.size() && head[start] == ' ') ++start;
-    return head.substr(start, head.find("\r\n", start) - start);
-  }
-};
-
-int connectTo(quint16 port, int timeoutMs) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// One request, Connection: close, read to EOF. Thread-safe (plain POSIX sockets).
-RawReply rawRequest(quint16 port, const std::string &method, const std::string &path, const std::string &body,
-                    int timeoutMs = 20000, const std::string &extraHeaders = {}) {
-  RawReply r;
-  const int fd = connectTo(port, timeoutMs);
-  if (fd < 0) return r;
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extraHeaders;
-  req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return r;
-  }
-  std::string all;
-  char buf[16384];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    all.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  const auto end = all.find("\r\n\r\n");
-  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
-  r.status = std::atoi(all.c_str() + 9);
-  r.head = all.substr(0, end + 2);
-  r.body = all.substr(end + 4);
-  return r;
-}
-
 std::string completion(bool stream, int maxTokens = 6) {
   return std::string(R"({"model":"tiny","prompt":"the","max_tokens":)") + std::to_string(maxTokens) +
          (stream ? R"(,"stream":true})" : "}");
