@@ -43,26 +43,27 @@ start_nginx "$UPSTREAM_JSON"
 cat >"$WORK/lmfront.json" <<CFG
 {"pools": {"bench": {"backends": [{"url": "http://127.0.0.1:$NPORT", "model": "bench"}]}}}
 CFG
-"$LMFRONTD" --listen "127.0.0.1:$LPORT" --data-dir "$WORK/lmdata" --config "$WORK/lmfront.json" \
-  --workers "$WORKERS" >"$WORK/lmfront.log" 2>&1 &
-LPID=$!
-PIDS+=($!)
-wait_up "$LPORT" readyz
-curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions" >/dev/null
+# start_node BIN PORT NAME: starts an lmfrontd, seeds the cache and checks that a repeat is a hit;
+# sets NODE_PID.
+start_node() {
+  "$1" --listen "127.0.0.1:$2" --data-dir "$WORK/lmdata-$3" --config "$WORK/lmfront.json" \
+    --workers "$WORKERS" >"$WORK/lmfront-$3.log" 2>&1 &
+  NODE_PID=$!
+  PIDS+=($!)
+  wait_up "$2" readyz
+  curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$2/v1/completions" >/dev/null
+  curl -fs -D "$WORK/$3.head" -o /dev/null -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$2/v1/completions"
+  grep -qi 'x-lmfront-cache: hit' "$WORK/$3.head" || { echo "$3: cache did not hit" >&2; cat "$WORK/$3.head" >&2; exit 1; }
+}
+start_node "$LMFRONTD" "$LPORT" main
+LPID=$NODE_PID
 SERVERS=(nginx cache)
 if [[ -n $BASE_BUILD_DIR ]]; then
-  "$BASE_BUILD_DIR/bin/lmfrontd" --listen "127.0.0.1:$BPORT" --data-dir "$WORK/lmdata-base" --config "$WORK/lmfront.json" \
-    --workers "$WORKERS" >"$WORK/lmfront-base.log" 2>&1 &
-  BPID=$!
-  PIDS+=($!)
-  wait_up "$BPORT" readyz
-  curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$BPORT/v1/completions" >/dev/null
-  curl -fs -D "$WORK/base.head" -o /dev/null -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$BPORT/v1/completions"
-  grep -qi 'x-lmfront-cache: hit' "$WORK/base.head" || { echo "base cache did not hit" >&2; exit 1; }
+  start_node "$BASE_BUILD_DIR/bin/lmfrontd" "$BPORT" base
+  BPID=$NODE_PID
   SERVERS+=(base)
 fi
-HIT=$(curl -fs -D "$WORK/hit.head" -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions")
-grep -qi 'x-lmfront-cache: hit' "$WORK/hit.head" || { echo "cache did not hit:" >&2; cat "$WORK/hit.head" >&2; exit 1; }
+HIT=$(curl -fs -H 'Content-Type: application/json' -d "$CACHE_BODY" "http://127.0.0.1:$LPORT/v1/completions")
 pad=$((${#HIT} - ${#UPSTREAM_JSON}))
 CEILING_JSON=$UPSTREAM_JSON
 if ((pad > 0)); then CEILING_JSON="${UPSTREAM_JSON%\}},\"pad\":\"$(printf '%*s' $((pad > 10 ? pad - 10 : 0)) '' | tr ' ' x)\"}"; fi
