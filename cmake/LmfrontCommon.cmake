@@ -31,18 +31,7 @@ if(LMFRONT_SANITIZE)
   target_link_options(lmfront_options INTERFACE -fsanitize=address,undefined)
 endif()
 
-# lmfront_enforce_no_link(<target> <forbidden>...): fails the configure step when a target
-# links (directly) something its layer must not, so a wrong arrow in the design breaks the build.
-function(lmfront_enforce_no_link target)
-  get_target_property(libs ${target} LINK_LIBRARIES)
-  foreach(lib IN LISTS libs)
-    foreach(forbidden IN LISTS ARGN)
-      if(lib MATCHES "${forbidden}")
-        message(FATAL_ERROR "layering: ${target} must not link ${lib}")
-      endif()
-    endforeach()
-  endforeach()
-endfunction()
+include(LmfrontLayers)  # lmfront_layer(): what each layer may link, checked at the end of the configure
 
 # lmfront_add_test(NAME <name> SOURCES <src>... LIBS <lib>... [LABELS <label>...] [GUI])
 # One Qt Test executable per test; GUI tests run on the offscreen platform.

@@ -2,10 +2,10 @@
 // model trained here from Debian's fortunes), and against a scripted SSE server for what a good
 // node never does on cue: a slow endless stream to stop, a cut stream, an error event, one byte
 // per packet, and a closed port.
+#include "../support/fortunesmodel.h"
+#include "../support/scriptedsse.h"
 #include "cluster/completionclient.h"
-#include "fortunesmodel.h"
 #include "node/node.h"
-#include "scriptedsse.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

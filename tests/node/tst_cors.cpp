@@ -2,7 +2,7 @@
 // trusted origin can read every answer — completions, cache hits, SSE streams, 401/404/429 — and
 // its preflights are answered without a key; an untrusted or "null" origin is refused and never
 // sees a CORS header; a request without Origin (curl, SDKs) gets no CORS headers at all.
-#include "daemonharness.h"
+#include "../support/daemonharness.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -3,8 +3,8 @@
 // holds every request until the test lets it go. Of three concurrent requests one is served, one
 // waits and gets 504 after ~300 ms without reaching the upstream, one gets 503 + Retry-After at
 // once; /metrics shows the waiter; the node keeps serving; bad values stop the start naming the key.
+#include "../support/daemonharness.h"
 #include "../support/fakehttp.h"
-#include "daemonharness.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // Black-box tests of the gateway's policies through the real lmfrontd: Host/Origin checks, API
 // keys and roles, rate limits (local and shared through a real redis-server), the response cache
 // shared between two nodes, and bad input that must get a clear answer while the node keeps serving.
-#include "daemonharness.h"
+#include "../support/daemonharness.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

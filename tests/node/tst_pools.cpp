@@ -4,8 +4,8 @@
 // kill -9 of a backend under load; and a fake upstream in this test for what a real node will not
 // do on demand: answer slowly (timeouts, the breaker opens, then closes through half-open) and
 // stream tokens with pauses (each token reaches the client before the next is written).
+#include "../support/daemonharness.h"
 #include "../support/fakehttp.h"
-#include "daemonharness.h"
 
 #include <QFile>
 #include <QJsonDocument>

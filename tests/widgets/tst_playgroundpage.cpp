@@ -4,11 +4,11 @@
 // (a scripted server); an unreachable node is a banner, not a crash; Score colours the tokens;
 // against a node that requires keys, the API key field's key is what gets every request through.
 // Offscreen; settings go to a temporary directory.
+#include "../support/fortunesmodel.h"
+#include "../support/scriptedsse.h"
 #include "cluster/completionclient.h"
-#include "fortunesmodel.h"
 #include "gateway/auth/keystore.h"
 #include "node/node.h"
-#include "scriptedsse.h"
 #include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
 #include "widgets/playgroundpage.h"

@@ -2,10 +2,10 @@
 // entries; TTL reaches Redis; a killed or stalled Redis degrades to local-only with no error and
 // no hang; reconnect after backoff on a ManualClock; full queues drop and count.
 // redis-server missing is a FAILURE (Debian package redis-server, installed by scripts/setup.sh).
+#include "../../support/redisserver.h"
 #include "gateway/cache/tieredcache.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
-#include "redisserver.h"
 
 #include <signal.h>
 #include <QElapsedTimer>
@@ -68,7 +68,7 @@ class TstRedisCache : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void twoNodesShareEntries() {
-    RedisServer redis;
+    lmfront::testing::RedisServer redis;
     const QString err = redis.start();
     QVERIFY2(err.isEmpty(), qPrintable(err));
     lmfront::ManualClock clock;
@@ -116,7 +116,7 @@ private Q_SLOTS:
   }
 
   void killedRedisDegradesToLocalThenRecovers() {
-    RedisServer redis;
+    lmfront::testing::RedisServer redis;
     QString err = redis.start();
     QVERIFY2(err.isEmpty(), qPrintable(err));
     const int port = redis.port();
@@ -165,7 +165,7 @@ private Q_SLOTS:
   }
 
   void stalledRedisTimesOut() {
-    RedisServer redis;
+    lmfront::testing::RedisServer redis;
     const QString err = redis.start();
     QVERIFY2(err.isEmpty(), qPrintable(err));
     lmfront::ManualClock clock;
@@ -187,7 +187,7 @@ private Q_SLOTS:
   }
 
   void noRedisAtAll() {
-    const int port = freePort();  // nothing listens here
+    const int port = lmfront::testing::freeLoopbackPort();  // nothing listens here
     lmfront::ManualClock clock;
     TieredCache node(options(port), clock);
     QElapsedTimer timer;
@@ -203,7 +203,7 @@ private Q_SLOTS:
   }
 
   void fullQueueDropsAndCounts() {
-    RedisServer redis;
+    lmfront::testing::RedisServer redis;
     const QString err = redis.start();
     QVERIFY2(err.isEmpty(), qPrintable(err));
     lmfront::ManualClock clock;

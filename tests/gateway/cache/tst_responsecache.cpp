@@ -1,7 +1,7 @@
 // ResponseCache: the request's cache flow end to end — hit, lead + complete, coalesced followers
 // (value and failure), overflow, and a Redis hit across two nodes (a real redis-server).
+#include "../../support/redisserver.h"
 #include "gateway/cache/responsecache.h"
-#include "redisserver.h"
 
 #include <QtTest>
 #include <condition_variable>
@@ -136,7 +136,7 @@ private Q_SLOTS:
   }
 
   void redisHitAcrossNodesServesFollowersToo() {
-    RedisServer redis;
+    lmfront::testing::RedisServer redis;
     const QString err = redis.start();
     QVERIFY2(err.isEmpty(), qPrintable(err));
     lmfront::ManualClock clock;

@@ -1,7 +1,7 @@
 // Black-box test of the cache-hit fast path through the real lmfrontd over real sockets: repeated
 // identical requests on one keep-alive connection (one worker, so the fast path serves them) are
 // still rate limited one by one, still carry the gateway headers, and are still counted.
-#include "../../node/daemonharness.h"
+#include "../../support/daemonharness.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 // The distributed limit against a real redis-server: two limiter instances ("nodes") sharing one
 // key allow exactly the limit between them; Redis killed mid-test → the documented fallback,
 // fast, no crash; Redis back → shared again.
+#include "../../support/redisserver.h"
 #include "gateway/ratelimit/redisratelimiter.h"
-#include "redisserver.h"
 
 #include <QTest>
 #include <thread>
@@ -35,12 +35,12 @@ std::unique_ptr<RedisRateLimiter> node(const RedisRateLimiterConfig &c, const Cl
 
 class TstRedisRateLimiter : public QObject {
   Q_OBJECT
-  testsupport::RedisServer m_redis;
+  lmfront::testing::RedisServer m_redis;
 
 private Q_SLOTS:
   void initTestCase() {
-    const std::string error = m_redis.start();
-    if (!error.empty()) QFAIL(error.c_str());
+    const QString error = m_redis.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
   }
 
   void twoNodesShareOneExactLimit() {
@@ -118,7 +118,7 @@ private Q_SLOTS:
     for (int i = 0; i < 4; ++i) QVERIFY(a->acquire("key-5", 1).allowed);  // opens all 4 pooled connections
     QCOMPARE(a->fallbackCount(), uint64_t(0));
 
-    m_redis.kill();  // mid-test, like a crash
+    m_redis.stop();  // mid-test, like a crash
     const auto started = std::chrono::steady_clock::now();
     int allowed = 0;
     for (int i = 0; i < 100; ++i) {
@@ -143,8 +143,8 @@ private Q_SLOTS:
     }
 
     // Redis is back on the same port; after the backoff the shared bucket is used again.
-    const std::string error = m_redis.start(m_redis.port());
-    if (!error.empty()) QFAIL(error.c_str());
+    const QString error = m_redis.start(m_redis.port());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(a->acquire("key-5", 1).fallback);  // still inside the backoff window
     clock.advance(1s);
     const RateDecision d = a->acquire("key-5", 1);
@@ -158,7 +158,7 @@ private Q_SLOTS:
     ManualClock clock;
     auto a = node(config(m_redis.port(), 10, 1min, false), clock);
     QVERIFY(a->acquire("key-6", 1).allowed);
-    QCOMPARE(testsupport::redisInline(m_redis.port(), "SCRIPT FLUSH"), std::string("+OK"));
+    QCOMPARE(lmfront::testing::redisInline(m_redis.port(), "SCRIPT FLUSH"), std::string("+OK"));
     const RateDecision d = a->acquire("key-6", 1);  // NOSCRIPT → SCRIPT LOAD → EVALSHA again
     QVERIFY(!d.fallback);
     QCOMPARE(d.remaining, int64_t(8));
@@ -166,7 +166,7 @@ private Q_SLOTS:
 
   void closedAndOpenFallbacks() {
     ManualClock clock;
-    const int deadPort = testsupport::freeLoopbackPort();  // nobody listens here
+    const int deadPort = lmfront::testing::freeLoopbackPort();  // nobody listens here
     auto c = config(deadPort, 10, 1min, false);
     c.fallback = RedisFallback::Closed;
     auto closed = node(c, clock);
@@ -186,7 +186,7 @@ private Q_SLOTS:
     QCOMPARE(RedisRateLimiter::create(c).status().code(), StatusCode::InvalidArgument);
   }
 
-  void cleanupTestCase() { m_redis.kill(); }
+  void cleanupTestCase() { m_redis.stop(); }
 };
 
 QTEST_APPLESS_MAIN(TstRedisRateLimiter)

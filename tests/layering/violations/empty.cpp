@@ -1,0 +1,1 @@
+// Placeholder source: the layering self-test only configures, it never builds.
