@@ -6,7 +6,7 @@ streaming algorithm, then compared entry by entry with an ARPA file.
 usage: bench/engine/train_reference.py ORDER TEXT ARPA [--discount-fallback]
 Tokenisation is lmfront's `--tokenizer whitespace` (split on space, tab, CR, NUL). Prints the
 number of entries and the largest |difference| of log10 probabilities and backoffs; exits 1 when an
-n-gram is missing on either side or a difference exceeds 1e-4 (the issue's contract).
+n-gram is missing on either side or a difference exceeds 1e-4 (the engine's contract, docs/decisions/engine-train.md).
 Slow (pure Python, ~2 min for fortunes at order 5) — a verification tool, not a test.
 """
 import math

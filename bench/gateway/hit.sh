@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cache-hit path only (issue #4's first target), quicker than run.sh for iterating on it:
+# Cache-hit path only (target: ≥ 0.95× nginx, docs/benchmarks/gateway.md), quicker than run.sh for iterating on it:
 # nginx `return 200` with a body padded to the hit's size vs lmfrontd answering a seeded
 # /v1/completions from its cache, alternating, ROUNDS rounds, medians, CPU µs per request.
 # With PERF=SECONDS it instead records `perf record -g` of lmfrontd under wrk for that long and

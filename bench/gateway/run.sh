@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gateway benchmark (issue #4): wrk on loopback against
+# Gateway benchmark: wrk on loopback against
 #   nginx      nginx `return 200` with an OpenAI-shaped completion body (the practical ceiling);
 #   cache      lmfrontd answering /v1/completions from its response cache (seeded request);
 #   proxy      lmfrontd proxying /v1/completions (not cacheable) to that nginx as a fast upstream;

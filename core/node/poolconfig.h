@@ -1,6 +1,6 @@
 // Pools: the "pools" section of the node's config (and of PUT /admin/pools) — which backends
-// serve a model name, how they are balanced and protected. Issue #4, items 2 and 6; the format
-// is documented in docs/pools.md.
+// serve a model name, how they are balanced and protected. The format is
+// documented in docs/pools.md.
 //
 //   "pools": {"english": {"balancer": "round_robin", "hash_key": "user"|"header:NAME"|"prompt_prefix:N",
 //      "backends": [{"engine": "english"}, {"url": "http://127.0.0.1:9001", "model": "english", "weight": 2}],

@@ -1,4 +1,4 @@
-// libFuzzer target for the OpenAI request decoders (issue #4): arbitrary bytes as the body of
+// libFuzzer target for the OpenAI request decoders: arbitrary bytes as the body of
 // /v1/completions, /v1/chat/completions and /v1/score. The decoders must answer every input with
 // a request or an ApiError (400 with a message) — never crash, hang or accept a value out of range.
 #include "gateway/openai/requests.h"

@@ -1,4 +1,4 @@
-// libFuzzer target for RequestParser (issue #4): arbitrary bytes, split at fuzzer-chosen points,
+// libFuzzer target for RequestParser: arbitrary bytes, split at fuzzer-chosen points,
 // with small limits so the 413/431 paths are reached too. Built only with clang and
 // -DLMFRONT_FUZZ=ON; run: build-fuzz/tests/fuzz_httprequestparser -max_total_time=60
 #include "gateway/http/httprequestparser.h"

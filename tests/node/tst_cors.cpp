@@ -1,4 +1,4 @@
-// Black-box CORS tests through the real lmfrontd over real sockets (issue #4 item 7): a page on a
+// Black-box CORS tests through the real lmfrontd over real sockets (docs/auth.md): a page on a
 // trusted origin can read every answer — completions, cache hits, SSE streams, 401/404/429 — and
 // its preflights are answered without a key; an untrusted or "null" origin is refused and never
 // sees a CORS header; a request without Origin (curl, SDKs) gets no CORS headers at all.

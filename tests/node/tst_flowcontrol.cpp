@@ -1,4 +1,4 @@
-// Flow control through the real lmfrontd over real sockets (issue #4 item 5): a URL pool limited
+// Flow control through the real lmfrontd over real sockets (docs/gateway-policies.md): a URL pool limited
 // to one request in flight with a one-place queue (max_wait_ms 300) in front of an upstream that
 // holds every request until the test lets it go. Of three concurrent requests one is served, one
 // waits and gets 504 after ~300 ms without reaching the upstream, one gets 503 + Retry-After at

@@ -1,5 +1,5 @@
-// Black-box tests of pools with remote backends through real lmfrontd processes (issue #4, items
-// 2 and 6): a front node whose pool points by URL at three backend nodes (each a real lmfrontd
+// Black-box tests of pools with remote backends through real lmfrontd processes (docs/pools.md):
+// a front node whose pool points by URL at three backend nodes (each a real lmfrontd
 // serving a small real model) — round-robin distribution, a pool change at run time under load,
 // kill -9 of a backend under load; and a fake upstream in this test for what a real node will not
 // do on demand: answer slowly (timeouts, the breaker opens, then closes through half-open) and

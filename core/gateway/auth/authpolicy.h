@@ -1,4 +1,4 @@
-// AuthPolicy: who may talk to a node at all, before any key is looked at (issue #4, item 7).
+// AuthPolicy: who may talk to a node at all, before any key is looked at (docs/auth.md).
 //
 // A node bound to loopback is still reachable from every web page the user opens: a page can
 // point a DNS name it controls at 127.0.0.1 (DNS rebinding) or simply post to

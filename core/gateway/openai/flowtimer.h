@@ -1,4 +1,4 @@
-// FlowTimer: makes admission-queue waits end on time (issue #4, item 5: "never a hang").
+// FlowTimer: makes admission-queue waits end on time (docs/gateway-policies.md: "never a hang").
 //
 // Why a thread of its own: a queued request must get its 504 when its deadline passes (deadlines
 // are a few hundred ms to seconds), and a client that disconnects while queued must give its

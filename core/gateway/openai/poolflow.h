@@ -1,4 +1,4 @@
-// PoolFlow: the flow-control state of one pool (issue #4, item 5): for each backend, in the
+// PoolFlow: the flow-control state of one pool (docs/gateway-policies.md): for each backend, in the
 // balancer's order, a ConcurrencyLimiter (Fixed, AIMD or Gradient) and a bounded AdmissionQueue
 // with deadlines in front of it. Built with the pool and kept with it: a pool rebuilt from the
 // same source keeps its PoolFlow, and with it the learnt limits.

@@ -1,5 +1,5 @@
-// PoolResilience: the resilience state of one pool, consulted on the request path (issue #4,
-// item 6): a CircuitBreaker per backend (allow() before dispatch, a verdict after), passive
+// PoolResilience: the resilience state of one pool, consulted on the request path
+// (docs/gateway-policies.md): a CircuitBreaker per backend (allow() before dispatch, a verdict after), passive
 // outlier ejection, the result of active health checks (probed by the node's HealthProber), and a
 // RetryBudget that lets a request that failed before any byte reached the client try another
 // backend. A backend is in the balancer's healthy set when its health checks pass and it is not

@@ -1,5 +1,5 @@
 // AdmissionQueue: a bounded FIFO of requests waiting for a concurrency slot, each with a
-// deadline (issue #4, item 5). Waiting is callback-based: no thread blocks.
+// deadline (docs/gateway-policies.md). Waiting is callback-based: no thread blocks.
 //
 // - admit(deadline, onReady): a free slot and nobody queued → onReady(ok) runs before admit()
 //   returns; otherwise the request is queued and onReady runs later, exactly once, with ok (a

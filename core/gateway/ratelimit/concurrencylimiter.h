@@ -1,5 +1,5 @@
 // ConcurrencyLimiter: how many requests one backend (or model) may have in flight, with a limit
-// that adapts to latency (Netflix concurrency-limits: AIMD and Gradient2). Issue #4, item 5.
+// that adapts to latency (Netflix concurrency-limits: AIMD and Gradient2). See docs/gateway-policies.md.
 //
 // - Fixed: the limit is initialLimit, forever.
 // - Aimd: +1 after a good sample while the limit is being used (in flight ≥ limit/2); ×backoffRatio

@@ -1,6 +1,6 @@
 // RateLimiter: token buckets keyed by a string (an API key, a model name, "key|model"…) —
 // requests per minute (cost 1) or tokens per minute (cost = estimated tokens, corrected after
-// the response with adjust(key, actual − estimate)). Issue #4, item 5.
+// the response with adjust(key, actual − estimate)). See docs/gateway-policies.md.
 //
 // Contract:
 // - acquire() takes `cost` tokens from the key's bucket or nothing, and says when to retry.

@@ -1,4 +1,4 @@
-// TokenBucket: the exact arithmetic of one rate limit (issue #4, item 5).
+// TokenBucket: the exact arithmetic of one rate limit (docs/gateway-policies.md).
 //
 // `limit` tokens per `period` refill continuously into a bucket holding at most `burst` tokens.
 // The level is kept in integer units of 1/period_ns of a token, so refill (elapsed_ns × limit

@@ -1,5 +1,5 @@
 // CircuitBreaker: stops sending to a backend that keeps failing, and probes it before trusting
-// it again (issue #4, item 6). One breaker per backend.
+// it again (docs/gateway-policies.md). One breaker per backend.
 //
 //   closed ──(N consecutive failures, or failure ratio ≥ r over the window with ≥ M requests)──▶ open
 //   open ──(coolDown elapsed, seen by the next allow())──▶ half-open

@@ -1,4 +1,4 @@
-// HealthState: the state machine behind active health checks of one backend (issue #4, item 6).
+// HealthState: the state machine behind active health checks of one backend (docs/gateway-policies.md).
 // The prober (HTTP GET /healthz with a timeout) lives with the caller; this class decides when
 // to probe and what the results mean.
 //

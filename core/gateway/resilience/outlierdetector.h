@@ -1,5 +1,5 @@
 // OutlierDetector: passive ejection of backends that keep failing real traffic (Envoy's outlier
-// detection, consecutive-failure flavour). Issue #4, item 6.
+// detection, consecutive-failure flavour). See docs/gateway-policies.md.
 //
 // Each backend counts consecutive 5xx answers and, separately, consecutive gateway failures
 // (connect refused/reset, timeout, 502/503/504). Reaching a threshold ejects the backend for

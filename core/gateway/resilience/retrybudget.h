@@ -1,6 +1,6 @@
 // RetryBudget: retries are allowed only while they stay a small fraction of the traffic, so a
 // struggling pool is not hit by a retry storm (Finagle's RetryBudget, Envoy's retry_budget).
-// Issue #4, item 6.
+// See docs/gateway-policies.md.
 //
 // Over a sliding window (10 buckets): a retry is allowed when
 //   retries + 1 ≤ retryRatio × requests + minRetriesPerSecond × window_seconds

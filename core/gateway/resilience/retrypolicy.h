@@ -1,5 +1,5 @@
 // RetryPolicy: whether one failed attempt of a request may be tried again, and after how long.
-// Issue #4, item 6. Pure decision logic; the caller does the retrying (usually on another
+// See docs/gateway-policies.md. Pure decision logic; the caller does the retrying (usually on another
 // backend of the pool, or the backup pool).
 //
 // Never retries once any byte of the response reached the client (bytesSentToClient > 0): the

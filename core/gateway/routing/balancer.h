@@ -1,4 +1,4 @@
-// Balancer: picks one backend of a pool for a request (issue #4, item 3).
+// Balancer: picks one backend of a pool for a request (docs/gateway-policies.md).
 //
 // Contract:
 // - A Balancer is built once over an immutable snapshot of a pool's backends (makeBalancer());

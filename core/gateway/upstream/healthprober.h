@@ -1,4 +1,4 @@
-// HealthProber: drives the periodic work of the pools a node serves (issue #4, item 6): active
+// HealthProber: drives the periodic work of the pools a node serves (docs/gateway-policies.md): active
 // health checks of URL backends (HTTP GET <url><path>, a timeout is a failure, any 2xx a
 // success; HealthState decides when to probe and what the results mean) and the return of
 // ejected backends (OutlierDetector::tick()). One thread, waking every 20 ms; pools are held

@@ -1,5 +1,5 @@
 // HttpClient: a small non-blocking HTTP/1.1 client for talking to upstream model servers
-// (llama.cpp server, vLLM, Ollama, other lmfront nodes). Issue #4, items 2 and 6.
+// (llama.cpp server, vLLM, Ollama, other lmfront nodes). See docs/pools.md.
 //
 // Model: a few I/O threads (default 2), each with its own epoll set, eventfd wake-up and a
 // keep-alive connection pool per upstream (host:port). send() picks a thread round robin and

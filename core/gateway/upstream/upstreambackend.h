@@ -1,5 +1,5 @@
 // UpstreamBackend: a member of a model's pool that is another OpenAI-compatible HTTP server
-// (llama.cpp server, vLLM, Ollama, or another lmfront node). Issue #4, item 2.
+// (llama.cpp server, vLLM, Ollama, or another lmfront node). See docs/pools.md.
 //
 // generate() sends /v1/completions or /v1/chat/completions with the client's parameters, `model`
 // rewritten to the upstream's model name and `stream: true` always, reads the upstream's

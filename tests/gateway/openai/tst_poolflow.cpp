@@ -1,4 +1,4 @@
-// Flow control on the request path (issue #4 item 5), driven through OpenAiService's handlers
+// Flow control on the request path (docs/gateway-policies.md), driven through OpenAiService's handlers
 // with no sockets: a backend that holds every generation until the test finishes it, a
 // ManualClock, and the flow timer's work run by hand (sweepQueues). Checks that a queued request
 // starts when a slot frees, a full queue answers 503 + Retry-After at once, a wait past the

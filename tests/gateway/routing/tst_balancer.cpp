@@ -1,4 +1,4 @@
-// Each balancing policy's distribution, health handling and thread safety (issue #4, item 3).
+// Each balancing policy's distribution, health handling and thread safety (docs/gateway-policies.md).
 #include "gateway/routing/balancer.h"
 #include "gateway/routing/consistenthash.h"
 #include "gateway/routing/peakewma.h"
