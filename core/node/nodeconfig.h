@@ -1,31 +1,23 @@
 // NodeConfig: everything a node needs to start, from flags and an optional JSON config file.
 //
-// Flags (lmfrontd and the console share them):
-//   --listen ADDR:PORT     data-plane address (default 127.0.0.1:8080; port 0 = any free port)
-//   --data-dir DIR         where catalog, artifacts and history live (default: XDG data dir,
-//                          ~/.local/share/lmfront)
-//   --config FILE          JSON file with the same keys (see docs/configuration.md); flags win
-//   --workers N            data-plane threads (default: one per core)
-//   --model NAME=PATH      serve a model file straight away (repeatable)
-//   --node-id ID           name shown in consoles and metrics (default: hostname-port)
-//   --drain-timeout-ms N   how long SIGTERM waits for in-flight requests (default 10000)
-//   --enable-test-routes   adds /debug/sleep?ms=N: only for tests of graceful shutdown
-//   --require-keys         every request needs an API key, even on loopback
-//   --allowed-host NAME    a further Host the node answers to (repeatable; DNS-rebinding defence)
-//   --trusted-origin URL   a browser Origin allowed to call the node (repeatable; no wildcard)
-//   --redis HOST:PORT      shared Redis for the response cache and rate limits of a cluster
-//   --no-cache             turn the response cache off
-// The config file's "auth", "cache" and "limits" sections hold the same and more (see
-// docs/configuration.md).
-// Parsing never exits the process: errors come back as InvalidArgument naming the flag.
+// The flags are one table (nodeFlags(): lmfrontd's whole set; the console adds its own) that
+// gives the parser, the usage text and what docs/configuration.md is checked against. Each flag
+// names the config key it overrides. The config file is read by one reader per section
+// (node/config/: the node's own keys, auth, cache, limits; pools in poolconfig.h), composed here.
+// Precedence: defaults < --config FILE (wherever it stands; repeatable, in order) < other flags
+// in command-line order.
+// Parsing never exits the process: a bad flag is InvalidArgument naming the flag; a bad config
+// file is InvalidArgument (IoError when unreadable) naming the file and the key path.
 #pragma once
 
 #include "common/status.h"
+#include "config/flags.h"
 
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
+#include <span>
 #include <vector>
 
 namespace lmfront::node {
@@ -70,14 +62,19 @@ struct NodeConfig {
   QJsonObject pools;  // the config file's "pools" section, validated (see poolconfig.h)
 };
 
-// Parses argv-style flags (without the program name) over `base`. A --config file is read first
-// and flags override it.
+// lmfrontd's flags, in usage order.
+std::span<const config::FlagSpec> nodeFlags();
+// Applies the node's flags in `flags` (parsed over a table that includes nodeFlags()) to
+// `config`: the --config files first, then the others in command-line order.
+Status applyNodeFlags(const config::ParsedFlags &flags, NodeConfig &config);
+// Parses argv-style flags (without the program name) over `base`: nodeFlags(), no positionals.
 Result<NodeConfig> parseNodeArgs(const QStringList &args, NodeConfig base = {});
-// Reads a JSON config file into `config` (keys: listen, data_dir, workers, node_id, models{name:path}).
+// Reads a JSON config file into `config`; errors name the file and the key path.
 Status loadConfigFile(const QString &path, NodeConfig &config);
-// "127.0.0.1:8080", "[::1]:0", ":8080" (host defaults to 127.0.0.1).
-Status parseListenAddress(const QString &text, QString &host, quint16 &port);
+// Every key path of the config file the readers know ("listen", "cache.ttl_s", "models", "pools").
+QStringList nodeConfigKeys();
 QString defaultDataDir();
+// "flags:" and one line per flag, from nodeFlags().
 QString nodeUsage();
 
 }  // namespace lmfront::node

@@ -7,6 +7,20 @@ using namespace lmfront::node;
 
 class TstNodeConfig : public QObject {
   Q_OBJECT
+  // The error of loading a config file holding `content`; it must name the file.
+  static QString configError(const QByteArray &content) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"bad.json"_qs);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) return u"cannot write "_qs + path;
+    f.write(content);
+    f.close();
+    auto c = parseNodeArgs({u"--config"_qs, path});
+    if (c.isOk()) return u"no error"_qs;
+    const QString message = QString::fromStdString(c.status().message());
+    return message.contains(u"config "_qs + path + u": "_qs) ? message : u"file not named: "_qs + message;
+  }
+
 private Q_SLOTS:
   void defaults() {
     auto c = parseNodeArgs({});
@@ -82,8 +96,101 @@ private Q_SLOTS:
     QTest::newRow("not json") << QByteArray("{listen:") << u"offset"_qs;
     QTest::newRow("array") << QByteArray("[]") << u"JSON object"_qs;
     QTest::newRow("unknown key") << QByteArray(R"({"lisen":"x"})") << u"'lisen'"_qs;
-    QTest::newRow("wrong type") << QByteArray(R"({"workers":"2"})") << u"'workers'"_qs;
+    QTest::newRow("wrong type") << QByteArray(R"({"workers":"2"})")
+                                << u"workers: expected an integer from 0 to 256, got \"2\""_qs;
     QTest::newRow("bad listen") << QByteArray(R"({"listen":"nope"})") << u"ADDR:PORT"_qs;
+  }
+  // Each section's errors name the file and the full key path.
+  void sectionErrorsNameTheKeyPath_data() {
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("auth type") << QByteArray(R"({"auth":{"require_keys":"yes"}})")
+                               << u"auth.require_keys: expected true or false, got \"yes\""_qs;
+    QTest::newRow("auth unknown") << QByteArray(R"({"auth":{"require_key":true}})")
+                                  << u"auth: unknown key 'require_key' (valid: require_keys, allowed_hosts, "
+                                     u"trusted_origins)"_qs;
+    QTest::newRow("auth list") << QByteArray(R"({"auth":{"allowed_hosts":"a"}})")
+                               << u"auth.allowed_hosts: expected an array of strings, got \"a\""_qs;
+    QTest::newRow("cache ttl") << QByteArray(R"({"cache":{"ttl_s":0}})")
+                               << u"cache.ttl_s: expected an integer from 1 to 604800, got 0"_qs;
+    QTest::newRow("cache redis") << QByteArray(R"({"cache":{"redis":"nohost"}})")
+                                 << u"cache.redis: expected HOST:PORT, got 'nohost'"_qs;
+    QTest::newRow("cache object") << QByteArray(R"({"cache":true})") << u"cache: expected an object, got true"_qs;
+    QTest::newRow("limits rate") << QByteArray(R"({"limits":{"per_key":{"requests_per_minute":-1}}})")
+                                 << u"limits.per_key.requests_per_minute: expected an integer from 0 to "
+                                    u"1000000000000, got -1"_qs;
+    QTest::newRow("limits unknown") << QByteArray(R"({"limits":{"per_model":{"rpm":1}}})")
+                                    << u"limits.per_model: unknown key 'rpm' (valid: requests_per_minute, "
+                                       u"tokens_per_minute)"_qs;
+    QTest::newRow("models path") << QByteArray(R"({"models":{"m":3}})")
+                                 << u"models.m: expected a model file path, got 3"_qs;
+    QTest::newRow("models name") << QByteArray(R"({"models":{"a b":"/x"}})")
+                                 << u"models.a b: name 'a b' may use only letters, digits and - _ . :"_qs;
+    QTest::newRow("listen") << QByteArray(R"({"listen":"x"})") << u"listen: expected ADDR:PORT, got 'x'"_qs;
+    QTest::newRow("pools") << QByteArray(R"({"pools":[]})")
+                           << u"pools: expected an object of name: pool, got an array"_qs;
+  }
+  void sectionErrorsNameTheKeyPath() {
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString message = configError(content);
+    QVERIFY2(message.endsWith(u".json: "_qs + expected), qPrintable(message));
+  }
+  void gatewaySectionsAndTheirFlags() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"node.json"_qs);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"auth":{"require_keys":false,"allowed_hosts":["a.lan"],"trusted_origins":["http://x:1"]},)"
+            R"("cache":{"enabled":true,"max_bytes":1024,"ttl_s":30,"redis":"10.0.0.1:6380"},)"
+            R"("limits":{"per_key":{"requests_per_minute":5},"per_model":{"tokens_per_minute":7}}})");
+    f.close();
+    auto fromFile = parseNodeArgs({u"--config"_qs, path});
+    QVERIFY2(fromFile.isOk(), fromFile.status().message().c_str());
+    const GatewaySettings &g = fromFile->gateway;
+    QCOMPARE(g.allowedHosts, QStringList{u"a.lan"_qs});
+    QCOMPARE(g.trustedOrigins, QStringList{u"http://x:1"_qs});
+    QCOMPARE(g.cacheBytes, qint64(1024));
+    QCOMPARE(g.cacheTtlSeconds, 30);
+    QCOMPARE(g.redisHost, u"10.0.0.1"_qs);
+    QCOMPARE(g.redisPort, quint16(6380));
+    QCOMPARE(g.perKey.requestsPerMinute, qint64(5));
+    QCOMPARE(g.perModel.tokensPerMinute, qint64(7));
+    QVERIFY(!g.requireKeys && g.cacheEnabled);
+
+    // Flags override the file; repeatable ones add to it.
+    auto c = parseNodeArgs({u"--require-keys"_qs, u"--allowed-host=b.lan"_qs, u"--trusted-origin"_qs, u"http://y:2"_qs,
+                            u"--redis"_qs, u"r:1"_qs, u"--no-cache"_qs, u"--config"_qs, path});
+    QVERIFY2(c.isOk(), c.status().message().c_str());
+    QVERIFY(c->gateway.requireKeys);
+    QVERIFY(!c->gateway.cacheEnabled);
+    QCOMPARE(c->gateway.allowedHosts, (QStringList{u"a.lan"_qs, u"b.lan"_qs}));
+    QCOMPARE(c->gateway.trustedOrigins, (QStringList{u"http://x:1"_qs, u"http://y:2"_qs}));
+    QCOMPARE(c->gateway.redisHost, u"r"_qs);
+    QCOMPARE(c->gateway.redisPort, quint16(1));
+  }
+  void laterFlagReplacesEarlier() {
+    auto c = parseNodeArgs({u"--listen"_qs, u":1"_qs, u"--workers=2"_qs, u"--listen"_qs, u":2"_qs});
+    QVERIFY2(c.isOk(), c.status().message().c_str());
+    QCOMPARE(int(c->listenPort), 2);
+    QCOMPARE(c->workers, 2);
+  }
+  void gatewayFlagErrors_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("redis") << QStringList{u"--redis"_qs, u"x"_qs} << u"--redis: expected HOST:PORT, got 'x'"_qs;
+    QTest::newRow("no-cache value") << QStringList{u"--no-cache=1"_qs}
+                                    << u"flag --no-cache takes no value (see --help)"_qs;
+    QTest::newRow("drain") << QStringList{u"--drain-timeout-ms"_qs, u"-1"_qs}
+                           << u"--drain-timeout-ms: expected an integer from 0 to 3600000, got '-1'"_qs;
+    QTest::newRow("single dash") << QStringList{u"-v"_qs} << u"unknown flag -v (see --help)"_qs;
+  }
+  void gatewayFlagErrors() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    auto c = parseNodeArgs(args);
+    QVERIFY(!c.isOk());
+    QCOMPARE(QString::fromStdString(c.status().message()), expected);
   }
   void configFileErrors() {
     QFETCH(QByteArray, content);
