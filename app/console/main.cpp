@@ -1,7 +1,8 @@
 // lmfront-console: starts the local node in-process, then shows the console as a client of the
 // node's HTTP API (the same path a remote node takes).
 //
-// Flags: the node's own (see nodeconfig.h: --listen, --data-dir, ...) plus
+// Flags: kConsoleFlags below, then the node's own (nodeFlags(): --listen, --data-dir, ...), parsed
+// as one table (docs/console.md):
 //   --screenshot FILE   wait until the node is healthy and the Overview filled, save the main
 //                       window as PNG, exit 0 (1 when that does not happen within 30 s);
 //                       reads and writes no user settings, so it is reproducible
@@ -11,6 +12,7 @@
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
 // next free one; an explicit --listen is taken as asked and fails when busy.
 #include "cluster/healthclient.h"
+#include "config/flags.h"
 #include "models/nodeinfomodel.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"
@@ -43,34 +45,23 @@ constexpr int kPortFallbackAttempts = 20;
 constexpr int kScreenshotTimeoutMs = 30'000;
 constexpr double kScreenshotMinUptimeS = 2.0;
 
-// Removes "--name VALUE" / "--name=VALUE" from args; returns the value or a null string.
-QString takeOption(QStringList &args, const QString &name, bool &missingValue) {
-  for (qsizetype i = 0; i < args.size(); ++i) {
-    if (args[i] == name) {
-      if (i + 1 >= args.size()) {
-        missingValue = true;
-        return {};
-      }
-      const QString value = args[i + 1];
-      args.remove(i, 2);
-      return value;
-    }
-    if (args[i].startsWith(name + QLatin1Char('='))) {
-      const QString value = args[i].mid(name.size() + 1);
-      args.remove(i);
-      return value;
-    }
-  }
-  return {};
+constexpr config::FlagSpec kConsoleFlags[] = {
+    config::flag("screenshot", "FILE", "save the main window as PNG once the node is healthy, then exit"),
+    config::flag("language", "CODE", "en or zh_CN for this run"),
+    config::flag("section", "ID", "open this section first (overview, playground, settings)"),
+};
+
+// The console's flags and the node's, one table.
+std::vector<config::FlagSpec> consoleFlags() {
+  std::vector<config::FlagSpec> table(std::begin(kConsoleFlags), std::end(kConsoleFlags));
+  const auto node = node::nodeFlags();
+  table.insert(table.end(), node.begin(), node.end());
+  return table;
 }
 
 void printUsage(FILE *out) {
-  std::fprintf(out,
-               "usage: lmfront-console [flags]\n\nconsole flags:\n"
-               "  --screenshot FILE      save the main window as PNG once the node is healthy, then exit\n"
-               "  --language CODE        en or zh_CN for this run\n"
-               "  --section ID           open this section first (overview, playground, settings)\n\nnode %s",
-               qPrintable(node::nodeUsage()));
+  std::fprintf(out, "usage: lmfront-console [flags]\n\nconsole flags:\n%s\nnode %s",
+               config::flagUsage(kConsoleFlags).c_str(), qPrintable(node::nodeUsage()));
 }
 
 // Saves the window once the node is healthy and the Overview shows it; exits the app.
@@ -110,19 +101,28 @@ int main(int argc, char **argv) {
   QApplication::setApplicationVersion(QStringLiteral(LMFRONT_VERSION));
   widgets::Theme::apply(app);
 
-  QStringList args = QApplication::arguments().mid(1);
+  const QStringList args = QApplication::arguments().mid(1);
   if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
     printUsage(stdout);
     return 0;
   }
-  bool missing = false;
-  const QString screenshot = takeOption(args, QStringLiteral("--screenshot"), missing);
-  const QString languageFlag = takeOption(args, QStringLiteral("--language"), missing);
-  const QString sectionFlag = takeOption(args, QStringLiteral("--section"), missing);
-  if (missing) {
-    std::fprintf(stderr, "lmfront-console: --screenshot, --language and --section need a value\n");
+  std::vector<std::string> argList;
+  for (const QString &a : args) argList.push_back(a.toStdString());
+  const std::vector<config::FlagSpec> table = consoleFlags();
+  auto flags = config::parseFlags(table, argList, config::ParseOptions{false});
+  // A bad flag is shown in a message box too, except when taking screenshots (nobody to close it).
+  auto badFlags = [](const QString &message, bool screenshotMode) {
+    std::fprintf(stderr, "lmfront-console: %s\n", qPrintable(message));
+    if (!screenshotMode) QMessageBox::critical(nullptr, ConsoleMain::tr("lmfront console"), message);
     return 2;
-  }
+  };
+  if (!flags)
+    return badFlags(QString::fromStdString(flags.status().message()) + QStringLiteral(" (see --help)"),
+                    std::any_of(args.begin(), args.end(),
+                                [](const QString &a) { return a.startsWith(QStringLiteral("--screenshot")); }));
+  const QString screenshot = QString::fromStdString(flags->value("screenshot"));
+  const QString languageFlag = QString::fromStdString(flags->value("language"));
+  const QString sectionFlag = QString::fromStdString(flags->value("section"));
   // Screenshots must not depend on, or change, the user's settings.
   QTemporaryDir screenshotSettings;
   if (!screenshot.isEmpty())
@@ -136,23 +136,13 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  node::NodeConfig base;
-  base.listenPort = widgets::ConsoleSettings::listenPort(settings);
-  base.portFallbackAttempts =
-      args.contains(QStringLiteral("--listen")) ||
-              std::any_of(args.begin(), args.end(),
-                          [](const QString &a) { return a.startsWith(QStringLiteral("--listen=")); })
-          ? 0
-          : kPortFallbackAttempts;
-  auto config = node::parseNodeArgs(args, base);
-  if (!config) {
-    const QString message = QString::fromStdString(config.status().message());
-    std::fprintf(stderr, "lmfront-console: %s\n", qPrintable(message));
-    if (screenshot.isEmpty()) QMessageBox::critical(nullptr, ConsoleMain::tr("lmfront console"), message);
-    return 2;
-  }
+  node::NodeConfig nodeConfig;
+  nodeConfig.listenPort = widgets::ConsoleSettings::listenPort(settings);
+  nodeConfig.portFallbackAttempts = flags->has("listen") ? 0 : kPortFallbackAttempts;
+  if (Status applied = node::applyNodeFlags(*flags, nodeConfig); !applied)
+    return badFlags(QString::fromStdString(applied.message()), !screenshot.isEmpty());
 
-  node::Node node(*config);
+  node::Node node(nodeConfig);
   cluster::HealthClient client;
   models::NodeInfoModel model;
   widgets::MainWindow window;

@@ -1,6 +1,7 @@
-// lmfrontd: the lmfront node, headless. Flags and config: see nodeUsage() / docs/configuration.md.
+// lmfrontd: the lmfront node, headless. Flags: the nodeFlags() table (--help prints it); flags and
+// config file: docs/configuration.md.
 // Exit codes: 0 stopped cleanly, 1 could not start (port in use, data dir unusable, ...),
-// 2 bad flags. Every failure is one line on stderr saying what and where.
+// 2 bad flags or config file. Every failure is one line on stderr saying what and where.
 #include "node/node.h"
 #include "signalwatcher.h"
 
