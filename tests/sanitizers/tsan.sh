@@ -9,9 +9,10 @@ shift 2
 rm -rf "$reports"
 mkdir -p "$reports"
 # halt_on_error: the first race fails its process. Reports go to files, so a race inside a child
-# lmfrontd fails the run even when the test that started it passed.
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 log_path=$reports/report \
-suppressions=$(dirname "$(readlink -f "$0")")/tsan.supp ${TSAN_OPTIONS:-}"
+# lmfrontd fails the run even when the test that started it passed. die_after_fork=0: QProcess
+# forks the test (threads running) to start redis-server or lmfrontd.
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 die_after_fork=0 \
+log_path=$reports/report suppressions=$(dirname "$(readlink -f "$0")")/tsan.supp ${TSAN_OPTIONS:-}"
 # Without address-space randomisation: older TSan runtimes abort on kernels that randomise more
 # bits than they expect ("unexpected memory mapping").
 run=()
