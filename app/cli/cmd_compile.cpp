@@ -1,5 +1,4 @@
 // `lmfront compile IN.arpa OUT.lmb [--probing-multiplier X] [--json]`: ARPA -> compiled model.
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/model.h"
 #include "enginecli.h"
@@ -40,14 +39,19 @@ Status writeFile(const std::string &path, const std::byte *data, std::size_t siz
   return Status::ok();
 }
 
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("probing-multiplier", "X", "hash slots per n-gram, 1.05..4: larger is faster, bigger")
+        .byDefault("1.5"),
+    config::switchFlag("json", "print the result as JSON on stdout"),
+    config::switchFlag("help", "print this help"),
+};
+
 int runCompile(int argc, char **argv) {
-  cli::Args args;
-  args.option("probing-multiplier").flag("json").flag("help");
-  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("compile", st.message(), 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return cli::fail("compile", parsed.status().message(), 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help") || args.positionals().size() != 2) {
-    std::fprintf(args.has("help") ? stdout : stderr,
-                 "usage: lmfront compile IN.arpa OUT.lmb [--probing-multiplier X] [--json]\n"
-                 "  --probing-multiplier  hash slots per n-gram, 1.05..4 (default 1.5): larger is faster, bigger\n");
+    std::fputs(cli::usageText("compile IN.arpa OUT.lmb [flags]", kFlags).c_str(), args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   Result<double> mult = args.number("probing-multiplier", 1.5);

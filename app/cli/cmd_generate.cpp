@@ -1,6 +1,5 @@
 // `lmfront generate --model M --prompt TEXT [--max-tokens N --temperature T --top-k K --top-p P
 //  --seed S --stop STR...] [--json]`: sample a continuation; without --json tokens stream to stdout.
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/sampler.h"
 #include "enginecli.h"
@@ -14,17 +13,31 @@ namespace {
 
 using namespace lmfront;
 
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("model", "M", "the model file (.arpa or .lmb); required"),
+    config::flag("prompt", "TEXT", "the text to continue").byDefault("empty"),
+    config::flag("max-tokens", "N", "tokens to generate at most").byDefault("64"),
+    config::flag("temperature", "T", "sampling temperature").byDefault("1"),
+    config::flag("top-k", "K", "sample among the K most likely words; 0 = all").byDefault("0"),
+    config::flag("top-p", "P", "sample within this probability mass").byDefault("1"),
+    config::flag("seed", "S", "repeat a generation; -1 = random").byDefault("-1"),
+    config::flag("stop", "STR", "stop when the text ends with STR").repeatable(),
+    config::flag("tokenizer", "MODE", "default (the default) or whitespace"),
+    config::switchFlag("allow-unk", "let <unk> be sampled"),
+    config::switchFlag("json", "print the result as JSON on stdout (tokens are not streamed)"),
+    config::switchFlag("help", "print this help"),
+};
+
 int runGenerate(int argc, char **argv) {
-  cli::Args args;
-  args.option("model").option("prompt").option("max-tokens").option("temperature").option("top-k").option("top-p");
-  args.option("seed").option("stop", true).option("tokenizer").flag("allow-unk").flag("json").flag("help");
-  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("generate", st.message(), 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return cli::fail("generate", parsed.status().message(), 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
-    std::printf(
-        "usage: lmfront generate --model M [--prompt TEXT] [--max-tokens N] [--temperature T] [--top-k K]\n"
-        "                        [--top-p P] [--seed S] [--stop STR]... [--tokenizer whitespace|default]\n"
-        "                        [--allow-unk] [--json]\n"
-        "  temperature 1 without top-k/top-p samples exactly from the model; a seed repeats the text\n");
+    std::fputs(cli::usageText("generate --model M [flags]", kFlags,
+                              "temperature 1 without top-k/top-p samples exactly from the model; a seed repeats the "
+                              "text\n")
+                   .c_str(),
+               stdout);
     return 0;
   }
   if (Status st = args.require({"model"}); !st.isOk()) return cli::fail("generate", st.message(), 2);

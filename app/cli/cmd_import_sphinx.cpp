@@ -2,7 +2,6 @@
 // reads a CMU Sphinx binary trie model (core/engine/sphinxreader.h) and writes it as ARPA or as
 // a compiled model. Every correction the reader made and the <unk> it added are printed as
 // warnings on stderr and listed in the --json output, so nothing is changed silently.
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/model.h"
 #include "engine/sphinxreader.h"
@@ -17,7 +16,6 @@
 
 namespace {
 
-using lmfront::cli::Args;
 using lmfront::cli::fail;
 using lmfront::cli::jsonString;
 namespace engine = lmfront::engine;
@@ -62,20 +60,26 @@ lmfront::Status writeFileAtomically(const std::string &path, const std::byte *da
   return lmfront::Status::ok();
 }
 
+constexpr lmfront::config::FlagSpec kFlags[] = {
+    lmfront::config::flag("log-base", "B", "Sphinx's log base when the model was written").byDefault("1.0001"),
+    lmfront::config::switchFlag("keep-no-unk", "do not add <unk> to a model that has none (see docs/models.md)"),
+    lmfront::config::switchFlag("json", "print a summary as JSON on stdout"),
+    lmfront::config::switchFlag("help", "print this help"),
+};
+
 void printUsage(std::FILE *out) {
-  std::fprintf(out,
-               "usage: lmfront import-sphinx IN.lm.bin OUT.arpa|OUT.lmb|- [--log-base B] [--keep-no-unk] [--json]\n"
-               "  Reads a CMU Sphinx binary trie language model (e.g. pocketsphinx's en-us.lm.bin).\n"
-               "  OUT.arpa (or - for stdout) writes ARPA text; OUT.lmb writes a compiled model.\n"
-               "  --log-base B    Sphinx's log base when the model was written (default 1.0001)\n"
-               "  --keep-no-unk   do not add <unk> to a model that has none (see docs/models.md)\n"
-               "  --json          print a summary as JSON on stdout\n");
+  std::fputs(lmfront::cli::usageText("import-sphinx IN.lm.bin OUT.arpa|OUT.lmb|- [flags]", kFlags,
+                                     "Reads a CMU Sphinx binary trie language model (e.g. pocketsphinx's "
+                                     "en-us.lm.bin).\nOUT.arpa (or - for stdout) writes ARPA text; OUT.lmb writes a "
+                                     "compiled model.\n")
+                 .c_str(),
+             out);
 }
 
 int runImportSphinx(int argc, char **argv) {
-  Args args;
-  args.option("log-base").flag("keep-no-unk").flag("json").flag("help");
-  if (auto st = args.parse(argc, argv); !st) return fail(kVerb, st.message(), 2);
+  auto parsed = lmfront::config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return fail(kVerb, parsed.status().message(), 2);
+  const lmfront::config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
     printUsage(stdout);
     return 0;

@@ -1,5 +1,4 @@
 // `lmfront info --model M [--verify] [--json]`: what a model file is (ARPA or compiled).
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/model.h"
 #include "engine/sha256.h"
@@ -12,14 +11,19 @@ namespace {
 
 using namespace lmfront;
 
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("model", "M", "the model file (.arpa or .lmb); required"),
+    config::switchFlag("verify", "also check the compiled file's payload sha256"),
+    config::switchFlag("json", "print the description as JSON"),
+    config::switchFlag("help", "print this help"),
+};
+
 int runInfo(int argc, char **argv) {
-  cli::Args args;
-  args.option("model").flag("verify").flag("json").flag("help");
-  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("info", st.message(), 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return cli::fail("info", parsed.status().message(), 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
-    std::printf(
-        "usage: lmfront info --model M [--verify] [--json]\n"
-        "  --verify  also check the compiled file's payload sha256\n");
+    std::fputs(cli::usageText("info --model M [flags]", kFlags).c_str(), stdout);
     return 0;
   }
   if (Status st = args.require({"model"}); !st.isOk()) return cli::fail("info", st.message(), 2);

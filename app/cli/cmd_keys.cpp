@@ -2,7 +2,6 @@
 // Thin front end over gateway::auth::KeyStore. `create` prints the key alone on stdout (so
 // KEY=$(lmfront keys create ...) works) and the notes on stderr; the key is never shown again.
 // A running node picks up changes on its next reload (it polls the store's change token).
-#include "args.h"
 #include "commandregistry.h"
 #include "common/jsonescape.h"
 #include "gateway/auth/keystore.h"
@@ -18,22 +17,33 @@ namespace {
 
 using lmfront::Status;
 using lmfront::StatusCode;
-using lmfront::cli::Args;
+using Args = lmfront::config::ParsedFlags;
+namespace config = lmfront::config;
 using lmfront::cli::fail;
 namespace auth = lmfront::gateway::auth;
 
-constexpr const char *kUsage =
-    "usage: lmfront keys create --name NAME --role viewer|user|operator|admin [--data-dir DIR] [--json]\n"
-    "       lmfront keys list [--data-dir DIR] [--json]\n"
-    "       lmfront keys revoke ID|NAME [--data-dir DIR]\n"
-    "Manages the API keys a node accepts (Authorization: Bearer lmf_...). Only salted hashes are\n"
-    "stored; `create` prints the key once.\n"
-    "  --name NAME      1-64 of letters, digits and . _ @ - (unique among active keys)\n"
-    "  --role ROLE      viewer (read models, metrics, health), user (+ completions, score),\n"
-    "                   operator (+ deploy, rollback, drain, ack), admin (+ keys)\n"
-    "  --data-dir DIR   the node's data directory (default $XDG_DATA_HOME/lmfront,\n"
-    "                   ~/.local/share/lmfront)\n"
-    "  --json           machine-readable output on stdout\n";
+// `create` takes every flag; `list` and `revoke` the ones after --role.
+constexpr config::FlagSpec kCreateFlags[] = {
+    config::flag("name", "NAME", "1-64 of letters, digits and . _ @ - (unique among active keys); create only"),
+    config::flag("role", "ROLE",
+                 "viewer (read models, metrics, health), user (+ completions, score), operator (+ deploy, rollback, "
+                 "drain, ack), admin (+ keys); create only"),
+    config::flag("data-dir", "DIR", "the node's data directory")
+        .byDefault("$XDG_DATA_HOME/lmfront, ~/.local/share/lmfront"),
+    config::switchFlag("json", "machine-readable output on stdout"),
+    config::switchFlag("help", "print this help"),
+};
+const std::span<const config::FlagSpec> kOtherFlags = std::span(kCreateFlags).subspan(2);
+
+std::string usage() {
+  return lmfront::cli::usageText(
+      "keys create --name NAME --role viewer|user|operator|admin [--data-dir DIR] [--json]\n"
+      "       lmfront keys list [--data-dir DIR] [--json]\n"
+      "       lmfront keys revoke ID|NAME [--data-dir DIR]",
+      kCreateFlags,
+      "Manages the API keys a node accepts (Authorization: Bearer lmf_...). Only salted hashes are\n"
+      "stored; `create` prints the key once.\n");
+}
 
 std::string defaultDataDir() {
   // The node's default (core/node/nodeconfig.cpp): GenericDataLocation is $XDG_DATA_HOME.
@@ -138,8 +148,7 @@ int list(const Args &args) {
 }
 
 int revoke(const Args &args) {
-  if (args.positionals().size() != 1)
-    return fail("keys", "revoke needs exactly one ID or NAME\n" + std::string(kUsage), 2);
+  if (args.positionals().size() != 1) return fail("keys", "revoke needs exactly one ID or NAME\n" + usage(), 2);
   int code = 0;
   auto store = openStore(args, code);
   if (!store) return code;
@@ -152,22 +161,22 @@ int revoke(const Args &args) {
 
 int runKeys(int argc, char **argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   const std::string sub = argv[1];
-  Args args;
-  args.option("data-dir").flag("json").flag("help");
-  if (sub == "create") args.option("name").option("role");
-  if (Status st = args.parse(argc, argv, 2); !st) return fail("keys", st.message() + "\n" + kUsage, 2);
+  auto parsed = config::parseFlags(sub == "create" ? std::span<const config::FlagSpec>(kCreateFlags) : kOtherFlags,
+                                   argc, argv, 2);
+  if (!parsed) return fail("keys", parsed.status().message() + "\n" + usage(), 2);
+  const Args &args = *parsed;
   if (args.has("help")) {
-    std::fputs(kUsage, stdout);
+    std::fputs(usage().c_str(), stdout);
     return 0;
   }
   if (sub == "create") return create(args);
   if (sub == "list") return list(args);
   if (sub == "revoke") return revoke(args);
-  return fail("keys", "unknown subcommand '" + sub + "' (create, list or revoke)\n" + kUsage, 2);
+  return fail("keys", "unknown subcommand '" + sub + "' (create, list or revoke)\n" + usage(), 2);
 }
 
 const bool kRegistered =

@@ -1,5 +1,4 @@
 // `lmfront mix --model A --model B [...] --tune DEV [--out MIXED.arpa] [--weights w1,w2,...] --json`
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/mixture.h"
 #include "enginecli.h"
@@ -12,17 +11,24 @@ namespace {
 
 using namespace lmfront;
 
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("model", "M", "a model to mix; at least two").repeatable(),
+    config::flag("tune", "DEV", "EM-optimise the interpolation weights on held-out text (one sentence per line)"),
+    config::flag("weights", "W1,W2,...", "fixed interpolation weights instead of --tune"),
+    config::flag("out", "MIXED.arpa", "write the static merge (union of n-grams, interpolated, renormalised)"),
+    config::flag("tokenizer", "MODE", "default (the default) or whitespace"),
+    config::switchFlag("json", "print the weights and perplexities as JSON"),
+    config::switchFlag("help", "print this help"),
+};
+
 int runMix(int argc, char **argv) {
-  cli::Args args;
-  args.option("model", true).option("tune").option("out").option("weights").option("tokenizer");
-  args.flag("json").flag("help");
-  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("mix", st.message(), 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return cli::fail("mix", parsed.status().message(), 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
-    std::printf(
-        "usage: lmfront mix --model A --model B [...] (--tune DEV | --weights W1,W2,...) [--out MIXED.arpa]\n"
-        "                   [--tokenizer whitespace|default] [--json]\n"
-        "  --tune     EM-optimise the interpolation weights on held-out text (one sentence per line)\n"
-        "  --out      write the static merge (union of n-grams, interpolated, renormalised) as ARPA\n");
+    std::fputs(
+        cli::usageText("mix --model A --model B [...] (--tune DEV | --weights W1,W2,...) [flags]", kFlags).c_str(),
+        stdout);
     return 0;
   }
   const std::vector<std::string> paths = args.values("model");

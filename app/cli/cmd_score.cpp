@@ -1,5 +1,4 @@
 // `lmfront score --model M --text FILE|- [--tokenizer whitespace|default] [--per-sentence] --json`
-#include "args.h"
 #include "commandregistry.h"
 #include "engine/scorer.h"
 #include "enginecli.h"
@@ -11,16 +10,26 @@ namespace {
 
 using namespace lmfront;
 
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("model", "M", "the model file (.arpa or .lmb); required"),
+    config::flag("text", "FILE|-", "the text, one sentence per line (- for stdin); required"),
+    config::flag("tokenizer", "MODE", "default (the default) or whitespace"),
+    config::switchFlag("lowercase", "lowercase the text before scoring"),
+    config::switchFlag("per-sentence", "also print each sentence's score"),
+    config::switchFlag("verify", "check the compiled file's payload sha256 first"),
+    config::switchFlag("json", "print the totals as JSON"),
+    config::switchFlag("help", "print this help"),
+};
+
 int runScore(int argc, char **argv) {
-  cli::Args args;
-  args.option("model").option("text").option("tokenizer").flag("lowercase").flag("per-sentence").flag("verify");
-  args.flag("json").flag("help");
-  if (Status st = args.parse(argc, argv); !st.isOk()) return cli::fail("score", st.message(), 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return cli::fail("score", parsed.status().message(), 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
-    std::printf(
-        "usage: lmfront score --model M --text FILE|- [--tokenizer whitespace|default] [--lowercase]\n"
-        "                     [--per-sentence] [--verify] [--json]\n"
-        "  one sentence per line; </s> is scored and counted as a token (as KenLM's query does)\n");
+    std::fputs(cli::usageText("score --model M --text FILE|- [flags]", kFlags,
+                              "</s> is scored and counted as a token (as KenLM's query does)\n")
+                   .c_str(),
+               stdout);
     return 0;
   }
   if (Status st = args.require({"model", "text"}); !st.isOk()) return cli::fail("score", st.message(), 2);

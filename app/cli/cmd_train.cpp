@@ -1,6 +1,5 @@
 // `lmfront train`: corpus -> interpolated modified Kneser-Ney ARPA model (lmplz's estimates).
 // Thin front end over engine::train(); prints a summary on stderr, or JSON on stdout (--json).
-#include "args.h"
 #include "commandregistry.h"
 #include "common/jsonescape.h"
 #include "engine/trainer.h"
@@ -11,22 +10,23 @@
 
 namespace {
 
-using lmfront::cli::Args;
 using lmfront::cli::fail;
+namespace config = lmfront::config;
 
-constexpr const char *kUsage =
-    "usage: lmfront train --order N --text FILE|- --arpa OUT|- [--tokenizer whitespace|default]\n"
-    "                     [--lowercase] [--memory SIZE] [--temp-dir DIR] [--skip-invalid]\n"
-    "                     [--discount-fallback] [--json]\n"
-    "Trains an interpolated modified Kneser-Ney model (as KenLM's lmplz) from one sentence per line.\n"
-    "  --order N            1..6\n"
-    "  --tokenizer MODE     default (NFKC, punctuation split, CJK per character) or whitespace\n"
-    "  --lowercase          lowercase (default tokenizer only)\n"
-    "  --memory SIZE        counting budget, e.g. 512M, 2G (default 1G); sorted runs spill beyond it\n"
-    "  --temp-dir DIR       where spilled runs go (default $TMPDIR or /tmp)\n"
-    "  --skip-invalid       skip lines that are not valid UTF-8 instead of failing\n"
-    "  --discount-fallback  use D1=0.5 D2=1 D3+=1.5 when an order's discounts cannot be estimated\n"
-    "  --json               print the summary as JSON on stdout\n";
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("order", "N", "n-gram order, 1..6; required"),
+    config::flag("text", "FILE|-", "the corpus, one sentence per line (- for stdin); required"),
+    config::flag("arpa", "OUT|-", "where the ARPA model goes (- for stdout); required"),
+    config::flag("tokenizer", "MODE",
+                 "default (NFKC, punctuation split, CJK per character; the default) or whitespace"),
+    config::switchFlag("lowercase", "lowercase (default tokenizer only)"),
+    config::flag("memory", "SIZE", "counting budget, e.g. 512M, 2G; sorted runs spill beyond it").byDefault("1G"),
+    config::flag("temp-dir", "DIR", "where spilled runs go").byDefault("$TMPDIR or /tmp"),
+    config::switchFlag("skip-invalid", "skip lines that are not valid UTF-8 instead of failing"),
+    config::switchFlag("discount-fallback", "use D1=0.5 D2=1 D3+=1.5 when an order's discounts cannot be estimated"),
+    config::switchFlag("json", "print the summary as JSON on stdout"),
+    config::switchFlag("help", "print this help"),
+};
 
 using lmfront::jsonString;
 
@@ -80,12 +80,15 @@ void printSummary(const lmfront::engine::TrainSummary &s, const std::string &arp
 
 int runTrain(int argc, char **argv) {
   const std::string verb = "train";
-  Args args;
-  args.option("order").option("text").option("arpa").option("tokenizer").option("memory").option("temp-dir");
-  args.flag("lowercase").flag("skip-invalid").flag("discount-fallback").flag("json").flag("help");
-  if (auto s = args.parse(argc, argv); !s) return fail(verb, s.message() + " (see lmfront train --help)", 2);
+  auto parsed = config::parseFlags(kFlags, argc, argv);
+  if (!parsed) return fail(verb, parsed.status().message() + " (see lmfront train --help)", 2);
+  const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
-    std::fputs(kUsage, stdout);
+    std::fputs(lmfront::cli::usageText("train --order N --text FILE|- --arpa OUT|- [flags]", kFlags,
+                                       "Trains an interpolated modified Kneser-Ney model (as KenLM's lmplz) from one "
+                                       "sentence per line.\n")
+                   .c_str(),
+               stdout);
     return 0;
   }
   if (!args.positionals().empty())

@@ -21,6 +21,12 @@ bool registerCommand(Command command) {
 
 const std::vector<Command> &commands() { return registry(); }
 
+std::string usageText(std::string_view synopsis, std::span<const config::FlagSpec> flags, std::string_view notes) {
+  std::string out = "usage: lmfront ";
+  out.append(synopsis).append("\n").append(notes).append("flags:\n").append(config::flagUsage(flags));
+  return out;
+}
+
 int fail(const std::string &verb, const std::string &message, int exitCode) {
   std::fprintf(stderr, "lmfront %s: %s\n", verb.c_str(), message.c_str());
   return exitCode;
