@@ -191,6 +191,31 @@ private Q_SLOTS:
     QCOMPARE(err.count(QLatin1Char('\n')), 0);
   }
 
+  void badConfigFileExitsTwoNamingFileAndKey() {
+    const QString path = m_dir.filePath(u"node.json"_qs);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"cache":{"ttl_s":"10m"}})");
+    f.close();
+    auto [code, err] = runFailing({u"--config"_qs, path});
+    QCOMPARE(code, 2);
+    QCOMPARE(err,
+             u"lmfrontd: config "_qs + path + u": cache.ttl_s: expected an integer from 1 to 604800, got \"10m\""_qs);
+  }
+
+  void helpExitsZeroListingEveryFlag() {
+    QProcess p;
+    p.start(daemonPath(), {u"--help"_qs});
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    for (const char *flag :
+         {"--listen ADDR:PORT", "--data-dir DIR", "--config FILE", "--workers N", "--model NAME=PATH", "--node-id ID",
+          "--drain-timeout-ms N", "--require-keys", "--allowed-host NAME", "--trusted-origin URL", "--redis HOST:PORT",
+          "--no-cache", "--enable-test-routes"})
+      QVERIFY2(out.contains(QLatin1String(flag)), flag);
+  }
+
   void portInUseExitsOneNamingTheAddress() {
     QTcpServer blocker;
     QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
