@@ -14,7 +14,7 @@ int ModelListModel::rowCount(const QModelIndex &parent) const {
 
 QVariant ModelListModel::data(const QModelIndex &index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
-  const cluster::ApiModel &m = m_models[index.row()];
+  const client::ApiModel &m = m_models[index.row()];
   switch (role) {
   case Qt::DisplayRole:
   case Qt::EditRole:
@@ -42,7 +42,7 @@ int ModelListModel::rowOf(const QString &id) const {
   return -1;
 }
 
-QString ModelListModel::toolTip(const cluster::ApiModel &m) const {
+QString ModelListModel::toolTip(const client::ApiModel &m) const {
   QStringList lines;
   lines << m.id;
   if (!m.description.isEmpty()) lines << m.description;
@@ -51,9 +51,9 @@ QString ModelListModel::toolTip(const cluster::ApiModel &m) const {
   return lines.join(QLatin1Char('\n'));
 }
 
-void ModelListModel::setModels(const QList<cluster::ApiModel> &models) {
-  auto contains = [](const QList<cluster::ApiModel> &list, const QString &id) {
-    return std::any_of(list.begin(), list.end(), [&](const cluster::ApiModel &m) { return m.id == id; });
+void ModelListModel::setModels(const QList<client::ApiModel> &models) {
+  auto contains = [](const QList<client::ApiModel> &list, const QString &id) {
+    return std::any_of(list.begin(), list.end(), [&](const client::ApiModel &m) { return m.id == id; });
   };
   for (int row = static_cast<int>(m_models.size()) - 1; row >= 0; --row) {
     if (contains(models, m_models[row].id)) continue;
@@ -61,7 +61,7 @@ void ModelListModel::setModels(const QList<cluster::ApiModel> &models) {
     m_models.removeAt(row);
     endRemoveRows();
   }
-  for (const cluster::ApiModel &m : models) {
+  for (const client::ApiModel &m : models) {
     const int row = rowOf(m.id);
     if (row >= 0) {
       if (m_models[row] == m) continue;

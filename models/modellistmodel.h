@@ -8,7 +8,7 @@
 // translated summary (call retranslate() when the language changes).
 #pragma once
 
-#include "cluster/openaitypes.h"
+#include "client/openaitypes.h"
 
 #include <QAbstractListModel>
 
@@ -32,16 +32,16 @@ public:
 
   // Row of the model with this id, -1 when absent.
   int rowOf(const QString &id) const;
-  const QList<cluster::ApiModel> &models() const { return m_models; }
+  const QList<client::ApiModel> &models() const { return m_models; }
 
 public Q_SLOTS:
-  void setModels(const QList<lmfront::cluster::ApiModel> &models);
+  void setModels(const QList<lmfront::client::ApiModel> &models);
   void retranslate();
 
 private:
-  QString toolTip(const cluster::ApiModel &model) const;
+  QString toolTip(const client::ApiModel &model) const;
 
-  QList<cluster::ApiModel> m_models;
+  QList<client::ApiModel> m_models;
 };
 
 }  // namespace lmfront::models

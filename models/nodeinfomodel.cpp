@@ -5,8 +5,8 @@
 
 namespace lmfront::models {
 
-using cluster::HealthError;
-using cluster::NodeHealth;
+using client::HealthError;
+using client::NodeHealth;
 
 namespace {
 constexpr int kRows = static_cast<int>(NodeInfoModel::Row::Count);

@@ -10,7 +10,7 @@
 // Texts are translated: call retranslate() when the application language changes.
 #pragma once
 
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 
 #include <QAbstractTableModel>
 
@@ -34,16 +34,16 @@ public:
   QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
   QHash<int, QByteArray> roleNames() const override;
 
-  const cluster::NodeHealth &health() const { return m_health; }
+  const client::NodeHealth &health() const { return m_health; }
   QModelIndex indexOf(Row row, Column column = Column::Value) const;
 
   // "12 s", "3 min 04 s", "2 h 05 min", "3 d 04 h" (translated).
   static QString formatUptime(double seconds);
   // "healthy", "unreachable: connection refused", ... (translated).
-  static QString healthText(const cluster::NodeHealth &health);
+  static QString healthText(const client::NodeHealth &health);
 
 public Q_SLOTS:
-  void setHealth(const lmfront::cluster::NodeHealth &health);
+  void setHealth(const lmfront::client::NodeHealth &health);
   // Time since the last setHealth(), so uptime ticks between polls without a clock in here.
   void setSecondsSinceUpdate(double seconds);
   void retranslate();
@@ -60,7 +60,7 @@ private:
   Snapshot snapshot() const;
   void emitChangedRows(const Snapshot &before);
 
-  cluster::NodeHealth m_health;
+  client::NodeHealth m_health;
   double m_sinceUpdate = 0;
 };
 

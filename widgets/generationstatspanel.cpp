@@ -8,7 +8,7 @@
 
 namespace lmfront::widgets {
 
-using cluster::ApiErrorKind;
+using client::ApiErrorKind;
 
 GenerationStatsPanel::GenerationStatsPanel(QWidget *parent) : QWidget(parent) {
   setStyleSheet(QStringLiteral(R"(
@@ -60,13 +60,13 @@ void GenerationStatsPanel::clear() {
   }
 }
 
-void GenerationStatsPanel::showProgress(const cluster::ResponseMeta &meta, const cluster::GenerationStats &stats) {
+void GenerationStatsPanel::showProgress(const client::ResponseMeta &meta, const client::GenerationStats &stats) {
   m_shown = m_running = true;
   m_result = {meta, stats, {}};
   render();
 }
 
-void GenerationStatsPanel::showResult(const cluster::GenerationResult &result) {
+void GenerationStatsPanel::showResult(const client::GenerationResult &result) {
   m_shown = true;
   m_running = false;
   m_result = result;
@@ -95,8 +95,8 @@ void GenerationStatsPanel::set(Stat stat, const QString &value, const QString &t
 }
 
 void GenerationStatsPanel::render() {
-  const cluster::ResponseMeta &meta = m_result.meta;
-  const cluster::GenerationStats &s = m_result.stats;
+  const client::ResponseMeta &meta = m_result.meta;
+  const client::GenerationStats &s = m_result.stats;
   const QLocale l;
   const QString dash = QStringLiteral("—");
   set(Stat::TimeToFirstToken, s.ttftMs >= 0 ? formatMs(s.ttftMs) : dash,
@@ -129,7 +129,7 @@ void GenerationStatsPanel::render() {
     set(Stat::Finish, tr("generating…"));
     return;
   }
-  const cluster::GenerationResult &r = m_result;
+  const client::GenerationResult &r = m_result;
   QString text;
   if (r.error.kind == ApiErrorKind::Cancelled)
     text = tr("stopped");

@@ -6,7 +6,7 @@
 // Unknown values show a dash.
 #pragma once
 
-#include "cluster/openaitypes.h"
+#include "client/openaitypes.h"
 
 #include <QWidget>
 #include <array>
@@ -24,8 +24,8 @@ public:
   explicit GenerationStatsPanel(QWidget *parent = nullptr);
 
   void clear();
-  void showProgress(const cluster::ResponseMeta &meta, const cluster::GenerationStats &stats);
-  void showResult(const cluster::GenerationResult &result);
+  void showProgress(const client::ResponseMeta &meta, const client::GenerationStats &stats);
+  void showResult(const client::GenerationResult &result);
   QString text(Stat stat) const;
 
   // "0.42 ms", "12.3 ms", "1.25 s"; a dash for a negative (unknown) time.
@@ -45,7 +45,7 @@ private:
   void set(Stat stat, const QString &value, const QString &toolTip = {});
 
   std::array<Tile, static_cast<size_t>(Stat::Count)> m_tiles;
-  cluster::GenerationResult m_result;
+  client::GenerationResult m_result;
   bool m_shown = false;
   bool m_running = false;
 };

@@ -125,7 +125,7 @@ void MainWindow::setNodeAddress(const QString &address) {
   refreshStatus();
 }
 
-void MainWindow::setNodeHealth(const cluster::NodeHealth &health) {
+void MainWindow::setNodeHealth(const client::NodeHealth &health) {
   m_health = health;
   refreshStatus();
 }
@@ -151,7 +151,7 @@ void MainWindow::refreshStatus() {
     setDotColor(Theme::healthy());
   else if (m_health.reachable)
     setDotColor(Theme::degraded());
-  else if (m_health.errorKind == cluster::HealthError::NotPolled)
+  else if (m_health.errorKind == client::HealthError::NotPolled)
     setDotColor(Theme::unknown());
   else
     setDotColor(Theme::down());

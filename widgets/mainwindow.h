@@ -9,7 +9,7 @@
 // section are saved to QSettings on close and restored by restoreSavedState().
 #pragma once
 
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 
 #include <QIcon>
 #include <QMainWindow>
@@ -46,7 +46,7 @@ public:
 
 public Q_SLOTS:
   void setNodeAddress(const QString &address);
-  void setNodeHealth(const lmfront::cluster::NodeHealth &health);
+  void setNodeHealth(const lmfront::client::NodeHealth &health);
   void setNodeFailure(const QString &message);
 
 protected:
@@ -67,7 +67,7 @@ private:
   QStringList m_ids;
 
   QString m_address;
-  cluster::NodeHealth m_health;
+  client::NodeHealth m_health;
   QString m_failure;  // non-empty when the local node failed to start
 };
 

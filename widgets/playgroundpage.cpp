@@ -28,7 +28,7 @@
 
 namespace lmfront::widgets {
 
-using cluster::ApiErrorKind;
+using client::ApiErrorKind;
 
 namespace {
 
@@ -160,12 +160,12 @@ PlaygroundPage::PlaygroundPage(QWidget *parent)
   column->addWidget(m_error);
   column->addWidget(m_stack, 1);
 
-  connect(&m_client, &cluster::CompletionClient::modelsListed, this, &PlaygroundPage::onModelsListed);
-  connect(&m_client, &cluster::CompletionClient::generationStarted, this,
-          [this](const cluster::ResponseMeta &meta) { m_last.meta = meta; });
-  connect(&m_client, &cluster::CompletionClient::textReceived, this, &PlaygroundPage::onText);
-  connect(&m_client, &cluster::CompletionClient::generationFinished, this, &PlaygroundPage::onGenerationFinished);
-  connect(&m_client, &cluster::CompletionClient::scored, this, &PlaygroundPage::onScored);
+  connect(&m_client, &client::CompletionClient::modelsListed, this, &PlaygroundPage::onModelsListed);
+  connect(&m_client, &client::CompletionClient::generationStarted, this,
+          [this](const client::ResponseMeta &meta) { m_last.meta = meta; });
+  connect(&m_client, &client::CompletionClient::textReceived, this, &PlaygroundPage::onText);
+  connect(&m_client, &client::CompletionClient::generationFinished, this, &PlaygroundPage::onGenerationFinished);
+  connect(&m_client, &client::CompletionClient::scored, this, &PlaygroundPage::onScored);
   connect(m_refresh, &QToolButton::clicked, this, &PlaygroundPage::refreshModels);
   // The key applies as it is typed (Generate uses what the field shows); once editing ends it is
   // saved and the model list, which may have been refused without it, is fetched again.
@@ -412,7 +412,7 @@ void PlaygroundPage::applyApiKey(bool save) {
 
 void PlaygroundPage::refreshModels() { m_client.listModels(); }
 
-void PlaygroundPage::onModelsListed(const cluster::ModelList &list) {
+void PlaygroundPage::onModelsListed(const client::ModelList &list) {
   if (!list.error.ok()) {
     m_lastModelsError = tr("Could not list the node's models: %1").arg(describe(list.error));
     showError(m_lastModelsError);
@@ -437,7 +437,7 @@ QStringList PlaygroundPage::stopStrings() const {
 
 void PlaygroundPage::generate() {
   if (m_running || currentModel().isEmpty()) return;
-  cluster::GenerationParams p;
+  client::GenerationParams p;
   p.model = currentModel();
   p.prompt = m_prompt->toPlainText();
   p.chat = m_api->currentIndex() == 1;
@@ -464,7 +464,7 @@ void PlaygroundPage::generate() {
 
 void PlaygroundPage::stop() { m_client.cancelGeneration(); }
 
-void PlaygroundPage::onText(const QString &text, const cluster::GenerationStats &stats) {
+void PlaygroundPage::onText(const QString &text, const client::GenerationStats &stats) {
   m_generated += text;
   QTextCursor cursor(m_output->document());
   cursor.movePosition(QTextCursor::End);
@@ -476,7 +476,7 @@ void PlaygroundPage::onText(const QString &text, const cluster::GenerationStats 
   m_stats->showProgress(m_last.meta, stats);
 }
 
-void PlaygroundPage::onGenerationFinished(const cluster::GenerationResult &result) {
+void PlaygroundPage::onGenerationFinished(const client::GenerationResult &result) {
   m_last = result;
   setRunning(false);
   m_stats->showResult(result);
@@ -491,7 +491,7 @@ void PlaygroundPage::score() {
   m_client.score(currentModel(), m_scoreText->toPlainText());
 }
 
-void PlaygroundPage::onScored(const cluster::ScoreResult &result) {
+void PlaygroundPage::onScored(const client::ScoreResult &result) {
   updateButtons();
   if (!result.error.ok()) {
     showError(describe(result.error));
@@ -524,7 +524,7 @@ void PlaygroundPage::updateButtons() {
 
 QString PlaygroundPage::statText(Stat stat) const { return m_stats->text(stat); }
 
-QString PlaygroundPage::describe(const cluster::ApiError &e) const {
+QString PlaygroundPage::describe(const client::ApiError &e) const {
   switch (e.kind) {
   case ApiErrorKind::None: return {};
   case ApiErrorKind::Unreachable: return tr("Cannot reach the node (%1).").arg(e.message);

@@ -14,7 +14,7 @@
 // they read what the widgets show.
 #pragma once
 
-#include "cluster/completionclient.h"
+#include "client/completionclient.h"
 #include "models/modellistmodel.h"
 #include "widgets/generationstatspanel.h"
 
@@ -75,8 +75,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
   void modelsRefreshed();
-  void generationFinished(const lmfront::cluster::GenerationResult &result);
-  void scoreFinished(const lmfront::cluster::ScoreResult &result);
+  void generationFinished(const lmfront::client::GenerationResult &result);
+  void scoreFinished(const lmfront::client::ScoreResult &result);
 
 protected:
   void changeEvent(QEvent *event) override;
@@ -91,16 +91,16 @@ private:
   void updateButtons();
   void showError(const QString &text);
   void hideError();
-  QString describe(const cluster::ApiError &error) const;
-  void onModelsListed(const cluster::ModelList &list);
-  void onText(const QString &text, const cluster::GenerationStats &stats);
-  void onGenerationFinished(const cluster::GenerationResult &result);
-  void onScored(const cluster::ScoreResult &result);
+  QString describe(const client::ApiError &error) const;
+  void onModelsListed(const client::ModelList &list);
+  void onText(const QString &text, const client::GenerationStats &stats);
+  void onGenerationFinished(const client::GenerationResult &result);
+  void onScored(const client::ScoreResult &result);
   QStringList stopStrings() const;
   void maybeRunExample();
   void applyApiKey(bool save);
 
-  cluster::CompletionClient m_client;
+  client::CompletionClient m_client;
   models::ModelListModel m_models;
   Mode m_mode = Mode::Generate;
 
@@ -148,9 +148,9 @@ private:
   QLabel *m_scoreHint;
 
   QString m_generated;
-  cluster::GenerationResult m_last;  // the run shown in the stats
+  client::GenerationResult m_last;  // the run shown in the stats
   bool m_running = false;
-  cluster::ScoreResult m_lastScore;
+  client::ScoreResult m_lastScore;
   bool m_hasScore = false;
   QString m_lastModelsError;
 

@@ -40,7 +40,7 @@ QColor ScoreView::colorFor(double log10Prob, bool oov) {
 
 QColor ScoreView::oovColor() { return {0xe2, 0xd3, 0xf5}; }
 
-void ScoreView::setTokens(const QList<cluster::ScoredToken> &tokens) {
+void ScoreView::setTokens(const QList<client::ScoredToken> &tokens) {
   m_tokens = tokens;
   m_hover = -1;
   layoutChips(width(), &m_rects);
@@ -92,7 +92,7 @@ int ScoreView::tokenAt(const QPoint &pos) const {
 
 QString ScoreView::toolTipFor(int i) const {
   if (i < 0 || i >= tokenCount()) return {};
-  const cluster::ScoredToken &t = m_tokens[i];
+  const client::ScoredToken &t = m_tokens[i];
   const QLocale locale;
   const double p = std::pow(10.0, t.log10Prob);
   QStringList lines;
@@ -139,7 +139,7 @@ void ScoreView::paintEvent(QPaintEvent *) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   for (int i = 0; i < tokenCount() && i < m_rects.size(); ++i) {
-    const cluster::ScoredToken &t = m_tokens[i];
+    const client::ScoredToken &t = m_tokens[i];
     const QRectF r = QRectF(m_rects[i]).adjusted(0.5, 0.5, -0.5, -0.5);
     const QColor fill = colorFor(t.log10Prob, t.oov);
     QPen border(fill.darker(i == m_hover ? 170 : 130), i == m_hover ? 2 : 1);

@@ -9,7 +9,7 @@
 // mapping from probability to colour, shared by the chips and the legend.
 #pragma once
 
-#include "cluster/openaitypes.h"
+#include "client/openaitypes.h"
 
 #include <QColor>
 #include <QList>
@@ -27,10 +27,10 @@ public:
 
   explicit ScoreView(QWidget *parent = nullptr);
 
-  void setTokens(const QList<cluster::ScoredToken> &tokens);
+  void setTokens(const QList<client::ScoredToken> &tokens);
   void clear() { setTokens({}); }
   int tokenCount() const { return static_cast<int>(m_tokens.size()); }
-  const cluster::ScoredToken &token(int i) const { return m_tokens[i]; }
+  const client::ScoredToken &token(int i) const { return m_tokens[i]; }
   QRect tokenRect(int i) const { return m_rects.value(i); }
   QString toolTipFor(int i) const;
   int tokenAt(const QPoint &pos) const;  // -1 when no chip is there
@@ -55,7 +55,7 @@ private:
   // Lays the chips out for `width`; returns the total height.
   int layoutChips(int width, QList<QRect> *rects) const;
 
-  QList<cluster::ScoredToken> m_tokens;
+  QList<client::ScoredToken> m_tokens;
   QList<QRect> m_rects;
   int m_hover = -1;
 };

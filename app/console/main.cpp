@@ -11,7 +11,7 @@
 //                       used; with --screenshot and playground, a short seeded generation runs first
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
 // next free one; an explicit --listen is taken as asked and fails when busy.
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 #include "config/flags.h"
 #include "models/nodeinfomodel.h"
 #include "node/node.h"
@@ -65,7 +65,7 @@ void printUsage(FILE *out) {
 }
 
 // Saves the window once the node is healthy and the Overview shows it; exits the app.
-void armScreenshot(QApplication &app, widgets::MainWindow &window, cluster::HealthClient &client,
+void armScreenshot(QApplication &app, widgets::MainWindow &window, client::HealthClient &client,
                    models::NodeInfoModel &model, widgets::PlaygroundPage &playground, const QString &file) {
   auto *done = new bool(false);
   auto save = [&app, &window, file] {
@@ -76,7 +76,7 @@ void armScreenshot(QApplication &app, widgets::MainWindow &window, cluster::Heal
       app.exit(saved ? 0 : 1);
     });
   };
-  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, [&, done, save](const auto &health) {
+  QObject::connect(&client, &client::HealthClient::healthUpdated, &window, [&, done, save](const auto &health) {
     // A couple of seconds of uptime makes a more telling picture than "0 s".
     if (*done || !health.healthy() || model.health().listen.isEmpty() || health.uptimeS < kScreenshotMinUptimeS) return;
     *done = true;
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     return badFlags(QString::fromStdString(applied.message()), !screenshot.isEmpty());
 
   node::Node node(nodeConfig);
-  cluster::HealthClient client;
+  client::HealthClient client;
   models::NodeInfoModel model;
   widgets::MainWindow window;
   auto *overview = new widgets::OverviewPage(&model);
@@ -152,8 +152,8 @@ int main(int argc, char **argv) {
   window.addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), overview);
   window.addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), playground);
   window.addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), settingsPage);
-  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &model, &models::NodeInfoModel::setHealth);
-  QObject::connect(&client, &cluster::HealthClient::healthUpdated, &window, &widgets::MainWindow::setNodeHealth);
+  QObject::connect(&client, &client::HealthClient::healthUpdated, &model, &models::NodeInfoModel::setHealth);
+  QObject::connect(&client, &client::HealthClient::healthUpdated, &window, &widgets::MainWindow::setNodeHealth);
   QObject::connect(settingsPage, &widgets::SettingsPage::languageRequested, &language,
                    &widgets::LanguageManager::apply);
   QObject::connect(&language, &widgets::LanguageManager::languageChanged, settingsPage,
@@ -173,8 +173,8 @@ int main(int argc, char **argv) {
     const QString message = QString::fromStdString(started.message());
     std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", qPrintable(message));
     window.setNodeFailure(message);
-    cluster::NodeHealth down;
-    down.errorKind = cluster::HealthError::Network;
+    client::NodeHealth down;
+    down.errorKind = client::HealthError::Network;
     down.error = message;
     model.setHealth(down);
     if (!screenshot.isEmpty()) return 1;

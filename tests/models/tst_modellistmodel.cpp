@@ -5,7 +5,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
-using lmfront::cluster::ApiModel;
+using lmfront::client::ApiModel;
 using lmfront::models::ModelListModel;
 
 namespace {

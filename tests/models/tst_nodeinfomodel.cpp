@@ -6,8 +6,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
-using lmfront::cluster::HealthError;
-using lmfront::cluster::NodeHealth;
+using lmfront::client::HealthError;
+using lmfront::client::NodeHealth;
 using lmfront::models::NodeInfoModel;
 using Row = NodeInfoModel::Row;
 using Column = NodeInfoModel::Column;

@@ -1,6 +1,6 @@
 // The console shell against a real local node: status bar and Overview fill from /healthz over
 // HTTP, the language switches live, settings persist. Offscreen; node on 127.0.0.1 port 0.
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 #include "models/nodeinfomodel.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"
@@ -29,7 +29,7 @@ private:
   QTemporaryDir m_settingsDir;
   QTemporaryDir m_dataDir;
   std::unique_ptr<node::Node> m_node;
-  std::unique_ptr<cluster::HealthClient> m_client;
+  std::unique_ptr<client::HealthClient> m_client;
   std::unique_ptr<models::NodeInfoModel> m_model;
   std::unique_ptr<widgets::LanguageManager> m_language;
   std::unique_ptr<widgets::MainWindow> m_window;
@@ -62,7 +62,7 @@ private Q_SLOTS:
     QVERIFY(m_address.startsWith(QStringLiteral("127.0.0.1:")));
 
     // The same wiring as app/console/main.cpp.
-    m_client = std::make_unique<cluster::HealthClient>();
+    m_client = std::make_unique<client::HealthClient>();
     m_model = std::make_unique<models::NodeInfoModel>();
     m_language = std::make_unique<widgets::LanguageManager>();
     m_window = std::make_unique<widgets::MainWindow>();
@@ -73,8 +73,8 @@ private Q_SLOTS:
     QVERIFY(
         m_window->addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), m_settings));
     QVERIFY(!m_window->addSection(QStringLiteral("settings"), QIcon(), new QWidget(m_window.get())));
-    connect(m_client.get(), &cluster::HealthClient::healthUpdated, m_model.get(), &models::NodeInfoModel::setHealth);
-    connect(m_client.get(), &cluster::HealthClient::healthUpdated, m_window.get(), &widgets::MainWindow::setNodeHealth);
+    connect(m_client.get(), &client::HealthClient::healthUpdated, m_model.get(), &models::NodeInfoModel::setHealth);
+    connect(m_client.get(), &client::HealthClient::healthUpdated, m_window.get(), &widgets::MainWindow::setNodeHealth);
     connect(m_settings, &widgets::SettingsPage::languageRequested, m_language.get(), &widgets::LanguageManager::apply);
     m_window->setNodeAddress(m_address);
     m_settings->setCurrentAddress(m_address);

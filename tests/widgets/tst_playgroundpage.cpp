@@ -6,7 +6,7 @@
 // Offscreen; settings go to a temporary directory.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
-#include "cluster/completionclient.h"
+#include "client/completionclient.h"
 #include "gateway/auth/keystore.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"

@@ -14,7 +14,7 @@
 #include <QStringList>
 #include <optional>
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 enum class ApiErrorKind {
   None,
@@ -127,10 +127,10 @@ StreamChunk parseStreamData(const QByteArray &data);
 // A whole non-streamed completion or chat completion body, as one chunk.
 StreamChunk parseCompletionBody(const QByteArray &body);
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client
 
-Q_DECLARE_METATYPE(lmfront::cluster::ResponseMeta)
-Q_DECLARE_METATYPE(lmfront::cluster::ModelList)
-Q_DECLARE_METATYPE(lmfront::cluster::GenerationStats)
-Q_DECLARE_METATYPE(lmfront::cluster::GenerationResult)
-Q_DECLARE_METATYPE(lmfront::cluster::ScoreResult)
+Q_DECLARE_METATYPE(lmfront::client::ResponseMeta)
+Q_DECLARE_METATYPE(lmfront::client::ModelList)
+Q_DECLARE_METATYPE(lmfront::client::GenerationStats)
+Q_DECLARE_METATYPE(lmfront::client::GenerationResult)
+Q_DECLARE_METATYPE(lmfront::client::ScoreResult)

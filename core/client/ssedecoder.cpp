@@ -1,6 +1,6 @@
-#include "cluster/ssedecoder.h"
+#include "client/ssedecoder.h"
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 namespace {
 constexpr char kBom[] = "\xEF\xBB\xBF";
@@ -105,4 +105,4 @@ QList<SseEvent> SseDecoder::takeEvents() { return std::exchange(m_ready, {}); }
 
 void SseDecoder::reset() { *this = SseDecoder(m_maxLine); }
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client

@@ -1,4 +1,4 @@
-#include "cluster/openaitypes.h"
+#include "client/openaitypes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -6,7 +6,7 @@
 #include <QJsonParseError>
 #include <cmath>
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 namespace {
 
@@ -215,4 +215,4 @@ StreamChunk parseCompletionBody(const QByteArray &body) {
   return c;
 }
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client

@@ -19,8 +19,8 @@
 // An optional API key goes out as "Authorization: Bearer".
 #pragma once
 
-#include "cluster/openaitypes.h"
-#include "cluster/ssedecoder.h"
+#include "client/openaitypes.h"
+#include "client/ssedecoder.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -30,7 +30,7 @@
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 class CompletionClient : public QObject {
   Q_OBJECT
@@ -55,11 +55,11 @@ public:
   void score(const QString &model, const QString &text);
 
 Q_SIGNALS:
-  void modelsListed(const lmfront::cluster::ModelList &list);
-  void generationStarted(const lmfront::cluster::ResponseMeta &meta);
-  void textReceived(const QString &text, const lmfront::cluster::GenerationStats &stats);
-  void generationFinished(const lmfront::cluster::GenerationResult &result);
-  void scored(const lmfront::cluster::ScoreResult &result);
+  void modelsListed(const lmfront::client::ModelList &list);
+  void generationStarted(const lmfront::client::ResponseMeta &meta);
+  void textReceived(const QString &text, const lmfront::client::GenerationStats &stats);
+  void generationFinished(const lmfront::client::GenerationResult &result);
+  void scored(const lmfront::client::ScoreResult &result);
 
 private:
   QUrl endpoint(const QString &path) const;
@@ -95,4 +95,4 @@ private:
   GenerationResult m_result;
 };
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client

@@ -20,7 +20,7 @@
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 // Why a poll did not yield a healthy node; views translate these (core has no UI strings).
 enum class HealthError {
@@ -78,7 +78,7 @@ public:
   const NodeHealth &lastHealth() const { return m_last; }
 
 Q_SIGNALS:
-  void healthUpdated(const lmfront::cluster::NodeHealth &health);
+  void healthUpdated(const lmfront::client::NodeHealth &health);
 
 private:
   void onFinished(QNetworkReply *reply);
@@ -91,6 +91,6 @@ private:
   NodeHealth m_last;
 };
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client
 
-Q_DECLARE_METATYPE(lmfront::cluster::NodeHealth)
+Q_DECLARE_METATYPE(lmfront::client::NodeHealth)

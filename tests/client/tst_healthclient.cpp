@@ -1,5 +1,5 @@
 // HealthClient against a real (tiny) HTTP responder on 127.0.0.1 port 0, plus the pure parser.
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 
 #include <QMutex>
 #include <QSignalSpy>
@@ -8,10 +8,10 @@
 #include <QTest>
 #include <QThread>
 
-using lmfront::cluster::HealthClient;
-using lmfront::cluster::HealthError;
-using lmfront::cluster::NodeHealth;
-using lmfront::cluster::parseHealthResponse;
+using lmfront::client::HealthClient;
+using lmfront::client::HealthError;
+using lmfront::client::NodeHealth;
+using lmfront::client::parseHealthResponse;
 
 namespace {
 

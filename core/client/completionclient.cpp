@@ -1,11 +1,11 @@
-#include "cluster/completionclient.h"
+#include "client/completionclient.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 namespace {
 constexpr qsizetype kMaxBodyBytes = 64 * 1024 * 1024;  // a non-stream answer beyond this is refused
@@ -26,11 +26,11 @@ void CompletionClient::discard(QNetworkReply *reply) {
 }
 
 CompletionClient::CompletionClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAccessManager(this)) {
-  qRegisterMetaType<ResponseMeta>("lmfront::cluster::ResponseMeta");
-  qRegisterMetaType<ModelList>("lmfront::cluster::ModelList");
-  qRegisterMetaType<GenerationStats>("lmfront::cluster::GenerationStats");
-  qRegisterMetaType<GenerationResult>("lmfront::cluster::GenerationResult");
-  qRegisterMetaType<ScoreResult>("lmfront::cluster::ScoreResult");
+  qRegisterMetaType<ResponseMeta>("lmfront::client::ResponseMeta");
+  qRegisterMetaType<ModelList>("lmfront::client::ModelList");
+  qRegisterMetaType<GenerationStats>("lmfront::client::GenerationStats");
+  qRegisterMetaType<GenerationResult>("lmfront::client::GenerationResult");
+  qRegisterMetaType<ScoreResult>("lmfront::client::ScoreResult");
   m_nam->setProxy(QNetworkProxy::NoProxy);
 }
 
@@ -264,4 +264,4 @@ void CompletionClient::finishGeneration(ApiError error) {
   Q_EMIT generationFinished(m_result);
 }
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client

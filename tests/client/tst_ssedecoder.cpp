@@ -1,10 +1,10 @@
 // SseDecoder: the event-stream format over every way a network can split it.
-#include "cluster/ssedecoder.h"
+#include "client/ssedecoder.h"
 
 #include <QTest>
 
-using lmfront::cluster::SseDecoder;
-using lmfront::cluster::SseEvent;
+using lmfront::client::SseDecoder;
+using lmfront::client::SseEvent;
 
 namespace {
 

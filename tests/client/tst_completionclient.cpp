@@ -4,7 +4,7 @@
 // per packet, and a closed port.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
-#include "cluster/completionclient.h"
+#include "client/completionclient.h"
 #include "node/node.h"
 
 #include <QSignalSpy>
@@ -14,7 +14,7 @@
 #include <memory>
 
 using namespace lmfront;
-using namespace lmfront::cluster;
+using namespace lmfront::client;
 using lmfront::testing::ScriptedSse;
 using lmfront::testing::textEvent;
 

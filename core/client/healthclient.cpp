@@ -1,4 +1,4 @@
-#include "cluster/healthclient.h"
+#include "client/healthclient.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,7 +8,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 namespace {
 
@@ -76,7 +76,7 @@ NodeHealth parseHealthResponse(int httpStatus, const QByteArray &body) {
 
 HealthClient::HealthClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAccessManager(this)) {
   // So string-based and queued connections (a receiver on another thread) can carry the value.
-  qRegisterMetaType<NodeHealth>("lmfront::cluster::NodeHealth");
+  qRegisterMetaType<NodeHealth>("lmfront::client::NodeHealth");
   // Nodes are reached directly (loopback or the cluster's network); an http_proxy meant for the
   // internet must not swallow health checks.
   m_nam->setProxy(QNetworkProxy::NoProxy);
@@ -155,4 +155,4 @@ void HealthClient::onFinished(QNetworkReply *reply) {
   Q_EMIT healthUpdated(m_last);
 }
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client

@@ -1,12 +1,12 @@
 // The OpenAI API's client-side values: request bodies and every response shape, good and bad.
-#include "cluster/openaitypes.h"
+#include "client/openaitypes.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
-using namespace lmfront::cluster;
+using namespace lmfront::client;
 
 class TestOpenAiTypes : public QObject {
   Q_OBJECT

@@ -17,7 +17,7 @@
 #include <QList>
 #include <QString>
 
-namespace lmfront::cluster {
+namespace lmfront::client {
 
 struct SseEvent {
   QByteArray type = "message";  // the "event" field, "message" when absent
@@ -59,4 +59,4 @@ private:
   QString m_error;
 };
 
-}  // namespace lmfront::cluster
+}  // namespace lmfront::client
