@@ -2,11 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>ConsoleMain</name>
-    <message>
-        <source>lmfront console</source>
-        <translation>lmfront 控制台</translation>
-    </message>
+    <name>ConsoleComposition</name>
     <message>
         <source>Local node did not start</source>
         <translation>本地节点未能启动</translation>
@@ -20,6 +16,13 @@ Change the port in Settings or free it, then restart the console.</source>
 %1
 
 请在“设置”中更改端口或释放该端口，然后重新启动控制台。</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleMain</name>
+    <message>
+        <source>lmfront console</source>
+        <translation>lmfront 控制台</translation>
     </message>
 </context>
 <context>
@@ -118,6 +121,33 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Models</source>
         <translation>模型</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::GeneratePanel</name>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Type the beginning of a text…</source>
+        <translation>输入一段文本的开头…</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter generates, Esc stops</source>
+        <translation>Ctrl+Enter 生成，Esc 停止</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
     </message>
 </context>
 <context>
@@ -308,100 +338,8 @@ Change the port in Settings or free it, then restart the console.</source>
         <translation>补全：续写提示词（POST /v1/completions）；对话：把它作为用户消息发送（POST /v1/chat/completions）。</translation>
     </message>
     <message>
-        <source>Prompt</source>
-        <translation>提示词</translation>
-    </message>
-    <message>
-        <source>Type the beginning of a text…</source>
-        <translation>输入一段文本的开头…</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <source>Ctrl+Enter generates, Esc stops</source>
-        <translation>Ctrl+Enter 生成，Esc 停止</translation>
-    </message>
-    <message>
-        <source>Output</source>
-        <translation>输出</translation>
-    </message>
-    <message>
-        <source>Parameters</source>
-        <translation>参数</translation>
-    </message>
-    <message>
-        <source>Max tokens</source>
-        <translation>最大词元数</translation>
-    </message>
-    <message>
-        <source>Temperature</source>
-        <translation>温度</translation>
-    </message>
-    <message>
-        <source>Top-k</source>
-        <translation>Top-k</translation>
-    </message>
-    <message>
-        <source>Top-p</source>
-        <translation>Top-p</translation>
-    </message>
-    <message>
-        <source>Seed</source>
-        <translation>随机种子</translation>
-    </message>
-    <message>
-        <source>0 always picks the most likely token; higher values are more varied.</source>
-        <translation>为 0 时总是选择最可能的词元；数值越高，结果越多样。</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <source>Sample only among the k most likely tokens (0 = off).</source>
-        <translation>只在最可能的 k 个词元中采样（0 = 关闭）。</translation>
-    </message>
-    <message>
-        <source>Sample only among the most likely tokens whose probabilities add up to p.</source>
-        <translation>只在概率累计达到 p 的最可能词元中采样。</translation>
-    </message>
-    <message>
-        <source>random</source>
-        <translation>随机</translation>
-    </message>
-    <message>
-        <source>The same seed and parameters give the same text, and the node may answer from its cache.</source>
-        <translation>相同的种子和参数会生成相同的文本，节点也可能直接从缓存作答。</translation>
-    </message>
-    <message>
-        <source>one per line, \n for a newline</source>
-        <translation>每行一个，\n 表示换行</translation>
-    </message>
-    <message>
-        <source>Generation ends at a stop string, at the end of a sentence or after the maximum number of tokens.</source>
-        <translation>遇到停止字符串、句子结束或达到最大词元数时，生成结束。</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>文本</translation>
-    </message>
-    <message>
-        <source>Paste a text to see how likely the model finds each token…</source>
-        <translation>粘贴一段文本，查看模型认为每个词元的可能性有多大…</translation>
-    </message>
-    <message>
-        <source>Each token is coloured by its log10 probability; hover a token for the numbers.</source>
-        <translation>每个词元按其 log10 概率着色；将鼠标悬停在词元上可查看数值。</translation>
-    </message>
-    <message>
         <source>Could not list the node&apos;s models: %1</source>
         <translation>无法获取节点的模型列表：%1</translation>
-    </message>
-    <message>
-        <source>%1 tokens · perplexity %2 · %3 OOV · log10 P %4</source>
-        <translation>%1 个词元 · 困惑度 %2 · %3 个未登录词 · log10 P %4</translation>
     </message>
     <message>
         <source>Cannot reach the node (%1).</source>
@@ -445,6 +383,69 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::SamplingParamsForm</name>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>0 always picks the most likely token; higher values are more varied.</source>
+        <translation>为 0 时总是选择最可能的词元；数值越高，结果越多样。</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Sample only among the k most likely tokens (0 = off).</source>
+        <translation>只在最可能的 k 个词元中采样（0 = 关闭）。</translation>
+    </message>
+    <message>
+        <source>Sample only among the most likely tokens whose probabilities add up to p.</source>
+        <translation>只在概率累计达到 p 的最可能词元中采样。</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>The same seed and parameters give the same text, and the node may answer from its cache.</source>
+        <translation>相同的种子和参数会生成相同的文本，节点也可能直接从缓存作答。</translation>
+    </message>
+    <message>
+        <source>one per line, \n for a newline</source>
+        <translation>每行一个，\n 表示换行</translation>
+    </message>
+    <message>
+        <source>Generation ends at a stop string, at the end of a sentence or after the maximum number of tokens.</source>
+        <translation>遇到停止字符串、句子结束或达到最大词元数时，生成结束。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::ScoreLegend</name>
     <message>
         <source>likely</source>
@@ -457,6 +458,29 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>not in vocabulary</source>
         <translation>未登录词</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ScorePanel</name>
+    <message>
+        <source>%1 tokens · perplexity %2 · %3 OOV · log10 P %4</source>
+        <translation>%1 个词元 · 困惑度 %2 · %3 个未登录词 · log10 P %4</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Paste a text to see how likely the model finds each token…</source>
+        <translation>粘贴一段文本，查看模型认为每个词元的可能性有多大…</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Each token is coloured by its log10 probability; hover a token for the numbers.</source>
+        <translation>每个词元按其 log10 概率着色；将鼠标悬停在词元上可查看数值。</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "widgets/mainwindow.h"
 
 #include "models/nodeinfomodel.h"
+#include "models/nodesession.h"
 #include "widgets/consolesettings.h"
 #include "widgets/theme.h"
 
@@ -8,7 +9,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
-#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -20,14 +20,15 @@ constexpr int kSidebarWidth = 210;
 constexpr int kDotSize = 10;
 }  // namespace
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(ConsoleSettings *settings, QWidget *parent)
     : QMainWindow(parent),
       m_sidebar(new QListWidget),
       m_stack(new QStackedWidget),
       m_appName(new QLabel),
       m_dot(new QLabel),
       m_addressLabel(new QLabel),
-      m_healthLabel(new QLabel) {
+      m_healthLabel(new QLabel),
+      m_settings(settings) {
   setWindowIcon(QIcon(QStringLiteral(":/icons/lmfront.svg")));
   setMinimumSize(900, 600);
   resize(1280, 800);
@@ -120,18 +121,13 @@ QString MainWindow::currentSection() const {
 QString MainWindow::nodeAddressText() const { return m_addressLabel->text(); }
 QString MainWindow::nodeHealthText() const { return m_healthLabel->text(); }
 
-void MainWindow::setNodeAddress(const QString &address) {
-  m_address = address;
-  refreshStatus();
-}
-
-void MainWindow::setNodeHealth(const client::NodeHealth &health) {
-  m_health = health;
-  refreshStatus();
-}
-
-void MainWindow::setNodeFailure(const QString &message) {
-  m_failure = message;
+void MainWindow::setSession(models::NodeSession *session) {
+  if (m_session) disconnect(m_session, nullptr, this, nullptr);
+  m_session = session;
+  if (m_session) {
+    connect(m_session, &models::NodeSession::connectionChanged, this, &MainWindow::refreshStatus);
+    connect(m_session, &models::NodeSession::healthUpdated, this, &MainWindow::refreshStatus);
+  }
   refreshStatus();
 }
 
@@ -140,23 +136,30 @@ void MainWindow::setDotColor(const QColor &color) {
 }
 
 void MainWindow::refreshStatus() {
-  m_addressLabel->setText(m_address.isEmpty() ? tr("Local node not running") : tr("Local node %1").arg(m_address));
-  if (!m_failure.isEmpty()) {
+  QString address, failure;
+  client::NodeHealth health;
+  if (m_session) {
+    address = m_session->address();
+    failure = m_session->failure();
+    health = m_session->health();
+  }
+  m_addressLabel->setText(address.isEmpty() ? tr("Local node not running") : tr("Local node %1").arg(address));
+  if (!failure.isEmpty()) {
     setDotColor(Theme::down());
-    m_healthLabel->setText(tr("failed to start: %1").arg(m_failure));
-    m_healthLabel->setToolTip(m_failure);
+    m_healthLabel->setText(tr("failed to start: %1").arg(failure));
+    m_healthLabel->setToolTip(failure);
     return;
   }
-  if (m_health.healthy())
+  if (health.healthy())
     setDotColor(Theme::healthy());
-  else if (m_health.reachable)
+  else if (health.reachable)
     setDotColor(Theme::degraded());
-  else if (m_health.errorKind == client::HealthError::NotPolled)
+  else if (health.errorKind == client::HealthError::NotPolled)
     setDotColor(Theme::unknown());
   else
     setDotColor(Theme::down());
-  m_healthLabel->setText(models::NodeInfoModel::healthText(m_health));
-  m_healthLabel->setToolTip(m_health.error);
+  m_healthLabel->setText(models::NodeInfoModel::healthText(health));
+  m_healthLabel->setToolTip(health.error);
 }
 
 void MainWindow::retranslateUi() {
@@ -171,18 +174,13 @@ void MainWindow::changeEvent(QEvent *event) {
 }
 
 void MainWindow::restoreSavedState() {
-  QSettings settings;
-  const QByteArray geometry = settings.value(ConsoleSettings::geometryKey()).toByteArray();
+  const QByteArray geometry = m_settings->windowGeometry();
   if (!geometry.isEmpty()) restoreGeometry(geometry);
-  const QString id = settings.value(ConsoleSettings::sectionKey()).toString();
+  const QString id = m_settings->windowSection();
   if (!id.isEmpty()) setCurrentSection(id);
 }
 
-void MainWindow::saveState() const {
-  QSettings settings;
-  settings.setValue(ConsoleSettings::geometryKey(), saveGeometry());
-  settings.setValue(ConsoleSettings::sectionKey(), currentSection());
-}
+void MainWindow::saveState() const { m_settings->setWindowState(saveGeometry(), currentSection()); }
 
 void MainWindow::closeEvent(QCloseEvent *event) {
   saveState();

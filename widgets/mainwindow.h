@@ -1,15 +1,14 @@
 // MainWindow: the console's frame. A sidebar of sections switching a stack of pages, and a status
-// bar showing the local node's address and health.
+// bar showing the session's node address and health.
 //
-// Contract: views only. Pages are built and wired by the caller (app/console) and handed over
+// Contract: views only. Pages are built and wired by the console composition and handed over
 // with addSection(); the window owns them from then on. A section's sidebar title is its page's
 // windowTitle() and follows it, so a page that sets its title in retranslateUi() is re-titled on
-// a language change for free. The status bar is fed by setNodeAddress()/setNodeHealth() (from a
-// HealthClient) or setNodeFailure() when the node could not start. Geometry and the current
-// section are saved to QSettings on close and restored by restoreSavedState().
+// a language change for free. The status bar follows the session it is handed (setSession(); not
+// owned): its address, its health as polled, or its failure when the node could not start.
+// Geometry and the current section are saved to the ConsoleSettings it is given (not owned; it
+// outlives the window) on close and restored by restoreSavedState().
 #pragma once
-
-#include "client/healthclient.h"
 
 #include <QIcon>
 #include <QMainWindow>
@@ -20,12 +19,18 @@ class QLabel;
 class QListWidget;
 class QStackedWidget;
 
+namespace lmfront::models {
+class NodeSession;
+}
+
 namespace lmfront::widgets {
+
+class ConsoleSettings;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
 public:
-  explicit MainWindow(QWidget *parent = nullptr);
+  explicit MainWindow(ConsoleSettings *settings, QWidget *parent = nullptr);
   ~MainWindow() override;
 
   // Appends a section. `id` is stable (saved in settings, used by tests); ids are unique, a
@@ -40,14 +45,11 @@ public:
   QString nodeAddressText() const;
   QString nodeHealthText() const;
 
-  // Restores geometry and the last section from QSettings (call after adding sections).
+  void setSession(models::NodeSession *session);
+
+  // Restores geometry and the last section from the settings (call after adding sections).
   void restoreSavedState();
   void saveState() const;
-
-public Q_SLOTS:
-  void setNodeAddress(const QString &address);
-  void setNodeHealth(const lmfront::client::NodeHealth &health);
-  void setNodeFailure(const QString &message);
 
 protected:
   void changeEvent(QEvent *event) override;
@@ -66,9 +68,8 @@ private:
   QLabel *m_healthLabel;
   QStringList m_ids;
 
-  QString m_address;
-  client::NodeHealth m_health;
-  QString m_failure;  // non-empty when the local node failed to start
+  ConsoleSettings *m_settings;
+  models::NodeSession *m_session = nullptr;  // not owned
 };
 
 }  // namespace lmfront::widgets

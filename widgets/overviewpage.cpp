@@ -1,5 +1,7 @@
 #include "widgets/overviewpage.h"
 
+#include "models/nodesession.h"
+
 #include <QColor>
 #include <QEvent>
 #include <QFrame>
@@ -18,8 +20,8 @@ constexpr int kTickMs = 250;  // well under a second so the ticking uptime never
 constexpr int kDotSize = 12;
 }  // namespace
 
-OverviewPage::OverviewPage(NodeInfoModel *model, QWidget *parent)
-    : QWidget(parent), m_model(model), m_endpointHint(new QLabel), m_title(new QLabel), m_subtitle(new QLabel) {
+OverviewPage::OverviewPage(QWidget *parent)
+    : QWidget(parent), m_endpointHint(new QLabel), m_title(new QLabel), m_subtitle(new QLabel) {
   auto *content = new QWidget;
   auto *column = new QVBoxLayout(content);
   column->setContentsMargins(32, 28, 32, 28);
@@ -62,15 +64,25 @@ OverviewPage::OverviewPage(NodeInfoModel *model, QWidget *parent)
   outer->setContentsMargins(0, 0, 0, 0);
   outer->addWidget(scroll);
 
-  connect(m_model, &QAbstractItemModel::dataChanged, this, &OverviewPage::refresh);
-  connect(m_model, &QAbstractItemModel::headerDataChanged, this, &OverviewPage::refresh);
-  connect(m_model, &QAbstractItemModel::modelReset, this, &OverviewPage::refresh);
-  connect(m_model, &NodeInfoModel::healthReceived, this, [this] { m_sinceHealth.restart(); });
   m_sinceHealth.start();
   m_tick.setInterval(kTickMs);
-  connect(&m_tick, &QTimer::timeout, this,
-          [this] { m_model->setSecondsSinceUpdate(static_cast<double>(m_sinceHealth.elapsed()) / 1000.0); });
+  connect(&m_tick, &QTimer::timeout, this, [this] {
+    if (m_model) m_model->setSecondsSinceUpdate(static_cast<double>(m_sinceHealth.elapsed()) / 1000.0);
+  });
 
+  retranslateUi();
+}
+
+void OverviewPage::setSession(models::NodeSession *session) {
+  if (m_model) disconnect(m_model, nullptr, this, nullptr);
+  m_model = session ? session->nodeInfo() : nullptr;
+  if (m_model) {
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &OverviewPage::refresh);
+    connect(m_model, &QAbstractItemModel::headerDataChanged, this, &OverviewPage::refresh);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &OverviewPage::refresh);
+    connect(m_model, &NodeInfoModel::healthReceived, this, [this] { m_sinceHealth.restart(); });
+  }
+  m_sinceHealth.restart();
   retranslateUi();
 }
 
@@ -109,6 +121,15 @@ QString OverviewPage::cardValue(Row row) const { return m_cards[static_cast<size
 QString OverviewPage::endpointText() const { return m_endpoint.value->text(); }
 
 void OverviewPage::refresh() {
+  if (!m_model) {
+    for (Card &card : m_cards) {
+      card.value->setText(QStringLiteral("—"));
+      card.value->setToolTip({});
+    }
+    m_endpoint.value->setText(QStringLiteral("—"));
+    m_subtitle->setText(tr("The node this console runs, seen through its HTTP API."));
+    return;
+  }
   for (size_t r = 0; r < m_cards.size(); ++r) {
     const int row = static_cast<int>(r);
     Card &card = m_cards[r];
@@ -135,7 +156,7 @@ void OverviewPage::retranslateUi() {
   m_title->setText(tr("Overview"));
   m_endpoint.title->setText(tr("OpenAI-compatible endpoint").toUpper());
   m_endpointHint->setText(tr("Point any OpenAI SDK or HTTP client at this base URL."));
-  m_model->retranslate();  // emits header/data changes, which refresh the cards
+  if (m_model) m_model->retranslate();  // emits header/data changes, which refresh the cards
   refresh();
 }
 

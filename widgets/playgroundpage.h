@@ -1,44 +1,44 @@
 // PlaygroundPage: where a developer tries the models a node serves. Generate mode streams a
 // completion (or a chat answer) token by token with the sampling parameters at hand, and shows
 // time to first token, tokens/s, token counts, the serving backend, the cache status and the
-// gateway's overhead. Score mode colours each token of a text by its log10 probability.
+// gateway's overhead (GeneratePanel). Score mode colours each token of a text by its log10
+// probability (ScorePanel).
 //
-// Contract: a client of the node's OpenAI-compatible HTTP API like any other (CompletionClient,
-// owned by the page), so a local and a remote node take the same path; setBaseUrl() points it at
-// a node and refreshes the model list (also refreshed when the page is shown and on request).
-// Errors from the API (the OpenAI error's message) and an unreachable node show inline in a
-// banner; nothing is modal. Stop aborts the stream at once; the text so far stays. The API key
-// field's value goes out as "Authorization: Bearer" on every request (models, completions,
-// score); it is loaded from and saved to the console settings (ConsoleSettings), echoed as
-// dots, and never logged. The accessors below exist for tests and the console's screenshot;
-// they read what the widgets show.
+// Contract: a client of the node's OpenAI-compatible HTTP API like any other, through the
+// session it is handed (setSession(); not owned), so a local and a remote node take the same
+// path. The page holds the model picker (the session's ModelListModel, refreshed when the page is
+// shown, when the session's node changes and on request), the mode switch, the API choice and
+// the API key field, and the error banner: errors from the API (the OpenAI error's message) and
+// an unreachable node show inline; nothing is modal. The API key field shows the session's key;
+// what it shows applies to the session as it is typed, and when editing ends with a changed key
+// apiKeyEntered() says so (the console stores it) and the model list is fetched again. The key
+// is echoed as dots and never logged. The accessors below exist for tests and the console's
+// screenshot; they read what the widgets show.
 #pragma once
 
-#include "client/completionclient.h"
-#include "models/modellistmodel.h"
+#include "client/openaitypes.h"
 #include "widgets/generationstatspanel.h"
 
-#include <QUrl>
 #include <QWidget>
-#include <array>
+#include <optional>
 
+class QButtonGroup;
 class QComboBox;
-class QDoubleSpinBox;
-class QFrame;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QStackedWidget;
-class QTextEdit;
 class QToolButton;
-class QButtonGroup;
+
+namespace lmfront::models {
+class NodeSession;
+}
 
 namespace lmfront::widgets {
 
+class GeneratePanel;
+class ScorePanel;
 class ScoreView;
-class ScoreLegend;
 
 class PlaygroundPage : public QWidget {
   Q_OBJECT
@@ -48,18 +48,19 @@ public:
 
   explicit PlaygroundPage(QWidget *parent = nullptr);
 
-  void setBaseUrl(const QUrl &url);
-  QUrl baseUrl() const { return m_client.baseUrl(); }
+  void setSession(models::NodeSession *session);
+  models::NodeSession *session() const { return m_session; }
   void setMode(Mode mode);
   Mode mode() const { return m_mode; }
 
-  QString generatedText() const { return m_generated; }
+  GeneratePanel *generatePanel() const { return m_generatePanel; }
+  ScorePanel *scorePanel() const { return m_scorePanel; }
+  QString generatedText() const;
   QString statText(Stat stat) const;
   QString errorText() const;  // empty when the banner is hidden
-  bool isGenerating() const { return m_client.isGenerating(); }
-  ScoreView *scoreView() const { return m_scoreView; }
+  bool isGenerating() const;
+  ScoreView *scoreView() const;
   QString scoreSummary() const;
-  const models::ModelListModel &modelList() const { return m_models; }
   QString currentModel() const;
   QString apiKey() const;
 
@@ -75,6 +76,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
   void modelsRefreshed();
+  void apiKeyEntered(const QString &key);
   void generationFinished(const lmfront::client::GenerationResult &result);
   void scoreFinished(const lmfront::client::ScoreResult &result);
 
@@ -83,26 +85,19 @@ protected:
   void showEvent(QShowEvent *event) override;
 
 private:
-  QWidget *buildGeneratePage();
-  QWidget *buildScorePage();
-  QWidget *buildParameters();
   void retranslateUi();
-  void setRunning(bool running);
-  void updateButtons();
   void showError(const QString &text);
   void hideError();
   QString describe(const client::ApiError &error) const;
   void onModelsListed(const client::ModelList &list);
-  void onText(const QString &text, const client::GenerationStats &stats);
-  void onGenerationFinished(const client::GenerationResult &result);
-  void onScored(const client::ScoreResult &result);
-  QStringList stopStrings() const;
+  void onModelChosen();
+  void onConnectionChanged();
+  void onApiKeyEdited(bool finished);
   void maybeRunExample();
-  void applyApiKey(bool save);
 
-  client::CompletionClient m_client;
-  models::ModelListModel m_models;
+  models::NodeSession *m_session = nullptr;  // not owned
   Mode m_mode = Mode::Generate;
+  QString m_enteredKey;  // the key as last confirmed in the field
 
   QLabel *m_title;
   QLabel *m_subtitle;
@@ -118,40 +113,9 @@ private:
   QLineEdit *m_apiKey;
   QLabel *m_error;
   QStackedWidget *m_stack;
+  GeneratePanel *m_generatePanel;
+  ScorePanel *m_scorePanel;
 
-  // Generate
-  QLabel *m_promptLabel;
-  QPlainTextEdit *m_prompt;
-  QPushButton *m_generate;
-  QPushButton *m_stop;
-  QLabel *m_shortcutHint;
-  QLabel *m_outputLabel;
-  QTextEdit *m_output;
-  GenerationStatsPanel *m_stats;
-  QLabel *m_paramsTitle;
-  std::array<QLabel *, 6> m_paramLabels{};
-  QSpinBox *m_maxTokens;
-  QDoubleSpinBox *m_temperature;
-  QSpinBox *m_topK;
-  QDoubleSpinBox *m_topP;
-  QLineEdit *m_seed;
-  QPlainTextEdit *m_stopEdit;
-  QLabel *m_paramsHint;
-
-  // Score
-  QLabel *m_scoreTextLabel;
-  QPlainTextEdit *m_scoreText;
-  QPushButton *m_scoreButton;
-  QLabel *m_scoreSummary;
-  ScoreView *m_scoreView;
-  ScoreLegend *m_legend;
-  QLabel *m_scoreHint;
-
-  QString m_generated;
-  client::GenerationResult m_last;  // the run shown in the stats
-  bool m_running = false;
-  client::ScoreResult m_lastScore;
-  bool m_hasScore = false;
   QString m_lastModelsError;
 
   struct Example {

@@ -1,5 +1,7 @@
 #include "widgets/settingspage.h"
 
+#include "models/nodesession.h"
+
 #include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
 
@@ -8,7 +10,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
-#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStyle>
@@ -16,7 +17,7 @@
 
 namespace lmfront::widgets {
 
-SettingsPage::SettingsPage(QWidget *parent)
+SettingsPage::SettingsPage(ConsoleSettings *settings, QWidget *parent)
     : QWidget(parent),
       m_title(new QLabel),
       m_nodeGroup(new QGroupBox),
@@ -28,7 +29,8 @@ SettingsPage::SettingsPage(QWidget *parent)
       m_languageLabel(new QLabel),
       m_language(new QComboBox),
       m_languageHint(new QLabel),
-      m_storedIn(new QLabel) {
+      m_storedIn(new QLabel),
+      m_settings(settings) {
   m_title->setObjectName(QStringLiteral("pageTitle"));
   // The spin box accepts any port so a wrong one can be explained instead of silently clamped.
   m_port->setRange(1, 65535);
@@ -75,11 +77,9 @@ SettingsPage::SettingsPage(QWidget *parent)
   m_nodeGroup->setMaximumWidth(720);
   m_uiGroup->setMaximumWidth(720);
 
-  QSettings settings;
-  m_port->setValue(ConsoleSettings::listenPort(settings));
-  const int langIndex = m_language->findData(ConsoleSettings::language(settings));
+  m_port->setValue(m_settings->listenPort());
+  const int langIndex = m_language->findData(m_settings->language());
   m_language->setCurrentIndex(langIndex < 0 ? 0 : langIndex);
-  m_storedIn->setProperty("path", settings.fileName());
 
   connect(m_port, &QSpinBox::valueChanged, this, &SettingsPage::onPortChanged);
   connect(m_language, &QComboBox::currentIndexChanged, this, &SettingsPage::onLanguageChosen);
@@ -95,24 +95,21 @@ void SettingsPage::setCurrentLanguage(const QString &code) {
   m_language->setCurrentIndex(index);
 }
 
-void SettingsPage::setCurrentAddress(const QString &address) {
-  m_address = address;
+void SettingsPage::setSession(models::NodeSession *session) {
+  if (m_session) disconnect(m_session, nullptr, this, nullptr);
+  m_session = session;
+  if (m_session) connect(m_session, &models::NodeSession::connectionChanged, this, &SettingsPage::retranslateUi);
   retranslateUi();
 }
 
 void SettingsPage::onPortChanged(int port) {
-  m_portValid = port >= kMinListenPort && port <= 65535;
-  if (m_portValid) {
-    QSettings settings;
-    settings.setValue(ConsoleSettings::listenPortKey(), port);
-  }
+  m_portValid = m_settings->setListenPort(port);
   updatePortMessage();
 }
 
 void SettingsPage::onLanguageChosen(int index) {
   const QString code = m_language->itemData(index).toString();
-  QSettings settings;
-  settings.setValue(ConsoleSettings::languageKey(), code);
+  m_settings->setLanguage(code);
   Q_EMIT languageRequested(code);
 }
 
@@ -136,12 +133,13 @@ void SettingsPage::retranslateUi() {
   m_nodeGroup->setTitle(tr("Local node"));
   m_portLabel->setText(tr("Listen port"));
   m_port->setToolTip(tr("TCP port of the local node on 127.0.0.1"));
-  m_currentAddress->setText(m_address.isEmpty() ? tr("The local node is not running.")
-                                                : tr("Listening now on %1.").arg(m_address));
+  const QString address = m_session ? m_session->address() : QString();
+  m_currentAddress->setText(address.isEmpty() ? tr("The local node is not running.")
+                                              : tr("Listening now on %1.").arg(address));
   m_uiGroup->setTitle(tr("Appearance"));
   m_languageLabel->setText(tr("Language"));
   m_languageHint->setText(tr("Applies at once."));
-  m_storedIn->setText(tr("Settings are stored in %1").arg(m_storedIn->property("path").toString()));
+  m_storedIn->setText(tr("Settings are stored in %1").arg(m_settings->fileName()));
   updatePortMessage();
 }
 

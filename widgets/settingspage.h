@@ -1,11 +1,12 @@
 // SettingsPage: the console's preferences — the local node's listen port (applies at the next
 // start) and the language (applies at once).
 //
-// Contract: reads and writes QSettings through ConsoleSettings; a value is stored only when
-// valid (a port below 1024 is refused with a message, nothing saved). Switching the language
-// stores it and emits languageRequested(); the caller applies it (LanguageManager), which sends
-// LanguageChange to every page. setCurrentAddress() shows the address the node really uses,
-// which may differ from the stored port when that port was busy.
+// Contract: reads and writes the ConsoleSettings it is handed (not owned; it outlives the page);
+// a value is stored only when valid (a port below 1024 is refused with a message, nothing saved).
+// Switching the language stores it and emits languageRequested(); the caller applies it
+// (LanguageManager), which sends LanguageChange to every page. The session it is handed
+// (setSession(); not owned) gives the address the node really uses, which may differ from the
+// stored port when that port was busy.
 #pragma once
 
 #include <QWidget>
@@ -15,19 +16,26 @@ class QGroupBox;
 class QLabel;
 class QSpinBox;
 
+namespace lmfront::models {
+class NodeSession;
+}
+
 namespace lmfront::widgets {
+
+class ConsoleSettings;
 
 class SettingsPage : public QWidget {
   Q_OBJECT
 public:
-  explicit SettingsPage(QWidget *parent = nullptr);
+  explicit SettingsPage(ConsoleSettings *settings, QWidget *parent = nullptr);
+
+  void setSession(models::NodeSession *session);
 
   QSpinBox *portEdit() const { return m_port; }
   QComboBox *languageEdit() const { return m_language; }
   QString portMessage() const;
 
 public Q_SLOTS:
-  void setCurrentAddress(const QString &address);
   // Shows the language in use (e.g. from --language) without storing or re-applying it.
   void setCurrentLanguage(const QString &code);
 
@@ -54,7 +62,8 @@ private:
   QComboBox *m_language;
   QLabel *m_languageHint;
   QLabel *m_storedIn;
-  QString m_address;
+  ConsoleSettings *m_settings;
+  models::NodeSession *m_session = nullptr;  // not owned
   bool m_portValid = true;
 };
 

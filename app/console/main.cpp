@@ -1,5 +1,6 @@
 // lmfront-console: starts the local node in-process, then shows the console as a client of the
-// node's HTTP API (the same path a remote node takes).
+// node's HTTP API (the same path a remote node takes). The console itself is built by
+// ConsoleComposition (shared with the tests); this file parses the flags and runs it.
 //
 // Flags: kConsoleFlags below, then the node's own (nodeFlags(): --listen, --data-dir, ...), parsed
 // as one table (docs/console.md):
@@ -11,26 +12,17 @@
 //                       used; with --screenshot and playground, a short seeded generation runs first
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
 // next free one; an explicit --listen is taken as asked and fails when busy.
-#include "client/healthclient.h"
 #include "config/flags.h"
-#include "models/nodeinfomodel.h"
+#include "consolecomposition.h"
 #include "node/node.h"
-#include "widgets/consolesettings.h"
-#include "widgets/languagemanager.h"
-#include "widgets/mainwindow.h"
-#include "widgets/overviewpage.h"
-#include "widgets/playgroundpage.h"
-#include "widgets/settingspage.h"
+#include "screenshot.h"
 #include "widgets/theme.h"
 
 #include <QApplication>
-#include <QCoreApplication>
 #include <QMessageBox>
-#include <QSettings>
 #include <QTemporaryDir>
-#include <QTimer>
+#include <algorithm>
 #include <cstdio>
-#include <memory>
 
 using namespace lmfront;
 
@@ -40,10 +32,6 @@ class ConsoleMain {
 };
 
 namespace {
-
-constexpr int kPortFallbackAttempts = 20;
-constexpr int kScreenshotTimeoutMs = 30'000;
-constexpr double kScreenshotMinUptimeS = 2.0;
 
 constexpr config::FlagSpec kConsoleFlags[] = {
     config::flag("screenshot", "FILE", "save the main window as PNG once the node is healthy, then exit"),
@@ -64,32 +52,11 @@ void printUsage(FILE *out) {
                config::flagUsage(kConsoleFlags).c_str(), qPrintable(node::nodeUsage()));
 }
 
-// Saves the window once the node is healthy and the Overview shows it; exits the app.
-void armScreenshot(QApplication &app, widgets::MainWindow &window, client::HealthClient &client,
-                   models::NodeInfoModel &model, widgets::PlaygroundPage &playground, const QString &file) {
-  auto *done = new bool(false);
-  auto save = [&app, &window, file] {
-    // Let the queued layout and paint of the freshly filled page settle first.
-    QTimer::singleShot(400, &window, [&app, &window, file] {
-      const bool saved = window.grab().save(file, "PNG");
-      if (!saved) std::fprintf(stderr, "lmfront-console: cannot write %s\n", qPrintable(file));
-      app.exit(saved ? 0 : 1);
-    });
-  };
-  QObject::connect(&client, &client::HealthClient::healthUpdated, &window, [&, done, save](const auto &health) {
-    // A couple of seconds of uptime makes a more telling picture than "0 s".
-    if (*done || !health.healthy() || model.health().listen.isEmpty() || health.uptimeS < kScreenshotMinUptimeS) return;
-    *done = true;
-    if (window.currentSection() != QLatin1String("playground")) return save();
-    // The Playground is shown working: a short seeded (so reproducible) generation.
-    QObject::connect(&playground, &widgets::PlaygroundPage::generationFinished, &window, save);
-    playground.runExample(QStringLiteral("english"), QStringLiteral("You will"), 5, 48);
-  });
-  QTimer::singleShot(kScreenshotTimeoutMs, &app, [&app, done] {
-    if (*done) return;
-    std::fprintf(stderr, "lmfront-console: node not healthy within %d s, no screenshot\n", kScreenshotTimeoutMs / 1000);
-    app.exit(1);
-  });
+// A bad flag is shown in a message box too, except when taking screenshots (nobody to close it).
+int badFlags(const QString &message, bool screenshotMode) {
+  std::fprintf(stderr, "lmfront-console: %s\n", qPrintable(message));
+  if (!screenshotMode) QMessageBox::critical(nullptr, ConsoleMain::tr("lmfront console"), message);
+  return 2;
 }
 
 }  // namespace
@@ -110,12 +77,6 @@ int main(int argc, char **argv) {
   for (const QString &a : args) argList.push_back(a.toStdString());
   const std::vector<config::FlagSpec> table = consoleFlags();
   auto flags = config::parseFlags(table, argList, config::ParseOptions{false});
-  // A bad flag is shown in a message box too, except when taking screenshots (nobody to close it).
-  auto badFlags = [](const QString &message, bool screenshotMode) {
-    std::fprintf(stderr, "lmfront-console: %s\n", qPrintable(message));
-    if (!screenshotMode) QMessageBox::critical(nullptr, ConsoleMain::tr("lmfront console"), message);
-    return 2;
-  };
   if (!flags)
     return badFlags(QString::fromStdString(flags.status().message()) + QStringLiteral(" (see --help)"),
                     std::any_of(args.begin(), args.end(),
@@ -123,90 +84,41 @@ int main(int argc, char **argv) {
   const QString screenshot = QString::fromStdString(flags->value("screenshot"));
   const QString languageFlag = QString::fromStdString(flags->value("language"));
   const QString sectionFlag = QString::fromStdString(flags->value("section"));
-  // Screenshots must not depend on, or change, the user's settings.
-  QTemporaryDir screenshotSettings;
-  if (!screenshot.isEmpty())
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, screenshotSettings.path());
 
-  QSettings settings;
-  widgets::LanguageManager language;
-  const QString lang = languageFlag.isEmpty() ? widgets::ConsoleSettings::language(settings) : languageFlag;
-  if (!language.apply(lang)) {
+  // Screenshots must not depend on, or change, the user's settings.
+  QTemporaryDir throwaway;
+  console::ConsoleComposition::Options options;
+  if (!screenshot.isEmpty()) options.settingsFile = throwaway.filePath(QStringLiteral("lmfront-console.conf"));
+  console::ConsoleComposition console(options);
+
+  const QString lang = languageFlag.isEmpty() ? console.settings().language() : languageFlag;
+  if (!console.language().apply(lang)) {
     std::fprintf(stderr, "lmfront-console: --language %s: use en or zh_CN\n", qPrintable(lang));
     return 2;
   }
-
-  node::NodeConfig nodeConfig;
-  nodeConfig.listenPort = widgets::ConsoleSettings::listenPort(settings);
-  nodeConfig.portFallbackAttempts = flags->has("listen") ? 0 : kPortFallbackAttempts;
+  node::NodeConfig nodeConfig = console.nodeDefaults(flags->has("listen"));
   if (Status applied = node::applyNodeFlags(*flags, nodeConfig); !applied)
     return badFlags(QString::fromStdString(applied.message()), !screenshot.isEmpty());
 
-  node::Node node(nodeConfig);
-  client::HealthClient client;
-  models::NodeInfoModel model;
-  widgets::MainWindow window;
-  auto *overview = new widgets::OverviewPage(&model);
-  auto *settingsPage = new widgets::SettingsPage;
-  auto *playground = new widgets::PlaygroundPage;
-  window.addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), overview);
-  window.addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), playground);
-  window.addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), settingsPage);
-  QObject::connect(&client, &client::HealthClient::healthUpdated, &model, &models::NodeInfoModel::setHealth);
-  QObject::connect(&client, &client::HealthClient::healthUpdated, &window, &widgets::MainWindow::setNodeHealth);
-  QObject::connect(settingsPage, &widgets::SettingsPage::languageRequested, &language,
-                   &widgets::LanguageManager::apply);
-  QObject::connect(&language, &widgets::LanguageManager::languageChanged, settingsPage,
-                   &widgets::SettingsPage::setCurrentLanguage);
-  settingsPage->setCurrentLanguage(language.current());
-
-  const Status started = node.start();
+  const Status started = console.startLocalNode(nodeConfig);
   if (started.isOk()) {
-    const QString address = node.info().listenAddress;
-    std::fprintf(stderr, "lmfront-console: local node at %s\n", qPrintable(node.baseUrl()));
-    window.setNodeAddress(address);
-    settingsPage->setCurrentAddress(address);
-    client.setBaseUrl(QUrl(node.baseUrl()));
-    client.start();
-    playground->setBaseUrl(QUrl(node.baseUrl()));
+    std::fprintf(stderr, "lmfront-console: local node at %s\n", qPrintable(console.localNode()->baseUrl()));
   } else {
-    const QString message = QString::fromStdString(started.message());
-    std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", qPrintable(message));
-    window.setNodeFailure(message);
-    client::NodeHealth down;
-    down.errorKind = client::HealthError::Network;
-    down.error = message;
-    model.setHealth(down);
+    std::fprintf(stderr, "lmfront-console: local node did not start: %s\n", started.message().c_str());
     if (!screenshot.isEmpty()) return 1;
   }
 
   if (screenshot.isEmpty()) {
-    window.restoreSavedState();
+    console.window().restoreSavedState();
   } else {
-    window.resize(1280, 800);
-    armScreenshot(app, window, client, model, *playground, screenshot);
+    console.window().resize(1280, 800);
+    console::armScreenshot(console, screenshot);
   }
-  if (!sectionFlag.isEmpty() && !window.setCurrentSection(sectionFlag)) {
+  if (!sectionFlag.isEmpty() && !console.window().setCurrentSection(sectionFlag)) {
     std::fprintf(stderr, "lmfront-console: --section %s: unknown (sections: %s)\n", qPrintable(sectionFlag),
-                 qPrintable(window.sectionIds().join(QStringLiteral(", "))));
+                 qPrintable(console.window().sectionIds().join(QStringLiteral(", "))));
     return 2;
   }
-  window.show();
-  if (!started.isOk()) {
-    // Not modal-blocking: the window stays usable and its status bar keeps the error.
-    auto *box =
-        new QMessageBox(QMessageBox::Critical, ConsoleMain::tr("Local node did not start"),
-                        ConsoleMain::tr("The local node could not start:\n%1\n\nChange the port in Settings or free "
-                                        "it, then restart the console.")
-                            .arg(QString::fromStdString(started.message())),
-                        QMessageBox::Ok, &window);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-  }
-
-  QObject::connect(&app, &QApplication::aboutToQuit, &app, [&] {
-    client.stop();
-    node.shutdown();
-  });
+  console.show();
   return app.exec();
 }

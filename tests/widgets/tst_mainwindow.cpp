@@ -1,17 +1,20 @@
-// The console shell against a real local node: status bar and Overview fill from /healthz over
-// HTTP, the language switches live, settings persist. Offscreen; node on 127.0.0.1 port 0.
-#include "client/healthclient.h"
+// The console shell against a real local node, built by the same ConsoleComposition as
+// lmfront-console's main(): status bar and Overview fill from /healthz over HTTP, the language
+// switches live, settings persist. Offscreen; node on 127.0.0.1 port 0.
+#include "consolecomposition.h"
 #include "models/nodeinfomodel.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
 #include "widgets/mainwindow.h"
 #include "widgets/overviewpage.h"
+#include "widgets/playgroundpage.h"
 #include "widgets/settingspage.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QSettings>
 #include <QSpinBox>
@@ -28,11 +31,9 @@ class TestMainWindow : public QObject {
 private:
   QTemporaryDir m_settingsDir;
   QTemporaryDir m_dataDir;
-  std::unique_ptr<node::Node> m_node;
-  std::unique_ptr<client::HealthClient> m_client;
-  std::unique_ptr<models::NodeInfoModel> m_model;
-  std::unique_ptr<widgets::LanguageManager> m_language;
-  std::unique_ptr<widgets::MainWindow> m_window;
+  std::unique_ptr<console::ConsoleComposition> m_console;
+  widgets::LanguageManager *m_language = nullptr;
+  widgets::MainWindow *m_window = nullptr;
   widgets::OverviewPage *m_overview = nullptr;
   widgets::SettingsPage *m_settings = nullptr;
   QString m_address;
@@ -50,43 +51,28 @@ private Q_SLOTS:
     QCoreApplication::setApplicationName(QStringLiteral("lmfront-console"));
     QVERIFY(QSettings().fileName().startsWith(m_settingsDir.path()));
 
-    node::NodeConfig config;
+    // The console as main() builds it, on the user's (here: redirected) settings.
+    m_console = std::make_unique<console::ConsoleComposition>();
+    node::NodeConfig config = m_console->nodeDefaults(true);
     config.listenHost = QStringLiteral("127.0.0.1");
     config.listenPort = 0;
     config.dataDir = m_dataDir.path();
     config.workers = 1;
-    m_node = std::make_unique<node::Node>(config);
-    const Status started = m_node->start();
+    const Status started = m_console->startLocalNode(config);
     QVERIFY2(started.isOk(), started.message().c_str());
-    m_address = m_node->info().listenAddress;
+    m_address = m_console->localNode()->info().listenAddress;
     QVERIFY(m_address.startsWith(QStringLiteral("127.0.0.1:")));
-
-    // The same wiring as app/console/main.cpp.
-    m_client = std::make_unique<client::HealthClient>();
-    m_model = std::make_unique<models::NodeInfoModel>();
-    m_language = std::make_unique<widgets::LanguageManager>();
-    m_window = std::make_unique<widgets::MainWindow>();
-    m_overview = new widgets::OverviewPage(m_model.get());
-    m_settings = new widgets::SettingsPage;
-    QVERIFY(
-        m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview));
-    QVERIFY(
-        m_window->addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), m_settings));
-    QVERIFY(!m_window->addSection(QStringLiteral("settings"), QIcon(), new QWidget(m_window.get())));
-    connect(m_client.get(), &client::HealthClient::healthUpdated, m_model.get(), &models::NodeInfoModel::setHealth);
-    connect(m_client.get(), &client::HealthClient::healthUpdated, m_window.get(), &widgets::MainWindow::setNodeHealth);
-    connect(m_settings, &widgets::SettingsPage::languageRequested, m_language.get(), &widgets::LanguageManager::apply);
-    m_window->setNodeAddress(m_address);
-    m_settings->setCurrentAddress(m_address);
-    m_client->setBaseUrl(QUrl(m_node->baseUrl()));
-    m_client->start();
-    m_window->show();
+    m_language = &m_console->language();
+    m_window = &m_console->window();
+    m_overview = m_console->overview();
+    m_settings = m_console->settingsPage();
+    QVERIFY(!m_window->addSection(QStringLiteral("settings"), QIcon(), new QWidget(m_window)));
+    m_console->show();
   }
 
   void cleanupTestCase() {
-    m_client->stop();
-    m_window.reset();
-    if (m_node) QVERIFY(m_node->shutdown());
+    QVERIFY(m_console->shutdown());
+    m_console.reset();
   }
 
   void statusBarShowsHealthyNode() {
@@ -104,9 +90,11 @@ private Q_SLOTS:
   }
 
   void sidebarHasOnlyBuiltSections() {
-    QCOMPARE(m_window->sectionIds(), QStringList({QStringLiteral("overview"), QStringLiteral("settings")}));
+    QCOMPARE(m_window->sectionIds(),
+             QStringList({QStringLiteral("overview"), QStringLiteral("playground"), QStringLiteral("settings")}));
     QCOMPARE(sidebarText(0), QStringLiteral("Overview"));
-    QCOMPARE(sidebarText(1), QStringLiteral("Settings"));
+    QCOMPARE(sidebarText(1), QStringLiteral("Playground"));
+    QCOMPARE(sidebarText(2), QStringLiteral("Settings"));
     QCOMPARE(m_window->currentSection(), QStringLiteral("overview"));
     QVERIFY(m_window->setCurrentSection(QStringLiteral("settings")));
     QCOMPARE(m_window->section(QStringLiteral("settings")), m_settings);
@@ -119,9 +107,9 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(m_overview->cardValue(Row::Listen), m_address, 10000);
     QCOMPARE(m_overview->cardValue(Row::Health), QStringLiteral("healthy"));
     QCOMPARE(m_overview->cardValue(Row::Version), QStringLiteral("0.1.0"));
-    QCOMPARE(m_overview->cardValue(Row::NodeId), m_node->info().nodeId);
+    QCOMPARE(m_overview->cardValue(Row::NodeId), m_console->localNode()->info().nodeId);
     QVERIFY(!m_overview->cardValue(Row::NodeId).isEmpty());
-    QCOMPARE(m_overview->cardValue(Row::DataDir), m_node->info().dataDir);
+    QCOMPARE(m_overview->cardValue(Row::DataDir), m_console->localNode()->info().dataDir);
     QCOMPARE(m_overview->endpointText(), QStringLiteral("http://%1/v1").arg(m_address));
     // Uptime ticks: it shows seconds and moves on.
     const QString before = m_overview->cardValue(Row::Uptime);
@@ -135,7 +123,7 @@ private Q_SLOTS:
     QCOMPARE(m_language->current(), QStringLiteral("zh_CN"));
     QTRY_COMPARE(m_overview->windowTitle(), QString::fromUtf8("概览"));
     QTRY_COMPARE(sidebarText(0), QString::fromUtf8("概览"));
-    QCOMPARE(sidebarText(1), QString::fromUtf8("设置"));
+    QCOMPARE(sidebarText(2), QString::fromUtf8("设置"));
     QTRY_COMPARE(m_window->nodeHealthText(), QString::fromUtf8("健康"));
     QCOMPARE(m_window->nodeAddressText(), QString::fromUtf8("本地节点 %1").arg(m_address));
     QCOMPARE(m_overview->cardValue(Row::Health), QString::fromUtf8("健康"));
@@ -171,7 +159,8 @@ private Q_SLOTS:
       QCOMPARE(widgets::ConsoleSettings::listenPort(settings), widgets::kDefaultListenPort);
       settings.setValue(widgets::ConsoleSettings::listenPortKey(), 9191);
     }
-    widgets::SettingsPage fresh;
+    widgets::ConsoleSettings store;
+    widgets::SettingsPage fresh(&store);
     QCOMPARE(fresh.portEdit()->value(), 9191);
     QCOMPARE(fresh.languageEdit()->currentData().toString(), QStringLiteral("en"));
   }
@@ -180,7 +169,8 @@ private Q_SLOTS:
     m_window->resize(1000, 700);
     m_window->setCurrentSection(QStringLiteral("settings"));
     m_window->saveState();
-    widgets::MainWindow other;
+    widgets::ConsoleSettings store;
+    widgets::MainWindow other(&store);
     other.addSection(QStringLiteral("overview"), QIcon(), new QWidget);
     other.addSection(QStringLiteral("settings"), QIcon(), new QWidget);
     other.restoreSavedState();
@@ -189,9 +179,49 @@ private Q_SLOTS:
     m_window->setCurrentSection(QStringLiteral("overview"));
   }
 
+  void everyPageHasTheOneSession() {
+    models::NodeSession *session = &m_console->session();
+    QCOMPARE(m_console->playground()->session(), session);
+    QCOMPARE(session->address(), m_address);
+    QCOMPARE(session->baseUrl(), QUrl(m_console->localNode()->baseUrl()));
+    QVERIFY(session->isPolling());
+    bool shown = false;
+    for (QLabel *label : m_settings->findChildren<QLabel *>())
+      shown = shown || label->text() == QStringLiteral("Listening now on %1.").arg(m_address);
+    QVERIFY2(shown, "the Settings page does not show the session's address");
+  }
+
+  void nodeDefaultsComeFromTheSettings() {
+    m_console->settings().setListenPort(9393);
+    const node::NodeConfig implicit = m_console->nodeDefaults(false);
+    QCOMPARE(implicit.listenPort, quint16(9393));
+    QCOMPARE(implicit.portFallbackAttempts, console::ConsoleComposition::kPortFallbackAttempts);
+    QCOMPARE(m_console->nodeDefaults(true).portFallbackAttempts, 0);
+    m_console->settings().setListenPort(widgets::kDefaultListenPort);
+  }
+
+  void confirmedApiKeyIsKeptForTheNextStart() {
+    auto *field = m_console->playground()->findChild<QLineEdit *>(QStringLiteral("apiKeyEdit"));
+    QVERIFY(field);
+    field->setText(QStringLiteral("lmf_keptforlater"));
+    QCOMPARE(m_console->session().apiKey(), QStringLiteral("lmf_keptforlater"));  // applies as typed
+    QVERIFY(m_console->settings().apiKey().isEmpty());                            // stored once confirmed
+    Q_EMIT field->editingFinished();
+    QCOMPARE(m_console->settings().apiKey(), QStringLiteral("lmf_keptforlater"));
+    {
+      console::ConsoleComposition next;  // the next start
+      QCOMPARE(next.session().apiKey(), QStringLiteral("lmf_keptforlater"));
+      QCOMPARE(next.playground()->apiKey(), QStringLiteral("lmf_keptforlater"));
+      QCOMPARE(next.window().nodeAddressText(), QStringLiteral("Local node not running"));
+    }
+    field->clear();
+    Q_EMIT field->editingFinished();
+    QVERIFY(m_console->settings().apiKey().isEmpty());
+    QVERIFY(!QSettings().contains(widgets::ConsoleSettings::playgroundApiKeyKey()));
+  }
+
   void stoppedNodeShowsUnreachable() {
-    QVERIFY(m_node->shutdown());
-    m_node.reset();
+    QVERIFY(m_console->localNode()->shutdown());
     QTRY_VERIFY_WITH_TIMEOUT(m_window->nodeHealthText().startsWith(QStringLiteral("unreachable")), 10000);
     QTRY_VERIFY(m_overview->cardValue(Row::Health).startsWith(QStringLiteral("unreachable")));
     // Identity of the node that went away stays visible.
@@ -200,7 +230,7 @@ private Q_SLOTS:
   }
 
   void startFailureIsShown() {
-    m_window->setNodeFailure(QStringLiteral("no free port in 8080-8100"));
+    m_console->session().setFailure(QStringLiteral("no free port in 8080-8100"));
     QVERIFY(m_window->nodeHealthText().contains(QStringLiteral("no free port in 8080-8100")));
   }
 };

@@ -3,11 +3,13 @@
 // the stats; the same seed is a cache hit; API errors show inline; Stop ends an endless stream
 // (a scripted server); an unreachable node is a banner, not a crash; Score colours the tokens;
 // against a node that requires keys, the API key field's key is what gets every request through.
-// Offscreen; settings go to a temporary directory.
+// The page talks through a NodeSession, as in the console. Offscreen; settings go to a temporary
+// directory.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
 #include "client/completionclient.h"
 #include "gateway/auth/keystore.h"
+#include "models/nodesession.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
@@ -48,6 +50,7 @@ class TestPlaygroundPage : public QObject {
 private:
   QTemporaryDir m_dir;
   std::unique_ptr<node::Node> m_node;
+  std::unique_ptr<models::NodeSession> m_session;
   std::unique_ptr<PlaygroundPage> m_page;
 
   void clickGenerate(PlaygroundPage *page) {
@@ -64,15 +67,18 @@ private Q_SLOTS:
     QString error;
     m_node = testing::startFortunesNode(m_dir.path(), 800, &error);
     QVERIFY2(m_node, qPrintable(error));
+    m_session = std::make_unique<models::NodeSession>();
+    m_session->setBaseUrl(QUrl(m_node->baseUrl()));
     m_page = std::make_unique<PlaygroundPage>();
     m_page->resize(1100, 700);
-    m_page->setBaseUrl(QUrl(m_node->baseUrl()));
+    m_page->setSession(m_session.get());
     m_page->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
   }
 
   void cleanupTestCase() {
     m_page.reset();
+    m_session.reset();
     if (m_node) QVERIFY(m_node->shutdown());
   }
 
@@ -166,8 +172,10 @@ private Q_SLOTS:
     testing::ScriptedSse server;
     server.events = {testing::textEvent(" tick")};
     server.endless = true;
+    models::NodeSession session;
+    session.setBaseUrl(server.url());
     PlaygroundPage page;
-    page.setBaseUrl(server.url());
+    page.setSession(&session);
     page.show();
     QTRY_COMPARE_WITH_TIMEOUT(page.currentModel(), QStringLiteral("scripted"), 10000);
     clickGenerate(&page);
@@ -192,8 +200,10 @@ private Q_SLOTS:
     QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
     const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()));
     closed.close();
+    models::NodeSession session;
+    session.setBaseUrl(url);
     PlaygroundPage page;
-    page.setBaseUrl(url);
+    page.setSession(&session);
     page.show();
     QTRY_VERIFY_WITH_TIMEOUT(!page.errorText().isEmpty(), 10000);
     QVERIFY2(page.errorText().contains(QStringLiteral("Cannot reach the node")), qPrintable(page.errorText()));
@@ -253,12 +263,17 @@ private Q_SLOTS:
     const Status started = keyed.start();
     QVERIFY2(started.isOk(), started.toString().c_str());
 
+    // The confirmed key is stored as the console composition stores it.
+    widgets::ConsoleSettings store;
+    models::NodeSession session;
     PlaygroundPage page;
+    connect(&page, &PlaygroundPage::apiKeyEntered, &page, [&store](const QString &k) { store.setApiKey(k); });
     page.resize(1100, 700);
     auto *field = child<QLineEdit>(&page, "apiKeyEdit");
     QCOMPARE(field->echoMode(), QLineEdit::Password);
     QVERIFY(field->text().isEmpty());
-    page.setBaseUrl(QUrl(keyed.baseUrl()));
+    session.setBaseUrl(QUrl(keyed.baseUrl()));
+    page.setSession(&session);
     page.show();
     // Without a key even the model list is refused, and the banner says where the key goes.
     QTRY_VERIFY_WITH_TIMEOUT(page.errorText().contains(QStringLiteral("HTTP 401")), 10000);
@@ -289,7 +304,7 @@ private Q_SLOTS:
       settings.sync();
       QCOMPARE(QFile::permissions(settings.fileName()) & others, QFileDevice::Permissions());
     }
-    QCOMPARE(PlaygroundPage().apiKey(), key);
+    QCOMPARE(widgets::ConsoleSettings().apiKey(), key);  // what the next start's session gets
 
     // A wrong key: the node refuses the generation and the score, so the field is what is sent.
     field->setText(QStringLiteral("lmf_wrongwrongwrongwrong"));

@@ -1,0 +1,57 @@
+#include "widgets/consolesettings.h"
+
+#include <QFile>
+
+namespace lmfront::widgets {
+
+ConsoleSettings::ConsoleSettings() : m_settings(std::make_unique<QSettings>()) {}
+
+ConsoleSettings::ConsoleSettings(const QString &iniFile)
+    : m_settings(std::make_unique<QSettings>(iniFile, QSettings::IniFormat)) {}
+
+ConsoleSettings::~ConsoleSettings() = default;
+
+quint16 ConsoleSettings::listenPort(const QSettings &s) {
+  bool ok = false;
+  const int port = s.value(listenPortKey(), kDefaultListenPort).toInt(&ok);
+  return ok && port >= kMinListenPort && port <= 65535 ? static_cast<quint16>(port) : kDefaultListenPort;
+}
+
+QString ConsoleSettings::language(const QSettings &s) {
+  const QString lang = s.value(languageKey()).toString();
+  return lang == QLatin1String("zh_CN") ? lang : QStringLiteral("en");
+}
+
+QString ConsoleSettings::playgroundApiKey(const QSettings &s) {
+  return s.value(playgroundApiKeyKey()).toString().trimmed();
+}
+
+bool ConsoleSettings::setListenPort(int port) {
+  if (port < kMinListenPort || port > 65535) return false;
+  m_settings->setValue(listenPortKey(), port);
+  return true;
+}
+
+void ConsoleSettings::setLanguage(const QString &code) { m_settings->setValue(languageKey(), code); }
+
+void ConsoleSettings::setApiKey(const QString &key) {
+  if (key.isEmpty())
+    m_settings->remove(playgroundApiKeyKey());
+  else
+    m_settings->setValue(playgroundApiKeyKey(), key);
+  m_settings->sync();
+  // Not gated on status(): Qt 6.4 can report AccessError from a fallback path after a good write.
+  if (!key.isEmpty() && QFile::exists(m_settings->fileName()))
+    QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+}
+
+QByteArray ConsoleSettings::windowGeometry() const { return m_settings->value(geometryKey()).toByteArray(); }
+
+QString ConsoleSettings::windowSection() const { return m_settings->value(sectionKey()).toString(); }
+
+void ConsoleSettings::setWindowState(const QByteArray &geometry, const QString &section) {
+  m_settings->setValue(geometryKey(), geometry);
+  m_settings->setValue(sectionKey(), section);
+}
+
+}  // namespace lmfront::widgets
