@@ -4,6 +4,7 @@
 // ends a stream at once, and a panel handed another session no longer hears the first. Offscreen.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
+#include "../support/widgetchild.h"
 #include "models/nodesession.h"
 #include "node/node.h"
 #include "widgets/generatepanel.h"
@@ -19,17 +20,9 @@
 #include <memory>
 
 using namespace lmfront;
+using testing::child;
 using widgets::GeneratePanel;
 using Stat = widgets::GenerationStatsPanel::Stat;
-
-namespace {
-template <typename T>
-T *child(const QWidget *w, const char *name) {
-  T *c = w->findChild<T *>(QString::fromLatin1(name));
-  if (!c) qFatal("no child %s", name);
-  return c;
-}
-}  // namespace
 
 class TestGeneratePanel : public QObject {
   Q_OBJECT

@@ -7,6 +7,7 @@
 // directory.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
+#include "../support/widgetchild.h"
 #include "client/completionclient.h"
 #include "gateway/auth/keystore.h"
 #include "models/nodesession.h"
@@ -32,18 +33,10 @@
 #include <memory>
 
 using namespace lmfront;
+using testing::child;
 using widgets::PlaygroundPage;
 using widgets::ScoreView;
 using Stat = PlaygroundPage::Stat;
-
-namespace {
-template <typename T>
-T *child(const QWidget *page, const char *name) {
-  T *w = page->findChild<T *>(QString::fromLatin1(name));
-  if (!w) qFatal("no child %s", name);
-  return w;
-}
-}  // namespace
 
 class TestPlaygroundPage : public QObject {
   Q_OBJECT

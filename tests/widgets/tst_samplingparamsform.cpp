@@ -1,5 +1,6 @@
 // SamplingParamsForm without a node: what the fields show becomes the request's sampling fields,
 // stop lines are unescaped, an empty seed is none, and the labels re-translate. Offscreen.
+#include "../support/widgetchild.h"
 #include "widgets/languagemanager.h"
 #include "widgets/samplingparamsform.h"
 
@@ -11,16 +12,8 @@
 #include <QTest>
 
 using namespace lmfront;
+using testing::child;
 using widgets::SamplingParamsForm;
-
-namespace {
-template <typename T>
-T *child(const QWidget *w, const char *name) {
-  T *c = w->findChild<T *>(QString::fromLatin1(name));
-  if (!c) qFatal("no child %s", name);
-  return c;
-}
-}  // namespace
 
 class TestSamplingParamsForm : public QObject {
   Q_OBJECT
