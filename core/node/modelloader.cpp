@@ -1,7 +1,7 @@
 #include "node/modelloader.h"
 
 #include "engine/model.h"
-#include "gateway/openai/enginebackend.h"
+#include "gateway/pool/enginebackend.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -10,8 +10,8 @@
 
 namespace lmfront::node {
 
-using gateway::openai::EngineBackend;
-using gateway::openai::ModelPool;
+using gateway::pool::EngineBackend;
+using gateway::pool::ModelPool;
 
 namespace {
 engine::TokenizerOptions tokenizerFor(const CatalogEntry &entry) {
@@ -45,7 +45,7 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entr
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);
   // Default limits (poolflow.h): an engine replica queues beyond its adaptive limit like any backend.
-  auto flow = gateway::openai::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics);
+  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics);
   if (!flow) return flow.status();
   pool->flow = std::move(*flow);
   return std::shared_ptr<const ModelPool>(std::move(pool));

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/status.h"
-#include "gateway/openai/modeltable.h"
+#include "gateway/pool/modeltable.h"
 #include "node/noderoutes.h"
 #include "observe/standardmetrics.h"
 
@@ -17,7 +17,7 @@ class QThreadPool;
 namespace lmfront::node {
 
 // metrics (may be null): where the pool's flow-control gauges go.
-Result<std::shared_ptr<const gateway::openai::ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *pool,
-                                                                         const observe::StandardMetrics *metrics);
+Result<std::shared_ptr<const gateway::pool::ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *pool,
+                                                                       const observe::StandardMetrics *metrics);
 
 }  // namespace lmfront::node

@@ -2,11 +2,11 @@
 
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/openaiservice.h"
-#include "gateway/upstream/healthprober.h"
+#include "gateway/pool/healthprober.h"
+#include "gateway/pool/poolbuilder.h"
 #include "node/gatewayruntime.h"
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
-#include "node/poolconfig.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
 
@@ -24,8 +24,8 @@
 
 namespace lmfront::node {
 
-using gateway::openai::ModelTable;
 using gateway::openai::OpenAiService;
+using gateway::pool::ModelTable;
 
 struct Node::Impl {
   gateway::HttpServer server;
@@ -40,21 +40,21 @@ struct Node::Impl {
   bool running = false;
   // What the served table is composed of: the catalog's engine pools and the configured pools.
   std::mutex tableMutex;
-  ModelTable engines;               // guarded by tableMutex
-  std::vector<PoolSpec> poolSpecs;  // guarded by tableMutex
-  std::unique_ptr<gateway::upstream::HealthProber> prober;
+  ModelTable engines;                              // guarded by tableMutex
+  std::vector<gateway::pool::PoolSpec> poolSpecs;  // guarded by tableMutex
+  std::unique_ptr<gateway::pool::HealthProber> prober;
 
   // Builds the table from engines + pools and swaps it in. Not strict (start, models still
   // loading): a pool naming an engine not loaded yet is left out until it is.
   Status publishLocked(bool strict) {
     const auto previous = service->table();
-    auto table = buildModelTable(engines, poolSpecs, &metrics, previous.get());
+    auto table = gateway::pool::buildModelTable(engines, poolSpecs, &metrics, previous.get());
     if (!table) {
       if (strict) return table.status();
-      std::vector<PoolSpec> ready;
+      std::vector<gateway::pool::PoolSpec> ready;
       for (const auto &spec : poolSpecs)
-        if (buildModelTable(engines, {spec}, nullptr)) ready.push_back(spec);
-      table = buildModelTable(engines, ready, &metrics, previous.get());
+        if (gateway::pool::buildModelTable(engines, {spec}, nullptr)) ready.push_back(spec);
+      table = gateway::pool::buildModelTable(engines, ready, &metrics, previous.get());
       if (!table) table = std::make_shared<ModelTable>(engines);
     }
     service->setTable(*table);
@@ -120,7 +120,7 @@ Status Node::start() {
     const auto doc = QJsonDocument::fromJson(QByteArray(body.data(), static_cast<qsizetype>(body.size())), &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject())
       return Status::invalidArgument("body must be a JSON object of name: pool (as the config's \"pools\")");
-    auto specs = parsePools(doc.object());
+    auto specs = gateway::pool::parsePools(doc.object());
     if (!specs) return specs.status();
     std::lock_guard lock(impl->tableMutex);
     auto previous = std::move(impl->poolSpecs);
@@ -130,9 +130,9 @@ Status Node::start() {
     return published;
   };
   d->service = std::make_unique<OpenAiService>(std::move(serviceOptions), d->registry);
-  d->prober = std::make_unique<gateway::upstream::HealthProber>();
+  d->prober = std::make_unique<gateway::pool::HealthProber>();
   {
-    auto specs = parsePools(m_config.pools);
+    auto specs = gateway::pool::parsePools(m_config.pools);
     if (!specs) return specs.status();
     d->poolSpecs = std::move(*specs);
   }

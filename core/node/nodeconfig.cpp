@@ -1,11 +1,11 @@
 #include "node/nodeconfig.h"
 
 #include "config/jsonsection.h"
+#include "gateway/pool/poolspec.h"
 #include "node/config/authsection.h"
 #include "node/config/cachesection.h"
 #include "node/config/limitssection.h"
 #include "node/config/nodesection.h"
-#include "node/poolconfig.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -132,11 +132,11 @@ Status readConfig(config::JsonSection &root, NodeConfig &config) {
     if (!section) return section.status();
     LMFRONT_RETURN_IF_ERROR(s.read(*section, config.gateway));
   }
-  // Pools are validated here and built at start (and again on PUT /admin/pools): poolconfig.h.
+  // Pools are validated here and built at start (and again on PUT /admin/pools): gateway/pool/.
   const QJsonValue pools = root.value(u"pools");
   if (!pools.isUndefined()) {
     if (!pools.isObject()) return root.invalid(u"pools", QStringLiteral("an object of name: pool"));
-    auto parsed = parsePools(pools.toObject());
+    auto parsed = gateway::pool::parsePools(pools.toObject());
     if (!parsed) return parsed.status();
     config.pools = pools.toObject();
   }

@@ -3,7 +3,7 @@
 // The flags are one table (nodeFlags(): lmfrontd's whole set; the console adds its own) that
 // gives the parser, the usage text and what docs/configuration.md is checked against. Each flag
 // names the config key it overrides. The config file is read by one reader per section
-// (node/config/: the node's own keys, auth, cache, limits; pools in poolconfig.h), composed here.
+// (node/config/: the node's own keys, auth, cache, limits; pools in gateway/pool/poolspec.h), composed here.
 // Precedence: defaults < --config FILE (wherever it stands; repeatable, in order) < other flags
 // in command-line order.
 // Parsing never exits the process: a bad flag is InvalidArgument naming the flag; a bad config
@@ -59,7 +59,7 @@ struct NodeConfig {
   bool enableTestRoutes = false;
   std::vector<ModelSpec> models;
   GatewaySettings gateway;
-  QJsonObject pools;  // the config file's "pools" section, validated (see poolconfig.h)
+  QJsonObject pools;  // the config file's "pools" section, validated (see gateway/pool/poolspec.h)
 };
 
 // lmfrontd's flags, in usage order.

@@ -7,11 +7,11 @@
 
 #include "gateway/cache/cachekey.h"
 #include "gateway/http/httpserver.h"
-#include "gateway/openai/flowtimer.h"
 #include "gateway/openai/hitmemo.h"
-#include "gateway/openai/modeltable.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/openai/responses.h"
+#include "gateway/pool/flowtimer.h"
+#include "gateway/pool/modeltable.h"
 
 #include <optional>
 #include <string>
@@ -24,12 +24,12 @@ struct OpenAiService::Shared {
   Shared(ServiceOptions o, const Clock &c) : options(std::move(o)), clock(c) {}
   ServiceOptions options;
   const Clock &clock;
-  std::atomic<std::shared_ptr<const ModelTable>> table;
+  std::atomic<std::shared_ptr<const pool::ModelTable>> table;
   cache::TieredCache *cache = nullptr;  // owned by the service; null when caching is off
   cache::SingleFlight<cache::CacheKey, cache::Value, cache::CacheKeyHash> flights;
   observe::StandardMetrics metrics;
-  std::unique_ptr<HitMemo> memo;         // null when caching or the fast path is off
-  std::unique_ptr<FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
+  std::unique_ptr<HitMemo> memo;               // null when caching or the fast path is off
+  std::unique_ptr<pool::FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
 };
 
 // Everything about one completion request that outlives the handler call.
@@ -43,16 +43,16 @@ struct CompletionContext {
   std::optional<cache::CacheKey> key;  // set when this request leads a cache flight
   bool noStore = false;
   std::string cacheState = "bypass";  // miss | bypass (hit/coalesced are served elsewhere)
-  std::shared_ptr<const ModelPool> pool;
+  std::shared_ptr<const pool::ModelPool> pool;
   std::size_t backendIndex = 0;
   AdmitContext admit;  // who is charged, and the estimate to settle
   // The table the request started on: retries and backup pools are looked up here, never in a
   // table swapped in meanwhile.
-  std::shared_ptr<const ModelTable> table;
+  std::shared_ptr<const pool::ModelTable> table;
   std::string hashKey;  // for consistent-hash pools
   int attempt = 0;      // 0 = first try
   Status lastError;     // why the previous attempt failed (reported when no backend is left)
-  std::vector<std::pair<const ModelPool *, std::size_t>> tried;  // backends that failed this request
+  std::vector<std::pair<const pool::ModelPool *, std::size_t>> tried;  // backends that failed this request
   bool holdsSlot = false;  // this attempt holds a concurrency slot of pool->flow (release once)
 };
 
@@ -67,11 +67,11 @@ void admitAndSend(CompletionContext ctx);
 // Returns the attempt's slot (if it holds one) with its latency and what `status` says about load.
 void releaseSlot(CompletionContext &ctx, const Status &status);
 // /v1/score on backend `index` of `pool`, under the same per-backend limits.
-void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const ModelPool> pool,
+void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const pool::ModelPool> pool,
                     std::size_t index, ScoreRequest score, ResponderPtr responder);
 
 // The hash key a pool's balancer sees for this request.
-std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http);
+std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &request, const HttpRequest &http);
 
 class CompletionSink final : public GenerationSink {
 public:

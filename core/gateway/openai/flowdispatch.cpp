@@ -35,7 +35,7 @@ void refuse(CompletionContext &ctx, const ApiError &error, Clock::Duration waite
   recordRequest(shared, ctx.request.model, backend, error.httpStatus, now - ctx.arrived);
 }
 
-ApiError overloaded(const ModelPool &pool, std::size_t i, const Status &why) {
+ApiError overloaded(const pool::ModelPool &pool, std::size_t i, const Status &why) {
   ApiError e =
       fromStatus(Status::unavailable("model '" + pool.name + "' is overloaded: backend " + pool.backends[i]->id() +
                                      " is at its concurrency limit and " + why.message()),
@@ -44,7 +44,7 @@ ApiError overloaded(const ModelPool &pool, std::size_t i, const Status &why) {
   return e;
 }
 
-ApiError waitedTooLong(const ModelPool &pool, std::size_t i, Clock::Duration waited) {
+ApiError waitedTooLong(const pool::ModelPool &pool, std::size_t i, Clock::Duration waited) {
   return fromStatus(Status::deadlineExceeded("waited " + std::to_string(millis(waited)) +
                                              " ms for a free slot on backend " + pool.backends[i]->id() +
                                              " of model '" + pool.name + "' (the pool's queue.max_wait_ms is " +
@@ -55,9 +55,9 @@ ApiError waitedTooLong(const ModelPool &pool, std::size_t i, Clock::Duration wai
 }  // namespace
 
 void admitAndSend(CompletionContext ctx) {
-  PoolFlow *flow = ctx.pool->flow.get();
+  pool::PoolFlow *flow = ctx.pool->flow.get();
   if (!flow) return sendToBackend(std::move(ctx));
-  FlowTimer *timer = ctx.shared->flowTimer.get();
+  pool::FlowTimer *timer = ctx.shared->flowTimer.get();
   const auto queuedAt = ctx.shared->clock.now();
   auto holder = std::make_shared<CompletionContext>(std::move(ctx));
   const ResponderPtr responder = holder->responder;
@@ -92,10 +92,10 @@ void releaseSlot(CompletionContext &ctx, const Status &status) {
   ctx.holdsSlot = false;
   if (ctx.pool->flow)
     ctx.pool->flow->release(ctx.backendIndex, ctx.shared->clock.now() - ctx.dispatched,
-                            flowOutcome(status, ctx.responder->isOpen()));
+                            pool::flowOutcome(status, ctx.responder->isOpen()));
 }
 
-void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const ModelPool> pool,
+void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const pool::ModelPool> pool,
                     std::size_t index, ScoreRequest score, ResponderPtr responder) {
   auto send = [shared, pool, index, responder](ScoreRequest request, bool holdsSlot) {
     const auto started = shared->clock.now();
@@ -104,7 +104,7 @@ void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::s
     backend->score(request, [responder, pool, index, started, shared, model, holdsSlot](Result<ScoreResult> result) {
       const bool ok = result.isOk();
       const auto latency = shared->clock.now() - started;
-      if (holdsSlot) pool->flow->release(index, latency, flowOutcome(result.status(), responder->isOpen()));
+      if (holdsSlot) pool->flow->release(index, latency, pool::flowOutcome(result.status(), responder->isOpen()));
       if (pool->balancer) pool->balancer->onFinish(index, latency, ok);
       if (pool->resilience) pool->resilience->report(index, result.status());
       if (!ok) return responder->respond(toResponse(fromStatus(result.status())));

@@ -23,7 +23,7 @@ cache::OutputParams outputParams(const SamplingParams &p) {
   return o;
 }
 
-cache::CacheRequest cacheRequest(const CompletionRequest &r, const ModelPool &pool) {
+cache::CacheRequest cacheRequest(const CompletionRequest &r, const pool::ModelPool &pool) {
   cache::CacheRequest c;
   c.model = r.model;
   c.modelVersion = pool.version;
@@ -40,10 +40,10 @@ cache::CacheRequest cacheRequest(const CompletionRequest &r, const ModelPool &po
 // Picks a backend of the pool, or of its backup pool when none is healthy: a healthy backend
 // (the balancer's choice first, then any other) whose breaker allows a request and that has not
 // already failed this request. Sets retryAfter when open breakers are why nothing was found.
-std::shared_ptr<const ModelPool> pickBackend(const ModelTable &table, std::shared_ptr<const ModelPool> pool,
-                                             std::string_view hashKey,
-                                             const std::vector<std::pair<const ModelPool *, std::size_t>> &tried,
-                                             std::size_t &index, Status &why, int &retryAfter) {
+std::shared_ptr<const pool::ModelPool> pickBackend(
+    const pool::ModelTable &table, std::shared_ptr<const pool::ModelPool> pool, std::string_view hashKey,
+    const std::vector<std::pair<const pool::ModelPool *, std::size_t>> &tried, std::size_t &index, Status &why,
+    int &retryAfter) {
   for (int hop = 0; pool && hop < 4; ++hop) {
     const std::size_t n = pool->backends.size();
     auto usable = [&](std::size_t i) {
@@ -106,7 +106,7 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, con
   const auto entry = shared.memo->find(request.workerIndex, chat, request.body);
   if (!entry) return false;
   const auto table = shared.table.load();
-  const ModelPool *pool = table->find(entry->model);
+  const pool::ModelPool *pool = table->find(entry->model);
   if (pool == nullptr || pool->version != entry->version) return false;  // a new version never serves old entries
   probe.admit = AdmitContext{Access::Infer, entry->model, entry->estimatedTokens, {}};
   if (shared.options.admit) {
@@ -172,8 +172,8 @@ void rememberHit(OpenAiService::Shared &shared, const HttpRequest &request, cons
 
 }  // namespace
 
-std::string poolHashKey(const ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
-  using Kind = HashKeySource::Kind;
+std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
+  using Kind = pool::HashKeySource::Kind;
   switch (pool.hashKey.kind) {
   case Kind::User: return request.user;
   case Kind::Header: return std::string(http.header(pool.hashKey.header));
@@ -216,8 +216,8 @@ OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &r
     m_shared->cache = m_cache.get();
     if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }
-  m_shared->table.store(std::make_shared<const ModelTable>());
-  m_shared->flowTimer = std::make_unique<FlowTimer>(clock, m_shared->options.flowTimerThread);
+  m_shared->table.store(std::make_shared<const pool::ModelTable>());
+  m_shared->flowTimer = std::make_unique<pool::FlowTimer>(clock, m_shared->options.flowTimerThread);
 }
 
 // Waiters still queued hold their pool (a cycle through the queue): cancelling them breaks it.
@@ -225,14 +225,14 @@ OpenAiService::~OpenAiService() { m_shared->flowTimer->stop(); }
 
 void OpenAiService::sweepQueues() { m_shared->flowTimer->sweepNow(); }
 
-void OpenAiService::setTable(std::shared_ptr<const ModelTable> table) { m_shared->table.store(std::move(table)); }
+void OpenAiService::setTable(std::shared_ptr<const pool::ModelTable> table) { m_shared->table.store(std::move(table)); }
 
 void OpenAiService::tick() {
   m_shared->flights.expireStale();
   if (m_cache) m_cache->refreshMetrics();
 }
 
-std::shared_ptr<const ModelTable> OpenAiService::table() const { return m_shared->table.load(); }
+std::shared_ptr<const pool::ModelTable> OpenAiService::table() const { return m_shared->table.load(); }
 
 std::size_t OpenAiService::hitMemoSize() const { return m_shared->memo ? m_shared->memo->size() : 0; }
 

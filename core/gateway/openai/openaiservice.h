@@ -18,7 +18,7 @@
 #include "gateway/cache/tieredcache.h"
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/apierror.h"
-#include "gateway/openai/modeltable.h"
+#include "gateway/pool/modeltable.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
 
@@ -63,11 +63,11 @@ public:
   OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock = Clock::steady());
   ~OpenAiService();
 
-  void setTable(std::shared_ptr<const ModelTable> table);
+  void setTable(std::shared_ptr<const pool::ModelTable> table);
   // Periodic housekeeping (the node calls it every few seconds): fails cache flights whose leader
   // never finished, and refreshes the cache-size gauge after expiries.
   void tick();
-  std::shared_ptr<const ModelTable> table() const;
+  std::shared_ptr<const pool::ModelTable> table() const;
   // Expires admission-queue waiters past their deadline and cancels those whose client left (the
   // flow timer's work, on the calling thread).
   void sweepQueues();

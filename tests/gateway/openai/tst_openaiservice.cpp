@@ -78,11 +78,11 @@ struct Fixture {
   }
   void setVersion(std::string version, std::string text) {
     backend = std::make_shared<FakeBackend>(std::move(text));
-    auto pool = std::make_shared<ModelPool>();
+    auto pool = std::make_shared<pool::ModelPool>();
     pool->name = std::string("m");  // not a literal: GCC 12's -Wrestrict misfires on it
     pool->version = std::move(version);
     pool->backends = {backend};
-    auto table = std::make_shared<ModelTable>();
+    auto table = std::make_shared<pool::ModelTable>();
     table->pools.emplace("m", pool);
     service->setTable(table);
   }

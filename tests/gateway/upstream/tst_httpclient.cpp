@@ -3,8 +3,8 @@
 // retried once, connect refused → Unavailable, a slow first byte → DeadlineExceeded, an SSE
 // upstream mapped to sink calls, a JSON upstream, an upstream error status, and URL parsing.
 #include "../../support/fakehttp.h"
+#include "gateway/pool/upstreambackend.h"
 #include "gateway/upstream/httpclient.h"
-#include "gateway/upstream/upstreambackend.h"
 
 #include <QtTest>
 
@@ -230,8 +230,8 @@ private Q_SLOTS:
       ScriptServer::send(fd, "0\r\n\r\n");
     });
     HttpClient client(1);
-    auto backend =
-        UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "llama", {}, {}, {}}, client);
+    auto backend = pool::UpstreamBackend::create(
+        {"http://127.0.0.1:" + std::to_string(server.port()), "llama", {}, {}, {}}, client);
     QVERIFY(backend.isOk());
     openai::CompletionRequest request;
     request.chat = true;
@@ -263,7 +263,7 @@ private Q_SLOTS:
     });
     HttpClient client(1);
     auto backend =
-        UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}}, client);
+        pool::UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}}, client);
     QVERIFY(backend.isOk());
     openai::CompletionRequest request;
     request.prompt = "p";

@@ -1,14 +1,13 @@
-#include "gateway/upstream/healthprober.h"
+#include "gateway/pool/healthprober.h"
 
-#include "gateway/upstream/upstreambackend.h"
+#include "gateway/pool/upstreambackend.h"
 
-namespace lmfront::gateway::upstream {
+namespace lmfront::gateway::pool {
 
 namespace {
-class ProbeHandler final : public ResponseHandler {
+class ProbeHandler final : public upstream::ResponseHandler {
 public:
-  ProbeHandler(std::shared_ptr<const openai::ModelPool> pool, std::size_t index)
-      : m_pool(std::move(pool)), m_index(index) {}
+  ProbeHandler(std::shared_ptr<const ModelPool> pool, std::size_t index) : m_pool(std::move(pool)), m_index(index) {}
   void onHead(int status, const HeaderList &) override { m_status = status; }
   void onBody(std::string_view) override {}
   void onComplete(const Status &status) override {
@@ -18,13 +17,13 @@ public:
   }
 
 private:
-  std::shared_ptr<const openai::ModelPool> m_pool;
+  std::shared_ptr<const ModelPool> m_pool;
   std::size_t m_index;
   int m_status = 0;
 };
 }  // namespace
 
-HealthProber::HealthProber(HttpClient &client) : m_client(client), m_thread([this] { run(); }) {}
+HealthProber::HealthProber(upstream::HttpClient &client) : m_client(client), m_thread([this] { run(); }) {}
 
 HealthProber::~HealthProber() {
   {
@@ -35,7 +34,7 @@ HealthProber::~HealthProber() {
   m_thread.join();
 }
 
-void HealthProber::watch(const openai::ModelTable &table) {
+void HealthProber::watch(const ModelTable &table) {
   std::lock_guard lock(m_mutex);
   for (const auto &[name, pool] : table.pools) {
     if (!pool->resilience) continue;
@@ -46,13 +45,13 @@ void HealthProber::watch(const openai::ModelTable &table) {
   }
 }
 
-void HealthProber::probe(const std::shared_ptr<const openai::ModelPool> &pool, std::size_t i) {
+void HealthProber::probe(const std::shared_ptr<const ModelPool> &pool, std::size_t i) {
   auto *upstream = dynamic_cast<const UpstreamBackend *>(pool->backends[i].get());
   auto *health = pool->resilience->health(i);
   if (!upstream || !health) return;
   health->beginProbe();
   const auto &cfg = pool->resilience->config();
-  ClientRequest r;
+  upstream::ClientRequest r;
   r.host = upstream->target().host;
   r.port = upstream->target().port;
   r.target = upstream->target().basePath + cfg.healthPath;
@@ -66,8 +65,8 @@ void HealthProber::run() {
   while (!m_stopping) {
     m_wake.wait_for(lock, std::chrono::milliseconds(20));
     if (m_stopping) break;
-    std::vector<std::shared_ptr<const openai::ModelPool>> live;
-    std::erase_if(m_pools, [&](const std::weak_ptr<const openai::ModelPool> &w) {
+    std::vector<std::shared_ptr<const ModelPool>> live;
+    std::erase_if(m_pools, [&](const std::weak_ptr<const ModelPool> &w) {
       auto p = w.lock();
       if (!p) return true;
       live.push_back(std::move(p));
@@ -86,4 +85,4 @@ void HealthProber::run() {
   }
 }
 
-}  // namespace lmfront::gateway::upstream
+}  // namespace lmfront::gateway::pool

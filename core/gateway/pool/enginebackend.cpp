@@ -1,4 +1,4 @@
-#include "gateway/openai/enginebackend.h"
+#include "gateway/pool/enginebackend.h"
 
 #include "engine/sampler.h"
 #include "engine/scorer.h"
@@ -7,25 +7,25 @@
 #include <cmath>
 #include <random>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 EngineBackend::EngineBackend(std::string id, std::shared_ptr<const engine::Model> model,
                              std::shared_ptr<const engine::ContinuationIndex> index, engine::TokenizerOptions tokenizer,
                              QThreadPool *pool)
     : m_id(std::move(id)), m_model(std::move(model)), m_index(std::move(index)), m_tokenizer(tokenizer), m_pool(pool) {}
 
-void EngineBackend::generate(const CompletionRequest &request, std::shared_ptr<GenerationSink> sink) {
+void EngineBackend::generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) {
   m_pool->start([this, request, sink = std::move(sink)] {
     if (sink->cancelled()) return sink->onError(Status::cancelled("the client went away"));
     runGeneration(request, *sink);
   });
 }
 
-void EngineBackend::score(const ScoreRequest &request, std::function<void(Result<ScoreResult>)> done) {
+void EngineBackend::score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) {
   m_pool->start([this, request, done = std::move(done)] { done(runScore(request)); });
 }
 
-void EngineBackend::runGeneration(const CompletionRequest &request, GenerationSink &sink) const {
+void EngineBackend::runGeneration(const openai::CompletionRequest &request, openai::GenerationSink &sink) const {
   engine::SamplingOptions options;
   options.maxTokens = request.params.maxTokens;
   // OpenAI's temperature 0 means greedy decoding: the most probable word every time.
@@ -48,10 +48,10 @@ void EngineBackend::runGeneration(const CompletionRequest &request, GenerationSi
   });
   if (!result) return sink.onError(Status::invalidArgument(result.status().message()));
   if (sink.cancelled()) return sink.onError(Status::cancelled("the client went away"));
-  Usage usage;
+  openai::Usage usage;
   usage.promptTokens = static_cast<int>(result->promptTokens);
   usage.completionTokens = static_cast<int>(result->words.size());
-  sink.onDone(result->finishReason == "length" ? FinishReason::Length : FinishReason::Stop, usage);
+  sink.onDone(result->finishReason == "length" ? openai::FinishReason::Length : openai::FinishReason::Stop, usage);
 }
 
 Result<std::shared_ptr<const engine::ContinuationIndex>> EngineBackend::index() const {
@@ -67,7 +67,7 @@ Result<std::shared_ptr<const engine::ContinuationIndex>> EngineBackend::index() 
   return m_index;
 }
 
-Result<ScoreResult> EngineBackend::runScore(const ScoreRequest &request) const {
+Result<openai::ScoreResult> EngineBackend::runScore(const openai::ScoreRequest &request) const {
   engine::Tokenizer tokenizer(m_tokenizer);
   std::vector<std::string_view> words;
   if (auto s = tokenizer.tokenize(request.text, words); !s) return Status::invalidArgument(s.message());
@@ -75,10 +75,10 @@ Result<ScoreResult> EngineBackend::runScore(const ScoreRequest &request) const {
   engine::ScoreTotals totals;
   std::vector<engine::TokenScore> perToken;
   scorer.scoreSentence(words, totals, &perToken);
-  ScoreResult result;
+  openai::ScoreResult result;
   result.tokens.reserve(perToken.size());
   for (std::size_t i = 0; i < perToken.size(); ++i) {
-    TokenScore t;
+    openai::TokenScore t;
     t.token = i < words.size() ? std::string(words[i]) : std::string("</s>");
     t.log10Prob = perToken[i].log10Prob;
     t.oov = perToken[i].word == engine::kUnk && i < words.size();
@@ -91,4 +91,4 @@ Result<ScoreResult> EngineBackend::runScore(const ScoreRequest &request) const {
   return result;
 }
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

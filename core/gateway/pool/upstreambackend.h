@@ -16,7 +16,7 @@
 #include "gateway/openai/backend.h"
 #include "gateway/upstream/httpclient.h"
 
-namespace lmfront::gateway::upstream {
+namespace lmfront::gateway::pool {
 
 enum class UpstreamKind { OpenAi, Lmfront };
 
@@ -25,35 +25,35 @@ struct UpstreamOptions {
   std::string model;  // the model name the upstream knows
   UpstreamKind kind = UpstreamKind::OpenAi;
   std::string apiKey;  // sent as "Authorization: Bearer" when set
-  Timeouts timeouts;
+  upstream::Timeouts timeouts;
 };
 
 class UpstreamBackend final : public openai::Backend {
 public:
   static Result<std::shared_ptr<UpstreamBackend>> create(UpstreamOptions options,
-                                                         HttpClient &client = HttpClient::shared());
+                                                         upstream::HttpClient &client = upstream::HttpClient::shared());
 
   const std::string &id() const override { return m_options.url; }
   void generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) override;
   void score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) override;
 
-  const ParsedUrl &target() const { return m_target; }
+  const upstream::ParsedUrl &target() const { return m_target; }
   const UpstreamOptions &options() const { return m_options; }
 
   // The body sent upstream for a request (exposed for tests).
   std::string requestBody(const openai::CompletionRequest &request) const;
 
 private:
-  UpstreamBackend(UpstreamOptions options, ParsedUrl target, HttpClient &client)
+  UpstreamBackend(UpstreamOptions options, upstream::ParsedUrl target, upstream::HttpClient &client)
       : m_options(std::move(options)), m_target(std::move(target)), m_client(client) {}
-  ClientRequest baseRequest(std::string path, std::string body) const;
+  upstream::ClientRequest baseRequest(std::string path, std::string body) const;
 
   UpstreamOptions m_options;
-  ParsedUrl m_target;
-  HttpClient &m_client;
+  upstream::ParsedUrl m_target;
+  upstream::HttpClient &m_client;
 };
 
 // Status for an upstream's HTTP error answer (status code and its body's error message).
 Status statusForHttpError(int httpStatus, std::string_view body);
 
-}  // namespace lmfront::gateway::upstream
+}  // namespace lmfront::gateway::pool

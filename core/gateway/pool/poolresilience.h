@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 struct ResilienceConfig {
   resilience::CircuitBreakerConfig breaker;
@@ -77,4 +77,4 @@ private:
   const observe::StandardMetrics *m_metrics = nullptr;
 };
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

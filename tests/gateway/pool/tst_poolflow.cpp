@@ -143,8 +143,8 @@ public:
 const std::string kRandom = R"({"model":"m","prompt":"hello","max_tokens":4,"temperature":1})";
 const std::string kSeeded = R"({"model":"m","prompt":"hello","max_tokens":4,"seed":7})";
 
-FlowConfig fixedOne() {
-  FlowConfig c;
+pool::FlowConfig fixedOne() {
+  pool::FlowConfig c;
   c.concurrency.algorithm = ratelimit::LimitAlgorithm::Fixed;
   c.concurrency.initialLimit = 1;
   c.concurrency.minLimit = 1;
@@ -155,12 +155,12 @@ FlowConfig fixedOne() {
 
 struct Fixture {
   // backends: how many; resilience: breakers + retries (needed for retry()).
-  explicit Fixture(FlowConfig flow = fixedOne(), int backends = 1, bool resilience = false) {
+  explicit Fixture(pool::FlowConfig flow = fixedOne(), int backends = 1, bool resilience = false) {
     ServiceOptions options;
     options.flowTimerThread = false;
     service = std::make_unique<OpenAiService>(std::move(options), registry, clock);
     service->addRoutes(router);
-    auto pool = std::make_shared<ModelPool>();
+    auto pool = std::make_shared<pool::ModelPool>();
     pool->name = std::string("m");
     pool->version = std::string("v1");
     std::vector<routing::Backend> members;
@@ -175,16 +175,16 @@ struct Fixture {
     auto balancer = routing::makeBalancer({}, members);
     pool->balancer = std::move(balancer.value());
     if (resilience) {
-      ResilienceConfig rc;
+      pool::ResilienceConfig rc;
       rc.breaker.consecutiveFailures = 0;
       pool->resilience =
-          *PoolResilience::create(rc, ids, std::vector<bool>(ids.size(), false), pool->balancer, nullptr, clock);
+          *pool::PoolResilience::create(rc, ids, std::vector<bool>(ids.size(), false), pool->balancer, nullptr, clock);
     }
-    auto created = PoolFlow::create(flow, "m", ids, &service->metrics(), clock);
+    auto created = pool::PoolFlow::create(flow, "m", ids, &service->metrics(), clock);
     if (!created) qFatal("flow: %s", created.status().message().c_str());
     pool->flow = *created;
     flowPtr = pool->flow.get();
-    auto table = std::make_shared<ModelTable>();
+    auto table = std::make_shared<pool::ModelTable>();
     table->pools.emplace("m", pool);
     service->setTable(table);
   }
@@ -211,7 +211,7 @@ struct Fixture {
   std::unique_ptr<OpenAiService> service;
   Router router;
   std::vector<std::shared_ptr<HeldBackend>> held;
-  PoolFlow *flowPtr = nullptr;
+  pool::PoolFlow *flowPtr = nullptr;
 };
 
 }  // namespace
@@ -370,7 +370,7 @@ private Q_SLOTS:
   }
 
   void aimdLimitComesDownWhenTheBackendSlows() {
-    FlowConfig c;
+    pool::FlowConfig c;
     c.concurrency.algorithm = ratelimit::LimitAlgorithm::Aimd;
     c.concurrency.initialLimit = 10;
     c.concurrency.latencyThreshold = 100ms;
@@ -392,7 +392,7 @@ private Q_SLOTS:
   }
 
   void gradientLimitComesDownWhenTheBackendSlows() {
-    FlowConfig c;
+    pool::FlowConfig c;
     c.concurrency = ratelimit::ConcurrencyLimitConfig{};  // the library's: gradient, starting at 20
     Fixture f(c);
     auto round = [&](int concurrent, Clock::Duration latency) {
@@ -437,15 +437,15 @@ private Q_SLOTS:
     Router router;
     service.addRoutes(router);
     auto backend = std::make_shared<AsyncBackend>(2ms);
-    auto pool = std::make_shared<ModelPool>();
+    auto pool = std::make_shared<pool::ModelPool>();
     pool->name = std::string("m");
     pool->backends = {backend};
-    FlowConfig c = fixedOne();
+    pool::FlowConfig c = fixedOne();
     c.concurrency.initialLimit = 2;
     c.queue.maxWaiters = 4;
     c.queue.maxWait = 15ms;
-    pool->flow = PoolFlow::create(c, "m", {backend->id()}, &service.metrics()).value();
-    auto table = std::make_shared<ModelTable>();
+    pool->flow = pool::PoolFlow::create(c, "m", {backend->id()}, &service.metrics()).value();
+    auto table = std::make_shared<pool::ModelTable>();
     table->pools.emplace("m", pool);
     service.setTable(table);
     constexpr int kThreads = 4, kEach = 40;

@@ -1,15 +1,9 @@
-#include "node/poolconfig.h"
+#include "gateway/pool/poolspec.h"
 
-#include "gateway/upstream/upstreambackend.h"
-
-#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 
-namespace lmfront::node {
-
-using gateway::openai::ModelPool;
-using gateway::openai::ModelTable;
+namespace lmfront::gateway::pool {
 
 namespace {
 Status bad(const QString &where, const QString &what) {
@@ -79,20 +73,20 @@ Status parseBackend(const QString &where, const QJsonValue &v, BackendSpec &b) {
   LMFRONT_RETURN_IF_ERROR(string(where, o, "model", b.model));
   LMFRONT_RETURN_IF_ERROR(string(where, o, "kind", b.kind));
   LMFRONT_RETURN_IF_ERROR(string(where, o, "api_key", b.apiKey));
-  LMFRONT_RETURN_IF_ERROR(number(where, o, "weight", 1, gateway::routing::kMaxWeight, b.weight));
+  LMFRONT_RETURN_IF_ERROR(number(where, o, "weight", 1, routing::kMaxWeight, b.weight));
   if (b.engine.empty() == b.url.empty()) return bad(where, QStringLiteral("needs exactly one of 'engine' or 'url'"));
   if (!b.engine.empty() && (o.contains(u"model") || o.contains(u"kind") || o.contains(u"api_key")))
     return bad(where, QStringLiteral("'model', 'kind' and 'api_key' apply to 'url' backends only"));
   if (b.kind != "openai" && b.kind != "lmfront") return bad(where + u".kind", QStringLiteral("must be openai|lmfront"));
   if (!b.url.empty()) {
-    auto url = gateway::upstream::parseHttpUrl(b.url);
+    auto url = upstream::parseHttpUrl(b.url);
     if (!url) return bad(where + u".url", QString::fromStdString(url.status().message()));
   }
   return Status::ok();
 }
 
-Status parseHashKey(const QString &where, const QString &text, gateway::openai::HashKeySource &key) {
-  using Kind = gateway::openai::HashKeySource::Kind;
+Status parseHashKey(const QString &where, const QString &text, HashKeySource &key) {
+  using Kind = HashKeySource::Kind;
   if (text == u"user") {
     key.kind = Kind::User;
   } else if (text.startsWith(u"header:") && text.size() > 7) {
@@ -111,8 +105,8 @@ Status parseHashKey(const QString &where, const QString &text, gateway::openai::
 }
 
 // "concurrency" and "queue": keys are the config structs' fields in snake_case (durations in ms).
-Status parseFlow(const QString &where, const QJsonObject &o, gateway::openai::FlowConfig &flow) {
-  using gateway::ratelimit::LimitAlgorithm;
+Status parseFlow(const QString &where, const QJsonObject &o, FlowConfig &flow) {
+  using ratelimit::LimitAlgorithm;
   auto concurrency =
       section(where, o, "concurrency",
               {QStringLiteral("algorithm"), QStringLiteral("initial_limit"), QStringLiteral("min_limit"),
@@ -127,7 +121,7 @@ Status parseFlow(const QString &where, const QJsonObject &o, gateway::openai::Fl
   // No algorithm (or "fixed"): the pool default, fixed at 1000 unless initial_limit says otherwise.
   // An adaptive one starts from the library's defaults (20 in flight, 1..1000).
   if (algorithm == "aimd" || algorithm == "gradient") {
-    c = gateway::ratelimit::ConcurrencyLimitConfig{};
+    c = ratelimit::ConcurrencyLimitConfig{};
     c.algorithm = algorithm == "aimd" ? LimitAlgorithm::Aimd : LimitAlgorithm::Gradient;
   } else if (!algorithm.empty() && algorithm != "fixed") {
     return bad(cw + QStringLiteral(".algorithm"), QStringLiteral("must be gradient, aimd or fixed"));
@@ -172,7 +166,7 @@ Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
   std::string text;
   LMFRONT_RETURN_IF_ERROR(string(where, o, "balancer", text));
   if (!text.empty()) {
-    auto kind = gateway::routing::balancerKindFromName(text);
+    auto kind = routing::balancerKindFromName(text);
     if (!kind) return bad(where + u".balancer", QString::fromStdString(kind.status().message()));
     p.balancer = *kind;
   }
@@ -289,89 +283,4 @@ Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools) {
   return out;
 }
 
-Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
-                                                    const observe::StandardMetrics *metrics,
-                                                    const ModelTable *previous) {
-  auto table = std::make_shared<ModelTable>(engines);
-  for (const auto &spec : pools) {
-    const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
-    std::string source = spec.source;
-    for (const auto &b : spec.backends)
-      if (const ModelPool *engine = engines.find(b.engine); !b.engine.empty() && engine)
-        source += '|' + engine->version;
-    if (const ModelPool *old = previous ? previous->find(spec.name) : nullptr;
-        old && !source.empty() && old->source == source) {
-      table->pools[spec.name] = previous->pools.find(spec.name)->second;
-      continue;
-    }
-    auto pool = std::make_shared<ModelPool>();
-    pool->name = spec.name;
-    pool->backupPool = spec.backup;
-    pool->hashKey = spec.hashKey;
-    std::vector<gateway::routing::Backend> members;
-    std::vector<std::string> ids;
-    std::vector<bool> probed;
-    QCryptographicHash version(QCryptographicHash::Sha256);
-    for (std::size_t i = 0; i < spec.backends.size(); ++i) {
-      const auto &b = spec.backends[i];
-      std::shared_ptr<gateway::openai::Backend> backend;
-      if (!b.engine.empty()) {
-        const ModelPool *engine = engines.find(b.engine);
-        if (!engine || engine->backends.empty())
-          return bad(where + QStringLiteral(".backends[%1].engine").arg(i),
-                     QStringLiteral("no loaded model '%1'").arg(QString::fromStdString(b.engine)));
-        backend = engine->backends.front();
-        if (pool->description.empty()) {
-          pool->description = engine->description;
-          pool->created = engine->created;
-        }
-        version.addData(QByteArray::fromStdString(engine->version));
-      } else {
-        gateway::upstream::UpstreamOptions options;
-        options.url = b.url;
-        options.model = b.model.empty() ? spec.name : b.model;
-        options.kind =
-            b.kind == "lmfront" ? gateway::upstream::UpstreamKind::Lmfront : gateway::upstream::UpstreamKind::OpenAi;
-        options.apiKey = b.apiKey;
-        options.timeouts = spec.timeouts;
-        auto upstream = gateway::upstream::UpstreamBackend::create(std::move(options));
-        if (!upstream) return upstream.status().withContext(where.toStdString());
-        backend = *upstream;
-        version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
-      }
-      for (const auto &id : ids)
-        if (id == backend->id())
-          return bad(where + QStringLiteral(".backends[%1]").arg(i),
-                     QStringLiteral("duplicates backend '%1'").arg(QString::fromStdString(id)));
-      ids.push_back(backend->id());
-      probed.push_back(!b.url.empty());
-      members.push_back({backend->id(), b.weight, true});
-      pool->backends.push_back(std::move(backend));
-    }
-    // Engines keep their artifact's sha256 (shared with the default pool's cache entries when the
-    // pool is that one engine); mixed or remote pools get a digest of their members.
-    pool->version = spec.backends.size() == 1 && !spec.backends[0].engine.empty()
-                        ? engines.find(spec.backends[0].engine)->version
-                        : version.result().toHex().toStdString();
-    gateway::routing::BalancerConfig bc;
-    bc.kind = spec.balancer;
-    auto balancer = gateway::routing::makeBalancer(bc, std::move(members));
-    if (!balancer) return balancer.status().withContext(where.toStdString());
-    pool->balancer = std::move(*balancer);
-    auto res = gateway::openai::PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics);
-    if (!res) return res.status().withContext(where.toStdString());
-    pool->resilience = std::move(*res);
-    auto flow = gateway::openai::PoolFlow::create(spec.flow, spec.name, ids, metrics);
-    if (!flow) return flow.status().withContext(where.toStdString());
-    pool->flow = std::move(*flow);
-    pool->source = std::move(source);
-    table->pools[spec.name] = std::move(pool);
-  }
-  for (const auto &spec : pools)
-    if (!spec.backup.empty() && !table->find(spec.backup))
-      return bad(QStringLiteral("pools.%1.backup").arg(QString::fromStdString(spec.name)),
-                 QStringLiteral("no pool or model '%1'").arg(QString::fromStdString(spec.backup)));
-  return table;
-}
-
-}  // namespace lmfront::node
+}  // namespace lmfront::gateway::pool

@@ -1,6 +1,6 @@
-#include "gateway/openai/poolresilience.h"
+#include "gateway/pool/poolresilience.h"
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 using resilience::BreakerState;
 
@@ -93,4 +93,4 @@ void PoolResilience::report(std::size_t i, const Status &status) {
   }
 }
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

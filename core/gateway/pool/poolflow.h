@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 class FlowTimer;
 
@@ -106,4 +106,4 @@ private:
   std::vector<Tracked> m_tracked;  // guarded by m_mutex: queued waiters, for disconnect sweeps
 };
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

@@ -1,4 +1,4 @@
-#include "gateway/upstream/upstreambackend.h"
+#include "gateway/pool/upstreambackend.h"
 
 #include "gateway/openai/jsonwriter.h"
 
@@ -7,7 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace lmfront::gateway::upstream {
+namespace lmfront::gateway::pool {
 
 using openai::FinishReason;
 using openai::GenerationSink;
@@ -30,7 +30,7 @@ bool isEventStream(const HeaderList &headers) {
 }
 
 // Drives one generation: SSE or JSON in, sink calls out.
-class GenerateHandler final : public ResponseHandler {
+class GenerateHandler final : public upstream::ResponseHandler {
 public:
   explicit GenerateHandler(std::shared_ptr<GenerationSink> sink) : m_sink(std::move(sink)) {}
 
@@ -140,7 +140,7 @@ private:
   Usage m_usage;
 };
 
-class ScoreHandler final : public ResponseHandler {
+class ScoreHandler final : public upstream::ResponseHandler {
 public:
   explicit ScoreHandler(std::function<void(Result<openai::ScoreResult>)> done) : m_done(std::move(done)) {}
   void onHead(int status, const HeaderList &) override { m_status = status; }
@@ -184,15 +184,16 @@ Status statusForHttpError(int httpStatus, std::string_view body) {
   return Status::unavailable(message);
 }
 
-Result<std::shared_ptr<UpstreamBackend>> UpstreamBackend::create(UpstreamOptions options, HttpClient &client) {
-  auto target = parseHttpUrl(options.url);
+Result<std::shared_ptr<UpstreamBackend>> UpstreamBackend::create(UpstreamOptions options,
+                                                                 upstream::HttpClient &client) {
+  auto target = upstream::parseHttpUrl(options.url);
   if (!target) return target.status();
   if (options.model.empty()) return Status::invalidArgument("upstream " + options.url + ": no model name");
   return std::shared_ptr<UpstreamBackend>(new UpstreamBackend(std::move(options), std::move(*target), client));
 }
 
-ClientRequest UpstreamBackend::baseRequest(std::string path, std::string body) const {
-  ClientRequest r;
+upstream::ClientRequest UpstreamBackend::baseRequest(std::string path, std::string body) const {
+  upstream::ClientRequest r;
   r.host = m_target.host;
   r.port = m_target.port;
   r.method = "POST";
@@ -246,4 +247,4 @@ void UpstreamBackend::score(const openai::ScoreRequest &request,
   m_client.send(baseRequest("/v1/score", w.take()), std::make_shared<ScoreHandler>(std::move(done)));
 }
 
-}  // namespace lmfront::gateway::upstream
+}  // namespace lmfront::gateway::pool

@@ -16,9 +16,9 @@
 
 class QThreadPool;
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
-class EngineBackend final : public Backend {
+class EngineBackend final : public openai::Backend {
 public:
   // `pool` must outlive the backend and every request it started (the node drains first).
   // `index` is the model's continuation index for sampling; null builds it on the first
@@ -28,15 +28,15 @@ public:
                 QThreadPool *pool);
 
   const std::string &id() const override { return m_id; }
-  void generate(const CompletionRequest &request, std::shared_ptr<GenerationSink> sink) override;
-  void score(const ScoreRequest &request, std::function<void(Result<ScoreResult>)> done) override;
+  void generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) override;
+  void score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) override;
 
   const engine::Model &model() const { return *m_model; }
 
 private:
-  void runGeneration(const CompletionRequest &request, GenerationSink &sink) const;
+  void runGeneration(const openai::CompletionRequest &request, openai::GenerationSink &sink) const;
   Result<std::shared_ptr<const engine::ContinuationIndex>> index() const;
-  Result<ScoreResult> runScore(const ScoreRequest &request) const;
+  Result<openai::ScoreResult> runScore(const openai::ScoreRequest &request) const;
 
   std::string m_id;
   std::shared_ptr<const engine::Model> m_model;
@@ -47,4 +47,4 @@ private:
   QThreadPool *m_pool;
 };
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

@@ -1,10 +1,10 @@
-#include "gateway/openai/poolflow.h"
+#include "gateway/pool/poolflow.h"
 
-#include "gateway/openai/flowtimer.h"
+#include "gateway/pool/flowtimer.h"
 
 #include <atomic>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 using ratelimit::Outcome;
 
@@ -166,4 +166,4 @@ void PoolFlow::cancelAll(const Status &why) {
   publishDepth();
 }
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 class PoolFlow;
 
@@ -62,4 +62,4 @@ private:
   std::thread m_thread;
 };
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

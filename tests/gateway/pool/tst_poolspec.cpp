@@ -1,12 +1,12 @@
 // The "pools" section: strict validation naming the key path, and the table it builds (engine
 // pools replaced by a configured pool of the same name, URL backends, backups, resilience state).
-#include "node/poolconfig.h"
+#include "gateway/pool/poolbuilder.h"
 
 #include <QJsonDocument>
 #include <QtTest>
 
 using namespace lmfront;
-using namespace lmfront::node;
+using namespace lmfront::gateway::pool;
 
 namespace {
 // JSON written with single quotes (moc 6.4 loses a class whose body holds JSON raw strings).
@@ -31,9 +31,9 @@ private:
   std::string m_id;
 };
 
-gateway::openai::ModelTable engines() {
-  gateway::openai::ModelTable t;
-  auto pool = std::make_shared<gateway::openai::ModelPool>();
+gateway::pool::ModelTable engines() {
+  gateway::pool::ModelTable t;
+  auto pool = std::make_shared<gateway::pool::ModelPool>();
   pool->name = "english";
   pool->version = "sha-english";
   pool->backends.push_back(std::make_shared<FakeBackend>("engine:english"));
@@ -42,7 +42,7 @@ gateway::openai::ModelTable engines() {
 }
 }  // namespace
 
-class TstPoolsConfig : public QObject {
+class TstPoolSpec : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void validPools() {
@@ -60,7 +60,7 @@ private Q_SLOTS:
     QCOMPARE(pools->size(), std::size_t{2});
     const PoolSpec &p = pools->front();
     QCOMPARE(p.name, std::string("english"));
-    QVERIFY(p.hashKey.kind == gateway::openai::HashKeySource::Kind::Header);
+    QVERIFY(p.hashKey.kind == gateway::pool::HashKeySource::Kind::Header);
     QCOMPARE(p.hashKey.header, std::string("x-user"));
     QCOMPARE(p.backends[1].weight, 2u);
     QCOMPARE(p.resilience.breaker.consecutiveFailures, 2u);
@@ -164,7 +164,7 @@ private Q_SLOTS:
     QCOMPARE((*third)->pools["b"].get(), (*again)->pools["b"].get());
     // A new version of an engine rebuilds the pools that use it.
     auto newer = engines();
-    auto pool = std::make_shared<gateway::openai::ModelPool>(*newer.pools["english"]);
+    auto pool = std::make_shared<gateway::pool::ModelPool>(*newer.pools["english"]);
     pool->version = "sha-english-2";
     newer.pools["english"] = pool;
     auto fourth = buildModelTable(newer, *changed, nullptr, third->get());
@@ -185,7 +185,7 @@ private Q_SLOTS:
              "'big':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'fixed','initial_limit':2000}},"
              "'adaptive':{'backends':[{'engine':'english'}],'concurrency':{'algorithm':'gradient'}}}"));
     QVERIFY2(specs.isOk(), specs.status().message().c_str());
-    std::map<std::string, gateway::openai::FlowConfig> flows;
+    std::map<std::string, gateway::pool::FlowConfig> flows;
     for (const auto &spec : *specs) flows[spec.name] = spec.flow;
     const auto &plain = flows["plain"];  // the pool default: fixed and generous
     QVERIFY(plain.concurrency.algorithm == LimitAlgorithm::Fixed);
@@ -242,5 +242,5 @@ private Q_SLOTS:
   }
 };
 
-QTEST_APPLESS_MAIN(TstPoolsConfig)
-#include "tst_poolsconfig.moc"
+QTEST_APPLESS_MAIN(TstPoolSpec)
+#include "tst_poolspec.moc"

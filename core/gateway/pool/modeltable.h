@@ -7,8 +7,8 @@
 #pragma once
 
 #include "gateway/openai/backend.h"
-#include "gateway/openai/poolflow.h"
-#include "gateway/openai/poolresilience.h"
+#include "gateway/pool/poolflow.h"
+#include "gateway/pool/poolresilience.h"
 #include "gateway/routing/balancer.h"
 
 #include <cstdint>
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 // Where a consistent-hash pool takes its key from.
 struct HashKeySource {
@@ -32,7 +32,7 @@ struct ModelPool {
   std::string version;  // the served artifact's sha256: part of every cache key
   std::string description;
   std::int64_t created = 0;  // unix seconds
-  std::vector<std::shared_ptr<Backend>> backends;
+  std::vector<std::shared_ptr<openai::Backend>> backends;
   std::shared_ptr<routing::Balancer> balancer;  // over `backends`, same order
   std::string backupPool;                       // failover target when no backend is healthy
   HashKeySource hashKey;
@@ -53,4 +53,4 @@ struct ModelTable {
   }
 };
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

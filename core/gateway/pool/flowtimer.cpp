@@ -1,10 +1,10 @@
-#include "gateway/openai/flowtimer.h"
+#include "gateway/pool/flowtimer.h"
 
-#include "gateway/openai/poolflow.h"
+#include "gateway/pool/poolflow.h"
 
 #include <algorithm>
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway::pool {
 
 FlowTimer::FlowTimer(const Clock &clock, bool runThread, std::chrono::milliseconds pollInterval)
     : m_clock(clock), m_poll(pollInterval) {
@@ -102,4 +102,4 @@ void FlowTimer::stop() {
   for (const auto &f : flows) f->cancelAll(Status::unavailable("the node is shutting down"));
 }
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway::pool

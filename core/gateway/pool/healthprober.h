@@ -5,7 +5,7 @@
 // weakly, so a pool swapped out of the table stops being probed once its last request ended.
 #pragma once
 
-#include "gateway/openai/modeltable.h"
+#include "gateway/pool/modeltable.h"
 #include "gateway/upstream/httpclient.h"
 
 #include <condition_variable>
@@ -13,28 +13,28 @@
 #include <thread>
 #include <vector>
 
-namespace lmfront::gateway::upstream {
+namespace lmfront::gateway::pool {
 
 class HealthProber {
 public:
-  explicit HealthProber(HttpClient &client = HttpClient::shared());
+  explicit HealthProber(upstream::HttpClient &client = upstream::HttpClient::shared());
   ~HealthProber();
   HealthProber(const HealthProber &) = delete;
   HealthProber &operator=(const HealthProber &) = delete;
 
   // Starts watching every pool of the table that has resilience state (idempotent per pool).
-  void watch(const openai::ModelTable &table);
+  void watch(const ModelTable &table);
 
 private:
   void run();
-  void probe(const std::shared_ptr<const openai::ModelPool> &pool, std::size_t i);
+  void probe(const std::shared_ptr<const ModelPool> &pool, std::size_t i);
 
-  HttpClient &m_client;
+  upstream::HttpClient &m_client;
   std::mutex m_mutex;
   std::condition_variable m_wake;
-  bool m_stopping = false;                                      // guarded by m_mutex
-  std::vector<std::weak_ptr<const openai::ModelPool>> m_pools;  // guarded by m_mutex
+  bool m_stopping = false;                              // guarded by m_mutex
+  std::vector<std::weak_ptr<const ModelPool>> m_pools;  // guarded by m_mutex
   std::thread m_thread;
 };
 
-}  // namespace lmfront::gateway::upstream
+}  // namespace lmfront::gateway::pool
