@@ -12,7 +12,7 @@ namespace lmfront::node {
 
 using gateway::openai::Access;
 using gateway::openai::AdmitContext;
-using gateway::openai::ApiError;
+using gateway::ApiError;
 namespace auth = gateway::auth;
 namespace ratelimit = gateway::ratelimit;
 
@@ -59,7 +59,7 @@ std::optional<gateway::HttpResponse> requestFilter(const auth::AuthPolicy &polic
   // otherwise hand the node's data dir and id to a rebound DNS name. A refused request gets no
   // CORS headers, so a browser cannot read even the refusal.
   if (Status st = policy.checkRequest(request.header("host"), origin); !st.isOk())
-    return gateway::openai::toResponse(gateway::openai::fromStatus(st));
+    return gateway::toResponse(gateway::fromStatus(st, {}, "untrusted_origin"));
   if (origin.empty()) return std::nullopt;  // not a browser's cross-origin request: nothing to add
   // A preflight is answered for any path, with no key: the real request that follows is the one
   // that gets authenticated.
@@ -146,7 +146,7 @@ void GatewayRuntime::configure(gateway::HttpServerOptions &options) const {
 std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &request, AdmitContext &context) const {
   auto who = m_gate->admit(request.header("host"), request.header("origin"), request.header("authorization"),
                            roleFor(context.access));
-  if (!who) return gateway::openai::fromStatus(who.status());
+  if (!who) return gateway::fromStatus(who.status());
   context.principal = who->anonymous() ? std::string("local") : who->keyId;
   // Limits meter inference; reading models, health or metrics is never rate limited.
   if (context.access != Access::Infer) return std::nullopt;
@@ -169,7 +169,7 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
     if (decision.allowed) continue;
     for (std::size_t j = 0; j < i; ++j) checks[j].limiter->adjust(checks[j].key, -checks[j].cost);
     if (m_metrics && m_metrics->rateLimited) m_metrics->rateLimited->withLabels({scopes[i]}).inc();
-    ApiError e = gateway::openai::fromStatus(
+    ApiError e = gateway::fromStatus(
         Status::resourceExhausted(decision.exceedsBurst
                                       ? std::string("the request needs more tokens than the limit allows per minute")
                                       : std::string("rate limit reached (") + scopes[i] + "): retry later"),

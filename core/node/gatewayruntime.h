@@ -46,7 +46,7 @@ public:
 
 private:
   GatewayRuntime() = default;
-  std::optional<gateway::openai::ApiError> admit(const gateway::HttpRequest &request,
+  std::optional<gateway::ApiError> admit(const gateway::HttpRequest &request,
                                                  gateway::openai::AdmitContext &context) const;
   void settle(const gateway::openai::AdmitContext &context, int actualTokens) const;
 

@@ -1,5 +1,6 @@
 #include "node/noderoutes.h"
 
+#include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/openaiservice.h"
 
@@ -20,12 +21,6 @@ namespace {
 
 HttpResponse jsonResponse(int status, const QJsonObject &body) {
   return HttpResponse::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString());
-}
-
-// OpenAI's error shape; the gateway issue moves this to the one place every route uses.
-HttpResponse errorResponse(int status, const QString &message, const QString &type, const QString &code) {
-  QJsonObject error{{u"message"_qs, message}, {u"type"_qs, type}, {u"param"_qs, QJsonValue::Null}, {u"code"_qs, code}};
-  return jsonResponse(status, QJsonObject{{u"error"_qs, error}});
 }
 
 QJsonObject healthJson(const NodeState &s) {
@@ -98,10 +93,7 @@ std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> st
     });
   }
   router->fallback([](HttpRequest &&request, ResponderPtr r) {
-    r->respond(errorResponse(404,
-                             QStringLiteral("no route for %1 %2")
-                                 .arg(QString::fromStdString(request.method), QString::fromStdString(request.path)),
-                             u"invalid_request_error"_qs, u"not_found"_qs));
+    r->respond(gateway::toResponse(gateway::httpError(404, "no route for " + request.method + " " + request.path)));
   });
   return router;
 }

@@ -1,6 +1,7 @@
 // HttpServer at its edges over real sockets: size limits (431/413), malformed input (400),
 // slowloris (408), idle and stalled-write timeouts, disconnects, drain, port conflicts, and the
 // spread of connections over workers.
+#include "../support/errorshape.h"
 #include "httpserverfixture.h"
 
 #include <QRegularExpression>
@@ -89,7 +90,7 @@ private Q_SLOTS:
     QVERIFY(r);
     QCOMPARE(r->status, 400);
     QCOMPARE(r->header("content-type"), std::string("application/json"));
-    QVERIFY(r->body.find(R"("code":400)") != std::string::npos);
+    QVERIFY(r->body.find(R"("code":"invalid_request")") != std::string::npos);
     QVERIFY(bad.waitClosed(3000));
     RawClient bad2;
     connectClient(bad2);
@@ -207,6 +208,52 @@ private Q_SLOTS:
     QCOMPARE(r->status, 503);
     QCOMPARE(r->header("connection"), std::string("close"));
     QVERIFY(c.waitClosed(3000));
+  }
+
+  // Every answer the data plane generates itself has OpenAI's error shape with a string code.
+  void everyDataPlaneErrorHasTheOneShape() {
+    using lmfront::testing::errorCode;
+    using lmfront::testing::errorShapeProblem;
+    HttpServerOptions o = defaults();
+    o.maxHeaderBytes = 1024;
+    o.maxBodyBytes = 1000;
+    restart(o);
+    struct Case {
+      std::string wire;
+      int status;
+      const char *code;
+    };
+    const Case cases[] = {
+        {get("/nowhere"), 404, "not_found"},
+        {"POST /hello HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, "method_not_allowed"},
+        {"POST /echo HTTP/1.1\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'), 413, "request_too_large"},
+        {get("/hello", "X-Big: " + std::string(4000, 'a') + "\r\n"), 431, "headers_too_large"},
+        {"GARBAGE\x01\x02 nonsense\r\n\r\n", 400, "invalid_request"},
+    };
+    for (const Case &c : cases) {
+      RawClient client;
+      connectClient(client);
+      QVERIFY(client.send(c.wire));
+      auto r = client.readResponse();
+      QVERIFY(r);
+      QCOMPARE(r->status, c.status);
+      const QByteArray body = QByteArray::fromStdString(r->body);
+      QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + body));
+      QCOMPARE(errorCode(body), QString::fromLatin1(c.code));
+    }
+    // Draining: the one 503 the data plane makes itself.
+    RawClient late;
+    connectClient(late);
+    QVERIFY(late.send("GET /hello HTTP/1.1\r\nHost: t\r\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.stats().connectionsOpen == 1, 3000);
+    m_server.beginDrain();
+    QVERIFY(late.send("\r\n"));
+    auto drained = late.readResponse();
+    QVERIFY(drained);
+    QCOMPARE(drained->status, 503);
+    const QByteArray body = QByteArray::fromStdString(drained->body);
+    QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + body));
+    QCOMPARE(errorCode(body), QStringLiteral("shutting_down"));
   }
 
   void portInUseFails() {

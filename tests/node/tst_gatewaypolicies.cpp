@@ -2,6 +2,7 @@
 // keys and roles, rate limits (local and shared through a real redis-server), the response cache
 // shared between two nodes, and bad input that must get a clear answer while the node keeps serving.
 #include "../support/daemonharness.h"
+#include "../support/errorshape.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -125,6 +126,37 @@ private Q_SLOTS:
     auto metrics = httpRequest(d.port(), "GET", "/metrics");
     QCOMPARE(metrics.status, 200);
     QVERIFY2(metrics.body.contains("lmfront_rate_limited_total{scope=\"key_requests\"} 1"), metrics.body.constData());
+  }
+
+  // The node's own errors, the OpenAI API's and the rate limiter's share one shape with string
+  // codes (the data plane's own 404/405/408/413/431/503 are checked in tst_httpserverlimits).
+  void everyServerErrorHasTheOneShape() {
+    const QString config = writeConfig(
+        u"shapes.json"_qs,
+        R"({"limits":{"per_model":{"requests_per_minute":2}},"pools":{"down":{"backends":[{"url":"http://127.0.0.1:1"}],)"
+        R"("retry":{"max_attempts":1},"breaker":{"consecutive_failures":1,"cool_down_ms":60000}}}})");
+    Daemon d;
+    QVERIFY(d.start(baseArgs(u"shapes"_qs) + QStringList{u"--config"_qs, config}));
+    auto check = [&](const HttpReply &reply, int status, const char *code) {
+      QCOMPARE(reply.status, status);
+      const QString problem = errorShapeProblem(reply.body);
+      QVERIFY2(problem.isEmpty(), qPrintable(problem + u' ' + QString::fromUtf8(reply.body)));
+      QCOMPARE(errorCode(reply.body), QString::fromLatin1(code));
+    };
+    check(httpRequest(d.port(), "GET", "/nowhere"), 404, "not_found");
+    check(httpRequest(d.port(), "GET", "/v1/completions"), 405, "method_not_allowed");
+    check(httpRequest(d.port(), "POST", "/v1/completions", "{"), 400, "invalid_json");
+    check(httpRequest(d.port(), "POST", "/v1/completions", completionBody("nope")), 404, "model_not_found");
+    // The backend refuses connections: that attempt's 503, then the open breaker's.
+    check(httpRequest(d.port(), "POST", "/v1/completions", completionBody("down")), 503, "backend_unavailable");
+    // The verdict reaches the breaker just after the client has its answer.
+    QTRY_VERIFY_WITH_TIMEOUT(httpRequest(d.port(), "GET", "/metrics")
+                                 .body.contains(R"(lmfront_backend_breaker_state{backend="http://127.0.0.1:1"} 2)"),
+                             5000);
+    check(httpRequest(d.port(), "POST", "/v1/completions", completionBody("down", 4)), 503, "no_healthy_backend");
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", completionBody("tiny")).status, 200);
+    QCOMPARE(httpRequest(d.port(), "POST", "/v1/completions", completionBody("tiny", 4)).status, 200);
+    check(httpRequest(d.port(), "POST", "/v1/completions", completionBody("tiny", 5)), 429, "rate_limited");
   }
 
   void badInputGetsClearAnswers_data() {

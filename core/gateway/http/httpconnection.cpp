@@ -1,7 +1,6 @@
 #include "gateway/http/httpconnection.h"
 
-#include "common/jsonescape.h"
-
+#include "gateway/http/apierror.h"
 #include "gateway/http/httpworker.h"
 
 #include <QtGlobal>
@@ -23,17 +22,6 @@ constexpr std::size_t kMaxBufferedOutput = 64 * 1024 * 1024;
 constexpr std::size_t kShrinkOutputAbove = 256 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr int kMaxReadsPerWakeup = 8;
-
-std::string_view errorType(int status) {
-  switch (status) {
-  case 404: return "not_found_error";
-  case 408: return "timeout_error";
-  case 413:
-  case 431: return "request_too_large";
-  case 503: return "service_unavailable";
-  default: return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
 
 void appendNumber(std::string &out, std::size_t n, int base = 10) {
   char buf[24];
@@ -254,17 +242,8 @@ void HttpConnection::failRequest(int status, std::string_view message) {
 }
 
 void HttpConnection::respondError(Exchange &ex, int status, std::string_view message) {
-  std::string body;
-  body.reserve(64 + message.size());
-  body += R"({"error":{"message":)";
-  appendJsonString(body, message);
-  body += R"(,"type":")";
-  body += errorType(status);
-  body += R"(","param":null,"code":)";
-  appendNumber(body, static_cast<std::size_t>(status));
-  body += "}}";
   if (status >= 400 && status != 404 && status != 405 && status < 500) ex.keepAlive = false;
-  respond(ex, HttpResponse::json(status, std::move(body)));
+  respond(ex, toResponse(httpError(status, std::string(message))));
 }
 
 // ---- responses ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@
 #include "gateway/cache/singleflight.h"
 #include "gateway/cache/tieredcache.h"
 #include "gateway/http/httpserver.h"
-#include "gateway/openai/apierror.h"
+#include "gateway/http/apierror.h"
 #include "gateway/pool/modeltable.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"

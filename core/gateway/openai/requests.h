@@ -7,7 +7,7 @@
 // rejected rather than silently dropped.
 #pragma once
 
-#include "gateway/openai/apierror.h"
+#include "gateway/http/apierror.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,8 +1,8 @@
-#include "gateway/openai/apierror.h"
+#include "gateway/http/apierror.h"
 
-#include "gateway/openai/jsonwriter.h"
+#include "common/jsonescape.h"
 
-namespace lmfront::gateway::openai {
+namespace lmfront::gateway {
 
 ApiError fromStatus(const Status &status, std::string param, std::string code) {
   ApiError e;
@@ -33,21 +33,46 @@ ApiError fromStatus(const Status &status, std::string param, std::string code) {
   return e;
 }
 
+ApiError httpError(int httpStatus, std::string message) {
+  const char *type = httpStatus >= 500 ? "server_error" : "invalid_request_error";
+  const char *code = httpStatus >= 500 ? "internal_error" : "invalid_request";
+  switch (httpStatus) {
+  case 404: code = "not_found"; break;
+  case 405: code = "method_not_allowed"; break;
+  case 408: code = "request_timeout"; break;
+  case 413: code = "request_too_large"; break;
+  case 431: code = "headers_too_large"; break;
+  case 501: type = "invalid_request_error", code = "unsupported"; break;
+  case 503: code = "shutting_down"; break;  // the data plane's only 503: it is draining
+  default: break;
+  }
+  ApiError e;
+  e.httpStatus = httpStatus;
+  e.message = std::move(message);
+  e.type = type;
+  e.code = code;
+  return e;
+}
+
 std::string errorBody(const ApiError &error) {
-  JsonWriter w;
-  w.beginObject().key("error").beginObject();
-  w.key("message").string(error.message).key("type").string(error.type).key("param");
+  std::string body;
+  body.reserve(80 + error.message.size() + error.param.size());
+  body += R"({"error":{"message":)";
+  appendJsonString(body, error.message);
+  body += R"(,"type":)";
+  appendJsonString(body, error.type);
+  body += R"(,"param":)";
   if (error.param.empty())
-    w.null();
+    body += "null";
   else
-    w.string(error.param);
-  w.key("code");
+    appendJsonString(body, error.param);
+  body += R"(,"code":)";
   if (error.code.empty())
-    w.null();
+    body += "null";
   else
-    w.string(error.code);
-  w.endObject().endObject();
-  return w.take();
+    appendJsonString(body, error.code);
+  body += "}}";
+  return body;
 }
 
 HttpResponse toResponse(const ApiError &error) {
@@ -58,4 +83,4 @@ HttpResponse toResponse(const ApiError &error) {
 
 std::string errorEvent(const ApiError &error) { return "data: " + errorBody(error) + "\n\n"; }
 
-}  // namespace lmfront::gateway::openai
+}  // namespace lmfront::gateway
