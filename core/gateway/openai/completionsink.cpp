@@ -48,6 +48,10 @@ void appendGatewayHeaders(HeaderList &headers, std::string_view backend, std::st
   headers.emplace_back("x-lmfront-overhead-ms", milliseconds(overhead));
 }
 
+ApiError backendError(const Status &status) {
+  return fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
+}
+
 void recordRequest(const OpenAiService::Shared &shared, std::string_view model, std::string_view backend,
                    int httpStatus, Clock::Duration total) {
   const auto &m = shared.metrics;
@@ -147,13 +151,14 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
 }
 
 bool CompletionSink::retry(const Status &status) {
-  // Only while no byte reached the client, only for the backend's failures, under the budget.
-  if (m_streamBegun || !m_ctx.pool->resilience || !m_ctx.responder->isOpen()) return false;
-  const auto code = status.code();
-  if (code != StatusCode::Unavailable && code != StatusCode::DeadlineExceeded && code != StatusCode::Internal)
-    return false;
+  if (!m_ctx.pool->resilience || !m_ctx.responder->isOpen()) return false;
   auto &res = *m_ctx.pool->resilience;
-  if (m_ctx.attempt + 1 >= res.config().maxAttempts || !res.retryBudget().tryRetry()) return false;
+  // The pool's RetryPolicy decides what is retryable, how often, under the pool's RetryBudget,
+  // never once a byte reached the client (a stream's headers count), and after what backoff.
+  const auto decision = res.retryPolicy().decide(static_cast<std::uint32_t>(m_ctx.attempt),
+                                                 pool::attemptOutcome(status), m_streamBegun ? 1 : 0,
+                                                 &res.retryBudget());
+  if (!decision.retry) return false;
   // The failed attempt's slot goes back before the next attempt queues for one.
   releaseSlot(m_ctx, status);
   res.report(m_ctx.backendIndex, status);
@@ -162,18 +167,22 @@ bool CompletionSink::retry(const Status &status) {
   recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(),
                 fromStatus(status).httpStatus, now - m_ctx.arrived);
   m_finished = true;
-  CompletionContext next = std::move(m_ctx);
-  next.tried.emplace_back(next.pool.get(), next.backendIndex);
-  ++next.attempt;
-  next.lastError = status;
-  dispatchToBackend(std::move(next));
+  auto next = std::make_shared<CompletionContext>(std::move(m_ctx));
+  next->tried.emplace_back(next->pool.get(), next->backendIndex);
+  ++next->attempt;
+  next->lastError = status;
+  // The backoff is waited on the flow timer, not on this backend's thread.
+  next->shared->flowTimer->after(now + decision.backoff, [next](bool stopping) {
+    if (stopping) return answerUnserved(*next, backendError(next->lastError));
+    dispatchToBackend(std::move(*next));
+  });
   return true;
 }
 
 void CompletionSink::onError(const Status &status) {
   if (m_finished) return;
   if (retry(status)) return;
-  ApiError error = fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
+  ApiError error = backendError(status);
   // Overload and unavailability tell the client when to come back, as every 429/503 here does.
   if ((error.httpStatus == 429 || error.httpStatus == 503) && error.retryAfterSeconds == 0) error.retryAfterSeconds = 1;
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();

@@ -59,6 +59,11 @@ struct CompletionContext {
 // Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;
 // failing that, answers 503 with Retry-After and releases everything the request holds.
 void dispatchToBackend(CompletionContext ctx);
+// What the client hears when a backend's failure ends its request.
+ApiError backendError(const Status &status);
+// Answers a request that no backend served with `error` (Retry-After on a 503/429) and releases
+// what it holds: its cache flight, its token estimate.
+void answerUnserved(CompletionContext &ctx, ApiError error);
 
 // flowdispatch.cpp — after the balancer picked ctx.backendIndex of ctx.pool: takes a concurrency
 // slot of that backend (waiting in its admission queue when none is free) and sends the request;

@@ -183,22 +183,26 @@ std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &re
   return request.user.empty() ? request.prompt : request.user;
 }
 
-void dispatchToBackend(CompletionContext ctx) {
+void answerUnserved(CompletionContext &ctx, ApiError error) {
   auto &shared = *ctx.shared;
+  if ((error.httpStatus == 503 || error.httpStatus == 429) && error.retryAfterSeconds == 0) error.retryAfterSeconds = 1;
+  if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(error.message));
+  if (shared.options.settle) shared.options.settle(ctx.admit, 0);
+  recordRequest(shared, ctx.request.model, "", error.httpStatus, shared.clock.now() - ctx.arrived);
+  ctx.responder->respond(toResponse(error));
+}
+
+void dispatchToBackend(CompletionContext ctx) {
   std::size_t index = 0;
   Status why = Status::unavailable("model '" + ctx.request.model + "' has no backend");
   int retryAfter = 0;
   auto pool = pickBackend(*ctx.table, ctx.pool, ctx.hashKey, ctx.tried, index, why, retryAfter);
   if (!pool) {
     // After a failed attempt with no backend left to retry on, the client hears that failure.
-    ApiError e = ctx.attempt > 0 ? fromStatus(ctx.lastError)
+    ApiError e = ctx.attempt > 0 ? backendError(ctx.lastError)
                                  : fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
     if (e.httpStatus == 503 || e.httpStatus == 429) e.retryAfterSeconds = std::max(1, retryAfter);
-    if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(why.message()));
-    if (shared.options.settle) shared.options.settle(ctx.admit, 0);
-    recordRequest(shared, ctx.request.model, "", e.httpStatus, shared.clock.now() - ctx.arrived);
-    ctx.responder->respond(toResponse(e));
-    return;
+    return answerUnserved(ctx, std::move(e));
   }
   if (ctx.attempt == 0 && pool->resilience) pool->resilience->retryBudget().onRequest();
   ctx.pool = std::move(pool);

@@ -24,15 +24,43 @@ void FlowTimer::watch(const std::shared_ptr<PoolFlow> &flow, Clock::TimePoint de
   m_cv.notify_one();
 }
 
+void FlowTimer::after(Clock::TimePoint at, std::function<void(bool)> fn) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_stop) {
+      m_pending.push_back({at, std::move(fn)});
+      if (m_sweeping || at < m_wakeAt) {
+        m_kick = true;
+        m_cv.notify_one();
+      }
+      return;
+    }
+  }
+  fn(true);
+}
+
 Clock::TimePoint FlowTimer::sweep(bool &anyWaiting) {
   std::vector<std::shared_ptr<PoolFlow>> flows;
+  std::vector<std::function<void(bool)>> due;
+  Clock::TimePoint next = Clock::TimePoint::max();
+  anyWaiting = false;
   {
     std::lock_guard lock(m_mutex);
     for (const auto &w : m_flows)
       if (auto f = w.lock()) flows.push_back(std::move(f));
+    const auto now = m_clock.now();
+    std::erase_if(m_pending, [&](Pending &p) {
+      if (p.at > now) {
+        next = std::min(next, p.at);
+        anyWaiting = true;
+        return false;
+      }
+      due.push_back(std::move(p.fn));
+      return true;
+    });
   }
-  Clock::TimePoint next = Clock::TimePoint::max();
-  anyWaiting = false;
+  // Outside the lock: a callback may call after() or queue a request (watch()).
+  for (auto &fn : due) fn(false);
   std::vector<PoolFlow *> idle;
   // Outside the lock: sweeping runs callbacks that may queue again (and so call watch()).
   for (const auto &f : flows) {
@@ -87,6 +115,7 @@ void FlowTimer::run() {
 
 void FlowTimer::stop() {
   std::vector<std::shared_ptr<PoolFlow>> flows;
+  std::vector<Pending> pending;
   {
     std::lock_guard lock(m_mutex);
     m_stop = true;
@@ -98,7 +127,9 @@ void FlowTimer::stop() {
     for (const auto &w : m_flows)
       if (auto f = w.lock()) flows.push_back(std::move(f));
     m_flows.clear();
+    pending.swap(m_pending);
   }
+  for (auto &p : pending) p.fn(true);
   for (const auto &f : flows) f->cancelAll(Status::unavailable("the node is shutting down"));
 }
 

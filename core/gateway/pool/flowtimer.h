@@ -10,15 +10,21 @@
 // pollInterval to notice clients that went away (the data plane has no close callback, only
 // Responder::isOpen()).
 //
+// The same thread runs the request path's other short waits: after(at, fn) runs fn(false) once
+// `at` has passed (a retry's backoff, resilience/retrypolicy.h), or fn(true) at stop() if that
+// comes first, so a pending callback always runs exactly once.
+//
 // watch(flow, deadline) after a request was queued on it. sweepNow() does the thread's work on the
 // calling thread (tests with a ManualClock run without the thread and call it themselves).
-// stop() joins the thread and cancels every waiter still queued. Thread-safe.
+// stop() joins the thread, cancels every waiter still queued and runs pending callbacks with
+// stopping = true. Thread-safe.
 #pragma once
 
 #include "common/clock.h"
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -41,13 +47,20 @@ public:
   // otherwise look in time (a new flow, or a deadline before its planned wake-up), so a steady
   // overload costs no wake-up per queued request.
   void watch(const std::shared_ptr<PoolFlow> &flow, Clock::TimePoint deadline);
+  // Runs fn(false) once `at` has passed (on the timer's thread, or in sweepNow()), or fn(true)
+  // when the timer stops first (at once when it has stopped already).
+  void after(Clock::TimePoint at, std::function<void(bool stopping)> fn);
   void sweepNow();
   void stop();
 
 private:
   void run();
-  // Sweeps every watched flow; returns the earliest pending deadline (max() when none) and
-  // whether anyone still waits.
+  struct Pending {
+    Clock::TimePoint at;
+    std::function<void(bool)> fn;
+  };
+  // Runs due after() callbacks and sweeps every watched flow; returns the earliest pending
+  // deadline (max() when none) and whether anyone still waits.
   Clock::TimePoint sweep(bool &anyWaiting);
 
   const Clock &m_clock;
@@ -55,6 +68,7 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::vector<std::weak_ptr<PoolFlow>> m_flows;         // guarded by m_mutex
+  std::vector<Pending> m_pending;                       // guarded by m_mutex: after() callbacks
   bool m_kick = false;                                  // guarded by m_mutex: a new wait arrived
   bool m_sweeping = false;                              // guarded by m_mutex: the thread is sweeping
   Clock::TimePoint m_wakeAt = Clock::TimePoint::max();  // guarded by m_mutex: planned wake-up

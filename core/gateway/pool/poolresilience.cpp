@@ -13,6 +13,20 @@ double breakerGaugeValue(BreakerState state) {
   return 0;
 }
 
+resilience::AttemptOutcome attemptOutcome(const Status &status) {
+  using resilience::AttemptOutcome;
+  switch (status.code()) {
+  case StatusCode::Ok: return AttemptOutcome::Success;
+  case StatusCode::Unavailable: return AttemptOutcome::Http5xx;
+  case StatusCode::DeadlineExceeded: return AttemptOutcome::Timeout;
+  case StatusCode::ResourceExhausted: return AttemptOutcome::Http429;
+  case StatusCode::Internal:
+  case StatusCode::DataLoss:
+  case StatusCode::IoError: return AttemptOutcome::Http5xxOther;
+  default: return AttemptOutcome::Http4xx;
+  }
+}
+
 Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceConfig &config,
                                                                std::vector<std::string> ids, std::vector<bool> probed,
                                                                std::shared_ptr<routing::Balancer> balancer,
@@ -22,8 +36,7 @@ Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceC
   LMFRONT_RETURN_IF_ERROR(config.outlier.validate());
   LMFRONT_RETURN_IF_ERROR(config.retryBudget.validate());
   if (config.healthChecks) LMFRONT_RETURN_IF_ERROR(config.health.validate());
-  if (config.maxAttempts < 1 || config.maxAttempts > 10)
-    return Status::invalidArgument("retry max_attempts must be 1..10");
+  LMFRONT_RETURN_IF_ERROR(config.retry.validate());
   if (!balancer || balancer->size() != ids.size()) return Status::invalidArgument("pool: balancer does not match");
   std::shared_ptr<PoolResilience> r(new PoolResilience);
   r->m_config = config;
@@ -45,6 +58,7 @@ Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceC
   r->m_outlier = std::make_unique<resilience::OutlierDetector>(ids.size(), config.outlier, clock,
                                                                [self](std::size_t i, bool) { self->refresh(i); });
   r->m_budget = std::make_unique<resilience::RetryBudget>(config.retryBudget, clock);
+  r->m_retry = std::make_unique<resilience::RetryPolicy>(config.retry);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (metrics && metrics->backendBreakerState) metrics->backendBreakerState->withLabels({ids[i]}).set(0);
     r->refresh(i);

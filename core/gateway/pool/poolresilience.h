@@ -16,6 +16,7 @@
 #include "gateway/resilience/healthstate.h"
 #include "gateway/resilience/outlierdetector.h"
 #include "gateway/resilience/retrybudget.h"
+#include "gateway/resilience/retrypolicy.h"
 #include "gateway/routing/balancer.h"
 #include "observe/standardmetrics.h"
 
@@ -29,13 +30,17 @@ struct ResilienceConfig {
   resilience::CircuitBreakerConfig breaker;
   resilience::OutlierDetectorConfig outlier;
   resilience::RetryBudgetConfig retryBudget;
-  int maxAttempts = 3;  // first try included
+  resilience::RetryPolicyConfig retry;  // "retry": max_attempts is maxRetries + 1
   bool healthChecks = false;
   resilience::HealthCheckConfig health;
   std::string healthPath = "/healthz";
 };
 
 double breakerGaugeValue(resilience::BreakerState state);
+// What a failed attempt's status says to the retry policy: Unavailable (refused, reset, an
+// upstream 502/503/504) → Http5xx, DeadlineExceeded → Timeout, ResourceExhausted → Http429,
+// Internal/DataLoss/IoError → Http5xxOther, the request's own faults → Http4xx.
+resilience::AttemptOutcome attemptOutcome(const Status &status);
 
 class PoolResilience {
 public:
@@ -50,6 +55,7 @@ public:
   resilience::HealthState *health(std::size_t i) { return m_backends[i]->health.get(); }
   resilience::OutlierDetector &outlier() { return *m_outlier; }
   resilience::RetryBudget &retryBudget() { return *m_budget; }
+  const resilience::RetryPolicy &retryPolicy() const { return *m_retry; }
   const ResilienceConfig &config() const { return m_config; }
   const std::string &id(std::size_t i) const { return m_backends[i]->id; }
   std::size_t size() const { return m_backends.size(); }
@@ -73,6 +79,7 @@ private:
   std::vector<std::unique_ptr<Guard>> m_backends;
   std::unique_ptr<resilience::OutlierDetector> m_outlier;
   std::unique_ptr<resilience::RetryBudget> m_budget;
+  std::unique_ptr<resilience::RetryPolicy> m_retry;
   std::shared_ptr<routing::Balancer> m_balancer;
   const observe::StandardMetrics *m_metrics = nullptr;
 };

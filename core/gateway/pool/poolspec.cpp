@@ -219,9 +219,20 @@ Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
     r.retryBudget.minRetriesPerSecond = (*budget)[u"min_per_second"].toDouble();
   }
   LMFRONT_RETURN_IF_ERROR(millis(rw, *budget, "window_ms", r.retryBudget.window));
-  auto retry = section(where, o, "retry", {QStringLiteral("max_attempts")});
+  auto retry = section(where, o, "retry",
+                       {QStringLiteral("max_attempts"), QStringLiteral("on_timeout"), QStringLiteral("base_backoff_ms"),
+                        QStringLiteral("max_backoff_ms")});
   if (!retry) return retry.status();
-  LMFRONT_RETURN_IF_ERROR(number(where + QStringLiteral(".retry"), *retry, "max_attempts", 1, 10, r.maxAttempts));
+  const QString yw = where + QStringLiteral(".retry");
+  int attempts = static_cast<int>(r.retry.maxRetries) + 1;
+  LMFRONT_RETURN_IF_ERROR(number(yw, *retry, "max_attempts", 1, 10, attempts));
+  r.retry.maxRetries = static_cast<std::uint32_t>(attempts - 1);
+  if (retry->contains(u"on_timeout")) {
+    if (!(*retry)[u"on_timeout"].isBool()) return bad(yw + QStringLiteral(".on_timeout"), QStringLiteral("must be true or false"));
+    r.retry.retryOnTimeout = (*retry)[u"on_timeout"].toBool();
+  }
+  LMFRONT_RETURN_IF_ERROR(millis(yw, *retry, "base_backoff_ms", r.retry.baseBackoff));
+  LMFRONT_RETURN_IF_ERROR(millis(yw, *retry, "max_backoff_ms", r.retry.maxBackoff));
   auto health = section(
       where, o, "health_check",
       {QStringLiteral("path"), QStringLiteral("interval_ms"), QStringLiteral("unhealthy_interval_ms"),
@@ -260,6 +271,7 @@ Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
   LMFRONT_RETURN_IF_ERROR(r.breaker.validate().withContext(bw.toStdString()));
   LMFRONT_RETURN_IF_ERROR(r.outlier.validate().withContext(ow.toStdString()));
   LMFRONT_RETURN_IF_ERROR(r.retryBudget.validate().withContext(rw.toStdString()));
+  LMFRONT_RETURN_IF_ERROR(r.retry.validate().withContext(yw.toStdString()));
   if (r.healthChecks) LMFRONT_RETURN_IF_ERROR(r.health.validate().withContext(where.toStdString() + ".health_check"));
   return Status::ok();
 }

@@ -304,6 +304,9 @@ private Q_SLOTS:
     const std::size_t other = 1 - firstIndex;
     QCOMPARE(f.inflight(firstIndex), 1u);
     f.held[firstIndex]->finishOldest(Status::unavailable("upstream answered 503"));
+    QCOMPARE(f.held[other]->calls, 0);  // the retry waits its backoff on the flow timer
+    f.clock.advance(25ms);              // the first retry's backoff is at most base_backoff
+    f.service->sweepQueues();
     QCOMPARE(f.held[other]->calls, 1);
     QCOMPARE(f.inflight(firstIndex), 0u);  // released before the retry queued
     QCOMPARE(f.inflight(other), 1u);
@@ -311,6 +314,20 @@ private Q_SLOTS:
     QCOMPARE(client->response.status, 200);
     QCOMPARE(f.inflight(0), 0u);
     QCOMPARE(f.inflight(1), 0u);
+  }
+
+  // The pool's RetryPolicy decides, not the request path: a timed-out attempt is not retried
+  // (the backend may still be generating) unless the pool says "on_timeout".
+  void timeoutIsNotRetriedByDefault() {
+    Fixture f(fixedOne(), 2, true);
+    auto client = f.post(kRandom);
+    const std::size_t firstIndex = f.held[0]->calls == 1 ? 0 : 1;
+    f.held[firstIndex]->finishOldest(Status::deadlineExceeded("timeout waiting for the first byte"));
+    f.clock.advance(1s);
+    f.service->sweepQueues();
+    QCOMPARE(f.held[1 - firstIndex]->calls, 0);
+    QCOMPARE(client->response.status, 504);
+    QCOMPARE(f.inflight(firstIndex), 0u);
   }
 
   void clientGoneWhileQueuedCancelsItsTicket() {

@@ -64,7 +64,7 @@ private Q_SLOTS:
     QCOMPARE(p.hashKey.header, std::string("x-user"));
     QCOMPARE(p.backends[1].weight, 2u);
     QCOMPARE(p.resilience.breaker.consecutiveFailures, 2u);
-    QCOMPARE(p.resilience.maxAttempts, 2);
+    QCOMPARE(p.resilience.retry.maxRetries, 1u);
     QVERIFY(p.resilience.healthChecks);
     QCOMPARE(p.resilience.healthPath, std::string("/health"));
     QCOMPARE(p.timeouts.connect.count(), 300);
