@@ -6,8 +6,8 @@ ResponseCache::ResponseCache(TieredCacheOptions options, SingleFlightOptions fli
                              const observe::StandardMetrics *metrics)
     : m_flights(flight, clock), m_tiers(std::move(options), clock, metrics) {}
 
-void ResponseCache::lookup(const CacheKey &key, Clock::TimePoint now, Done done) {
-  if (Value v = m_tiers.getLocal(key, now)) {
+void ResponseCache::lookup(const CacheKey &key, Clock::TimePoint now, Done done, bool localMissed) {
+  if (Value v = localMissed ? nullptr : m_tiers.getLocal(key, now)) {
     done(Lookup{Source::Hit, std::move(v), Status::ok()});
     return;
   }

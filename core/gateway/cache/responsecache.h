@@ -13,8 +13,10 @@
 //     Alone     — too many requests already wait on this key: compute without coalescing; call
 //                 put() to store, never complete().                    x-lmfront-cache: miss
 //   `done` must not block; it posts to the caller's event loop (it may run on foreign threads).
-// - Bypass (Cache-Control: no-cache, non-deterministic requests) is the caller's: don't call
-//   lookup() at all; store the result with put() unless no-store.
+//   localMissed: the caller has just read the local tier for this key and found nothing (the
+//   cache-hit fast path does): lookup() starts at the single flight, and the miss is counted once.
+// - Bypass (Cache-Control: no-cache) is the caller's: don't call lookup() at all; store the
+//   result with put() unless no-store. Non-deterministic requests have no key at all.
 // - complete() stores a successful result (when `store`) in both tiers, then hands it to every
 //   coalesced follower; a failure reaches the followers as an error and is not stored.
 // Thread-safe.
@@ -41,7 +43,7 @@ public:
   ResponseCache(TieredCacheOptions options, SingleFlightOptions flight = {}, const Clock &clock = Clock::steady(),
                 const observe::StandardMetrics *metrics = nullptr);
 
-  void lookup(const CacheKey &key, Clock::TimePoint now, Done done);
+  void lookup(const CacheKey &key, Clock::TimePoint now, Done done, bool localMissed = false);
   std::size_t complete(const CacheKey &key, const Result<Value> &result, bool store = true);
   void put(const CacheKey &key, Value value) { m_tiers.put(key, std::move(value)); }
 

@@ -48,6 +48,16 @@ void appendGatewayHeaders(HeaderList &headers, std::string_view backend, std::st
   headers.emplace_back("x-lmfront-overhead-ms", milliseconds(overhead));
 }
 
+void finishCache(CompletionContext &ctx, const Result<cache::Value> &result) {
+  if (!ctx.key || !ctx.shared->cache) return;
+  if (ctx.leadsFlight)
+    ctx.shared->cache->complete(*ctx.key, result, !ctx.noStore);
+  else if (result.isOk() && *result && !ctx.noStore)
+    ctx.shared->cache->put(*ctx.key, *result);
+  ctx.key.reset();
+  ctx.leadsFlight = false;
+}
+
 ApiError backendError(const Status &status) {
   return fromStatus(status, {}, status.code() == StatusCode::Unavailable ? "backend_unavailable" : "");
 }
@@ -121,11 +131,7 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
   // Stored and the flight closed before the client sees the end: a client that repeats the request
   // as soon as it has the answer must find a hit, not join a flight that is already over.
-  if (m_ctx.key) {
-    auto value = std::make_shared<const std::string>(g.encode());
-    if (!m_ctx.noStore && m_ctx.shared->cache) m_ctx.shared->cache->put(*m_ctx.key, value);
-    m_ctx.shared->flights.complete(*m_ctx.key, cache::Value(value));
-  }
+  if (m_ctx.key) finishCache(m_ctx, cache::Value(std::make_shared<const std::string>(g.encode())));
   if (m_ctx.request.stream) {
     beginStreamIfNeeded();
     m_ctx.responder->writeChunk(streamFinishEvent(m_ctx.meta, reason));
@@ -197,7 +203,7 @@ void CompletionSink::onError(const Status &status) {
       response.headers.push_back(std::move(h));
     m_ctx.responder->respond(std::move(response));
   }
-  if (m_ctx.key) m_ctx.shared->flights.complete(*m_ctx.key, status);
+  finishCache(m_ctx, status);
   if (m_ctx.shared->options.settle) m_ctx.shared->options.settle(m_ctx.admit, 0);
   finish(error.httpStatus, status);
 }

@@ -25,8 +25,7 @@ struct OpenAiService::Shared {
   ServiceOptions options;
   const Clock &clock;
   std::atomic<std::shared_ptr<const pool::ModelTable>> table;
-  cache::TieredCache *cache = nullptr;  // owned by the service; null when caching is off
-  cache::SingleFlight<cache::CacheKey, cache::Value, cache::CacheKeyHash> flights;
+  cache::ResponseCache *cache = nullptr;  // owned by the service; null when caching is off
   observe::StandardMetrics metrics;
   std::unique_ptr<HitMemo> memo;               // null when caching or the fast path is off
   std::unique_ptr<pool::FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
@@ -40,7 +39,10 @@ struct CompletionContext {
   ResponseMeta meta;
   Clock::TimePoint arrived;
   Clock::TimePoint dispatched;
-  std::optional<cache::CacheKey> key;  // set when this request leads a cache flight
+  std::optional<cache::CacheKey> key;  // set when the answer goes to the cache (see finishCache)
+  bool leadsFlight = false;            // key's single flight waits for this request
+  std::string body;                    // the request's bytes, for the fast path's memo after a hit
+  std::size_t workerIndex = 0;
   bool noStore = false;
   std::string cacheState = "bypass";  // miss | bypass (hit/coalesced are served elsewhere)
   std::shared_ptr<const pool::ModelPool> pool;
@@ -59,6 +61,9 @@ struct CompletionContext {
 // Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;
 // failing that, answers 503 with Retry-After and releases everything the request holds.
 void dispatchToBackend(CompletionContext ctx);
+// Ends what the request owes the cache, once: the flight it leads gets `result` (stored unless
+// no-store), a request outside any flight stores a success unless no-store.
+void finishCache(CompletionContext &ctx, const Result<cache::Value> &result);
 // What the client hears when a backend's failure ends its request.
 ApiError backendError(const Status &status);
 // Answers a request that no backend served with `error` (Retry-After on a 503/429) and releases

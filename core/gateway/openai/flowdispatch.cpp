@@ -26,7 +26,7 @@ void refuse(CompletionContext &ctx, const ApiError &error, Clock::Duration waite
   // The balancer counted the request as outstanding at its pick; a refusal is a failure to it,
   // so load-aware policies (peak_ewma, least_outstanding) steer away from a saturated backend.
   if (ctx.pool->balancer) ctx.pool->balancer->onFinish(ctx.backendIndex, waited, false);
-  if (ctx.key) ctx.shared->flights.complete(*ctx.key, Status::unavailable(error.message));
+  finishCache(ctx, Status::unavailable(error.message));
   if (shared.options.settle) shared.options.settle(ctx.admit, 0);
   const auto now = shared.clock.now();
   HttpResponse response = toResponse(error);

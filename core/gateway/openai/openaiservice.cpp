@@ -119,7 +119,7 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, con
   probe.admitted = true;
   probe.looked = true;
   probe.key = entry->key;
-  probe.value = shared.cache->getLocal(entry->key, arrived);
+  probe.value = shared.cache->tiers().getLocal(entry->key, arrived);
   if (!probe.value || probe.value != entry->value) return false;
   if (shared.options.settle) shared.options.settle(probe.admit, 0);  // served free
   char digits[16];
@@ -139,12 +139,12 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, con
 }
 
 // After a full-path cache hit: remembers how to answer the same bytes quickly next time.
-void rememberHit(OpenAiService::Shared &shared, const HttpRequest &request, const CompletionContext &ctx,
-                 const Generated &g, const cache::CacheKey &key, const cache::Value &value) {
-  if (!shared.memo || ctx.request.stream) return;
+void rememberHit(OpenAiService::Shared &shared, const CompletionContext &ctx, const Generated &g,
+                 const cache::CacheKey &key, const cache::Value &value) {
+  if (!shared.memo || ctx.request.stream || ctx.body.empty()) return;
   auto e = std::make_shared<HitMemoEntry>();
   e->chat = ctx.meta.chat;
-  e->body = request.body;
+  e->body = ctx.body;
   e->model = ctx.request.model;
   e->version = ctx.pool->version;
   e->estimatedTokens = ctx.admit.estimatedTokens;
@@ -167,7 +167,7 @@ void rememberHit(OpenAiService::Shared &shared, const HttpRequest &request, cons
   if (m.requests) e->requests = &m.requests->withLabels({e->model, "cache", "200"});
   if (m.requestDuration) e->duration = &m.requestDuration->withLabels({e->model});
   if (m.gatewayOverhead) e->overhead = &m.gatewayOverhead->withLabels({e->model});
-  shared.memo->remember(request.workerIndex, std::move(e));
+  shared.memo->remember(ctx.workerIndex, std::move(e));
 }
 
 }  // namespace
@@ -186,7 +186,7 @@ std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &re
 void answerUnserved(CompletionContext &ctx, ApiError error) {
   auto &shared = *ctx.shared;
   if ((error.httpStatus == 503 || error.httpStatus == 429) && error.retryAfterSeconds == 0) error.retryAfterSeconds = 1;
-  if (ctx.key) shared.flights.complete(*ctx.key, Status::unavailable(error.message));
+  finishCache(ctx, Status::unavailable(error.message));
   if (shared.options.settle) shared.options.settle(ctx.admit, 0);
   recordRequest(shared, ctx.request.model, "", error.httpStatus, shared.clock.now() - ctx.arrived);
   ctx.responder->respond(toResponse(error));
@@ -210,13 +210,60 @@ void dispatchToBackend(CompletionContext ctx) {
   admitAndSend(std::move(ctx));
 }
 
+namespace {
+
+// Answers from a cached value; false when the value does not decode (then the caller computes).
+bool serveCached(CompletionContext &ctx, const cache::CacheKey &key, const cache::Value &value,
+                 std::string_view state) {
+  auto g = value ? Generated::decode(*value) : Result<Generated>(Status::dataLoss("empty cache value"));
+  if (!g) return false;
+  if (ctx.shared->options.settle) ctx.shared->options.settle(ctx.admit, 0);  // served free
+  if (state == "coalesced" && ctx.shared->metrics.cacheCoalesced)
+    ctx.shared->metrics.cacheCoalesced->withLabels({ctx.request.model}).inc();
+  serveGenerated(ctx, *g, state, "cache");
+  if (state == "hit") rememberHit(*ctx.shared, ctx, *g, key, value);
+  return true;
+}
+
+// What the cache said about a completion (cache::ResponseCache::lookup; any thread).
+void onLookup(const std::shared_ptr<CompletionContext> &ctx, const cache::CacheKey &key,
+              const cache::ResponseCache::Lookup &found) {
+  using Source = cache::ResponseCache::Source;
+  ctx->cacheState = "miss";
+  switch (found.source) {
+  case Source::Hit:
+    if (serveCached(*ctx, key, found.value, "hit")) return;
+    break;  // undecodable: compute it, outside the flight
+  case Source::Coalesced:
+    if (found.error.isOk() && serveCached(*ctx, key, found.value, "coalesced")) return;
+    {
+      // The leader failed: report its error rather than silently retrying a failing backend.
+      ApiError e = fromStatus(found.error.isOk() ? Status::internal("empty coalesced result") : found.error);
+      ctx->responder->respond(toResponse(e));
+      if (ctx->shared->options.settle) ctx->shared->options.settle(ctx->admit, 0);
+      recordRequest(*ctx->shared, ctx->request.model, "", e.httpStatus, ctx->shared->clock.now() - ctx->arrived);
+    }
+    return;
+  case Source::Lead:
+    ctx->key = key;
+    ctx->leadsFlight = true;
+    break;
+  case Source::Alone: ctx->key = key; break;
+  }
+  ctx->body.clear();  // only a hit is remembered
+  dispatchToBackend(std::move(*ctx));
+}
+
+}  // namespace
+
 OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock)
     : m_registry(registry), m_shared(std::make_shared<Shared>(std::move(options), clock)) {
   auto metrics = observe::registerStandardMetrics(registry);
   if (metrics) m_metrics = *metrics;  // a shape clash is a programming error; serve without metrics
   m_shared->metrics = m_metrics;
   if (m_shared->options.cacheEnabled) {
-    m_cache = std::make_unique<cache::TieredCache>(m_shared->options.cache, clock, &m_metrics);
+    m_cache = std::make_unique<cache::ResponseCache>(m_shared->options.cache, cache::SingleFlightOptions{}, clock,
+                                                     &m_metrics);
     m_shared->cache = m_cache.get();
     if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }
@@ -232,8 +279,9 @@ void OpenAiService::sweepQueues() { m_shared->flowTimer->sweepNow(); }
 void OpenAiService::setTable(std::shared_ptr<const pool::ModelTable> table) { m_shared->table.store(std::move(table)); }
 
 void OpenAiService::tick() {
-  m_shared->flights.expireStale();
-  if (m_cache) m_cache->refreshMetrics();
+  if (!m_cache) return;
+  m_cache->expireStale();
+  m_cache->tiers().refreshMetrics();
 }
 
 std::shared_ptr<const pool::ModelTable> OpenAiService::table() const { return m_shared->table.load(); }
@@ -314,58 +362,23 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
 
   const auto control = cache::parseCacheControl(request.header("cache-control"));
   ctx.noStore = control.noStore;
-  const bool cacheable = m_shared->cache && !control.bypass && cache::isCacheable(outputParams(ctx.request.params));
-  if (cacheable) {
-    auto key = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool));
-    if (key) {
-      // The fast path's lookup stands for this one when it was for the same key.
-      const bool looked = probe.looked && probe.key == *key;
-      if (auto value = looked ? probe.value : m_shared->cache->getLocal(*key)) {
-        if (auto g = Generated::decode(*value)) {
-          if (m_shared->options.settle) m_shared->options.settle(ctx.admit, 0);  // served free
-          serveGenerated(ctx, *g, "hit", "cache");
-          return rememberHit(*m_shared, request, ctx, *g, *key, value);
-        }
-      }
-      ctx.cacheState = "miss";
-      auto follower = std::make_shared<CompletionContext>(ctx);
-      const auto role = m_shared->flights.join(*key, [follower](const Result<cache::Value> &result) {
-        if (follower->shared->options.settle) follower->shared->options.settle(follower->admit, 0);
-        if (result.isOk() && *result) {
-          if (auto g = Generated::decode(**result)) {
-            if (follower->shared->metrics.cacheCoalesced)
-              follower->shared->metrics.cacheCoalesced->withLabels({follower->request.model}).inc();
-            return serveGenerated(*follower, *g, "coalesced", "cache");
-          }
-        }
-        // The leader failed: report its error rather than silently retrying a failing backend.
-        ApiError e = fromStatus(result.isOk() ? Status::internal("empty coalesced result") : result.status());
-        follower->responder->respond(toResponse(e));
-        recordRequest(*follower->shared, follower->request.model, "", e.httpStatus,
-                      follower->shared->clock.now() - follower->arrived);
-      });
-      if (role == decltype(role)::Follower) return;
-      if (role == decltype(role)::Leader) ctx.key = *key;
-    }
+  std::optional<cache::CacheKey> key;
+  if (m_shared->cache && cache::isCacheable(outputParams(ctx.request.params)))
+    if (auto made = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool))) key = std::move(*made);
+  if (!key || control.bypass) {
+    // Bypass: the fresh answer is still stored unless no-store (docs/cache.md).
+    ctx.key = std::move(key);
+    return dispatchToBackend(std::move(ctx));
   }
-
-  if (ctx.key) {
-    // Leader of a local miss: ask the shared tier before paying for a generation.
-    auto pending = std::make_shared<CompletionContext>(std::move(ctx));
-    const bool asked = m_shared->cache->getRemote(*pending->key, [pending](cache::Value value) {
-      if (value) {
-        if (auto g = Generated::decode(*value)) {
-          pending->shared->flights.complete(*pending->key, value);
-          if (pending->shared->options.settle) pending->shared->options.settle(pending->admit, 0);
-          return serveGenerated(*pending, *g, "hit", "cache");
-        }
-      }
-      dispatchToBackend(std::move(*pending));
-    });
-    if (asked) return;
-    ctx = std::move(*pending);
-  }
-  dispatchToBackend(std::move(ctx));
+  ctx.body = std::move(request.body);  // no longer needed but to remember a hit
+  ctx.workerIndex = request.workerIndex;
+  // The fast path's local lookup stands for this one when it was for the same key.
+  const bool looked = probe.looked && probe.key == *key;
+  if (looked && probe.value && serveCached(ctx, *key, probe.value, "hit")) return;
+  auto pending = std::make_shared<CompletionContext>(std::move(ctx));
+  m_shared->cache->lookup(
+      *key, arrived, [pending, key = *key](const cache::ResponseCache::Lookup &found) { onLookup(pending, key, found); },
+      looked);
 }
 
 void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {

@@ -2,8 +2,8 @@
 // /v1/chat/completions (with SSE streaming), /v1/score and /metrics — over a ModelTable.
 //
 // Request path: admit (auth, host/origin, rate limit: a hook the node provides) → decode →
-// resolve the model's pool → response cache (deterministic requests only: local tier, single
-// flight, Redis tier) → balancer picks a backend → a concurrency slot of that backend, waiting in
+// resolve the model's pool → response cache (deterministic requests only: cache::ResponseCache's
+// local tier, single flight, Redis tier) → balancer picks a backend → a concurrency slot of that backend, waiting in
 // its bounded admission queue if needed (poolflow.h) → generation streams back through the
 // connection's Responder → cache fill and metrics. Every response carries x-lmfront-backend,
 // x-lmfront-cache (hit|miss|coalesced|bypass) and x-lmfront-overhead-ms (time spent in the
@@ -14,8 +14,7 @@
 #pragma once
 
 #include "gateway/cache/cachekey.h"
-#include "gateway/cache/singleflight.h"
-#include "gateway/cache/tieredcache.h"
+#include "gateway/cache/responsecache.h"
 #include "gateway/http/httpserver.h"
 #include "gateway/http/apierror.h"
 #include "gateway/pool/modeltable.h"
@@ -73,7 +72,7 @@ public:
   void sweepQueues();
   void addRoutes(Router &router);
 
-  cache::TieredCache *responseCache() { return m_cache.get(); }
+  cache::ResponseCache *responseCache() { return m_cache.get(); }
   // Entries of the cache-hit fast path (0 when it is off); for tests.
   std::size_t hitMemoSize() const;
   std::uint64_t hitMemoFound() const;  // requests whose body the fast path recognised
@@ -93,7 +92,7 @@ private:
   observe::MetricsRegistry &m_registry;
   observe::StandardMetrics m_metrics;
   std::shared_ptr<Shared> m_shared;
-  std::unique_ptr<cache::TieredCache> m_cache;
+  std::unique_ptr<cache::ResponseCache> m_cache;
 };
 
 }  // namespace lmfront::gateway::openai
