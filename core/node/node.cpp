@@ -115,7 +115,7 @@ Status Node::start() {
   gateway::openai::ServiceOptions serviceOptions;
   d->runtime->configure(serviceOptions);
   Impl *impl = d.get();
-  serviceOptions.replacePools = [impl](std::string_view body) -> Status {
+  state->replacePools = [impl](std::string_view body) -> Status {
     QJsonParseError error{};
     const auto doc = QJsonDocument::fromJson(QByteArray(body.data(), static_cast<qsizetype>(body.size())), &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject())
@@ -137,6 +137,7 @@ Status Node::start() {
     d->poolSpecs = std::move(*specs);
   }
   state->service = d->service.get();
+  state->registry = &d->registry;
 
   // Models named on the command line load now, so a bad file stops the start with its reason;
   // the data dir's catalog loads in the background while the node already answers (not ready).

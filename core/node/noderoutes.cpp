@@ -2,7 +2,9 @@
 
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/jsonwriter.h"
 #include "gateway/openai/openaiservice.h"
+#include "observe/metricsregistry.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -21,6 +23,13 @@ namespace {
 
 HttpResponse jsonResponse(int status, const QJsonObject &body) {
   return HttpResponse::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString());
+}
+
+// The node's routes admit through the same hook as the API (auth, Host/Origin; never rate limited).
+std::optional<gateway::ApiError> admit(const NodeState &s, const HttpRequest &request, gateway::openai::Access access) {
+  if (!s.service) return std::nullopt;
+  gateway::openai::AdmitContext context{access, {}, 0, {}};
+  return s.service->admit(request, context);
 }
 
 QJsonObject healthJson(const NodeState &s) {
@@ -84,6 +93,29 @@ std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> st
     r->respond(jsonResponse(ready ? 200 : 503, body));
   });
   if (state->service) state->service->addRoutes(*router);
+  router->route("GET", "/metrics", [state](HttpRequest &&request, ResponderPtr r) {
+    if (auto denied = admit(*state, request, gateway::openai::Access::Read)) return r->respond(toResponse(*denied));
+    HttpResponse response;
+    response.status = 200;
+    response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    if (state->registry) response.body = state->registry->exposition();
+    r->respond(std::move(response));
+  });
+  router->route("PUT", "/admin/pools", [state](HttpRequest &&request, ResponderPtr r) {
+    if (auto denied = admit(*state, request, gateway::openai::Access::Admin)) return r->respond(toResponse(*denied));
+    if (!state->replacePools)
+      return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node cannot change its pools"))));
+    // Builds the new table on this worker (no I/O: upstreams connect lazily) and swaps it in;
+    // in-flight requests keep the table they started with.
+    const Status status = state->replacePools(request.body);
+    if (!status.isOk()) return r->respond(toResponse(gateway::fromStatus(status, "pools")));
+    gateway::openai::JsonWriter w;
+    w.beginObject().key("object").string("pools").key("models").beginArray();
+    if (state->service)
+      for (const auto &[name, pool] : state->service->table()->pools) w.string(name);
+    w.endArray().endObject();
+    r->respond(HttpResponse::json(200, w.take()));
+  });
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     router->route("GET", "/debug/sleep", [](HttpRequest &&request, ResponderPtr r) {

@@ -1,4 +1,4 @@
-// The node's own HTTP routes (health, readiness, model list) and the state they read.
+// The node's own HTTP routes (health, readiness, metrics, admin) and the state they read.
 // NodeState is shared with the data-plane workers: its fields are set before the server starts
 // and never change afterwards, except `ready`, which is atomic.
 #pragma once
@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,10 @@ namespace openai {
 class OpenAiService;
 }
 }  // namespace lmfront::gateway
+
+namespace lmfront::observe {
+class MetricsRegistry;
+}
 
 namespace lmfront::node {
 
@@ -37,13 +42,18 @@ struct NodeState {
   std::atomic<int> modelsLoaded{0};  // catalog models loaded so far (loading runs in the background)
   bool enableTestRoutes = false;
   gateway::openai::OpenAiService *service = nullptr;  // owned by the Node, outlives the routes
+  observe::MetricsRegistry *registry = nullptr;        // GET /metrics
+  // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the config
+  // file's "pools" format) and publishes the new table. Null: the route answers 501.
+  std::function<Status(std::string_view body)> replacePools;
 };
 
 // Models from --model flags plus DATA_DIR/models/*.lmb (with NAME.json manifests). A --model
 // whose file is missing is an error; a broken manifest is reported by name.
 Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QString &dataDir);
 
-// The node's routes (health, readiness, test routes) plus the OpenAI API of state->service.
+// The node's routes (health, readiness, /metrics, /admin/pools, test routes) plus the OpenAI API
+// of state->service.
 std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state);
 
 }  // namespace lmfront::node

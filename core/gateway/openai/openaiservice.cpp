@@ -299,10 +299,6 @@ void OpenAiService::addRoutes(Router &router) {
                [this](HttpRequest &&rq, ResponderPtr r) { handleCompletion(std::move(rq), std::move(r), true); });
   router.route("POST", "/v1/score",
                [this](HttpRequest &&rq, ResponderPtr r) { handleScore(std::move(rq), std::move(r)); });
-  router.route("PUT", "/admin/pools",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleReplacePools(std::move(rq), std::move(r)); });
-  router.route("GET", "/metrics",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleMetrics(std::move(rq), std::move(r)); });
 }
 
 void OpenAiService::handleModels(HttpRequest &&request, ResponderPtr responder) {
@@ -405,33 +401,9 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
   scoreOnBackend(m_shared, std::move(pool), index, std::move(score), std::move(responder));
 }
 
-void OpenAiService::handleReplacePools(HttpRequest &&request, ResponderPtr responder) {
-  AdmitContext admit{Access::Admin, {}, 0, {}};
-  if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
-  if (!m_shared->options.replacePools)
-    return respondError(responder, fromStatus(Status::unimplemented("this node cannot change its pools")));
-  // Builds the new table on this worker (no I/O: upstreams connect lazily) and swaps it in;
-  // in-flight requests keep the table they started with.
-  const Status status = m_shared->options.replacePools(request.body);
-  if (!status.isOk()) return respondError(responder, fromStatus(status, "pools"));
-  const auto table = m_shared->table.load();
-  JsonWriter w;
-  w.beginObject().key("object").string("pools").key("models").beginArray();
-  for (const auto &[name, pool] : table->pools) w.string(name);
-  w.endArray().endObject();
-  responder->respond(HttpResponse::json(200, w.take()));
-}
-
-void OpenAiService::handleMetrics(HttpRequest &&request, ResponderPtr responder) {
-  AdmitContext admit{Access::Read, {}, 0, {}};
-  if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
-  HttpResponse response;
-  response.status = 200;
-  response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-  response.body = m_registry.exposition();
-  responder->respond(std::move(response));
+std::optional<ApiError> OpenAiService::admit(const HttpRequest &request, AdmitContext &context) const {
+  if (!m_shared->options.admit) return std::nullopt;
+  return m_shared->options.admit(request, context);
 }
 
 }  // namespace lmfront::gateway::openai

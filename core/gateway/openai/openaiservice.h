@@ -1,5 +1,6 @@
 // OpenAiService: the OpenAI-compatible API of a node — /v1/models, /v1/completions,
-// /v1/chat/completions (with SSE streaming), /v1/score and /metrics — over a ModelTable.
+// /v1/chat/completions (with SSE streaming) and /v1/score — over a ModelTable. The node's own
+// routes (health, /metrics, admin) live in core/node and admit through admit() below.
 //
 // Request path: admit (auth, host/origin, rate limit: a hook the node provides) → decode →
 // resolve the model's pool → response cache (deterministic requests only: cache::ResponseCache's
@@ -49,9 +50,6 @@ struct ServiceOptions {
   // Called once when an admitted generation ends, with the tokens it really used (0 on failure),
   // so token limits charge what was used rather than the estimate.
   std::function<void(const AdmitContext &, int actualTokens)> settle;
-  // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the
-  // config file's "pools" format). Null: the route answers 501.
-  std::function<Status(std::string_view body)> replacePools;
   // Admission queues end waits on time from a thread of their own (flowtimer.h). false: only
   // sweepQueues() does (tests on a ManualClock).
   bool flowTimerThread = true;
@@ -71,6 +69,8 @@ public:
   // flow timer's work, on the calling thread).
   void sweepQueues();
   void addRoutes(Router &router);
+  // The node's admission hook (ServiceOptions::admit) for routes outside this service.
+  std::optional<ApiError> admit(const HttpRequest &request, AdmitContext &context) const;
 
   cache::ResponseCache *responseCache() { return m_cache.get(); }
   // Entries of the cache-hit fast path (0 when it is off); for tests.
@@ -86,8 +86,6 @@ private:
   void handleModels(HttpRequest &&request, ResponderPtr responder);
   void handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat);
   void handleScore(HttpRequest &&request, ResponderPtr responder);
-  void handleMetrics(HttpRequest &&request, ResponderPtr responder);
-  void handleReplacePools(HttpRequest &&request, ResponderPtr responder);
 
   observe::MetricsRegistry &m_registry;
   observe::StandardMetrics m_metrics;
