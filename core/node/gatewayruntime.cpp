@@ -10,9 +10,9 @@
 
 namespace lmfront::node {
 
+using gateway::ApiError;
 using gateway::openai::Access;
 using gateway::openai::AdmitContext;
-using gateway::ApiError;
 namespace auth = gateway::auth;
 namespace ratelimit = gateway::ratelimit;
 

@@ -47,7 +47,7 @@ public:
 private:
   GatewayRuntime() = default;
   std::optional<gateway::ApiError> admit(const gateway::HttpRequest &request,
-                                                 gateway::openai::AdmitContext &context) const;
+                                         gateway::openai::AdmitContext &context) const;
   void settle(const gateway::openai::AdmitContext &context, int actualTokens) const;
 
   GatewaySettings m_settings;

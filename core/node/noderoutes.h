@@ -42,7 +42,7 @@ struct NodeState {
   std::atomic<int> modelsLoaded{0};  // catalog models loaded so far (loading runs in the background)
   bool enableTestRoutes = false;
   gateway::openai::OpenAiService *service = nullptr;  // owned by the Node, outlives the routes
-  observe::MetricsRegistry *registry = nullptr;        // GET /metrics
+  observe::MetricsRegistry *registry = nullptr;       // GET /metrics
   // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the config
   // file's "pools" format) and publishes the new table. Null: the route answers 501.
   std::function<Status(std::string_view body)> replacePools;

@@ -20,8 +20,8 @@ inline QString errorShapeProblem(const QByteArray &body) {
   const QJsonObject e = outer[u"error"].toObject();
   QStringList keys = e.keys();
   keys.sort();
-  if (keys != QStringList{QStringLiteral("code"), QStringLiteral("message"), QStringLiteral("param"),
-                          QStringLiteral("type")})
+  if (keys !=
+      QStringList{QStringLiteral("code"), QStringLiteral("message"), QStringLiteral("param"), QStringLiteral("type")})
     return QStringLiteral("error keys are ") + keys.join(u',');
   if (!e[u"message"].isString() || e[u"message"].toString().isEmpty()) return QStringLiteral("message not a string");
   if (!e[u"type"].isString() || e[u"type"].toString().isEmpty()) return QStringLiteral("type not a string");

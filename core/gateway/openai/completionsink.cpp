@@ -161,9 +161,9 @@ bool CompletionSink::retry(const Status &status) {
   auto &res = *m_ctx.pool->resilience;
   // The pool's RetryPolicy decides what is retryable, how often, under the pool's RetryBudget,
   // never once a byte reached the client (a stream's headers count), and after what backoff.
-  const auto decision = res.retryPolicy().decide(static_cast<std::uint32_t>(m_ctx.attempt),
-                                                 pool::attemptOutcome(status), m_streamBegun ? 1 : 0,
-                                                 &res.retryBudget());
+  const auto decision =
+      res.retryPolicy().decide(static_cast<std::uint32_t>(m_ctx.attempt), pool::attemptOutcome(status),
+                               m_streamBegun ? 1 : 0, &res.retryBudget());
   if (!decision.retry) return false;
   // The failed attempt's slot goes back before the next attempt queues for one.
   releaseSlot(m_ctx, status);

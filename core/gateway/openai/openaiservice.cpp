@@ -373,8 +373,8 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   if (looked && probe.value && serveCached(ctx, *key, probe.value, "hit")) return;
   auto pending = std::make_shared<CompletionContext>(std::move(ctx));
   m_shared->cache->lookup(
-      *key, arrived, [pending, key = *key](const cache::ResponseCache::Lookup &found) { onLookup(pending, key, found); },
-      looked);
+      *key, arrived,
+      [pending, key = *key](const cache::ResponseCache::Lookup &found) { onLookup(pending, key, found); }, looked);
 }
 
 void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {

@@ -16,8 +16,8 @@
 
 #include "gateway/cache/cachekey.h"
 #include "gateway/cache/responsecache.h"
-#include "gateway/http/httpserver.h"
 #include "gateway/http/apierror.h"
+#include "gateway/http/httpserver.h"
 #include "gateway/pool/modeltable.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"

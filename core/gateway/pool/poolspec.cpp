@@ -228,7 +228,8 @@ Status parsePool(const QString &where, const QJsonObject &o, PoolSpec &p) {
   LMFRONT_RETURN_IF_ERROR(number(yw, *retry, "max_attempts", 1, 10, attempts));
   r.retry.maxRetries = static_cast<std::uint32_t>(attempts - 1);
   if (retry->contains(u"on_timeout")) {
-    if (!(*retry)[u"on_timeout"].isBool()) return bad(yw + QStringLiteral(".on_timeout"), QStringLiteral("must be true or false"));
+    if (!(*retry)[u"on_timeout"].isBool())
+      return bad(yw + QStringLiteral(".on_timeout"), QStringLiteral("must be true or false"));
     r.retry.retryOnTimeout = (*retry)[u"on_timeout"].toBool();
   }
   LMFRONT_RETURN_IF_ERROR(millis(yw, *retry, "base_backoff_ms", r.retry.baseBackoff));
