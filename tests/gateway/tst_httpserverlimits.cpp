@@ -238,7 +238,7 @@ private Q_SLOTS:
       QVERIFY(r);
       QCOMPARE(r->status, c.status);
       const QByteArray body = QByteArray::fromStdString(r->body);
-      QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + body));
+      QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + QString::fromUtf8(body)));
       QCOMPARE(errorCode(body), QString::fromLatin1(c.code));
     }
     // Draining: the one 503 the data plane makes itself.
@@ -252,7 +252,7 @@ private Q_SLOTS:
     QVERIFY(drained);
     QCOMPARE(drained->status, 503);
     const QByteArray body = QByteArray::fromStdString(drained->body);
-    QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + body));
+    QVERIFY2(errorShapeProblem(body).isEmpty(), qPrintable(errorShapeProblem(body) + u' ' + QString::fromUtf8(body)));
     QCOMPARE(errorCode(body), QStringLiteral("shutting_down"));
   }
 

@@ -244,7 +244,7 @@ private Q_SLOTS:
     f.warm();
     // The cache entry is replaced behind the memo's back (as a Redis fill or a refill would).
     const auto table = f.service->table();
-    f.service->responseCache()->local().clear();
+    f.service->responseCache()->tiers().local().clear();
     QCOMPARE(f.post(kBody)->header("x-lmfront-cache"), std::string("miss"));  // the memo does not outlive the cache
     QCOMPARE(f.backend->calls.load(), 2);
     const int admitsBefore = f.admits;
