@@ -21,31 +21,33 @@ function(lmfront_define_layer layer)
   set_property(GLOBAL PROPERTY LMFRONT_LAYER_LIBS_${layer} ${L_LIBS})
 endfunction()
 
-set(_core_layers common engine observe config policy registry gateway client cluster node)
+set(_core_layers common storage engine observe config policy registry gateway client cluster node)
 # The bottom: plain C++ (the engine adds two small C libraries; never Qt, it is the hot path).
 lmfront_define_layer(common LIBS "Threads::Threads")
 lmfront_define_layer(engine USES common LIBS "Threads::Threads" "PkgConfig::UTF8PROC" "OpenSSL::Crypto")
 lmfront_define_layer(observe USES common LIBS "Threads::Threads")
 # Reading configuration: JSON sections with key paths (Qt's JSON), flag tables (plain C++).
 lmfront_define_layer(config USES common LIBS "Qt6::Core")
+# The one SQLite wrapper (core/storage): every database lmfront owns goes through it.
+lmfront_define_layer(storage USES common LIBS "Threads::Threads" "PkgConfig::SQLITE3")
 # Gateway policies (core/gateway/{routing,cache,ratelimit,resilience,auth}): plain C++, no Qt.
-lmfront_define_layer(policy USES common observe
+lmfront_define_layer(policy USES common storage observe
   LIBS "Threads::Threads" "PkgConfig::HIREDIS" "PkgConfig::SQLITE3" "OpenSSL::Crypto")
-lmfront_define_layer(registry USES common engine observe config
+lmfront_define_layer(registry USES common storage engine observe config
   LIBS "Threads::Threads" "PkgConfig::SQLITE3" "OpenSSL::Crypto" "Qt6::Core")
 # The data plane and what composes the policies over it (http, openai, upstream): Qt Core/Network.
-lmfront_define_layer(gateway USES common engine observe config policy registry
+lmfront_define_layer(gateway USES common storage engine observe config policy registry
   LIBS "Threads::Threads" "OpenSSL::Crypto" ".*libhttp_parser\\.(so|a)" "Qt6::(Core|Network)")
 # Talking to nodes from the console and the CLI (HTTP now, the ops API over WebSockets).
 lmfront_define_layer(client USES common LIBS "Qt6::(Core|Network|WebSockets)")
-lmfront_define_layer(cluster USES common engine observe config policy registry gateway client
+lmfront_define_layer(cluster USES common storage engine observe config policy registry gateway client
   LIBS "Threads::Threads" "Qt6::(Core|Network|WebSockets)")
-lmfront_define_layer(node USES common engine observe config policy registry gateway client cluster
+lmfront_define_layer(node USES common storage engine observe config policy registry gateway client cluster
   LIBS "Threads::Threads" "Qt6::(Core|Network|WebSockets|Sql)")
 # Item models: Qt Core/Gui, never Widgets (they are tested without any view).
-lmfront_define_layer(models USES common engine observe registry client cluster
+lmfront_define_layer(models USES common storage engine observe registry client cluster
   LIBS "Qt6::(Core|Gui|Network|WebSockets)")
-lmfront_define_layer(widgets USES common engine observe registry client cluster models
+lmfront_define_layer(widgets USES common storage engine observe registry client cluster models
   LIBS "Qt6::(Core|Gui|Network|WebSockets|Widgets|Charts|Svg)")
 lmfront_define_layer(app USES ${_core_layers} models widgets LIBS "Qt6::.*")
 

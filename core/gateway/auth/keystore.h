@@ -4,9 +4,10 @@
 // (first 8 characters after "lmf_"), a per-key random salt and SHA-256(salt ‖ key), plus name,
 // role and times. The key itself exists only in the CreatedKey returned by create().
 //
-// Threads: one KeyStore is one SQLite connection and must be used by one thread at a time (the
-// node's control thread, or the CLI). Several processes may open the same file: SQLite's locking
-// serialises writers (busy timeout 5 s) and changeToken() lets a reader notice other writers.
+// Threads: one KeyStore is one SQLite connection (storage/sqlitedb.h) owned by the thread that
+// opened it (the node's thread, or the CLI); calls from another thread are refused. Several
+// processes may open the same file: SQLite's locking serialises writers (busy timeout 5 s) and
+// changeToken() lets a reader notice other writers.
 // Errors: IoError (cannot create/open/write), DataLoss (corrupt or foreign file),
 // FailedPrecondition (schema newer than this build), InvalidArgument/AlreadyExists/NotFound for
 // the caller's input. Times are Unix milliseconds.
@@ -23,7 +24,9 @@
 #include <utility>
 #include <vector>
 
-struct sqlite3;
+namespace lmfront::storage {
+class SqliteDb;
+}
 
 namespace lmfront::gateway::auth {
 
@@ -78,11 +81,9 @@ public:
   static std::int64_t nowUnixMs();
 
 private:
-  KeyStore(sqlite3 *db, std::string path) : m_db(db), m_path(std::move(path)) {}
-  Status migrate();
-  Status exec(const char *sql);
+  explicit KeyStore(std::unique_ptr<storage::SqliteDb> db);
 
-  sqlite3 *m_db = nullptr;
+  std::unique_ptr<storage::SqliteDb> m_db;
   std::string m_path;
   std::uint64_t m_ownWrites = 0;
 };
