@@ -3,44 +3,24 @@
 #include "engine/model.h"
 #include "gateway/pool/enginebackend.h"
 
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
-
 namespace lmfront::node {
 
 using gateway::pool::EngineBackend;
 using gateway::pool::ModelPool;
 
-namespace {
-engine::TokenizerOptions tokenizerFor(const CatalogEntry &entry) {
-  engine::TokenizerOptions options;
-  options.mode = engine::TokenizerMode::Default;
-  options.lowercase = true;
-  QFileInfo file(entry.path);
-  QFile manifest(file.absolutePath() + QLatin1Char('/') + file.completeBaseName() + QStringLiteral(".json"));
-  if (manifest.open(QIODevice::ReadOnly)) {
-    const QJsonObject o = QJsonDocument::fromJson(manifest.readAll()).object();
-    if (o.value(u"tokenizer").toString() == u"whitespace") options.mode = engine::TokenizerMode::Whitespace;
-    if (o.contains(u"lowercase")) options.lowercase = o.value(u"lowercase").toBool(true);
-  }
-  return options;
-}
-}  // namespace
-
-Result<std::shared_ptr<const ModelPool>> loadEnginePool(const CatalogEntry &entry, QThreadPool *threads,
+Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogEntry &entry, QThreadPool *threads,
                                                         const observe::StandardMetrics *metrics) {
+  if (!entry.manifestError.isOk()) return entry.manifestError.withContext("model '" + entry.name.toStdString() + "'");
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
   if (!model) return model.status().withContext("model '" + entry.name.toStdString() + "'");
   auto pool = std::make_shared<ModelPool>();
   pool->name = entry.name.toStdString();
   pool->version = (*model)->payloadSha256();
-  pool->description = entry.description.toStdString();
+  pool->description = entry.manifest.description.toStdString();
   pool->created = entry.created;
   pool->backends.push_back(
-      std::make_shared<EngineBackend>("engine:" + pool->name, *model, nullptr, tokenizerFor(entry), threads));
+      std::make_shared<EngineBackend>("engine:" + pool->name, *model, nullptr, entry.manifest.tokenizer, threads));
   auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}});
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);

@@ -95,7 +95,9 @@ Status Node::start() {
   const QString dataDir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
   LMFRONT_RETURN_IF_ERROR(prepareDataDir(dataDir));
 
-  auto catalog = scanModels(m_config, dataDir);
+  std::vector<registry::ModelSource> flagged;
+  for (const auto &spec : m_config.models) flagged.push_back({spec.name, spec.path});
+  auto catalog = registry::scanCatalog(flagged, dataDir);
   if (!catalog) return catalog.status();
 
   auto state = std::make_shared<NodeState>();
@@ -141,7 +143,7 @@ Status Node::start() {
 
   // Models named on the command line load now, so a bad file stops the start with its reason;
   // the data dir's catalog loads in the background while the node already answers (not ready).
-  std::vector<CatalogEntry> background;
+  std::vector<registry::CatalogEntry> background;
   for (const auto &entry : state->models) {
     if (!entry.fromFlag) {
       background.push_back(entry);

@@ -6,8 +6,6 @@
 #include "gateway/openai/openaiservice.h"
 #include "observe/metricsregistry.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
@@ -47,36 +45,6 @@ QJsonObject healthJson(const NodeState &s) {
 }
 
 }  // namespace
-
-Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QString &dataDir) {
-  std::vector<CatalogEntry> models;
-  auto known = [&](const QString &name) {
-    return std::any_of(models.begin(), models.end(), [&](const CatalogEntry &e) { return e.name == name; });
-  };
-  for (const auto &spec : config.models) {
-    QFileInfo file(spec.path);
-    if (!file.isFile() || !file.isReadable())
-      return Status::notFound(
-          QStringLiteral("model '%1': %2: no readable file there").arg(spec.name, spec.path).toStdString());
-    if (known(spec.name))
-      return Status::alreadyExists(QStringLiteral("model '%1' given twice").arg(spec.name).toStdString());
-    models.push_back({spec.name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch(), true});
-  }
-  QDir dir(dataDir + QStringLiteral("/models"));
-  const auto files = dir.entryInfoList({QStringLiteral("*.lmb")}, QDir::Files | QDir::Readable, QDir::Name);
-  for (const QFileInfo &file : files) {
-    const QString name = file.completeBaseName();
-    if (known(name)) continue;  // a --model of the same name wins
-    CatalogEntry entry{name, file.absoluteFilePath(), QString(), file.lastModified().toSecsSinceEpoch()};
-    QFile manifest(dir.filePath(name + QStringLiteral(".json")));
-    if (manifest.open(QIODevice::ReadOnly)) {
-      const QJsonObject o = QJsonDocument::fromJson(manifest.readAll()).object();
-      entry.description = o.value(u"description").toString();
-    }
-    models.push_back(std::move(entry));
-  }
-  return models;
-}
 
 std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state) {
   auto router = std::make_shared<gateway::Router>();

@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "node/node.h"
+#include "registry/catalog.h"
 
 #include <QElapsedTimer>
 #include <atomic>
@@ -25,17 +26,9 @@ class MetricsRegistry;
 
 namespace lmfront::node {
 
-struct CatalogEntry {
-  QString name;
-  QString path;           // the model file
-  QString description;    // from NAME.json beside it, if any
-  qint64 created = 0;     // unix seconds
-  bool fromFlag = false;  // given with --model: must load, or the node does not start
-};
-
 struct NodeState {
   NodeInfo info;
-  std::vector<CatalogEntry> models;
+  std::vector<registry::CatalogEntry> models;
   QElapsedTimer uptime;
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
@@ -47,10 +40,6 @@ struct NodeState {
   // file's "pools" format) and publishes the new table. Null: the route answers 501.
   std::function<Status(std::string_view body)> replacePools;
 };
-
-// Models from --model flags plus DATA_DIR/models/*.lmb (with NAME.json manifests). A --model
-// whose file is missing is an error; a broken manifest is reported by name.
-Result<std::vector<CatalogEntry>> scanModels(const NodeConfig &config, const QString &dataDir);
 
 // The node's routes (health, readiness, /metrics, /admin/pools, test routes) plus the OpenAI API
 // of state->service.
