@@ -1,12 +1,13 @@
 #include "node/node.h"
 
+#include "common/eventsink.h"
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/healthprober.h"
-#include "gateway/pool/poolbuilder.h"
 #include "node/gatewayruntime.h"
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
+#include "node/servingstate.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
 
@@ -18,56 +19,34 @@
 #include <QSaveFile>
 #include <QThreadPool>
 #include <QTimer>
-#include <cstdio>
-#include <mutex>
-#include <thread>
 
 namespace lmfront::node {
 
 using gateway::openai::OpenAiService;
-using gateway::pool::ModelTable;
 
 struct Node::Impl {
   gateway::HttpServer server;
   observe::MetricsRegistry registry;
   observe::StandardMetrics metrics;         // families owned by registry
+  StderrEventSink events;                   // what an operator should hear about
   QThreadPool engineThreads;                // inference runs here, never on data-plane workers
   std::unique_ptr<GatewayRuntime> runtime;  // declared before service: admit hooks point into it
   std::unique_ptr<OpenAiService> service;
   QTimer maintenance;
   std::shared_ptr<NodeState> state;
-  std::thread loader;
   bool running = false;
-  // What the served table is composed of: the catalog's engine pools and the configured pools.
-  std::mutex tableMutex;
-  ModelTable engines;                              // guarded by tableMutex
-  std::vector<gateway::pool::PoolSpec> poolSpecs;  // guarded by tableMutex
   std::unique_ptr<gateway::pool::HealthProber> prober;
-
-  // Builds the table from engines + pools and swaps it in. Not strict (start, models still
-  // loading): a pool naming an engine not loaded yet is left out until it is.
-  Status publishLocked(bool strict) {
-    const auto previous = service->table();
-    auto table = gateway::pool::buildModelTable(engines, poolSpecs, &metrics, previous.get());
-    if (!table) {
-      if (strict) return table.status();
-      std::vector<gateway::pool::PoolSpec> ready;
-      for (const auto &spec : poolSpecs)
-        if (gateway::pool::buildModelTable(engines, {spec}, nullptr)) ready.push_back(spec);
-      table = gateway::pool::buildModelTable(engines, ready, &metrics, previous.get());
-      if (!table) table = std::make_shared<ModelTable>(engines);
-    }
-    service->setTable(*table);
-    prober->watch(**table);
-    return Status::ok();
-  }
+  // The one door to the served table; used on this (the node's) thread only, or through post().
+  std::unique_ptr<ServingState> serving;
+  // Loads the catalog's models off the request path. Declared last: destroyed (and waited for)
+  // first, so no loader job outlives what it reports to.
+  QThreadPool loader;
 };
 
 Node::Node(NodeConfig config, QObject *parent) : QObject(parent), m_config(std::move(config)), d(new Impl) {}
 
 Node::~Node() {
   if (d->running) shutdown();
-  if (d->loader.joinable()) d->loader.join();
 }
 
 namespace {
@@ -117,29 +96,31 @@ Status Node::start() {
   gateway::openai::ServiceOptions serviceOptions;
   d->runtime->configure(serviceOptions);
   Impl *impl = d.get();
-  state->replacePools = [impl](std::string_view body) -> Status {
+  // Parsed here, on the request's worker (pure, cheap); applied on the node's thread, which
+  // answers through `done` once the new table is in service.
+  state->replacePools = [impl](std::string body, std::function<void(Status)> done) {
     QJsonParseError error{};
-    const auto doc = QJsonDocument::fromJson(QByteArray(body.data(), static_cast<qsizetype>(body.size())), &error);
+    const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(body), &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject())
-      return Status::invalidArgument("body must be a JSON object of name: pool (as the config's \"pools\")");
+      return done(Status::invalidArgument("body must be a JSON object of name: pool (as the config's \"pools\")"));
     auto specs = gateway::pool::parsePools(doc.object());
-    if (!specs) return specs.status();
-    std::lock_guard lock(impl->tableMutex);
-    auto previous = std::move(impl->poolSpecs);
-    impl->poolSpecs = std::move(*specs);
-    Status published = impl->publishLocked(true);
-    if (!published.isOk()) impl->poolSpecs = std::move(previous);
-    return published;
+    if (!specs) return done(specs.status());
+    impl->serving->post([impl, specs = std::move(*specs), done = std::move(done)]() mutable {
+      done(impl->serving->setPools(std::move(specs)));
+    });
   };
   d->service = std::make_unique<OpenAiService>(std::move(serviceOptions), d->registry);
   d->prober = std::make_unique<gateway::pool::HealthProber>();
-  {
-    auto specs = gateway::pool::parsePools(m_config.pools);
-    if (!specs) return specs.status();
-    d->poolSpecs = std::move(*specs);
-  }
+  auto specs = gateway::pool::parsePools(m_config.pools);
+  if (!specs) return specs.status();
+  auto catalogMetrics = registry::registerCatalogMetrics(d->registry);
+  if (!catalogMetrics) return catalogMetrics.status();
+  d->serving = std::make_unique<ServingState>(
+      ServingState::Parts{*d->service, *d->prober, &d->metrics, *catalogMetrics, d->events}, std::move(*specs),
+      state->models.size());
   state->service = d->service.get();
   state->registry = &d->registry;
+  state->serving = d->serving.get();
 
   // Models named on the command line load now, so a bad file stops the start with its reason;
   // the data dir's catalog loads in the background while the node already answers (not ready).
@@ -151,13 +132,12 @@ Status Node::start() {
     }
     auto pool = loadEnginePool(entry, &d->engineThreads, &d->metrics);
     if (!pool) return pool.status();
-    d->engines.pools[entry.name.toStdString()] = *pool;
-    state->modelsLoaded.fetch_add(1);
+    d->serving->modelLoaded(entry, *pool);
   }
-  {
-    std::lock_guard lock(d->tableMutex);
-    LMFRONT_RETURN_IF_ERROR(d->publishLocked(background.empty()));
-  }
+  if (background.empty())
+    LMFRONT_RETURN_IF_ERROR(d->serving->loadingFinished());
+  else
+    LMFRONT_RETURN_IF_ERROR(d->serving->publish(false));
 
   gateway::HttpServerOptions options;
   options.host = m_config.listenHost.toStdString();
@@ -197,32 +177,33 @@ Status Node::start() {
   });
   d->maintenance.start(2000);
 
-  // Nothing to load in the background: ready now, not whenever the loader thread gets scheduled
-  // (a client that reads the "listening" line and asks /healthz at once must see "ok").
-  if (background.empty()) state->ready.store(true);
+  // Nothing to load in the background: ready now, not whenever the loader gets scheduled (a
+  // client that reads the "listening" line and asks /healthz at once must see "ok").
+  if (background.empty()) {
+    state->ready.store(true);
+    return Status::ok();
+  }
+  // One loader thread, models one after the other; each outcome goes through the door on the
+  // node's thread, in order, and the last job marks the node ready.
+  d->loader.setMaxThreadCount(1);
   QThreadPool *threads = &d->engineThreads;
   const observe::StandardMetrics *gauges = &d->metrics;
-  d->loader = std::thread([state, impl, threads, gauges, background = std::move(background)]() mutable {
+  ServingState *serving = d->serving.get();
+  d->loader.start([state, serving, threads, gauges, background = std::move(background)] {
     for (const auto &entry : background) {
       if (state->draining.load()) return;
       auto pool = loadEnginePool(entry, threads, gauges);
-      state->modelsLoaded.fetch_add(1);
-      if (!pool) {
-        std::fprintf(stderr, "lmfront node: skipping model %s: %s\n", qPrintable(entry.name),
-                     pool.status().message().c_str());
-        continue;
-      }
-      std::lock_guard lock(impl->tableMutex);
-      impl->engines.pools[entry.name.toStdString()] = *pool;
-      [[maybe_unused]] Status published = impl->publishLocked(false);
+      serving->post([serving, entry, pool = std::move(pool)] {
+        if (pool)
+          serving->modelLoaded(entry, *pool);
+        else
+          serving->modelFailed(entry, pool.status());
+      });
     }
-    if (!background.empty()) {
-      std::lock_guard lock(impl->tableMutex);
-      Status published = impl->publishLocked(true);
-      if (!published.isOk())
-        std::fprintf(stderr, "lmfront node: a configured pool is not served: %s\n", published.message().c_str());
-    }
-    state->ready.store(true);
+    serving->post([state, serving] {
+      (void)serving->loadingFinished();  // a pool left out is reported there
+      if (!state->draining.load()) state->ready.store(true);
+    });
   });
   return Status::ok();
 }
@@ -236,7 +217,7 @@ bool Node::shutdown() {
   const bool drained = d->server.waitDrained(std::chrono::milliseconds(m_config.drainTimeoutMs));
   d->server.stop();
   d->engineThreads.waitForDone(m_config.drainTimeoutMs);
-  if (d->loader.joinable()) d->loader.join();
+  d->loader.waitForDone();  // stops after the model it is loading
   d->running = false;
   Q_EMIT stopped();
   return drained;

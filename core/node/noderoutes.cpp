@@ -4,8 +4,10 @@
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/jsonwriter.h"
 #include "gateway/openai/openaiservice.h"
+#include "node/servingstate.h"
 #include "observe/metricsregistry.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
@@ -30,6 +32,12 @@ std::optional<gateway::ApiError> admit(const NodeState &s, const HttpRequest &re
   return s.service->admit(request, context);
 }
 
+std::size_t pendingModels(const NodeState &s) {
+  if (!s.serving) return 0;
+  const auto report = s.serving->report();
+  return report->catalogSize - report->loaded - report->failed.size();
+}
+
 QJsonObject healthJson(const NodeState &s) {
   return QJsonObject{
       {u"status"_qs, s.ready.load() ? u"ok"_qs : u"draining"_qs},
@@ -40,7 +48,7 @@ QJsonObject healthJson(const NodeState &s) {
       {u"listen"_qs, s.info.listenAddress},
       {u"data_dir"_qs, s.info.dataDir},
       {u"models"_qs, s.service ? static_cast<int>(s.service->table()->pools.size()) : 0},
-      {u"models_loading"_qs, static_cast<int>(s.models.size()) - s.modelsLoaded.load()},
+      {u"models_loading"_qs, static_cast<int>(pendingModels(s))},
   };
 }
 
@@ -53,11 +61,21 @@ std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> st
   router->route("GET", "/readyz", [state](HttpRequest &&, ResponderPtr r) {
     const bool ready = state->ready.load();
     QJsonObject body{{u"ready"_qs, ready}};
+    const auto report = state->serving ? state->serving->report() : std::make_shared<const ServingReport>();
     if (!ready)
-      body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 loaded)")
-                                                              .arg(state->modelsLoaded.load())
-                                                              .arg(state->models.size())
+      body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 done)")
+                                                              .arg(report->loaded + report->failed.size())
+                                                              .arg(report->catalogSize)
                                                         : QStringLiteral("draining"));
+    // A model that failed to load does not make the node unready (the others serve), but it is
+    // named here with its reason, for as long as the node runs.
+    if (!report->failed.empty()) {
+      QJsonArray failed;
+      for (const auto &f : report->failed)
+        failed.append(QJsonObject{{u"model"_qs, QString::fromStdString(f.model)},
+                                  {u"reason"_qs, QString::fromStdString(f.reason)}});
+      body.insert(u"models_failed"_qs, failed);
+    }
     r->respond(jsonResponse(ready ? 200 : 503, body));
   });
   if (state->service) state->service->addRoutes(*router);
@@ -73,16 +91,17 @@ std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> st
     if (auto denied = admit(*state, request, gateway::openai::Access::Admin)) return r->respond(toResponse(*denied));
     if (!state->replacePools)
       return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node cannot change its pools"))));
-    // Builds the new table on this worker (no I/O: upstreams connect lazily) and swaps it in;
-    // in-flight requests keep the table they started with.
-    const Status status = state->replacePools(request.body);
-    if (!status.isOk()) return r->respond(toResponse(gateway::fromStatus(status, "pools")));
-    gateway::openai::JsonWriter w;
-    w.beginObject().key("object").string("pools").key("models").beginArray();
-    if (state->service)
-      for (const auto &[name, pool] : state->service->table()->pools) w.string(name);
-    w.endArray().endObject();
-    r->respond(HttpResponse::json(200, w.take()));
+    // Applied on the node's thread (the one door to what is served); this worker does not wait:
+    // the answer goes out from there once the new table is in service.
+    state->replacePools(std::move(request.body), [state, r](Status status) {
+      if (!status.isOk()) return r->respond(toResponse(gateway::fromStatus(status, "pools")));
+      gateway::openai::JsonWriter w;
+      w.beginObject().key("object").string("pools").key("models").beginArray();
+      if (state->service)
+        for (const auto &[name, pool] : state->service->table()->pools) w.string(name);
+      w.endArray().endObject();
+      r->respond(HttpResponse::json(200, w.take()));
+    });
   });
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.

@@ -26,19 +26,22 @@ class MetricsRegistry;
 
 namespace lmfront::node {
 
+class ServingState;
+
 struct NodeState {
   NodeInfo info;
   std::vector<registry::CatalogEntry> models;
   QElapsedTimer uptime;
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
-  std::atomic<int> modelsLoaded{0};  // catalog models loaded so far (loading runs in the background)
   bool enableTestRoutes = false;
   gateway::openai::OpenAiService *service = nullptr;  // owned by the Node, outlives the routes
   observe::MetricsRegistry *registry = nullptr;       // GET /metrics
   // PUT /admin/pools (role admin): replaces the configured pools with the body's JSON (the config
-  // file's "pools" format) and publishes the new table. Null: the route answers 501.
-  std::function<Status(std::string_view body)> replacePools;
+  // file's "pools" format): the node applies it on its own thread and calls `done` once, from
+  // there, with the outcome. Null: the route answers 501.
+  std::function<void(std::string body, std::function<void(Status)> done)> replacePools;
+  const ServingState *serving = nullptr;  // owned by the Node; only report() is read
 };
 
 // The node's routes (health, readiness, /metrics, /admin/pools, test routes) plus the OpenAI API

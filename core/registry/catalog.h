@@ -1,7 +1,7 @@
 // The catalog: which models this node has. Today that is the model files named on the command
 // line (`--model NAME=PATH`) plus every DATA_DIR/models/NAME.lmb, each with the manifest NAME.json
-// beside it (modelmanifest.h), read once here. The lifecycle, artifact repository and deployer
-// of DESIGN.md grow from this folder; their state goes to SQLite through storage/sqlitedb.h.
+// beside it (modelmanifest.h), read once here. The model lifecycle, the artifact repository and
+// the deployer grow from this folder; their state goes to SQLite through storage/sqlitedb.h.
 //
 // scanCatalog() only reads directories and manifests; opening model files is the loader's job,
 // off the request path. A missing --model file is an error (the node must not start without
