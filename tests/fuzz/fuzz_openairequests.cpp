@@ -9,6 +9,7 @@
 #include <variant>
 
 using namespace lmfront::gateway::openai;
+using lmfront::gateway::ApiError;
 
 namespace {
 void check(bool ok) {
