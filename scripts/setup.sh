@@ -14,6 +14,8 @@ packages=(
   libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev
   # headless GUI tests and screenshots
   xvfb xauth fonts-dejavu-core fonts-wqy-zenhei imagemagick
+  # the TLS tests make a throwaway CA and certificates at run time
+  openssl
   # servers and reference tools later tests and benchmarks run against
   redis-server etcd-server etcd-client prometheus irstlm wrk nginx-light nghttp2-client
   # corpora and pretrained models for the default models
