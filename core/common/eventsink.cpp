@@ -43,7 +43,7 @@ std::string StderrEventSink::format(const Event &event) {
     line += k;
     line += '=';
     // Quoted when it would not read back as one token.
-    const bool quote = v.empty() || v.find_first_of(" \t\"=") != std::string::npos;
+    const bool quote = v.empty() || v.find_first_of(" \t\r\n\"=") != std::string::npos;
     if (quote) line += '"';
     for (char c : v) {
       if (c == '\n' || c == '\r') c = ' ';
