@@ -1,5 +1,6 @@
 #include "consolecomposition.h"
 
+#include "common/clock.h"
 #include "node/node.h"
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
@@ -54,7 +55,7 @@ node::NodeConfig ConsoleComposition::nodeDefaults(bool explicitListen) const {
 
 Status ConsoleComposition::startLocalNode(const node::NodeConfig &config) {
   if (m_node) return Status::failedPrecondition("the local node was already started");
-  m_node = std::make_unique<node::Node>(config);
+  m_node = std::make_unique<node::Node>(config, Clock::steady(), m_events);
   m_started = m_node->start();
   if (m_started.isOk()) {
     m_session.setBaseUrl(QUrl(m_node->baseUrl()));

@@ -12,6 +12,7 @@
 // Destruction stops health polling and drains the node before the window goes.
 #pragma once
 
+#include "common/eventsink.h"
 #include "common/status.h"
 #include "models/nodesession.h"
 #include "node/nodeconfig.h"
@@ -76,6 +77,7 @@ public:
 private:
   std::unique_ptr<widgets::ConsoleSettings> m_settings;
   widgets::LanguageManager m_language;
+  StderrEventSink m_events;  // the local node's reports; outlives it
   std::unique_ptr<node::Node> m_node;
   models::NodeSession m_session;
   std::unique_ptr<widgets::MainWindow> m_window;

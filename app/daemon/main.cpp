@@ -2,6 +2,8 @@
 // config file: docs/configuration.md.
 // Exit codes: 0 stopped cleanly, 1 could not start (port in use, data dir unusable, ...),
 // 2 bad flags or config file. Every failure is one line on stderr saying what and where.
+#include "common/clock.h"
+#include "common/eventsink.h"
 #include "node/node.h"
 #include "signalwatcher.h"
 
@@ -35,7 +37,8 @@ int main(int argc, char **argv) {
   }
 
   SignalWatcher signals;
-  Node node(*config);
+  lmfront::StderrEventSink events;
+  Node node(*config, lmfront::Clock::steady(), events);
   if (auto started = node.start(); !started) {
     std::fprintf(stderr, "lmfrontd: cannot start: %s\n", started.message().c_str());
     return 1;

@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
   });
   report("ref_mutex_unordered_map_get", refGet, refGet);
 
-  LocalCache cache({.byteBudget = 512u << 20, .shards = 16, .defaultTtl = std::chrono::hours(1)});
+  LocalCache cache({.byteBudget = 512u << 20, .shards = 16, .defaultTtl = std::chrono::hours(1)}, Clock::steady());
   for (const auto &k : keys) cache.put(k, body);
   report("local_get_hit", measure(2000000, [&](std::int64_t i) { g_sink = g_sink + cache.get(at(i))->size(); }),
          refGet);
@@ -213,7 +213,7 @@ int main(int argc, char **argv) {
     }
     RedisOptions o;
     o.port = redisPort;
-    RedisCache redis(o);
+    RedisCache redis(o, Clock::steady());
     redis.putAsync(keys[0], body, std::chrono::minutes(5));
     redis.flush(std::chrono::seconds(5));
     const std::string rawKey = o.keyPrefix + keys[0].hex();

@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
   auto router = std::make_shared<Router>();
   lmfront::bench::addStreamProbeRoute(*router);
   router->fallback([](HttpRequest &&, ResponderPtr responder) { responder->respond(HttpResponse::json(200, kBody)); });
-  HttpServer server;
+  HttpServer server(lmfront::Clock::steady());
   const lmfront::Status st = server.start(options, router);
   if (!st.isOk()) {
     std::fprintf(stderr, "lmfront-bench-http: %s\n", st.message().c_str());

@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     routing::BalancerConfig config;
     config.kind = kind;
     config.seed = 1;
-    auto b = std::move(routing::makeBalancer(config, backends)).value();
+    auto b = std::move(routing::makeBalancer(config, backends, Clock::steady())).value();
     const std::string name = "pick+start+finish " + std::string(routing::balancerKindName(kind));
     const double one = measure(1'000'000, [&](int64_t i) {
       const size_t p = b->pick({keys[size_t(i % 10000)]}).value();
@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
   rl::LocalRateLimiterConfig lc;
   lc.bucket.limit = 1'000'000'000;
   lc.bucket.period = std::chrono::seconds(1);
-  rl::LocalRateLimiter local(lc);
+  rl::LocalRateLimiter local(lc, Clock::steady());
   row("local acquire, one key", measure(1'000'000, [&](int64_t) { g_sink = local.acquire("key", 1).allowed; }), mutexNs,
       "mutex");
   row("local acquire, 10k keys",
@@ -128,18 +128,18 @@ int main(int argc, char **argv) {
               }),
       mutexNs, "mutex");
 
-  res::CircuitBreaker breaker(res::CircuitBreakerConfig{});
+  res::CircuitBreaker breaker(res::CircuitBreakerConfig{}, Clock::steady());
   row("breaker allow+onSuccess",
       measure(1'000'000,
               [&](int64_t) {
                 if (breaker.allow()) breaker.onSuccess();
               }),
       mutexNs, "mutex");
-  res::OutlierDetector outliers(8, res::OutlierDetectorConfig{});
+  res::OutlierDetector outliers(8, res::OutlierDetectorConfig{}, Clock::steady());
   row("outlier record(success)",
       measure(1'000'000, [&](int64_t i) { outliers.record(size_t(i % 8), res::Observation::Success); }), atomicNs,
       "atomic");
-  res::RetryBudget budget(res::RetryBudgetConfig{});
+  res::RetryBudget budget(res::RetryBudgetConfig{}, Clock::steady());
   row("retry budget onRequest", measure(1'000'000, [&](int64_t) { budget.onRequest(); }), atomicNs, "atomic");
 
   if (redisPort > 0) {
@@ -157,7 +157,7 @@ int main(int argc, char **argv) {
     const double pingNs = measure(20'000, [&](int64_t) { freeReplyObject(redisCommand(ping, "PING")); });
     redisFree(ping);
     row("reference: redis PING round trip", pingNs, pingNs, "PING");
-    auto redis = std::move(rl::RedisRateLimiter::create(rc)).value();
+    auto redis = std::move(rl::RedisRateLimiter::create(rc, Clock::steady())).value();
     redis->acquire("warm", 1);
     const double redisNs =
         measure(20'000, [&](int64_t i) { g_sink = redis->acquire(keys[size_t(i % 10000)], 1).allowed; });

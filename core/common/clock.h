@@ -1,8 +1,10 @@
 // Clock: the one source of time for anything time-based in core (rate limits, breakers, TTLs,
 // alert `for` durations), so tests drive time by hand instead of sleeping.
 //
-// Production code takes `const Clock &` (default: Clock::steady()). ManualClock is thread-safe:
-// a test may advance it while workers read it.
+// Production code takes `const Clock &` and never defaults it: the composition root (a node's
+// NodeContext, a benchmark's main) passes Clock::steady(), a test passes a ManualClock (or
+// Clock::steady() explicitly), so a whole node can run on a manual clock. The clock must outlive
+// whatever holds it. ManualClock is thread-safe: a test may advance it while workers read it.
 #pragma once
 
 #include <atomic>

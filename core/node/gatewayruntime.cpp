@@ -5,7 +5,8 @@
 #include "gateway/ratelimit/ratelimiter.h"
 #include "gateway/ratelimit/redisratelimiter.h"
 
-#include <cstdio>
+#include "common/eventsink.h"
+
 #include <iterator>
 
 namespace lmfront::node {
@@ -30,7 +31,7 @@ auth::Role roleFor(Access access) {
 
 // One limit (per minute) either node-local or shared through Redis under `name`.
 Result<std::unique_ptr<ratelimit::RateLimiter>> makeLimiter(qint64 perMinute, const GatewaySettings &g,
-                                                            const std::string &name) {
+                                                            const std::string &name, const Clock &clock) {
   if (perMinute <= 0) return std::unique_ptr<ratelimit::RateLimiter>();
   ratelimit::TokenBucketConfig bucket;
   bucket.limit = perMinute;
@@ -41,13 +42,13 @@ Result<std::unique_ptr<ratelimit::RateLimiter>> makeLimiter(qint64 perMinute, co
     c.host = g.redisHost.toStdString();
     c.port = g.redisPort;
     c.keyPrefix = "lmfront:rl:" + name + ":";
-    auto limiter = ratelimit::RedisRateLimiter::create(c);
+    auto limiter = ratelimit::RedisRateLimiter::create(c, clock);
     if (!limiter) return limiter.status().withContext("limit " + name);
     return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
   }
   ratelimit::LocalRateLimiterConfig c;
   c.bucket = bucket;
-  auto limiter = ratelimit::LocalRateLimiter::create(c);
+  auto limiter = ratelimit::LocalRateLimiter::create(c, clock);
   if (!limiter) return limiter.status().withContext("limit " + name);
   return std::unique_ptr<ratelimit::RateLimiter>(std::move(*limiter));
 }
@@ -82,12 +83,13 @@ std::vector<std::string> toStd(const QStringList &list) {
 
 GatewayRuntime::~GatewayRuntime() = default;
 
-Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const QString &dataDir,
+Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const NodeContext &context,
                                                                const observe::StandardMetrics *metrics) {
   std::unique_ptr<GatewayRuntime> r(new GatewayRuntime);
   r->m_settings = config.gateway;
   r->m_metrics = metrics;
-  auto store = auth::KeyStore::open(dataDir.toStdString());
+  r->m_events = &context.events;
+  auto store = auth::KeyStore::open(context.dataDir.toStdString());
   if (!store) return store.status().withContext("API keys");
   r->m_store = std::move(*store);
   r->m_authenticator = std::make_shared<auth::Authenticator>();
@@ -112,7 +114,7 @@ Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig 
                            Spec{g.perKey.tokensPerMinute, "key_tpm", &r->m_keyTokens},
                            Spec{g.perModel.requestsPerMinute, "model_rpm", &r->m_modelRequests},
                            Spec{g.perModel.tokensPerMinute, "model_tpm", &r->m_modelTokens}}) {
-    auto limiter = makeLimiter(spec.perMinute, g, spec.name);
+    auto limiter = makeLimiter(spec.perMinute, g, spec.name, context.clock);
     if (!limiter) return limiter.status();
     *spec.slot = std::move(*limiter);
   }
@@ -190,9 +192,9 @@ void GatewayRuntime::settle(const AdmitContext &context, int actualTokens) const
 
 void GatewayRuntime::maintenance() {
   if (auto reloaded = m_authenticator->reloadIfChanged(*m_store); !reloaded)
-    std::fprintf(stderr, "lmfront node: reloading API keys: %s\n", reloaded.status().message().c_str());
+    m_events->report(EventLevel::Warning, "auth", "reloading API keys: " + reloaded.status().message());
   if (auto flushed = m_authenticator->flushUsage(*m_store); !flushed)
-    std::fprintf(stderr, "lmfront node: saving key usage: %s\n", flushed.message().c_str());
+    m_events->report(EventLevel::Warning, "auth", "saving key usage: " + flushed.message());
   for (auto *limiter : {m_keyRequests.get(), m_keyTokens.get(), m_modelRequests.get(), m_modelTokens.get()})
     if (auto *local = dynamic_cast<ratelimit::LocalRateLimiter *>(limiter)) local->evictIdle();
 }

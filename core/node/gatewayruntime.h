@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "gateway/openai/openaiservice.h"
 #include "node/nodeconfig.h"
+#include "node/nodecontext.h"
 
 #include <memory>
 
@@ -28,7 +29,8 @@ namespace lmfront::node {
 class GatewayRuntime {
 public:
   // Opens the key store, refuses a bind beyond loopback without keys, builds the limiters.
-  static Result<std::unique_ptr<GatewayRuntime>> create(const NodeConfig &config, const QString &dataDir,
+  // The key store lives in context.dataDir; limits read context.clock; problems go to context.events.
+  static Result<std::unique_ptr<GatewayRuntime>> create(const NodeConfig &config, const NodeContext &context,
                                                         const observe::StandardMetrics *metrics);
   ~GatewayRuntime();
 
@@ -56,6 +58,7 @@ private:
   std::unique_ptr<gateway::auth::AuthGate> m_gate;
   std::unique_ptr<gateway::ratelimit::RateLimiter> m_keyRequests, m_keyTokens, m_modelRequests, m_modelTokens;
   const observe::StandardMetrics *m_metrics = nullptr;
+  EventSink *m_events = nullptr;
 };
 
 }  // namespace lmfront::node

@@ -9,7 +9,7 @@ using gateway::pool::EngineBackend;
 using gateway::pool::ModelPool;
 
 Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogEntry &entry, QThreadPool *threads,
-                                                        const observe::StandardMetrics *metrics) {
+                                                        const observe::StandardMetrics *metrics, const Clock &clock) {
   if (!entry.manifestError.isOk()) return entry.manifestError.withContext("model '" + entry.name.toStdString() + "'");
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
@@ -21,11 +21,11 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogE
   pool->created = entry.created;
   pool->backends.push_back(
       std::make_shared<EngineBackend>("engine:" + pool->name, *model, nullptr, entry.manifest.tokenizer, threads));
-  auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}});
+  auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}}, clock);
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);
   // Default limits (poolflow.h): an engine replica queues beyond its adaptive limit like any backend.
-  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics);
+  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics, clock);
   if (!flow) return flow.status();
   pool->flow = std::move(*flow);
   return std::shared_ptr<const ModelPool>(std::move(pool));

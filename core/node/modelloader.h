@@ -4,6 +4,7 @@
 // scanned (registry/modelmanifest.h); an entry whose manifest is broken is refused with that error.
 #pragma once
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "gateway/pool/modeltable.h"
 #include "observe/standardmetrics.h"
@@ -15,9 +16,11 @@ class QThreadPool;
 
 namespace lmfront::node {
 
-// metrics (may be null): where the pool's flow-control gauges go.
+// threads: where inference runs. metrics (may be null): where the pool's flow-control gauges go.
+// clock: what the pool's balancer and queue read.
 Result<std::shared_ptr<const gateway::pool::ModelPool>> loadEnginePool(const registry::CatalogEntry &entry,
-                                                                       QThreadPool *pool,
-                                                                       const observe::StandardMetrics *metrics);
+                                                                       QThreadPool *threads,
+                                                                       const observe::StandardMetrics *metrics,
+                                                                       const Clock &clock);
 
 }  // namespace lmfront::node

@@ -1,10 +1,16 @@
-// Node: one lmfront node — the data-plane gateway, engine models, and (as later issues land)
-// registry, observability and the ops server — wired together.
+// Node: one lmfront node — the composition root. It builds the NodeContext (clock, HTTP client,
+// metrics registry, event sink, data dir, threads) and runs the node's services on it in order:
+// today the gateway (GatewayService); the catalog, alerting, the ops server and discovery plug
+// in the same way (service.h). docs/architecture.md describes the pieces and their threads.
 //
-// Contract: start() binds and returns at once; the node's work runs on its own worker threads,
-// never on the caller's (the console's GUI thread stays free). shutdown() drains: new requests get
-// 503, in-flight ones finish within the drain timeout, then everything stops. The Node lives on
-// the thread that created it; its signals are queued to that thread's event loop.
+// Contract: the node owns a thread with its own event loop (the node thread). start(), shutdown()
+// and every service's lifecycle, maintenance timers and SQLite work run there, never on the
+// caller's thread: start() hands the work over and waits for its Status, so the console's GUI
+// thread may call it and never runs node work (nor needs its event loop for the node to serve
+// and maintain itself). Requests run on the data plane's workers and inference on the inference
+// pool. shutdown() drains (new requests get 503, in-flight ones finish within the drain
+// timeout), then stops every service and the node thread. The Node object lives on the thread
+// that created it; call its methods from there; stopped() is emitted on that thread.
 #pragma once
 
 #include "common/status.h"
@@ -14,6 +20,11 @@
 #include <QObject>
 #include <QString>
 #include <memory>
+
+namespace lmfront {
+class Clock;
+class EventSink;
+}  // namespace lmfront
 
 namespace lmfront::node {
 
@@ -30,11 +41,15 @@ struct NodeInfo {
 class Node : public QObject {
   Q_OBJECT
 public:
-  explicit Node(NodeConfig config, QObject *parent = nullptr);
-  ~Node() override;
+  // clock: what every time-based policy and timeout of the node reads (Clock::steady() in the
+  // binaries, a ManualClock in tests); events: where the node reports what an operator should
+  // hear about. Both must outlive the Node.
+  Node(NodeConfig config, const Clock &clock, EventSink &events, QObject *parent = nullptr);
+  ~Node() override;  // shuts down if still running
 
-  // Prepares the data dir and binds the listener (trying further ports when the config allows).
-  // On failure nothing keeps running and the Status says what and where.
+  // Prepares the data dir, then starts the services in order on the node thread (the gateway
+  // binds its listener, trying further ports when the config allows). On failure the services
+  // already started are stopped again, nothing keeps running, and the Status says what and where.
   Status start();
   // Drains then stops; returns true when every in-flight request finished in time.
   bool shutdown();

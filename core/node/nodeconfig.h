@@ -56,6 +56,7 @@ struct NodeConfig {
   QString nodeId;   // empty: derived at start
   int workers = 0;
   int drainTimeoutMs = 10'000;
+  int maintenanceIntervalMs = 2'000;  // API key reload, usage stamps (no flag: tests shorten it)
   bool enableTestRoutes = false;
   std::vector<ModelSpec> models;
   GatewaySettings gateway;

@@ -66,13 +66,13 @@ Status ServingState::loadingFinished() {
 Status ServingState::publish(bool strict) {
   auto &service = m_parts.service;
   const auto previous = service.table();
-  auto table = buildModelTable(m_engines, m_pools, m_parts.poolMetrics, previous.get());
+  auto table = buildModelTable(m_engines, m_pools, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
   if (!table) {
     if (strict) return table.status();
     std::vector<gateway::pool::PoolSpec> buildable;
     for (const auto &spec : m_pools)
-      if (buildModelTable(m_engines, {spec}, nullptr)) buildable.push_back(spec);
-    table = buildModelTable(m_engines, buildable, m_parts.poolMetrics, previous.get());
+      if (buildModelTable(m_engines, {spec}, m_parts.clock, m_parts.http, nullptr)) buildable.push_back(spec);
+    table = buildModelTable(m_engines, buildable, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
     if (!table) table = std::make_shared<ModelTable>(m_engines);
   }
   service.setTable(*table);

@@ -31,7 +31,11 @@
 #include <vector>
 
 namespace lmfront {
+class Clock;
 class EventSink;
+}  // namespace lmfront
+namespace lmfront::gateway::upstream {
+class HttpClient;
 }
 namespace lmfront::gateway::openai {
 class OpenAiService;
@@ -60,6 +64,8 @@ public:
   struct Parts {
     gateway::openai::OpenAiService &service;
     gateway::pool::HealthProber &prober;
+    const Clock &clock;                           // what built pools' policies read
+    gateway::upstream::HttpClient &http;          // built pools' URL backends
     const observe::StandardMetrics *poolMetrics;  // flow and resilience gauges of built pools
     registry::CatalogMetrics catalogMetrics;
     EventSink &events;

@@ -1,7 +1,10 @@
 // HttpServerFixture: a 2-worker HttpServer on 127.0.0.1:0 with the routes the data-plane tests
 // use (echo, slow, streams, SSE, throwing/dropping handlers, ...), plus helpers. Test-only.
+// The server runs on a ManualClock: no timeout fires unless a test advances m_clock (then
+// m_server.checkTimeouts() applies it at once).
 #pragma once
 
+#include "common/clock.h"
 #include "gateway/http/httpserver.h"
 #include "rawclient.h"
 
@@ -69,7 +72,8 @@ inline std::string get(const std::string &path, const std::string &extra = {}) {
 
 class HttpServerFixture {
 protected:
-  HttpServer m_server;
+  lmfront::ManualClock m_clock;
+  HttpServer m_server{m_clock};
   Jobs m_jobs;
   Gate m_streamGate;
   std::atomic<bool> m_foreverSawClosed{false};
@@ -127,8 +131,8 @@ protected:
     r->route("GET", "/worker", [](HttpRequest &&req, ResponderPtr res) {
       res->respond(HttpResponse::text(200, std::to_string(req.workerIndex)));
     });
-    r->route("GET", "/age", [](HttpRequest &&req, ResponderPtr res) {
-      const auto age = std::chrono::steady_clock::now() - req.receivedAt;
+    r->route("GET", "/age", [this](HttpRequest &&req, ResponderPtr res) {
+      const auto age = m_clock.now() - req.receivedAt;
       const bool sane = req.receivedAt.time_since_epoch().count() != 0 && age >= 0ns && age < 1s;
       res->respond(HttpResponse::text(200, sane ? "sane" : "insane"));
     });

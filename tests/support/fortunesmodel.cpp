@@ -1,5 +1,7 @@
 #include "fortunesmodel.h"
 
+#include "common/clock.h"
+#include "common/eventsink.h"
 #include "engine/trainer.h"
 
 #include <QFile>
@@ -50,7 +52,9 @@ std::unique_ptr<node::Node> startFortunesNode(const QString &dir, int lines, QSt
   config.dataDir = dir + QStringLiteral("/data");
   config.workers = 1;
   config.models.push_back({QStringLiteral("fortunes"), model});
-  auto node = std::make_unique<node::Node>(config);
+  // Node reports go to the test's log; the sink outlives every node this helper starts.
+  static StderrEventSink events;
+  auto node = std::make_unique<node::Node>(config, Clock::steady(), events);
   if (const Status started = node->start(); !started) {
     *error = QString::fromStdString(started.message());
     return nullptr;

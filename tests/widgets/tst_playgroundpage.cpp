@@ -9,6 +9,8 @@
 #include "../support/scriptedsse.h"
 #include "../support/widgetchild.h"
 #include "client/completionclient.h"
+#include "common/clock.h"
+#include "common/eventsink.h"
 #include "gateway/auth/keystore.h"
 #include "models/nodesession.h"
 #include "node/node.h"
@@ -252,7 +254,8 @@ private Q_SLOTS:
     config.workers = 1;
     config.models.push_back({QStringLiteral("fortunes"), model});
     config.gateway.requireKeys = true;
-    node::Node keyed(config);
+    StderrEventSink events;
+    node::Node keyed(config, Clock::steady(), events);
     const Status started = keyed.start();
     QVERIFY2(started.isOk(), started.toString().c_str());
 

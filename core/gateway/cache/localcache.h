@@ -48,7 +48,7 @@ public:
   static constexpr std::size_t kEntryOverhead = 160;
   static std::size_t entrySize(std::size_t valueBytes) { return sizeof(CacheKey::bytes) + valueBytes + kEntryOverhead; }
 
-  explicit LocalCache(LocalCacheOptions options = {}, const Clock &clock = Clock::steady());
+  LocalCache(LocalCacheOptions options, const Clock &clock);
   LocalCache(const LocalCache &) = delete;
   LocalCache &operator=(const LocalCache &) = delete;
 

@@ -73,7 +73,7 @@ public:
   };
   using GetCallback = std::function<void(const Lookup &)>;
 
-  RedisCache(RedisOptions options, const Clock &clock = Clock::steady(), RedisMetrics metrics = {});
+  RedisCache(RedisOptions options, const Clock &clock, RedisMetrics metrics = {});
   ~RedisCache();
   RedisCache(const RedisCache &) = delete;
   RedisCache &operator=(const RedisCache &) = delete;

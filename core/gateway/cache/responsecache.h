@@ -40,7 +40,7 @@ public:
   };
   using Done = std::function<void(const Lookup &)>;
 
-  ResponseCache(TieredCacheOptions options, SingleFlightOptions flight = {}, const Clock &clock = Clock::steady(),
+  ResponseCache(TieredCacheOptions options, SingleFlightOptions flight, const Clock &clock,
                 const observe::StandardMetrics *metrics = nullptr);
 
   void lookup(const CacheKey &key, Clock::TimePoint now, Done done, bool localMissed = false);

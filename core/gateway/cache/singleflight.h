@@ -43,7 +43,7 @@ public:
   using Callback = std::function<void(const Result<V> &)>;
   enum class Role { Leader, Follower, Overflow };
 
-  explicit SingleFlight(SingleFlightOptions options = {}, const Clock &clock = Clock::steady())
+  SingleFlight(SingleFlightOptions options, const Clock &clock)
       : m_options(options), m_clock(clock), m_shards(std::max<std::size_t>(options.shards, 1)) {}
   SingleFlight(const SingleFlight &) = delete;
   SingleFlight &operator=(const SingleFlight &) = delete;

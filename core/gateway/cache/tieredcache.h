@@ -38,8 +38,7 @@ struct TieredCacheOptions {
 class TieredCache {
 public:
   // `metrics` may be null (no metrics); it must outlive the cache otherwise.
-  TieredCache(TieredCacheOptions options, const Clock &clock = Clock::steady(),
-              const observe::StandardMetrics *metrics = nullptr);
+  TieredCache(TieredCacheOptions options, const Clock &clock, const observe::StandardMetrics *metrics = nullptr);
 
   Value getLocal(const CacheKey &key) { return getLocal(key, m_clock.now()); }
   Value getLocal(const CacheKey &key, Clock::TimePoint now);  // now: e.g. the request's arrival

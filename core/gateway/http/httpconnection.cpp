@@ -45,6 +45,7 @@ bool safeHeaderText(std::string_view s) {
 
 HttpConnection::HttpConnection(HttpWorker *worker, int fd, std::string peer)
     : m_worker(worker),
+      m_clock(worker->clock()),
       m_fd(fd),
       m_peer(std::move(peer)),
       m_parser(RequestParser::Limits{worker->options().maxHeaderBytes, worker->options().maxBodyBytes}) {}
@@ -55,7 +56,7 @@ HttpConnection::~HttpConnection() {
 }
 
 void HttpConnection::start() {
-  m_headerStart = m_lastActivity = Clock::now();
+  m_headerStart = m_lastActivity = m_clock.now();
   m_reading = true;
   if (!m_worker->addWatch(m_fd, this)) closeNow();
 }
@@ -87,7 +88,7 @@ void HttpConnection::onReadable() {
   for (int i = 0; i < kMaxReadsPerWakeup && m_reading && !m_dead; ++i) {
     const ssize_t n = ::read(m_fd, buf, size);
     if (n > 0) {
-      m_lastActivity = Clock::now();
+      m_lastActivity = m_clock.now();
       const auto len = static_cast<std::size_t>(n);
       if (m_lingering || m_stopParsing) {
         // Nothing more will be answered; the bytes are only drained.
@@ -151,9 +152,9 @@ std::size_t HttpConnection::processInput(const char *data, std::size_t len) {
   // Header timer: runs from the first byte of a request (or from accept, for the first one) until
   // its header is complete.
   if (m_parser.inHeaders()) {
-    if (m_headerStart == Clock::time_point{}) m_headerStart = Clock::now();
+    if (m_headerStart == Clock::TimePoint{}) m_headerStart = m_clock.now();
   } else if (m_requestCount > 0 || m_parser.midRequest()) {
-    m_headerStart = Clock::time_point{};
+    m_headerStart = Clock::TimePoint{};
   }
   m_processing = false;
   if (m_stopParsing) return len;
@@ -393,11 +394,14 @@ void HttpConnection::advance() {
 }
 
 void HttpConnection::flush() {
+  // Read before sending: once the peer can see the bytes, the activity stamp must already be no
+  // later than that (a test that advances a ManualClock after reading must not race the stamp).
+  const Clock::TimePoint now = m_clock.now();
   while (!m_dead && m_outOffset < m_out.size()) {
     const ssize_t n = ::send(m_fd, m_out.data() + m_outOffset, m_out.size() - m_outOffset, MSG_NOSIGNAL);
     if (n > 0) {
       m_outOffset += static_cast<std::size_t>(n);
-      m_lastActivity = Clock::now();
+      m_lastActivity = now;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -417,7 +421,7 @@ void HttpConnection::flush() {
     m_awaitingFlush = 0;
   }
   setWriteWatch(false);
-  if (m_queue.empty()) m_lastActivity = Clock::now();
+  if (m_queue.empty()) m_lastActivity = now;
   if (m_closeAfterFlush) finishClose();
 }
 
@@ -452,7 +456,7 @@ void HttpConnection::finishClose() {
   // can destroy the response we just sent before the client reads it.
   ::shutdown(m_fd, SHUT_WR);
   m_lingering = true;
-  m_lingerDeadline = Clock::now() + kLingerTime;
+  m_lingerDeadline = m_clock.now() + kLingerTime;
   m_in.clear();
   updateReading();
 }
@@ -469,7 +473,7 @@ void HttpConnection::beginDrain() {
   if (!m_dead && idle()) closeNow();
 }
 
-void HttpConnection::onTick(Clock::time_point now) {
+void HttpConnection::onTick(Clock::TimePoint now) {
   if (m_dead) return;
   const HttpServerOptions &opt = m_worker->options();
   if (m_lingering) {
@@ -481,8 +485,8 @@ void HttpConnection::onTick(Clock::time_point now) {
     return;
   }
   if (m_stopParsing) return;
-  if (m_headerStart != Clock::time_point{} && now - m_headerStart > opt.headerTimeout) {
-    m_headerStart = Clock::time_point{};
+  if (m_headerStart != Clock::TimePoint{} && now - m_headerStart > opt.headerTimeout) {
+    m_headerStart = Clock::TimePoint{};
     if (m_requestCount == 0 && !m_parser.midRequest()) {
       closeNow();  // connected and never said anything: no one to answer
       return;

@@ -6,11 +6,12 @@
 // therefore holds back pipelined responses until it ends). Output goes out with ::send at once
 // (TCP_NODELAY), except while a read batch is being processed, when it is gathered and sent once
 // at the end. EAGAIN arms a write notifier; reading pauses while too much is queued.
-// Timeouts are checked by the worker's tick: header (408), body progress (408), idle keep-alive
-// (silent close), stalled writes (close). Closing is deferred: the worker deletes dead
-// connections from its event loop, never from inside one of their callbacks.
+// Timeouts are checked by the worker's tick against the server's injected Clock: header (408),
+// body progress (408), idle keep-alive (silent close), stalled writes (close). Closing is deferred: the worker deletes
+// dead connections from its event loop, never from inside one of their callbacks.
 #pragma once
 
+#include "common/clock.h"
 #include "gateway/http/exchange.h"
 #include "gateway/http/httprequestparser.h"
 
@@ -25,8 +26,6 @@ class HttpWorker;
 
 class HttpConnection {
 public:
-  using Clock = std::chrono::steady_clock;
-
   HttpConnection(HttpWorker *worker, int fd, std::string peer);
   ~HttpConnection();
   HttpConnection(const HttpConnection &) = delete;
@@ -34,7 +33,7 @@ public:
 
   void start();
   void onEvents(bool readable, bool writable, bool hangup);  // from the worker's epoll
-  void onTick(Clock::time_point now);
+  void onTick(Clock::TimePoint now);
   void beginDrain();
   void closeNow();  // drops the connection; exchanges see isOpen() == false
   bool dead() const { return m_dead; }
@@ -68,6 +67,7 @@ private:
   void setWriteWatch(bool on);
 
   HttpWorker *m_worker;
+  const Clock &m_clock;  // the server's; read where steady_clock::now() was, no more often
   int m_fd;
   std::string m_peer;
   RequestParser m_parser;
@@ -77,9 +77,9 @@ private:
   std::size_t m_outOffset = 0;
   std::size_t m_awaitingFlush = 0;  // finished exchanges whose bytes are still in m_out
   std::uint64_t m_requestCount = 0;
-  Clock::time_point m_headerStart{};  // epoch: no header in progress
-  Clock::time_point m_lastActivity{};
-  Clock::time_point m_lingerDeadline{};
+  Clock::TimePoint m_headerStart{};  // epoch: no header in progress
+  Clock::TimePoint m_lastActivity{};
+  Clock::TimePoint m_lingerDeadline{};
   bool m_dead = false;
   bool m_corked = false;
   bool m_processing = false;

@@ -86,6 +86,8 @@ std::uint16_t boundPort(int fd) {
 }  // namespace
 
 struct HttpServer::Impl {
+  explicit Impl(const Clock &c) : clock(c) {}
+  const Clock &clock;
   HttpServerOptions options;
   std::uint16_t port = 0;
   std::unique_ptr<ServerShared> shared;
@@ -95,7 +97,7 @@ struct HttpServer::Impl {
   bool running = false;
 };
 
-HttpServer::HttpServer() : d(std::make_unique<Impl>()) {}
+HttpServer::HttpServer(const Clock &clock) : d(std::make_unique<Impl>(clock)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -144,7 +146,7 @@ Status HttpServer::start(const HttpServerOptions &options, std::shared_ptr<const
   d->options = options;
   d->options.workers = count;
   d->port = port;
-  d->shared = std::make_unique<ServerShared>();
+  d->shared = std::make_unique<ServerShared>(d->clock);
   d->shared->options = d->options;
   d->shared->router = std::move(router);
   d->shared->routerVersion.store(1);
@@ -215,6 +217,13 @@ void HttpServer::stop() {
   d->workers.clear();
   d->threads.clear();
   d->running = false;
+}
+
+void HttpServer::checkTimeouts() {
+  if (!d->running) return;
+  for (HttpWorker *w : d->workers)
+    QMetaObject::invokeMethod(
+        w, [w] { w->checkTimeouts(); }, Qt::BlockingQueuedConnection);
 }
 
 HttpServerStats HttpServer::stats() const {

@@ -15,8 +15,12 @@
 // it adds go on whatever answer that request gets, so a cross-cutting header (CORS) has one place
 // no response path can bypass; it may also answer the request itself (a CORS preflight).
 //
-// Thread safety: start/stop/beginDrain/setRouter from one controlling thread; Responder methods
-// from any thread. A QCoreApplication must exist (the workers run Qt event loops).
+// Time: every timeout (header, idle, body progress, stalled write, linger) is measured on the Clock
+// given to the constructor, read as often as before (on reads, writes and the worker's tick), so
+// tests drive timeouts with a ManualClock and checkTimeouts() instead of sleeping.
+//
+// Thread safety: start/stop/beginDrain/setRouter/checkTimeouts from one controlling thread;
+// Responder methods from any thread. A QCoreApplication must exist (the workers run Qt event loops).
 // Behaviour, limits and timeouts in detail: docs/http-dataplane.md.
 #pragma once
 
@@ -97,8 +101,8 @@ struct HttpServerStats {
 
 class HttpServer {
 public:
-  HttpServer();
-  ~HttpServer();  // stops
+  explicit HttpServer(const Clock &clock);  // the clock must outlive the server
+  ~HttpServer();                            // stops
   HttpServer(const HttpServer &) = delete;
   HttpServer &operator=(const HttpServer &) = delete;
 
@@ -119,6 +123,11 @@ public:
   void stop();
 
   HttpServerStats stats() const;
+
+  // Runs every worker's timeout sweep now and returns when all have run (the workers' ticks run
+  // it every quarter of the shortest timeout anyway): after advancing a ManualClock, a test
+  // calls this instead of waiting for the next tick.
+  void checkTimeouts();
 
 private:
   struct Impl;

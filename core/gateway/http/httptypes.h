@@ -2,7 +2,8 @@
 // Plain values; no I/O here. Header names are compared case-insensitively.
 #pragma once
 
-#include <chrono>
+#include "common/clock.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,8 +25,9 @@ struct HttpRequest {
   std::string body;
   std::string peerAddress;  // "127.0.0.1:53122"
   int workerIndex = 0;      // which data-plane worker owns the connection
-  // When the read that completed this request returned (for overhead and deadline accounting).
-  std::chrono::steady_clock::time_point receivedAt{};
+  // When the read that completed this request returned, on the server's clock (for overhead and
+  // deadline accounting).
+  Clock::TimePoint receivedAt{};
 
   // First header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

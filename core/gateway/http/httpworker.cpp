@@ -88,7 +88,7 @@ void HttpWorker::start() {
   const auto period = std::clamp<std::chrono::milliseconds::rep>(shortest.count() / 4, 5, 500);
   m_tick = new QTimer(this);
   m_tick->setTimerType(Qt::PreciseTimer);
-  connect(m_tick, &QTimer::timeout, this, [this] { onTick(); });
+  connect(m_tick, &QTimer::timeout, this, [this] { checkTimeouts(); });
   m_tick->start(std::chrono::milliseconds(period));
   if (draining()) beginDrain();
 }
@@ -144,9 +144,9 @@ void HttpWorker::onAcceptable() {
     conn->slot = m_connections.size();
     HttpConnection *raw = conn.get();
     m_connections.push_back(std::move(conn));
+    raw->start();  // before counting it: whoever sees the count sees the header timer running
     m_stats->accepted.fetch_add(1, std::memory_order_relaxed);
     m_stats->open.fetch_add(1, std::memory_order_relaxed);
-    raw->start();
   }
 }
 
@@ -185,8 +185,8 @@ void HttpWorker::modifyWatch(int fd, HttpConnection *connection, bool read, bool
 
 void HttpWorker::unwatch(int fd) { ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr); }
 
-void HttpWorker::onTick() {
-  const auto now = std::chrono::steady_clock::now();
+void HttpWorker::checkTimeouts() {
+  const auto now = m_shared->clock.now();
   // Index loop: closing only schedules removal, so the list does not change under us.
   for (std::size_t i = 0; i < m_connections.size(); ++i) m_connections[i]->onTick(now);
 }

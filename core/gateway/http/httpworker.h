@@ -38,6 +38,8 @@ struct alignas(64) WorkerStats {
 
 // State the controlling thread shares with every worker.
 struct ServerShared {
+  explicit ServerShared(const Clock &c) : clock(c) {}
+  const Clock &clock;
   HttpServerOptions options;
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> routerVersion{0};
@@ -54,6 +56,8 @@ public:
   void start();
   void beginDrain();
   void shutdown();
+  // Runs the timeout sweep now (the tick timer runs it periodically).
+  void checkTimeouts();
   // True once shutdown() finished. Acquire-loaded by the controlling thread after joining, so
   // the hand-off is visible to ThreadSanitizer (QThread::wait() is not: Qt is not instrumented).
   bool isShutDown() const { return m_shutDown.load(std::memory_order_acquire); }
@@ -61,6 +65,7 @@ public:
   // For connections.
   int index() const { return m_index; }
   const HttpServerOptions &options() const { return m_shared->options; }
+  const Clock &clock() const { return m_shared->clock; }
   bool draining() const { return m_shared->draining.load(std::memory_order_relaxed); }
   WorkerStats &stats() { return *m_stats; }
   const Router &router();
@@ -76,7 +81,6 @@ public:
 private:
   void onAcceptable();
   void onEpollReady();
-  void onTick();
   void reap();
   void closeListener();
 

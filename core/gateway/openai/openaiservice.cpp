@@ -41,9 +41,9 @@ cache::CacheRequest cacheRequest(const CompletionRequest &r, const pool::ModelPo
 // (the balancer's choice first, then any other) whose breaker allows a request and that has not
 // already failed this request. Sets retryAfter when open breakers are why nothing was found.
 std::shared_ptr<const pool::ModelPool> pickBackend(
-    const pool::ModelTable &table, std::shared_ptr<const pool::ModelPool> pool, std::string_view hashKey,
-    const std::vector<std::pair<const pool::ModelPool *, std::size_t>> &tried, std::size_t &index, Status &why,
-    int &retryAfter) {
+    const Clock &clock, const pool::ModelTable &table, std::shared_ptr<const pool::ModelPool> pool,
+    std::string_view hashKey, const std::vector<std::pair<const pool::ModelPool *, std::size_t>> &tried,
+    std::size_t &index, Status &why, int &retryAfter) {
   for (int hop = 0; pool && hop < 4; ++hop) {
     const std::size_t n = pool->backends.size();
     auto usable = [&](std::size_t i) {
@@ -52,7 +52,7 @@ std::shared_ptr<const pool::ModelPool> pickBackend(
         if (p == pool.get() && j == i) return false;
       if (pool->balancer && !pool->balancer->isHealthy(i)) return false;
       if (pool->resilience && !pool->resilience->breaker(i).allow()) {
-        const auto wait = pool->resilience->breaker(i).retryAt() - Clock::steady().now();
+        const auto wait = pool->resilience->breaker(i).retryAt() - clock.now();
         const int seconds = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
         retryAfter = std::max(1, retryAfter == 0 ? seconds : std::min(retryAfter, seconds));
         why = Status::unavailable("circuit breaker open for " + pool->backends[i]->id());
@@ -196,7 +196,7 @@ void dispatchToBackend(CompletionContext ctx) {
   std::size_t index = 0;
   Status why = Status::unavailable("model '" + ctx.request.model + "' has no backend");
   int retryAfter = 0;
-  auto pool = pickBackend(*ctx.table, ctx.pool, ctx.hashKey, ctx.tried, index, why, retryAfter);
+  auto pool = pickBackend(ctx.shared->clock, *ctx.table, ctx.pool, ctx.hashKey, ctx.tried, index, why, retryAfter);
   if (!pool) {
     // After a failed attempt with no backend left to retry on, the client hears that failure.
     ApiError e = ctx.attempt > 0 ? backendError(ctx.lastError)
@@ -392,7 +392,7 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
   std::size_t index = 0;
   Status why = Status::unavailable("no backend");
   int retryAfter = 0;
-  auto pool = pickBackend(*table, it->second, {}, {}, index, why, retryAfter);
+  auto pool = pickBackend(m_shared->clock, *table, it->second, {}, {}, index, why, retryAfter);
   if (!pool) {
     ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
     e.retryAfterSeconds = std::max(1, retryAfter);

@@ -57,7 +57,7 @@ struct ServiceOptions {
 
 class OpenAiService {
 public:
-  OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock = Clock::steady());
+  OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock);
   ~OpenAiService();
 
   void setTable(std::shared_ptr<const pool::ModelTable> table);

@@ -17,7 +17,7 @@ namespace lmfront::gateway::pool {
 
 class HealthProber {
 public:
-  explicit HealthProber(upstream::HttpClient &client = upstream::HttpClient::shared());
+  explicit HealthProber(upstream::HttpClient &client);
   ~HealthProber();
   HealthProber(const HealthProber &) = delete;
   HealthProber &operator=(const HealthProber &) = delete;

@@ -14,6 +14,7 @@ Status bad(const QString &where, const QString &what) {
 }  // namespace
 
 Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
+                                                    const Clock &clock, upstream::HttpClient &http,
                                                     const observe::StandardMetrics *metrics,
                                                     const ModelTable *previous) {
   auto table = std::make_shared<ModelTable>(engines);
@@ -57,7 +58,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
         options.kind = b.kind == "lmfront" ? UpstreamKind::Lmfront : UpstreamKind::OpenAi;
         options.apiKey = b.apiKey;
         options.timeouts = spec.timeouts;
-        auto upstream = UpstreamBackend::create(std::move(options));
+        auto upstream = UpstreamBackend::create(std::move(options), http);
         if (!upstream) return upstream.status().withContext(where.toStdString());
         backend = *upstream;
         version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
@@ -78,13 +79,13 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
                         : version.result().toHex().toStdString();
     routing::BalancerConfig bc;
     bc.kind = spec.balancer;
-    auto balancer = routing::makeBalancer(bc, std::move(members));
+    auto balancer = routing::makeBalancer(bc, std::move(members), clock);
     if (!balancer) return balancer.status().withContext(where.toStdString());
     pool->balancer = std::move(*balancer);
-    auto res = PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics);
+    auto res = PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics, clock);
     if (!res) return res.status().withContext(where.toStdString());
     pool->resilience = std::move(*res);
-    auto flow = PoolFlow::create(spec.flow, spec.name, ids, metrics);
+    auto flow = PoolFlow::create(spec.flow, spec.name, ids, metrics, clock);
     if (!flow) return flow.status().withContext(where.toStdString());
     pool->flow = std::move(*flow);
     pool->source = std::move(source);

@@ -6,9 +6,11 @@
 // no I/O and may run on any thread.
 #pragma once
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "gateway/pool/modeltable.h"
 #include "gateway/pool/poolspec.h"
+#include "gateway/upstream/httpclient.h"
 #include "observe/standardmetrics.h"
 
 #include <memory>
@@ -16,10 +18,12 @@
 
 namespace lmfront::gateway::pool {
 
-// engines: the catalog's loaded one-engine pools by model name. previous (optional): the table in
-// service; a pool whose spec and engines did not change is carried over as is, keeping its
-// breakers, ejections and health history.
+// engines: the catalog's loaded one-engine pools by model name. clock: what the pools' balancers,
+// breakers and queues read; http: what their URL backends send through (both outlive the table).
+// metrics may be null. previous (optional): the table in service; a pool whose spec and engines
+// did not change is carried over as is, keeping its breakers, ejections and health history.
 Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
+                                                    const Clock &clock, upstream::HttpClient &http,
                                                     const observe::StandardMetrics *metrics,
                                                     const ModelTable *previous = nullptr);
 

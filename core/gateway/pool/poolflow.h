@@ -58,7 +58,7 @@ public:
   // model: the pool's name (queue depth label); ids: the backends' ids, in the balancer's order.
   static Result<std::shared_ptr<PoolFlow>> create(const FlowConfig &config, std::string model,
                                                   std::vector<std::string> ids, const observe::StandardMetrics *metrics,
-                                                  const Clock &clock = Clock::steady());
+                                                  const Clock &clock);
   ~PoolFlow();
 
   // See the top comment. timer may be null (then nobody expires waiters but release()).

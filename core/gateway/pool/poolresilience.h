@@ -48,8 +48,7 @@ public:
   static Result<std::shared_ptr<PoolResilience>> create(const ResilienceConfig &config, std::vector<std::string> ids,
                                                         std::vector<bool> probed,
                                                         std::shared_ptr<routing::Balancer> balancer,
-                                                        const observe::StandardMetrics *metrics,
-                                                        const Clock &clock = Clock::steady());
+                                                        const observe::StandardMetrics *metrics, const Clock &clock);
 
   resilience::CircuitBreaker &breaker(std::size_t i) { return *m_backends[i]->breaker; }
   resilience::HealthState *health(std::size_t i) { return m_backends[i]->health.get(); }

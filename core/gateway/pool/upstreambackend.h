@@ -30,8 +30,7 @@ struct UpstreamOptions {
 
 class UpstreamBackend final : public openai::Backend {
 public:
-  static Result<std::shared_ptr<UpstreamBackend>> create(UpstreamOptions options,
-                                                         upstream::HttpClient &client = upstream::HttpClient::shared());
+  static Result<std::shared_ptr<UpstreamBackend>> create(UpstreamOptions options, upstream::HttpClient &client);
 
   const std::string &id() const override { return m_options.url; }
   void generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) override;

@@ -38,7 +38,7 @@ public:
   using Ready = std::function<void(Status)>;
 
   // The limiter must outlive the queue; it may be shared with code calling tryAcquire() directly.
-  AdmissionQueue(ConcurrencyLimiter &limiter, const AdmissionQueueConfig &config, const Clock &clock = Clock::steady());
+  AdmissionQueue(ConcurrencyLimiter &limiter, const AdmissionQueueConfig &config, const Clock &clock);
 
   Result<Ticket> admit(Clock::TimePoint deadline, Ready onReady);
   void release(Clock::Duration latency, Outcome outcome);

@@ -42,9 +42,8 @@ struct LocalRateLimiterConfig {
 class LocalRateLimiter final : public RateLimiter {
 public:
   // config must be valid (see create()).
-  LocalRateLimiter(const LocalRateLimiterConfig &config, const Clock &clock = Clock::steady());
-  static Result<std::unique_ptr<LocalRateLimiter>> create(const LocalRateLimiterConfig &config,
-                                                          const Clock &clock = Clock::steady());
+  LocalRateLimiter(const LocalRateLimiterConfig &config, const Clock &clock);
+  static Result<std::unique_ptr<LocalRateLimiter>> create(const LocalRateLimiterConfig &config, const Clock &clock);
 
   RateDecision acquire(std::string_view key, int64_t cost) override;
   void adjust(std::string_view key, int64_t delta) override;

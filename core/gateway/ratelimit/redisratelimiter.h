@@ -45,8 +45,7 @@ struct RedisRateLimiterConfig {
 class RedisRateLimiter final : public RateLimiter {
 public:
   // Does not connect: the first acquire() does (so a node starts while Redis is down).
-  static Result<std::unique_ptr<RedisRateLimiter>> create(const RedisRateLimiterConfig &config,
-                                                          const Clock &clock = Clock::steady());
+  static Result<std::unique_ptr<RedisRateLimiter>> create(const RedisRateLimiterConfig &config, const Clock &clock);
   ~RedisRateLimiter() override;
 
   RateDecision acquire(std::string_view key, int64_t cost) override;

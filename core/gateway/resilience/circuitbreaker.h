@@ -45,10 +45,8 @@ public:
   using StateChanged = std::function<void(BreakerState from, BreakerState to)>;
 
   // config must be valid (see create()).
-  CircuitBreaker(const CircuitBreakerConfig &config, const Clock &clock = Clock::steady(),
-                 StateChanged onChange = nullptr);
-  static Result<std::unique_ptr<CircuitBreaker>> create(const CircuitBreakerConfig &config,
-                                                        const Clock &clock = Clock::steady(),
+  CircuitBreaker(const CircuitBreakerConfig &config, const Clock &clock, StateChanged onChange = nullptr);
+  static Result<std::unique_ptr<CircuitBreaker>> create(const CircuitBreakerConfig &config, const Clock &clock,
                                                         StateChanged onChange = nullptr);
 
   // May this request go to the backend? In half-open, a true answer takes a probe slot.

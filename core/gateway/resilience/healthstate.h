@@ -35,7 +35,7 @@ struct HealthCheckConfig {
 class HealthState {
 public:
   // config must be valid.
-  HealthState(const HealthCheckConfig &config, const Clock &clock = Clock::steady());
+  HealthState(const HealthCheckConfig &config, const Clock &clock);
 
   // True when a probe should start now (due and none in flight).
   bool due();

@@ -46,11 +46,10 @@ class OutlierDetector {
 public:
   using EjectionChanged = std::function<void(size_t index, bool ejected)>;
 
-  OutlierDetector(size_t backends, const OutlierDetectorConfig &config, const Clock &clock = Clock::steady(),
+  OutlierDetector(size_t backends, const OutlierDetectorConfig &config, const Clock &clock,
                   EjectionChanged onChange = nullptr);
   static Result<std::unique_ptr<OutlierDetector>> create(size_t backends, const OutlierDetectorConfig &config,
-                                                         const Clock &clock = Clock::steady(),
-                                                         EjectionChanged onChange = nullptr);
+                                                         const Clock &clock, EjectionChanged onChange = nullptr);
 
   // Returns true when this observation ejected the backend.
   bool record(size_t index, Observation observation);

@@ -32,9 +32,8 @@ struct RetryBudgetConfig {
 class RetryBudget {
 public:
   // config must be valid (see create()).
-  RetryBudget(const RetryBudgetConfig &config, const Clock &clock = Clock::steady());
-  static Result<std::unique_ptr<RetryBudget>> create(const RetryBudgetConfig &config,
-                                                     const Clock &clock = Clock::steady());
+  RetryBudget(const RetryBudgetConfig &config, const Clock &clock);
+  static Result<std::unique_ptr<RetryBudget>> create(const RetryBudgetConfig &config, const Clock &clock);
 
   void onRequest();
   bool tryRetry();

@@ -133,7 +133,7 @@ private:
 // Validates config and backends (non-empty, unique non-empty ids, weights 1..kMaxWeight, total
 // weight ≤ kMaxTotalWeight) and builds the balancer of config.kind.
 Result<std::unique_ptr<Balancer>> makeBalancer(const BalancerConfig &config, std::vector<Backend> backends,
-                                               const Clock &clock = Clock::steady());
+                                               const Clock &clock);
 
 // 64-bit hash used for ring points and keys (FNV-1a, then a splitmix64 finaliser for avalanche).
 uint64_t hashKey64(std::string_view key);

@@ -435,11 +435,6 @@ void HttpClient::send(ClientRequest request, std::shared_ptr<ResponseHandler> ha
   m_loops[i]->post(std::move(request), std::move(handler));
 }
 
-HttpClient &HttpClient::shared() {
-  static HttpClient client(2);
-  return client;
-}
-
 Result<ParsedUrl> parseHttpUrl(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme)

@@ -63,9 +63,6 @@ public:
 
   void send(ClientRequest request, std::shared_ptr<ResponseHandler> handler);
 
-  // The process-wide client upstream backends share (created on first use).
-  static HttpClient &shared();
-
   struct Loop;
 
 private:

@@ -121,7 +121,7 @@ private Q_SLOTS:
   }
 
   void concurrentLookupsOneLeader() {
-    ResponseCache cache(localOnly());
+    ResponseCache cache(localOnly(), {}, lmfront::Clock::steady());
     Outcomes o;
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)

@@ -15,7 +15,7 @@ class TstSingleFlight : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void fiftyConcurrentJoinsOneLeader() {
-    Flight flight;
+    Flight flight({}, lmfront::Clock::steady());
     constexpr int kThreads = 5, kPerThread = 10;
     std::atomic<int> leaders{0}, followers{0}, delivered{0}, wrong{0};
     std::barrier start(kThreads);
@@ -46,7 +46,7 @@ private Q_SLOTS:
   }
 
   void leaderFailurePropagates() {
-    Flight flight;
+    Flight flight({}, lmfront::Clock::steady());
     QCOMPARE(flight.join("k", {}), Flight::Role::Leader);
     std::vector<lmfront::Status> seen;
     for (int i = 0; i < 3; ++i)
@@ -59,7 +59,7 @@ private Q_SLOTS:
   }
 
   void keysAreIndependent() {
-    Flight flight;
+    Flight flight({}, lmfront::Clock::steady());
     QCOMPARE(flight.join("a", {}), Flight::Role::Leader);
     QCOMPARE(flight.join("b", {}), Flight::Role::Leader);
     int got = 0;
@@ -71,7 +71,7 @@ private Q_SLOTS:
   }
 
   void waitersAreBounded() {
-    Flight flight({.maxWaitersPerKey = 2, .shards = 4, .leaderTimeout = 1min});
+    Flight flight({.maxWaitersPerKey = 2, .shards = 4, .leaderTimeout = 1min}, lmfront::Clock::steady());
     QCOMPARE(flight.join("k", {}), Flight::Role::Leader);
     QCOMPARE(flight.join("k", [](const auto &) {}), Flight::Role::Follower);
     QCOMPARE(flight.join("k", [](const auto &) {}), Flight::Role::Follower);

@@ -172,7 +172,7 @@ struct Fixture {
       members.push_back({b->id(), 1, true});
       ids.push_back(b->id());
     }
-    auto balancer = routing::makeBalancer({}, members);
+    auto balancer = routing::makeBalancer({}, members, clock);
     pool->balancer = std::move(balancer.value());
     if (resilience) {
       pool::ResilienceConfig rc;
@@ -450,7 +450,7 @@ private Q_SLOTS:
     observe::MetricsRegistry registry;
     ServiceOptions options;
     options.cacheEnabled = false;
-    OpenAiService service(std::move(options), registry);
+    OpenAiService service(std::move(options), registry, Clock::steady());  // real time: real waits
     Router router;
     service.addRoutes(router);
     auto backend = std::make_shared<AsyncBackend>(2ms);
@@ -461,7 +461,7 @@ private Q_SLOTS:
     c.concurrency.initialLimit = 2;
     c.queue.maxWaiters = 4;
     c.queue.maxWait = 15ms;
-    pool->flow = pool::PoolFlow::create(c, "m", {backend->id()}, &service.metrics()).value();
+    pool->flow = pool::PoolFlow::create(c, "m", {backend->id()}, &service.metrics(), Clock::steady()).value();
     auto table = std::make_shared<pool::ModelTable>();
     table->pools.emplace("m", pool);
     service.setTable(table);

@@ -44,6 +44,8 @@ gateway::pool::ModelTable engines() {
 
 class TstPoolSpec : public QObject {
   Q_OBJECT
+  ManualClock m_clock;
+  gateway::upstream::HttpClient m_http{1};  // URL backends are built, never sent through
 private Q_SLOTS:
   void validPools() {
     auto pools =
@@ -69,7 +71,7 @@ private Q_SLOTS:
     QCOMPARE(p.resilience.healthPath, std::string("/health"));
     QCOMPARE(p.timeouts.connect.count(), 300);
 
-    auto table = buildModelTable(engines(), *pools, nullptr);
+    auto table = buildModelTable(engines(), *pools, m_clock, m_http, nullptr);
     QVERIFY2(table.isOk(), table.status().message().c_str());
     const auto *english = (*table)->find("english");
     QVERIFY(english);
@@ -147,9 +149,9 @@ private Q_SLOTS:
                         "/127.0.0.1:9001'}]},"
                         "'b':{'backends':[{'engine':'english'}]}}"));
     QVERIFY(specs.isOk());
-    auto first = buildModelTable(engines(), *specs, nullptr);
+    auto first = buildModelTable(engines(), *specs, m_clock, m_http, nullptr);
     QVERIFY(first.isOk());
-    auto again = buildModelTable(engines(), *specs, nullptr, first->get());
+    auto again = buildModelTable(engines(), *specs, m_clock, m_http, nullptr, first->get());
     QVERIFY(again.isOk());
     QCOMPARE((*again)->pools["a"].get(), (*first)->pools["a"].get());  // same object: same breakers
     QCOMPARE((*again)->pools["b"].get(), (*first)->pools["b"].get());
@@ -158,7 +160,7 @@ private Q_SLOTS:
                         "/127.0.0.1:9002'}]},"
                         "'b':{'backends':[{'engine':'english'}]}}"));
     QVERIFY(changed.isOk());
-    auto third = buildModelTable(engines(), *changed, nullptr, again->get());
+    auto third = buildModelTable(engines(), *changed, m_clock, m_http, nullptr, again->get());
     QVERIFY(third.isOk());
     QVERIFY((*third)->pools["a"].get() != (*again)->pools["a"].get());
     QCOMPARE((*third)->pools["b"].get(), (*again)->pools["b"].get());
@@ -167,7 +169,7 @@ private Q_SLOTS:
     auto pool = std::make_shared<gateway::pool::ModelPool>(*newer.pools["english"]);
     pool->version = "sha-english-2";
     newer.pools["english"] = pool;
-    auto fourth = buildModelTable(newer, *changed, nullptr, third->get());
+    auto fourth = buildModelTable(newer, *changed, m_clock, m_http, nullptr, third->get());
     QVERIFY(fourth.isOk());
     QVERIFY((*fourth)->pools["b"].get() != (*third)->pools["b"].get());
     QCOMPARE((*fourth)->pools["a"].get(), (*third)->pools["a"].get());
@@ -213,13 +215,13 @@ private Q_SLOTS:
     QCOMPARE(adaptive.concurrency.minLimit, 1u);
     QCOMPARE(adaptive.concurrency.maxLimit, 1000u);
     // The built pool has a limiter and a queue per backend, kept when the pool is unchanged.
-    auto table = buildModelTable(engines(), *specs, nullptr);
+    auto table = buildModelTable(engines(), *specs, m_clock, m_http, nullptr);
     QVERIFY2(table.isOk(), table.status().message().c_str());
     const auto &tuned = (*table)->pools["tuned"];
     QVERIFY(tuned->flow);
     QCOMPARE(tuned->flow->size(), std::size_t{2});
     QCOMPARE(tuned->flow->limiter(1).limit(), 8u);
-    auto again = buildModelTable(engines(), *specs, nullptr, table->get());
+    auto again = buildModelTable(engines(), *specs, m_clock, m_http, nullptr, table->get());
     QVERIFY(again.isOk());
     QCOMPARE((*again)->pools["tuned"]->flow.get(), tuned->flow.get());
   }
@@ -227,16 +229,16 @@ private Q_SLOTS:
   void tableErrors() {
     auto unknownEngine = parsePools(json("{'a':{'backends':[{'engine':'french'}]}}"));
     QVERIFY(unknownEngine.isOk());
-    auto t1 = buildModelTable(engines(), *unknownEngine, nullptr);
+    auto t1 = buildModelTable(engines(), *unknownEngine, m_clock, m_http, nullptr);
     QVERIFY(!t1.isOk());
     QVERIFY2(t1.status().message().find("pools.a.backends[0].engine: no loaded model 'french'") != std::string::npos,
              t1.status().message().c_str());
     auto missingBackup = parsePools(json("{'a':{'backends':[{'engine':'english'}],'backup':'nowhere'}}"));
     QVERIFY(missingBackup.isOk());
-    QVERIFY(!buildModelTable(engines(), *missingBackup, nullptr).isOk());
+    QVERIFY(!buildModelTable(engines(), *missingBackup, m_clock, m_http, nullptr).isOk());
     auto duplicate = parsePools(json("{'a':{'backends':[{'engine':'english'},{'engine':'english'}]}}"));
     QVERIFY(duplicate.isOk());
-    auto t3 = buildModelTable(engines(), *duplicate, nullptr);
+    auto t3 = buildModelTable(engines(), *duplicate, m_clock, m_http, nullptr);
     QVERIFY(!t3.isOk());
     QVERIFY(t3.status().message().find("duplicates") != std::string::npos);
   }

@@ -78,10 +78,10 @@ private Q_SLOTS:
   void invalidConfigIsRejected() {
     LocalRateLimiterConfig c;
     c.shards = 3;
-    QCOMPARE(LocalRateLimiter::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(LocalRateLimiter::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     c.shards = 8;
     c.bucket.limit = -5;
-    QCOMPARE(LocalRateLimiter::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(LocalRateLimiter::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
   }
 };
 

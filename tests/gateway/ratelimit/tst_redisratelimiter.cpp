@@ -180,10 +180,10 @@ private Q_SLOTS:
 
   void invalidConfigIsRejected() {
     auto c = config(0, 10, 1min, false);
-    QCOMPARE(RedisRateLimiter::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(RedisRateLimiter::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     c.port = 6379;
     c.fallbackShare = 0;
-    QCOMPARE(RedisRateLimiter::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(RedisRateLimiter::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
   }
 
   void cleanupTestCase() { m_redis.stop(); }

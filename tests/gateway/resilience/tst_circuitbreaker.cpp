@@ -168,10 +168,10 @@ private Q_SLOTS:
     CircuitBreakerConfig c;
     c.consecutiveFailures = 0;
     c.failureRatio = 0;
-    QCOMPARE(CircuitBreaker::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(CircuitBreaker::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     c = {};
     c.halfOpenProbes = 0;
-    QCOMPARE(CircuitBreaker::create(c).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(CircuitBreaker::create(c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     QCOMPARE(breakerStateName(BreakerState::HalfOpen), std::string_view("half_open"));
   }
 };

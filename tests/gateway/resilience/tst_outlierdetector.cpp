@@ -102,8 +102,8 @@ private Q_SLOTS:
   void invalidConfigIsRejected() {
     OutlierDetectorConfig c;
     c.maxEjectionTime = 1s;
-    QCOMPARE(OutlierDetector::create(3, c).status().code(), StatusCode::InvalidArgument);
-    QCOMPARE(OutlierDetector::create(0, {}).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(OutlierDetector::create(3, c, Clock::steady()).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(OutlierDetector::create(0, {}, Clock::steady()).status().code(), StatusCode::InvalidArgument);
   }
 };
 

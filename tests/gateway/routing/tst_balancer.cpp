@@ -288,12 +288,13 @@ private Q_SLOTS:
   }
   void invalidPoolsAreRejected() {
     BalancerConfig config;
-    QCOMPARE(makeBalancer(config, {}).status().code(), StatusCode::InvalidArgument);
-    QCOMPARE(makeBalancer(config, {{"a", 1, true}, {"a", 1, true}}).status().code(), StatusCode::InvalidArgument);
-    QCOMPARE(makeBalancer(config, {{"a", 0, true}}).status().code(), StatusCode::InvalidArgument);
-    QCOMPARE(makeBalancer(config, {{"", 1, true}}).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(makeBalancer(config, {}, Clock::steady()).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(makeBalancer(config, {{"a", 1, true}, {"a", 1, true}}, Clock::steady()).status().code(),
+             StatusCode::InvalidArgument);
+    QCOMPARE(makeBalancer(config, {{"a", 0, true}}, Clock::steady()).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(makeBalancer(config, {{"", 1, true}}, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     config.ewmaDecay = 0s;
-    QCOMPARE(makeBalancer(config, {{"a", 1, true}}).status().code(), StatusCode::InvalidArgument);
+    QCOMPARE(makeBalancer(config, {{"a", 1, true}}, Clock::steady()).status().code(), StatusCode::InvalidArgument);
     QVERIFY(!balancerKindFromName("fastest"));
     for (BalancerKind kind : kAllKinds) QCOMPARE(*balancerKindFromName(balancerKindName(kind)), kind);
   }
