@@ -1,6 +1,7 @@
 #include "client/opsclient.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -41,6 +42,24 @@ OpsReply failure(OpsReply::Outcome outcome, OpsErrorCode code, QString message) 
   reply.outcome = outcome;
   reply.error = OpsError{code, std::move(message), {}};
   return reply;
+}
+
+// Qt's transport errors as a sentence for people: "QWebSocketPrivate::processHandshake: Unhandled
+// http status code: 404 (Not Found)." becomes what the node answered and what that usually means.
+QString describeTransportError(QString text) {
+  static const QRegularExpression status(QStringLiteral("status code: (\\d+) \\(([^)]*)\\)"));
+  if (const QRegularExpressionMatch m = status.match(text); m.hasMatch()) {
+    const int code = m.captured(1).toInt();
+    QString what =
+        QStringLiteral("the node answered the WebSocket upgrade with HTTP %1 (%2)").arg(code).arg(m.captured(2));
+    if (code == 404) what += QStringLiteral(": no ops API at this address");
+    if (code == 403) what += QStringLiteral(": its Host or Origin rules refused this client");
+    return what;
+  }
+  text.remove(QRegularExpression(QStringLiteral("^QWebSocket\\w*::\\w+: ")));
+  while (text.endsWith(u'.')) text.chop(1);
+  if (!text.isEmpty()) text[0] = text[0].toLower();
+  return text;
 }
 
 // Refusals that another attempt with the same options would get again.
@@ -95,7 +114,15 @@ void OpsClient::open() {
 }
 
 void OpsClient::close() {
-  if (m_socket) m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closed by the client"));
+  if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+    // A close frame rather than a reset; the socket deletes itself once the node answered.
+    QWebSocket *socket = m_socket;
+    m_socket = nullptr;
+    m_authed = false;
+    socket->disconnect(this);
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closed by the client"));
+  }
   dropSocket();
   m_reconnectAt.reset();
   setState(State::Closed, QStringLiteral("closed"));
@@ -126,6 +153,7 @@ void OpsClient::connectNow() {
   auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
   m_socket = socket;
   m_authed = false;
+  m_connected = false;
   m_transportError.clear();
   m_tlsError.clear();
   socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
@@ -138,7 +166,8 @@ void OpsClient::connectNow() {
     if (socket == m_socket) onText(text);
   });
   connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this, socket] {
-    if (socket == m_socket && m_transportError.isEmpty()) m_transportError = socket->errorString();
+    if (socket == m_socket && m_transportError.isEmpty())
+      m_transportError = describeTransportError(socket->errorString());
   });
   connect(socket, &QWebSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
     if (socket != m_socket) return;
@@ -153,12 +182,12 @@ void OpsClient::connectNow() {
 
   m_connectStarted = m_lastHeard = m_clock.now();
   if (m_wasLive)
-    setState(State::Stale, QStringLiteral("reconnecting to %1 (attempt %2; %3)")
+    setState(State::Stale, QStringLiteral("reconnecting to %1 (attempt %2; last: %3)")
                                .arg(url.toString(QUrl::RemoveUserInfo))
                                .arg(m_attempt)
                                .arg(m_lastLoss));
   else if (m_attempt > 0)
-    setState(State::Connecting, QStringLiteral("connecting to %1 (attempt %2; %3)")
+    setState(State::Connecting, QStringLiteral("connecting to %1 (attempt %2; last: %3)")
                                     .arg(url.toString(QUrl::RemoveUserInfo))
                                     .arg(m_attempt + 1)
                                     .arg(m_lastLoss));
@@ -170,6 +199,7 @@ void OpsClient::connectNow() {
 }
 
 void OpsClient::onConnected() {
+  m_connected = true;
   m_lastHeard = m_clock.now();
   const quint64 id = m_nextId++;
   Pending auth;
@@ -298,7 +328,7 @@ void OpsClient::onDisconnected() {
   if (!m_tlsError.isEmpty()) return fail(m_tlsError);
   // The error signal may come after the state change (a refused connect): ask the socket too.
   if (m_transportError.isEmpty() && m_socket->error() != QAbstractSocket::UnknownSocketError)
-    m_transportError = m_socket->errorString();
+    m_transportError = describeTransportError(m_socket->errorString());
   const QWebSocketProtocol::CloseCode code = m_socket->closeCode();
   const QString reason = m_socket->closeReason();
   // Qt reports 1000 for a connection that ended without a close frame too; only a session's
@@ -307,8 +337,8 @@ void OpsClient::onDisconnected() {
     return fail(QStringLiteral("the node closed the connection") +
                 (reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
   if (!m_transportError.isEmpty() || !m_authed)
-    return lose(QStringLiteral("connection lost: ") +
-                (m_transportError.isEmpty() ? QStringLiteral("closed during the handshake") : m_transportError));
+    return lose((m_connected ? QStringLiteral("connection lost: ") : QStringLiteral("cannot connect: ")) +
+                (m_transportError.isEmpty() ? QStringLiteral("closed before the session began") : m_transportError));
   lose(QStringLiteral("the node closed the connection (%1%2)")
            .arg(static_cast<int>(code))
            .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));

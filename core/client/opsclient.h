@@ -189,6 +189,7 @@ private:
   QString m_reason;
   OpsSession m_session;
   bool m_authed = false;
+  bool m_connected = false;  // the WebSocket handshake of the current attempt succeeded
   bool m_wasLive = false;
   int m_attempt = 0;
   int m_seqGaps = 0;

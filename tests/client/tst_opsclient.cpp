@@ -380,7 +380,8 @@ private Q_SLOTS:
     QCOMPARE(client.state(), State::Stale);
     advance(m_clock, client, 1s);
     QVERIFY(QTest::qWaitFor([&] { return client.stateReason().contains(u"retrying in 2.0 s"); }, kWaitMs));
-    QVERIFY2(client.stateReason().contains(u"connection lost"), qPrintable(client.stateReason()));
+    QVERIFY2(client.stateReason().startsWith(u"cannot connect: connection refused; retrying in 2.0 s"),
+             qPrintable(client.stateReason()));
 
     QVERIFY(m_relay->listen(m_relay->port()));
     advance(m_clock, client, 2s);
@@ -471,6 +472,34 @@ private Q_SLOTS:
     QCOMPARE(rec.refused[0].first, u"alerts"_qs);
     QCOMPARE(rec.refused[0].second.code, OpsErrorCode::UnknownTopic);
     QCOMPARE(client.topics(), QStringList{u"node"_qs});
+  }
+
+  // Something that answers HTTP but has no ops API there (a node of an older version): retried,
+  // and the reason says what came back.
+  void upgradeRefusedIsRetriedWithTheAnswerInTheReason() {
+    QTcpServer http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+    connect(&http, &QTcpServer::newConnection, this, [&] {
+      while (QTcpSocket *s = http.nextPendingConnection()) {
+        connect(s, &QTcpSocket::readyRead, s, [s] {
+          s->readAll();
+          s->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+          s->disconnectFromHost();
+        });
+      }
+    });
+    OpsClient::Options o = options();
+    o.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/ops").arg(http.serverPort()));
+    OpsClient client(o, m_clock);
+    client.open();
+    QVERIFY(QTest::qWaitFor([&] { return client.stateReason().contains(u"retrying"); }, kWaitMs));
+    QCOMPARE(client.state(), State::Connecting);
+    QCOMPARE(client.stateReason(),
+             u"cannot connect: the node answered the WebSocket upgrade with HTTP 404 (Not Found): "
+             u"no ops API at this address; retrying in 0.5 s"_qs);
+    advance(m_clock, client, 500ms);
+    QVERIFY(client.stateReason().startsWith(u"connecting to ws://127.0.0.1:"));
+    QVERIFY(client.stateReason().contains(u"(attempt 2; last: cannot connect: the node answered"));
   }
 
   void badUrlAndCaFileFailAtOnce() {
