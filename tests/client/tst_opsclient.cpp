@@ -474,6 +474,23 @@ private Q_SLOTS:
     QCOMPARE(client.topics(), QStringList{u"node"_qs});
   }
 
+  // Backoff::maxAttempts bounds a client that never gets through (the CLI's choice; the console
+  // keeps trying).
+  void givesUpAfterMaxAttempts() {
+    m_relay->stopListening();
+    OpsClient::Options o = options();
+    o.backoff.maxAttempts = 2;
+    OpsClient client(o, m_clock);
+    client.open();
+    QVERIFY(QTest::qWaitFor([&] { return client.stateReason().contains(u"retrying in 0.5 s"); }, kWaitMs));
+    advance(m_clock, client, 500ms);
+    QVERIFY(QTest::qWaitFor([&] { return client.stateReason().contains(u"retrying in 1.0 s"); }, kWaitMs));
+    QCOMPARE(client.state(), State::Connecting);
+    advance(m_clock, client, 1s);
+    QVERIFY(waitState(client, State::Failed));
+    QCOMPARE(client.stateReason(), u"cannot connect: connection refused; gave up after 2 attempts"_qs);
+  }
+
   // Something that answers HTTP but has no ops API there (a node of an older version): retried,
   // and the reason says what came back.
   void upgradeRefusedIsRetriedWithTheAnswerInTheReason() {
