@@ -21,13 +21,15 @@ function(lmfront_define_layer layer)
   set_property(GLOBAL PROPERTY LMFRONT_LAYER_LIBS_${layer} ${L_LIBS})
 endfunction()
 
-set(_core_layers common storage engine observe config policy registry gateway client cluster node)
+set(_core_layers common storage engine observe config alerting policy registry gateway client cluster node)
 # The bottom: plain C++ (the engine adds two small C libraries; never Qt, it is the hot path).
 lmfront_define_layer(common LIBS "Threads::Threads")
 lmfront_define_layer(engine USES common LIBS "Threads::Threads" "PkgConfig::UTF8PROC" "OpenSSL::Crypto")
 lmfront_define_layer(observe USES common LIBS "Threads::Threads")
 # Reading configuration: JSON sections with key paths (Qt's JSON), flag tables (plain C++).
 lmfront_define_layer(config USES common LIBS "Qt6::Core")
+# Alert rules and their evaluation (core/alerting): plain C++ over the metrics, rules in YAML.
+lmfront_define_layer(alerting USES common storage observe LIBS "Threads::Threads" "yaml-cpp" "PkgConfig::SQLITE3")
 # The one SQLite wrapper (core/storage): every database lmfront owns goes through it.
 lmfront_define_layer(storage USES common LIBS "Threads::Threads" "PkgConfig::SQLITE3")
 # Gateway policies (core/gateway/{routing,cache,ratelimit,resilience,auth}): plain C++, no Qt.
@@ -42,7 +44,7 @@ lmfront_define_layer(gateway USES common storage engine observe config policy re
 lmfront_define_layer(client USES common LIBS "Qt6::(Core|Network|WebSockets)")
 lmfront_define_layer(cluster USES common storage engine observe config policy registry gateway client
   LIBS "Threads::Threads" "Qt6::(Core|Network|WebSockets)")
-lmfront_define_layer(node USES common storage engine observe config policy registry gateway client cluster
+lmfront_define_layer(node USES common storage engine observe config alerting policy registry gateway client cluster
   LIBS "Threads::Threads" "Qt6::(Core|Network|WebSockets|Sql)")
 # Item models: Qt Core/Gui, never Widgets (they are tested without any view).
 lmfront_define_layer(models USES common storage engine observe registry client cluster

@@ -11,7 +11,7 @@ packages=(
   libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
   libqt6svg6  # SVG icon engine + image plugin: the console's icons are SVG
   # small C libraries the core uses
-  libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev
+  libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev libyaml-cpp-dev
   # headless GUI tests and screenshots
   xvfb xauth fonts-dejavu-core fonts-wqy-zenhei imagemagick
   # the TLS tests make a throwaway CA and certificates at run time
