@@ -20,6 +20,12 @@ void NodeSession::setBaseUrl(const QUrl &url) {
   Q_EMIT connectionChanged();
 }
 
+void NodeSession::setName(const QString &name) {
+  if (name == m_name) return;
+  m_name = name;
+  Q_EMIT connectionChanged();
+}
+
 void NodeSession::setApiKey(const QString &key) {
   if (key == m_apiKey) return;
   m_apiKey = key;

@@ -39,6 +39,10 @@ public:
   // "127.0.0.1:8080" from the base URL; empty when there is none.
   QString address() const;
 
+  // The connection's name as the user gave it, for views; empty for the local node's session.
+  void setName(const QString &name);
+  QString name() const { return m_name; }
+
   void setApiKey(const QString &key);
   QString apiKey() const { return m_apiKey; }
 
@@ -69,6 +73,7 @@ private:
   void onModelsListed(const client::ModelList &list);
 
   QUrl m_baseUrl;
+  QString m_name;
   QString m_apiKey;
   QString m_failure;
   client::HealthClient m_health;

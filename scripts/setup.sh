@@ -10,6 +10,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-websockets-dev
   libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
   libqt6svg6  # SVG icon engine + image plugin: the console's icons are SVG
+  qtkeychain-qt6-dev  # the console's API keys in the desktop keyring (QtKeychain)
   # small C libraries the core uses
   libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev libyaml-cpp-dev
   # headless GUI tests and screenshots

@@ -26,6 +26,122 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::ConnectionListModel</name>
+    <message>
+        <source>Local node</source>
+        <translation>本地节点</translation>
+    </message>
+    <message>
+        <source>failed to start: %1</source>
+        <translation>启动失败：%1</translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::ConnectionStore</name>
+    <message>
+        <source>Enter a URL such as wss://node.example.com:8080/ops or https://node.example.com:8080.</source>
+        <translation>请输入 URL，例如 wss://node.example.com:8080/ops 或 https://node.example.com:8080。</translation>
+    </message>
+    <message>
+        <source>The URL has no host name.</source>
+        <translation>URL 中缺少主机名。</translation>
+    </message>
+    <message>
+        <source>A ws:// or wss:// URL ends at the port or at /ops.</source>
+        <translation>ws:// 或 wss:// URL 只能写到端口或 /ops 为止。</translation>
+    </message>
+    <message>
+        <source>An http:// or https:// URL ends at the port.</source>
+        <translation>http:// 或 https:// URL 只能写到端口为止。</translation>
+    </message>
+    <message>
+        <source>Enter a name.</source>
+        <translation>请输入名称。</translation>
+    </message>
+    <message>
+        <source>Local node</source>
+        <translation>本地节点</translation>
+    </message>
+    <message>
+        <source>A connection named “%1” already exists.</source>
+        <translation>已存在名为“%1”的连接。</translation>
+    </message>
+    <message>
+        <source>The CA file %1 does not exist.</source>
+        <translation>CA 文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>The CA file %1 cannot be read.</source>
+        <translation>无法读取 CA 文件 %1。</translation>
+    </message>
+    <message>
+        <source>The CA file %1 holds no PEM certificate.</source>
+        <translation>CA 文件 %1 中没有 PEM 证书。</translation>
+    </message>
+    <message>
+        <source>The local node&apos;s connection cannot be edited.</source>
+        <translation>本地节点的连接不能编辑。</translation>
+    </message>
+    <message>
+        <source>No such connection.</source>
+        <translation>没有这个连接。</translation>
+    </message>
+    <message>
+        <source>The local node&apos;s connection cannot be removed.</source>
+        <translation>本地节点的连接不能删除。</translation>
+    </message>
+    <message>
+        <source>The API key could not be stored: %1</source>
+        <translation>无法保存 API 密钥：%1</translation>
+    </message>
+    <message>
+        <source>The API key could not be read: %1</source>
+        <translation>无法读取 API 密钥：%1</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::ConnectionTester</name>
+    <message>
+        <source>The node answers: %1, version %2, healthy.</source>
+        <translation>节点有应答：%1，版本 %2，健康。</translation>
+    </message>
+    <message>
+        <source>Test failed: %1</source>
+        <translation>测试失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::KeyringSecretStore</name>
+    <message>
+        <source>the desktop keyring</source>
+        <translation>桌面密钥环</translation>
+    </message>
+    <message>
+        <source>%1 (no desktop keyring: %2)</source>
+        <translation>%1（没有桌面密钥环：%2）</translation>
+    </message>
+    <message>
+        <source>the desktop keyring (checking…)</source>
+        <translation>桌面密钥环（检查中…）</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::ModelListModel</name>
     <message>
         <source>version %1</source>
@@ -121,6 +237,121 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Models</source>
         <translation>模型</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ConnectionsPage</name>
+    <message>
+        <source>Test failed: %1</source>
+        <translation>测试失败：%1</translation>
+    </message>
+    <message>
+        <source>Testing %1…</source>
+        <translation>正在测试 %1…</translation>
+    </message>
+    <message>
+        <source>Remove “%1” and its API key?</source>
+        <translation>删除“%1”及其 API 密钥？</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA 证书</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM 证书 (*.pem *.crt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>The local node and the remote nodes you saved. The console shows one at a time; switching is instant and every connection stays checked.</source>
+        <translation>本地节点和您保存的远程节点。控制台一次显示一个；切换即时完成，每个连接都会持续检查。</translation>
+    </message>
+    <message>
+        <source>The console shows: %1</source>
+        <translation>控制台当前显示：%1</translation>
+    </message>
+    <message>
+        <source>Switch to</source>
+        <translation>切换到</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Checks that the node answers (the form&apos;s URL while the form is open)</source>
+        <translation>检查节点是否应答（表单打开时检查表单中的 URL）</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>New connection</source>
+        <translation>新建连接</translation>
+    </message>
+    <message>
+        <source>Edit connection</source>
+        <translation>编辑连接</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>wss://node.example.com:8080/ops or https://node.example.com:8080</source>
+        <translation>wss://node.example.com:8080/ops 或 https://node.example.com:8080</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <source>optional: extra CA certificates (PEM) to trust</source>
+        <translation>可选：额外信任的 CA 证书（PEM）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>API keys are kept in %1, never in the settings file.</source>
+        <translation>API 密钥保存在 %1，绝不写入设置文件。</translation>
     </message>
 </context>
 <context>
@@ -262,6 +493,10 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>lmfront console</source>
         <translation>lmfront 控制台</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1（%2）</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,5 @@
 #include "widgets/consolesettings.h"
 
-#include <QFile>
-
 namespace lmfront::widgets {
 
 ConsoleSettings::ConsoleSettings() : m_settings(std::make_unique<QSettings>()) {}
@@ -22,10 +20,6 @@ QString ConsoleSettings::language(const QSettings &s) {
   return lang == QLatin1String("zh_CN") ? lang : QStringLiteral("en");
 }
 
-QString ConsoleSettings::playgroundApiKey(const QSettings &s) {
-  return s.value(playgroundApiKeyKey()).toString().trimmed();
-}
-
 bool ConsoleSettings::setListenPort(int port) {
   if (port < kMinListenPort || port > 65535) return false;
   m_settings->setValue(listenPortKey(), port);
@@ -34,16 +28,18 @@ bool ConsoleSettings::setListenPort(int port) {
 
 void ConsoleSettings::setLanguage(const QString &code) { m_settings->setValue(languageKey(), code); }
 
-void ConsoleSettings::setApiKey(const QString &key) {
-  if (key.isEmpty())
+QString ConsoleSettings::takeLegacyApiKey() {
+  const QString key = m_settings->value(playgroundApiKeyKey()).toString().trimmed();
+  if (m_settings->contains(playgroundApiKeyKey())) {
     m_settings->remove(playgroundApiKeyKey());
-  else
-    m_settings->setValue(playgroundApiKeyKey(), key);
-  m_settings->sync();
-  // Not gated on status(): Qt 6.4 can report AccessError from a fallback path after a good write.
-  if (!key.isEmpty() && QFile::exists(m_settings->fileName()))
-    QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    m_settings->sync();
+  }
+  return key;
 }
+
+QString ConsoleSettings::currentConnection() const { return m_settings->value(connectionKey()).toString(); }
+
+void ConsoleSettings::setCurrentConnection(const QString &id) { m_settings->setValue(connectionKey(), id); }
 
 QByteArray ConsoleSettings::windowGeometry() const { return m_settings->value(geometryKey()).toByteArray(); }
 

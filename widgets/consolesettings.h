@@ -6,8 +6,9 @@
 // "lmfront-console"; on Linux ~/.config/lmfront/lmfront-console.conf), or an explicit INI file
 // (the console's screenshot mode uses a throw-away one so it neither reads nor changes the
 // user's). Values read back are validated here: a hand-edited file with a bad port or an unknown
-// language yields the default, never a crash. The API key of the local node's connection is kept
-// here too, in a file then made readable by its owner only; it is never logged.
+// language yields the default, never a crash. The saved connections (models::ConnectionStore)
+// live in the same file, through qsettings(); their API keys never do (a key an older console
+// kept here is handed over once by takeLegacyApiKey()).
 // GUI thread only (like QSettings, one object per thread).
 #pragma once
 
@@ -34,29 +35,32 @@ public:
   static QString languageKey() { return QStringLiteral("ui/language"); }
   static QString geometryKey() { return QStringLiteral("window/geometry"); }
   static QString sectionKey() { return QStringLiteral("window/section"); }
+  static QString connectionKey() { return QStringLiteral("window/connection"); }
+  // Where consoles before the key store kept the local node's API key.
   static QString playgroundApiKeyKey() { return QStringLiteral("playground/apiKey"); }
 
   // Validating readers over any QSettings (also used on the user's file by tests).
   static quint16 listenPort(const QSettings &s);
   // "en" or "zh_CN"; anything else reads as "en".
   static QString language(const QSettings &s);
-  // The API key sent as "Authorization: Bearer" to the local node; empty when none is set.
-  static QString playgroundApiKey(const QSettings &s);
 
   quint16 listenPort() const { return listenPort(*m_settings); }
   // Stores a valid port (kMinListenPort..65535); returns false and stores nothing otherwise.
   bool setListenPort(int port);
   QString language() const { return language(*m_settings); }
   void setLanguage(const QString &code);
-  QString apiKey() const { return playgroundApiKey(*m_settings); }
-  // Stores it (an empty key removes the entry) and makes the settings file readable by its owner
-  // only, since it now holds a secret (QSettings keeps a file's permissions when it rewrites it).
-  void setApiKey(const QString &key);
+  // The key an older console stored here, removed from the file (empty when there was none).
+  QString takeLegacyApiKey();
+  // The connection the console showed last (models::ConnectionStore ids); empty: the local node.
+  QString currentConnection() const;
+  void setCurrentConnection(const QString &id);
   QByteArray windowGeometry() const;
   QString windowSection() const;
   void setWindowState(const QByteArray &geometry, const QString &section);
 
   QString fileName() const { return m_settings->fileName(); }
+  // For stores below the widgets layer that keep their entries in the same file.
+  QSettings *qsettings() { return m_settings.get(); }
 
 private:
   std::unique_ptr<QSettings> m_settings;

@@ -136,14 +136,18 @@ void MainWindow::setDotColor(const QColor &color) {
 }
 
 void MainWindow::refreshStatus() {
-  QString address, failure;
+  QString address, failure, name;
   client::NodeHealth health;
   if (m_session) {
     address = m_session->address();
     failure = m_session->failure();
     health = m_session->health();
+    name = m_session->name();
   }
-  m_addressLabel->setText(address.isEmpty() ? tr("Local node not running") : tr("Local node %1").arg(address));
+  if (!name.isEmpty())  // a remote connection: the name the user gave it
+    m_addressLabel->setText(tr("%1 at %2").arg(name, address));
+  else
+    m_addressLabel->setText(address.isEmpty() ? tr("Local node not running") : tr("Local node %1").arg(address));
   if (!failure.isEmpty()) {
     setDotColor(Theme::down());
     m_healthLabel->setText(tr("failed to start: %1").arg(failure));

@@ -1,5 +1,5 @@
 // MainWindow: the console's frame. A sidebar of sections switching a stack of pages, and a status
-// bar showing the session's node address and health.
+// bar showing the session's connection (the local node, or a remote one's name), address and health.
 //
 // Contract: views only. Pages are built and wired by the console composition and handed over
 // with addSection(); the window owns them from then on. A section's sidebar title is its page's

@@ -2,10 +2,13 @@
 
 #include "common/clock.h"
 #include "node/node.h"
+#include "widgets/connectionspage.h"
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/settingspage.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QObject>
 
@@ -16,32 +19,74 @@ std::unique_ptr<widgets::ConsoleSettings> openSettings(const QString &file) {
   return file.isEmpty() ? std::make_unique<widgets::ConsoleSettings>()
                         : std::make_unique<widgets::ConsoleSettings>(file);
 }
+
+std::unique_ptr<models::SecretStore> openSecrets(ConsoleComposition::KeyBackend backend, const QString &keyFile) {
+  if (backend == ConsoleComposition::KeyBackend::File) return std::make_unique<models::FileSecretStore>(keyFile);
+  return std::make_unique<models::KeyringSecretStore>(ConsoleComposition::keyringService(), keyFile);
+}
 }  // namespace
+
+QString ConsoleComposition::keyFileFor(const QString &settingsFile) {
+  const QFileInfo info(settingsFile);
+  return info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral("-keys.json"));
+}
+
+ConsoleComposition::ConsoleComposition() : ConsoleComposition(Options{}) {}
 
 ConsoleComposition::ConsoleComposition(const Options &options)
     : m_settings(openSettings(options.settingsFile)),
+      m_secrets(openSecrets(options.keys, keyFileFor(m_settings->fileName()))),
+      m_store(std::make_unique<models::ConnectionStore>(m_settings->qsettings(), m_secrets.get())),
+      m_connections(std::make_unique<models::ConnectionListModel>(m_store.get())),
       m_window(std::make_unique<widgets::MainWindow>(m_settings.get())),
       m_overview(new widgets::OverviewPage),
       m_playground(new widgets::PlaygroundPage),
+      m_connectionsPage(new widgets::ConnectionsPage(m_connections.get())),
       m_settingsPage(new widgets::SettingsPage(m_settings.get())),
       m_started(Status::ok()) {
-  m_session.setApiKey(m_settings->apiKey());
+  if (const QString legacy = m_settings->takeLegacyApiKey(); !legacy.isEmpty())
+    m_store->setApiKey(models::ConnectionStore::localId(), legacy);
   m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview);
   m_window->addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), m_playground);
+  m_window->addSection(QStringLiteral("connections"), QIcon(QStringLiteral(":/icons/connections.svg")),
+                       m_connectionsPage);
   m_window->addSection(QStringLiteral("settings"), QIcon(QStringLiteral(":/icons/settings.svg")), m_settingsPage);
-  m_window->setSession(&m_session);
-  m_overview->setSession(&m_session);
-  m_playground->setSession(&m_session);
-  m_settingsPage->setSession(&m_session);
+  const QString last = m_settings->currentConnection();
+  if (last.isEmpty() || !selectConnection(last)) selectConnection(models::ConnectionStore::localId());
 
-  widgets::ConsoleSettings *settings = m_settings.get();
+  models::ConnectionStore *store = m_store.get();
   QObject::connect(m_playground, &widgets::PlaygroundPage::apiKeyEntered, m_window.get(),
-                   [settings](const QString &key) { settings->setApiKey(key); });
+                   [this, store](const QString &key) { store->setApiKey(m_currentId, key); });
+  QObject::connect(m_connectionsPage, &widgets::ConnectionsPage::switchRequested, m_window.get(),
+                   [this](const QString &id) { selectConnection(id); });
+  QObject::connect(m_connections.get(), &models::ConnectionListModel::sessionRemoved, m_window.get(),
+                   [this](const QString &id) {
+                     if (id == m_currentId) selectConnection(models::ConnectionStore::localId());
+                   });
   QObject::connect(m_settingsPage, &widgets::SettingsPage::languageRequested, &m_language,
                    &widgets::LanguageManager::apply);
   QObject::connect(&m_language, &widgets::LanguageManager::languageChanged, m_settingsPage,
                    &widgets::SettingsPage::setCurrentLanguage);
   m_settingsPage->setCurrentLanguage(m_language.current());
+}
+
+models::NodeSession &ConsoleComposition::localSession() {
+  return *m_connections->session(models::ConnectionStore::localId());
+}
+
+bool ConsoleComposition::selectConnection(const QString &id) {
+  models::NodeSession *session = m_connections->session(id);
+  if (!session) return false;
+  m_current = session;
+  m_currentId = id;
+  m_window->setSession(session);
+  m_overview->setSession(session);
+  m_playground->setSession(session);
+  // Settings shows the local node's address in use whatever the console shows.
+  m_settingsPage->setSession(&localSession());
+  m_connectionsPage->setCurrentConnection(id);
+  m_settings->setCurrentConnection(id == models::ConnectionStore::localId() ? QString() : id);
+  return true;
 }
 
 ConsoleComposition::~ConsoleComposition() { shutdown(); }
@@ -57,17 +102,19 @@ Status ConsoleComposition::startLocalNode(const node::NodeConfig &config) {
   if (m_node) return Status::failedPrecondition("the local node was already started");
   m_node = std::make_unique<node::Node>(config, Clock::steady(), m_events);
   m_started = m_node->start();
+  models::NodeSession &local = localSession();
   if (m_started.isOk()) {
-    m_session.setBaseUrl(QUrl(m_node->baseUrl()));
-    m_session.start();
+    local.setBaseUrl(QUrl(m_node->baseUrl()));
+    local.start();
   } else {
-    m_session.setFailure(QString::fromStdString(m_started.message()));
+    local.setFailure(QString::fromStdString(m_started.message()));
   }
   return m_started;
 }
 
 bool ConsoleComposition::shutdown() {
-  m_session.stop();
+  for (const models::Connection &c : m_store->connections())
+    if (models::NodeSession *s = m_connections->session(c.id)) s->stop();
   return m_node ? m_node->shutdown() : true;
 }
 

@@ -2,7 +2,9 @@
 // lmfront-console's main(): status bar and Overview fill from /healthz over HTTP, the language
 // switches live, settings persist. Offscreen; node on 127.0.0.1 port 0.
 #include "consolecomposition.h"
+#include "models/connectionstore.h"
 #include "models/nodeinfomodel.h"
+#include "models/secretstore.h"
 #include "node/node.h"
 #include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
@@ -13,6 +15,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -38,6 +41,17 @@ private:
   widgets::SettingsPage *m_settings = nullptr;
   QString m_address;
 
+  // The user's (here: redirected) settings, and keys in the file beside them: never the keyring.
+  static console::ConsoleComposition::Options options() {
+    console::ConsoleComposition::Options o;
+    o.keys = console::ConsoleComposition::KeyBackend::File;
+    return o;
+  }
+  static Result<QString> storedLocalKey() {
+    return models::FileSecretStore(console::ConsoleComposition::keyFileFor(QSettings().fileName()))
+        .readNow(models::ConnectionStore::localId());
+  }
+
   QString sidebarText(int row) const {
     return m_window->findChild<QListWidget *>(QStringLiteral("sidebar"))->item(row)->text();
   }
@@ -52,7 +66,7 @@ private Q_SLOTS:
     QVERIFY(QSettings().fileName().startsWith(m_settingsDir.path()));
 
     // The console as main() builds it, on the user's (here: redirected) settings.
-    m_console = std::make_unique<console::ConsoleComposition>();
+    m_console = std::make_unique<console::ConsoleComposition>(options());
     node::NodeConfig config = m_console->nodeDefaults(true);
     config.listenHost = QStringLiteral("127.0.0.1");
     config.listenPort = 0;
@@ -90,11 +104,12 @@ private Q_SLOTS:
   }
 
   void sidebarHasOnlyBuiltSections() {
-    QCOMPARE(m_window->sectionIds(),
-             QStringList({QStringLiteral("overview"), QStringLiteral("playground"), QStringLiteral("settings")}));
+    QCOMPARE(m_window->sectionIds(), QStringList({QStringLiteral("overview"), QStringLiteral("playground"),
+                                                  QStringLiteral("connections"), QStringLiteral("settings")}));
     QCOMPARE(sidebarText(0), QStringLiteral("Overview"));
     QCOMPARE(sidebarText(1), QStringLiteral("Playground"));
-    QCOMPARE(sidebarText(2), QStringLiteral("Settings"));
+    QCOMPARE(sidebarText(2), QStringLiteral("Connections"));
+    QCOMPARE(sidebarText(3), QStringLiteral("Settings"));
     QCOMPARE(m_window->currentSection(), QStringLiteral("overview"));
     QVERIFY(m_window->setCurrentSection(QStringLiteral("settings")));
     QCOMPARE(m_window->section(QStringLiteral("settings")), m_settings);
@@ -123,7 +138,8 @@ private Q_SLOTS:
     QCOMPARE(m_language->current(), QStringLiteral("zh_CN"));
     QTRY_COMPARE(m_overview->windowTitle(), QString::fromUtf8("概览"));
     QTRY_COMPARE(sidebarText(0), QString::fromUtf8("概览"));
-    QCOMPARE(sidebarText(2), QString::fromUtf8("设置"));
+    QCOMPARE(sidebarText(2), QString::fromUtf8("连接"));
+    QCOMPARE(sidebarText(3), QString::fromUtf8("设置"));
     QTRY_COMPARE(m_window->nodeHealthText(), QString::fromUtf8("健康"));
     QCOMPARE(m_window->nodeAddressText(), QString::fromUtf8("本地节点 %1").arg(m_address));
     QCOMPARE(m_overview->cardValue(Row::Health), QString::fromUtf8("健康"));
@@ -181,6 +197,7 @@ private Q_SLOTS:
 
   void everyPageHasTheOneSession() {
     models::NodeSession *session = &m_console->session();
+    QCOMPARE(session, &m_console->localSession());
     QCOMPARE(m_console->playground()->session(), session);
     QCOMPARE(session->address(), m_address);
     QCOMPARE(session->baseUrl(), QUrl(m_console->localNode()->baseUrl()));
@@ -205,19 +222,35 @@ private Q_SLOTS:
     QVERIFY(field);
     field->setText(QStringLiteral("lmf_keptforlater"));
     QCOMPARE(m_console->session().apiKey(), QStringLiteral("lmf_keptforlater"));  // applies as typed
-    QVERIFY(m_console->settings().apiKey().isEmpty());                            // stored once confirmed
+    QCOMPARE(storedLocalKey().status().code(), StatusCode::NotFound);             // stored once confirmed
     Q_EMIT field->editingFinished();
-    QCOMPARE(m_console->settings().apiKey(), QStringLiteral("lmf_keptforlater"));
+    QCOMPARE(storedLocalKey().valueOr(QString()), QStringLiteral("lmf_keptforlater"));
+    QSettings().sync();
+    QFile settingsFile(QSettings().fileName());
+    QVERIFY(settingsFile.open(QIODevice::ReadOnly));
+    QVERIFY(!settingsFile.readAll().contains("lmf_keptforlater"));  // the key store, not the settings
     {
-      console::ConsoleComposition next;  // the next start
+      console::ConsoleComposition next(options());  // the next start
       QCOMPARE(next.session().apiKey(), QStringLiteral("lmf_keptforlater"));
       QCOMPARE(next.playground()->apiKey(), QStringLiteral("lmf_keptforlater"));
       QCOMPARE(next.window().nodeAddressText(), QStringLiteral("Local node not running"));
     }
     field->clear();
     Q_EMIT field->editingFinished();
-    QVERIFY(m_console->settings().apiKey().isEmpty());
+    QCOMPARE(storedLocalKey().status().code(), StatusCode::NotFound);
     QVERIFY(!QSettings().contains(widgets::ConsoleSettings::playgroundApiKeyKey()));
+  }
+
+  void keyOfAnOlderConsoleMovesOutOfTheSettings() {
+    QSettings().setValue(widgets::ConsoleSettings::playgroundApiKeyKey(), QStringLiteral("lmf_fromtheolddays"));
+    {
+      console::ConsoleComposition next(options());
+      QCOMPARE(next.localSession().apiKey(), QStringLiteral("lmf_fromtheolddays"));
+    }
+    QVERIFY(!QSettings().contains(widgets::ConsoleSettings::playgroundApiKeyKey()));
+    QCOMPARE(storedLocalKey().valueOr(QString()), QStringLiteral("lmf_fromtheolddays"));
+    QVERIFY(models::FileSecretStore(console::ConsoleComposition::keyFileFor(QSettings().fileName()))
+                .writeNow(models::ConnectionStore::localId(), QString()));
   }
 
   void stoppedNodeShowsUnreachable() {

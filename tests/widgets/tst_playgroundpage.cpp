@@ -12,15 +12,17 @@
 #include "common/clock.h"
 #include "common/eventsink.h"
 #include "gateway/auth/keystore.h"
+#include "models/connectionstore.h"
 #include "models/nodesession.h"
+#include "models/secretstore.h"
 #include "node/node.h"
-#include "widgets/consolesettings.h"
 #include "widgets/languagemanager.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/scoreview.h"
 
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QHelpEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -259,11 +261,17 @@ private Q_SLOTS:
     const Status started = keyed.start();
     QVERIFY2(started.isOk(), started.toString().c_str());
 
-    // The confirmed key is stored as the console composition stores it.
-    widgets::ConsoleSettings store;
+    // The confirmed key is stored as the console composition stores it: the local connection's,
+    // in the key store (here its file backend), not in the settings.
+    QSettings settings(m_dir.filePath(QStringLiteral("console.conf")), QSettings::IniFormat);
+    const QString keyFile = m_dir.filePath(QStringLiteral("console-keys.json"));
+    models::FileSecretStore secrets(keyFile);
+    models::ConnectionStore store(&settings, &secrets);
+    const QString local = models::ConnectionStore::localId();
     models::NodeSession session;
     PlaygroundPage page;
-    connect(&page, &PlaygroundPage::apiKeyEntered, &page, [&store](const QString &k) { store.setApiKey(k); });
+    connect(&page, &PlaygroundPage::apiKeyEntered, &page,
+            [&store, local](const QString &k) { store.setApiKey(local, k); });
     page.resize(1100, 700);
     auto *field = child<QLineEdit>(&page, "apiKeyEdit");
     QCOMPARE(field->echoMode(), QLineEdit::Password);
@@ -289,18 +297,19 @@ private Q_SLOTS:
     QVERIFY2(page.errorText().isEmpty(), qPrintable(page.errorText()));
     QCOMPARE(page.statText(Stat::Backend), QStringLiteral("engine:fortunes"));
 
-    // Kept for the next start, in a settings file only its owner can read.
+    // Kept for the next start, in a key file only its owner can read.
     {
-      QSettings settings;
-      QCOMPARE(widgets::ConsoleSettings::playgroundApiKey(settings), key);
+      QCOMPARE(secrets.readNow(local).valueOr(QString()), key);
       const auto others =
           QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
-      QCOMPARE(QFile::permissions(settings.fileName()) & others, QFileDevice::Permissions());
-      settings.setValue(QStringLiteral("window/section"), QStringLiteral("playground"));  // a later rewrite
+      QCOMPARE(QFile::permissions(keyFile) & others, QFileDevice::Permissions());
+      QVERIFY(secrets.writeNow(QStringLiteral("another"), QStringLiteral("lmf_other")));  // a later rewrite
+      QCOMPARE(QFile::permissions(keyFile) & others, QFileDevice::Permissions());
       settings.sync();
-      QCOMPARE(QFile::permissions(settings.fileName()) & others, QFileDevice::Permissions());
+      QFile plain(settings.fileName());
+      QVERIFY(!plain.exists() || (plain.open(QIODevice::ReadOnly) && !plain.readAll().contains(key.toUtf8())));
     }
-    QCOMPARE(widgets::ConsoleSettings().apiKey(), key);  // what the next start's session gets
+    QCOMPARE(models::ConnectionStore(&settings, &secrets).apiKey(local), key);  // what the next start's session gets
 
     // A wrong key: the node refuses the generation and the score, so the field is what is sent.
     field->setText(QStringLiteral("lmf_wrongwrongwrongwrong"));
@@ -326,7 +335,7 @@ private Q_SLOTS:
     // Clearing the field forgets the stored key.
     field->clear();
     QTest::keyClick(field, Qt::Key_Return);
-    QVERIFY(!QSettings().contains(widgets::ConsoleSettings::playgroundApiKeyKey()));
+    QCOMPARE(secrets.readNow(local).status().code(), StatusCode::NotFound);
     page.hide();
     QVERIFY(keyed.shutdown());
   }
