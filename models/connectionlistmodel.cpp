@@ -3,6 +3,8 @@
 #include "models/nodeinfomodel.h"
 #include "models/nodesession.h"
 
+#include <QSslCertificate>
+
 namespace lmfront::models {
 
 ConnectionListModel::ConnectionListModel(ConnectionStore *store, QObject *parent)
@@ -26,16 +28,25 @@ NodeSession *ConnectionListModel::createSession(const Connection &c) {
   auto session = std::make_unique<NodeSession>();
   NodeSession *s = session.get();
   s->setApiKey(m_store->apiKey(c.id));
-  if (!c.isLocal()) {
-    s->setName(c.name);
-    s->setBaseUrl(c.httpBase());
-    s->start();
-  }
+  if (!c.isLocal()) configure(s, c);
   const QString id = c.id;
   connect(s, &NodeSession::healthUpdated, this, [this, id] { rowChanged(id); });
   connect(s, &NodeSession::connectionChanged, this, [this, id] { rowChanged(id); });
   m_sessions[id] = std::move(session);
   return s;
+}
+
+void ConnectionListModel::configure(NodeSession *s, const Connection &c) {
+  s->setName(c.name);
+  QList<QSslCertificate> ca;
+  if (!c.caFile.isEmpty()) ca = QSslCertificate::fromPath(c.caFile, QSsl::Pem);
+  s->setCaCertificates(ca);
+  s->setBaseUrl(c.httpBase());  // aborts a check in flight, so the new address and CA apply
+  // Validated when saved, but the file may have gone since: say so rather than drop the CA.
+  if (!c.caFile.isEmpty() && ca.isEmpty())
+    s->setFailure(tr("the CA file %1 is missing or holds no PEM certificate").arg(c.caFile));
+  else
+    s->start();
 }
 
 int ConnectionListModel::rowCount(const QModelIndex &parent) const {
@@ -77,7 +88,7 @@ QString ConnectionListModel::reasonOf(const QString &id) const {
   if (!s) return {};
   QString reason;
   if (!s->failure().isEmpty())
-    reason = tr("failed to start: %1").arg(s->failure());
+    reason = id == ConnectionStore::localId() ? tr("failed to start: %1").arg(s->failure()) : s->failure();
   else if (s->baseUrl().isEmpty())
     reason = tr("not running");
   else
@@ -148,11 +159,7 @@ void ConnectionListModel::onUpdated(const QString &id) {
   const auto c = m_store->find(id);
   NodeSession *s = session(id);
   if (!c || !s) return;
-  s->setName(c->name);
-  if (s->baseUrl() != c->httpBase()) {
-    s->setBaseUrl(c->httpBase());
-    s->start();
-  }
+  configure(s, *c);
   rowChanged(id);
 }
 

@@ -4,9 +4,10 @@
 // switching the console between connections is instant and every connection's state stays live,
 // and deletes it (later, after sessionRemoved()) when the connection is removed.
 //
-// A remote connection's session is pointed at its URL's HTTP side with its API key and polls at
-// once; the local connection's session is left to the composition (the local node's address is
-// known once it runs). Edits and keys from the store reach the session as they happen.
+// A remote connection's session is pointed at its URL's HTTP side with its API key and CA file
+// and polls at once (a CA file that went missing since it was saved is the session's failure);
+// the local connection's session is left to the composition (the local node's address is known
+// once it runs). Edits and keys from the store reach the session as they happen.
 //
 // State: today from the session's health polling (HealthClient on /healthz) and its failure; the
 // ops client's connecting/live/stale/failed state will replace it in stateOf(), the one place
@@ -64,6 +65,8 @@ private:
   void onRemoved(const QString &id);
   void rowChanged(const QString &id);
   NodeSession *createSession(const Connection &c);
+  // Points a remote connection's session at its URL with its CA certificates, and starts it.
+  void configure(NodeSession *s, const Connection &c);
 
   ConnectionStore *m_store;
   QList<QString> m_ids;  // row order

@@ -12,9 +12,10 @@ ConnectionTester::ConnectionTester(QObject *parent) : QObject(parent) {
   });
 }
 
-void ConnectionTester::test(const QUrl &httpBase) {
+void ConnectionTester::test(const QUrl &httpBase, const QList<QSslCertificate> &ca) {
   cancel();
   m_client.setBaseUrl(httpBase);
+  m_client.setCaCertificates(ca);
   m_running = true;
   m_client.pollNow();
 }

@@ -20,7 +20,8 @@ class ConnectionTester : public QObject {
 public:
   explicit ConnectionTester(QObject *parent = nullptr);
 
-  void test(const QUrl &httpBase);
+  // `ca`: CA certificates trusted besides the system's (the connection's CA file).
+  void test(const QUrl &httpBase, const QList<QSslCertificate> &ca = {});
   void cancel();
   bool isRunning() const { return m_running; }
   static QString resultText(const client::NodeHealth &health);

@@ -33,6 +33,11 @@ void NodeSession::setApiKey(const QString &key) {
   Q_EMIT apiKeyChanged(key);
 }
 
+void NodeSession::setCaCertificates(const QList<QSslCertificate> &certificates) {
+  m_health.setCaCertificates(certificates);
+  m_completion.setCaCertificates(certificates);
+}
+
 void NodeSession::setFailure(const QString &message) {
   m_failure = message;
   m_health.stop();

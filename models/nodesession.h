@@ -44,6 +44,8 @@ public:
   QString name() const { return m_name; }
 
   void setApiKey(const QString &key);
+  // CA certificates trusted for https:// besides the system's, for every client of the session.
+  void setCaCertificates(const QList<QSslCertificate> &certificates);
   QString apiKey() const { return m_apiKey; }
 
   // The node could not be reached at all (e.g. the local node did not start): `message` says why.

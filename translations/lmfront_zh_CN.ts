@@ -51,6 +51,10 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>State</source>
         <translation>状态</translation>
     </message>
+    <message>
+        <source>the CA file %1 is missing or holds no PEM certificate</source>
+        <translation>CA 文件 %1 不存在或其中没有 PEM 证书</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::models::ConnectionStore</name>

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSslCertificate>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -250,6 +251,7 @@ void ConnectionsPage::save() {
 
 void ConnectionsPage::test() {
   QUrl target;
+  QString caFile;
   if (m_editor->isVisible()) {
     // A test needs no name yet: only the address is checked.
     const QString error = models::ConnectionStore::validateAddress(m_url->text(), m_ca->text());
@@ -258,15 +260,17 @@ void ConnectionsPage::test() {
       return;
     }
     target = models::Connection{QString(), QString(), QUrl(m_url->text().trimmed()), QString()}.httpBase();
+    caFile = m_ca->text().trimmed();
   } else {
     const QString id = selectedId();
     if (id.isEmpty()) return;
     const models::NodeSession *session = m_connections->session(id);
     target = session ? session->baseUrl() : QUrl();
+    if (const auto c = m_connections->store()->find(id)) caFile = c->caFile;
   }
   m_testResult->setStyleSheet(QString());
   m_testResult->setText(tr("Testing %1…").arg(target.toString()));
-  m_tester->test(target);
+  m_tester->test(target, caFile.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(caFile, QSsl::Pem));
 }
 
 void ConnectionsPage::showTestResult(const client::NodeHealth &health) {

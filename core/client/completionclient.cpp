@@ -1,5 +1,7 @@
 #include "client/completionclient.h"
 
+#include "client/healthclient.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -65,6 +67,7 @@ QNetworkReply *CompletionClient::send(const QString &path, const QByteArray *bod
   req.setRawHeader("Accept", body && path != QLatin1String("/v1/score") ? "text/event-stream, application/json"
                                                                         : "application/json");
   if (!m_apiKey.isEmpty()) req.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
+  if (!m_caCertificates.isEmpty()) req.setSslConfiguration(withCaCertificates(m_caCertificates));
   if (!body) return m_nam->get(req);
   req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
   return m_nam->post(req, *body);

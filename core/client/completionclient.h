@@ -25,6 +25,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QUrl>
 
 class QNetworkAccessManager;
@@ -46,6 +47,8 @@ public:
   void setBaseUrl(const QUrl &url);
   QUrl baseUrl() const { return m_baseUrl; }
   void setApiKey(const QString &key) { m_apiKey = key; }
+  // CA certificates trusted for https:// besides the system's (a connection's CA file).
+  void setCaCertificates(const QList<QSslCertificate> &certificates) { m_caCertificates = certificates; }
   void setStreamIdleTimeout(int ms) { m_streamTimeoutMs = ms; }
 
   void listModels();
@@ -78,6 +81,7 @@ private:
   QNetworkAccessManager *m_nam;
   QUrl m_baseUrl;
   QString m_apiKey;
+  QList<QSslCertificate> m_caCertificates;
   int m_streamTimeoutMs = kStreamIdleTimeoutMs;
 
   QPointer<QNetworkReply> m_models;

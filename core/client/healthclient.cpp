@@ -7,6 +7,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 
 namespace lmfront::client {
 
@@ -45,6 +46,12 @@ bool readNumber(const QJsonObject &o, const char *key, double &out, QString &why
 }
 
 }  // namespace
+
+QSslConfiguration withCaCertificates(const QList<QSslCertificate> &certificates) {
+  QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+  tls.addCaCertificates(certificates);
+  return tls;
+}
 
 NodeHealth parseHealthResponse(int httpStatus, const QByteArray &body) {
   if (httpStatus != 200)
@@ -127,6 +134,7 @@ void HealthClient::pollNow() {
   QNetworkRequest req(url);
   req.setTransferTimeout(m_timeoutMs);
   req.setRawHeader("Accept", "application/json");
+  if (!m_caCertificates.isEmpty()) req.setSslConfiguration(withCaCertificates(m_caCertificates));
   m_inFlight = m_nam->get(req);
 }
 

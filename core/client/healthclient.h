@@ -11,8 +11,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QMetaType>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
@@ -49,6 +52,9 @@ struct NodeHealth {
   friend bool operator==(const NodeHealth &, const NodeHealth &) = default;
 };
 
+// The default TLS configuration plus `certificates` as trusted CAs (HealthClient, CompletionClient).
+QSslConfiguration withCaCertificates(const QList<QSslCertificate> &certificates);
+
 // Pure: turns an HTTP status and body into a NodeHealth. httpStatus 0 means no HTTP answer.
 NodeHealth parseHealthResponse(int httpStatus, const QByteArray &body);
 
@@ -67,6 +73,9 @@ public:
   void setInterval(int ms);
   int interval() const { return m_timer.interval(); }
   void setTimeout(int ms) { m_timeoutMs = ms; }
+  // CA certificates trusted for https:// besides the system's (a connection's CA file). The
+  // server's certificate is always verified; a failure is a Network error naming it.
+  void setCaCertificates(const QList<QSslCertificate> &certificates) { m_caCertificates = certificates; }
   int timeout() const { return m_timeoutMs; }
 
   void start();  // polls now, then every interval
@@ -88,6 +97,7 @@ private:
   QTimer m_timer;
   QUrl m_baseUrl;
   int m_timeoutMs = kDefaultTimeoutMs;
+  QList<QSslCertificate> m_caCertificates;
   NodeHealth m_last;
 };
 

@@ -1,11 +1,15 @@
 // ConnectionStore over a real INI settings file and the file key backend in a temporary folder
 // (never the user's keyring): round trip, where keys go (0600 file, not the settings), validation
 // messages, edits keeping the key, removal, corrupt and unreadable key files reported. The keyring
-// backend is run with no session bus, so it must fall back to its file and say why.
+// backend is run with no session bus, so it must fall back to its file and say why. The list
+// model over the store (under QAbstractItemModelTester) fails a connection whose CA file is gone.
+#include "models/connectionlistmodel.h"
 #include "models/connectionstore.h"
+#include "models/nodesession.h"
 #include "models/secretstore.h"
 
 #include <sys/stat.h>
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -244,6 +248,32 @@ private Q_SLOTS:
     ConnectionStore store(&settings, &secrets);
     QCOMPARE(store.connections().size(), 2);
     QCOMPARE(store.connections().at(1).name, QStringLiteral("good"));
+  }
+
+  void listModelSaysTheCaFileWentMissing() {
+    // Saved with a CA file that is gone since: the connection fails and says why, instead of
+    // quietly trusting the system's CAs only.
+    const QString gone = m_dir.filePath(QStringLiteral("gone-ca.pem"));
+    QSettings settings(settingsFile(), QSettings::IniFormat);
+    settings.beginWriteArray(ConnectionStore::settingsGroup());
+    settings.setArrayIndex(0);
+    settings.setValue(QStringLiteral("id"), QStringLiteral("tls1"));
+    settings.setValue(QStringLiteral("name"), QStringLiteral("secure"));
+    settings.setValue(QStringLiteral("url"), QStringLiteral("wss://127.0.0.1:1/ops"));
+    settings.setValue(QStringLiteral("caFile"), gone);
+    settings.endArray();
+    FileSecretStore secrets(keyFile());
+    ConnectionStore store(&settings, &secrets);
+    models::ConnectionListModel list(&store);
+    QAbstractItemModelTester tester(&list, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(list.rowCount(), 2);
+    QCOMPARE(list.stateOf(QStringLiteral("tls1")), models::ConnectionListModel::State::Failed);
+    QVERIFY2(list.reasonOf(QStringLiteral("tls1")).contains(gone), qPrintable(list.reasonOf(QStringLiteral("tls1"))));
+    QVERIFY(!list.session(QStringLiteral("tls1"))->isPolling());
+    QCOMPARE(list.session(QStringLiteral("tls1"))->baseUrl(), QUrl(QStringLiteral("https://127.0.0.1:1")));
+    QCOMPARE(list.data(list.index(1, 0)).toString(), QStringLiteral("secure"));
+    QCOMPARE(list.data(list.index(0, 0)).toString(), QStringLiteral("Local node"));
+    QCOMPARE(list.data(list.index(0, 2)).toString(), QStringLiteral("not running"));
   }
 
   void keyringWithoutABusFallsBackToTheFile() {
