@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs lmfront-console under Xvfb with a fresh local node, saves the main window as PNG and checks
 # the image is a full-size, non-blank window. With LMFRONT_UPDATE_SCREENSHOTS=1 it also copies it
-# to docs/screenshots/overview.png (otherwise the tree is left untouched).
-# usage: screenshot.sh CONSOLE OUT_PNG DOCS_PNG
+# to DOCS_PNG (otherwise the tree is left untouched). Further arguments go to the console (e.g.
+# --section connections).
+# usage: screenshot.sh CONSOLE OUT_PNG DOCS_PNG [CONSOLE_ARGS...]
 set -euo pipefail
 console=$1 out=$2 docs=$3
+shift 3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -f "$out"
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 \
-  "$console" --listen 127.0.0.1:0 --data-dir "$tmp/data" --language en --screenshot "$out"
+  "$console" --listen 127.0.0.1:0 --data-dir "$tmp/data" --language en --screenshot "$out" "$@"
 [[ -s $out ]] || { echo "screenshot: $out was not written"; exit 1; }
 read -r width height colours < <(identify -format '%w %h %k\n' "$out")
 echo "screenshot: ${width}x${height}, $colours distinct colours"
