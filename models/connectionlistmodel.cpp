@@ -76,6 +76,7 @@ ConnectionListModel::State ConnectionListModel::stateOf(const QString &id) const
   const NodeSession *s = session(id);
   if (!s) return State::Failed;
   if (!s->failure().isEmpty()) return State::Failed;
+  if (s->baseUrl().isEmpty()) return State::Unreachable;  // "not running": nothing to ask
   const client::NodeHealth &health = s->health();
   if (health.healthy()) return State::Healthy;
   if (health.reachable) return State::Degraded;

@@ -12,6 +12,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIdentityProxyModel>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
@@ -35,6 +36,25 @@ QLineEdit *lineEdit(const char *name) {
   e->setObjectName(QString::fromLatin1(name));
   return e;
 }
+
+// The State column with a dot in the Overview's colours; everything else as the model says.
+class StateColours : public QIdentityProxyModel {
+public:
+  using QIdentityProxyModel::QIdentityProxyModel;
+  QVariant data(const QModelIndex &index, int role) const override {
+    if (role != Qt::DecorationRole || index.column() != static_cast<int>(models::ConnectionListModel::Column::State))
+      return QIdentityProxyModel::data(index, role);
+    using State = models::ConnectionListModel::State;
+    switch (static_cast<State>(QIdentityProxyModel::data(index, models::ConnectionListModel::StateRole).toInt())) {
+    case State::Healthy: return Theme::healthy();
+    case State::Degraded: return Theme::degraded();
+    case State::Checking: return Theme::unknown();
+    case State::Unreachable:
+    case State::Failed: break;
+    }
+    return Theme::down();
+  }
+};
 
 }  // namespace
 
@@ -86,7 +106,9 @@ ConnectionsPage::ConnectionsPage(models::ConnectionListModel *connections, QWidg
   m_confirmBar->setObjectName(QStringLiteral("confirmRemoval"));
 
   m_table->setObjectName(QStringLiteral("connectionsTable"));
-  m_table->setModel(m_connections);
+  auto *coloured = new StateColours(this);
+  coloured->setSourceModel(m_connections);
+  m_table->setModel(coloured);
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

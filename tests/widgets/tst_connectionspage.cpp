@@ -13,9 +13,11 @@
 #include "widgets/mainwindow.h"
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
+#include "widgets/theme.h"
 
 #include <sys/stat.h>
 #include <QAbstractItemModelTester>
+#include <QColor>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -143,6 +145,9 @@ private Q_SLOTS:
     // The session polls at once: the row turns healthy on its own.
     QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Healthy, 10000);
     QCOMPARE(list().index(1, 2).data().toString(), QStringLiteral("healthy"));
+    const QAbstractItemModel *shown = child<QTableView>(m_page, "connectionsTable")->model();
+    QCOMPARE(shown->index(1, 2).data(Qt::DecorationRole).value<QColor>(), widgets::Theme::healthy());
+    QCOMPARE(shown->index(0, 2).data(Qt::DecorationRole).value<QColor>(), widgets::Theme::down());  // not running
     QCOMPARE(list().session(id)->apiKey(), QStringLiteral("lmf_remotekey_123"));
 
     // The key went to the 0600 key file, not to the settings.
