@@ -12,10 +12,13 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QIdentityProxyModel>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
+#include <QPixmap>
 #include <QPushButton>
 #include <QSslCertificate>
 #include <QTableView>
@@ -37,6 +40,29 @@ QLineEdit *lineEdit(const char *name) {
   return e;
 }
 
+QColor stateColour(models::ConnectionListModel::State state) {
+  using State = models::ConnectionListModel::State;
+  switch (state) {
+  case State::Healthy: return Theme::healthy();
+  case State::Degraded: return Theme::degraded();
+  case State::Checking: return Theme::unknown();
+  case State::Unreachable:
+  case State::Failed: break;
+  }
+  return Theme::down();
+}
+
+QIcon dot(const QColor &colour) {
+  QPixmap pixmap(12, 12);
+  pixmap.fill(Qt::transparent);
+  QPainter painter(&pixmap);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setPen(Qt::NoPen);
+  painter.setBrush(colour);
+  painter.drawEllipse(QRectF(1, 1, 10, 10));
+  return QIcon(pixmap);
+}
+
 // The State column with a dot in the Overview's colours; everything else as the model says.
 class StateColours : public QIdentityProxyModel {
 public:
@@ -44,15 +70,8 @@ public:
   QVariant data(const QModelIndex &index, int role) const override {
     if (role != Qt::DecorationRole || index.column() != static_cast<int>(models::ConnectionListModel::Column::State))
       return QIdentityProxyModel::data(index, role);
-    using State = models::ConnectionListModel::State;
-    switch (static_cast<State>(QIdentityProxyModel::data(index, models::ConnectionListModel::StateRole).toInt())) {
-    case State::Healthy: return Theme::healthy();
-    case State::Degraded: return Theme::degraded();
-    case State::Checking: return Theme::unknown();
-    case State::Unreachable:
-    case State::Failed: break;
-    }
-    return Theme::down();
+    const int state = QIdentityProxyModel::data(index, models::ConnectionListModel::StateRole).toInt();
+    return dot(stateColour(static_cast<models::ConnectionListModel::State>(state)));
   }
 };
 

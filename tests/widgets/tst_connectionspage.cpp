@@ -20,6 +20,8 @@
 #include <QColor>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QIcon>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -146,8 +148,12 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Healthy, 10000);
     QCOMPARE(list().index(1, 2).data().toString(), QStringLiteral("healthy"));
     const QAbstractItemModel *shown = child<QTableView>(m_page, "connectionsTable")->model();
-    QCOMPARE(shown->index(1, 2).data(Qt::DecorationRole).value<QColor>(), widgets::Theme::healthy());
-    QCOMPARE(shown->index(0, 2).data(Qt::DecorationRole).value<QColor>(), widgets::Theme::down());  // not running
+    auto dotColour = [shown](int row) {
+      const QIcon icon = shown->index(row, 2).data(Qt::DecorationRole).value<QIcon>();
+      return icon.pixmap(12, 12).toImage().pixelColor(6, 6).rgb();
+    };
+    QCOMPARE(dotColour(1), widgets::Theme::healthy().rgb());
+    QCOMPARE(dotColour(0), widgets::Theme::down().rgb());  // not running
     QCOMPARE(list().session(id)->apiKey(), QStringLiteral("lmf_remotekey_123"));
 
     // The key went to the 0600 key file, not to the settings.
