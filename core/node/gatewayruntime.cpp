@@ -122,10 +122,10 @@ Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig 
 }
 
 void GatewayRuntime::configure(gateway::openai::ServiceOptions &options) const {
-  options.admit = [this](const gateway::HttpRequest &request, AdmitContext &context) {
+  options.admission.admit = [this](const gateway::HttpRequest &request, AdmitContext &context) {
     return admit(request, context);
   };
-  options.settle = [this](const AdmitContext &context, int actual) { settle(context, actual); };
+  options.admission.settle = [this](const AdmitContext &context, int actual) { settle(context, actual); };
   options.cacheEnabled = m_settings.cacheEnabled;
   options.cache.local.byteBudget = static_cast<std::size_t>(m_settings.cacheBytes);
   options.cache.local.defaultTtl = std::chrono::seconds(m_settings.cacheTtlSeconds);
@@ -150,8 +150,8 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
                            roleFor(context.access));
   if (!who) return gateway::fromStatus(who.status());
   context.principal = who->anonymous() ? std::string("local") : who->keyId;
-  // Limits meter inference; reading models, health or metrics is never rate limited.
-  if (context.access != Access::Infer) return std::nullopt;
+  // Limits meter the routes declared metered (inference); reading models or metrics never is.
+  if (!context.metered) return std::nullopt;
 
   std::vector<ratelimit::LimitCheck> checks;
   const char *scopes[4];

@@ -1,6 +1,7 @@
 // GatewayRuntime: the node's per-request policies — API keys (auth.sqlite in the data dir),
 // Host/Origin checks, and rate limits per key and per model (node-local, or exact across a
-// cluster through a shared Redis) — packaged as OpenAiService's admit/settle hooks — and CORS,
+// cluster through a shared Redis) — packaged as the admission hooks every route's declaration
+// is admitted through (gateway/openai/routetable.h) — and CORS,
 // as the data plane's RequestFilter so that every answer carries it (errors, streams, cache hits).
 //
 // Threads: admit/settle run on data-plane workers (thread-safe: immutable policy, atomic key
@@ -34,7 +35,7 @@ public:
                                                         const observe::StandardMetrics *metrics);
   ~GatewayRuntime();
 
-  // Fills admit/settle and the cache options of `options`.
+  // Fills the admission hooks and the cache options of `options`.
   void configure(gateway::openai::ServiceOptions &options) const;
   // Sets options.filter: every request's Host/Origin is checked first (403 on any path, so DNS
   // rebinding cannot read even /healthz); for a request whose Origin is trusted, the CORS headers

@@ -82,13 +82,15 @@ struct GatewayService::Impl {
     options.host = config.listenHost.toStdString();
     options.workers = config.workers;
     runtime->configure(options);  // CORS on every answer, preflights
+    auto router = buildRouter(s);
+    if (!router) return router.status();
     Status bound = Status::internal("no port tried");
     const int attempts = 1 + std::max(0, config.portFallbackAttempts);
     for (int i = 0; i < attempts; ++i) {
       const int port = config.listenPort + i;
       if (port > 65535 || (config.listenPort == 0 && i > 0)) break;
       options.port = static_cast<std::uint16_t>(port);
-      bound = server.start(options, buildRouter(s));
+      bound = server.start(options, *router);
       if (bound.isOk()) return bound;
     }
     if (attempts > 1)

@@ -4,6 +4,7 @@
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/jsonwriter.h"
 #include "gateway/openai/openaiservice.h"
+#include "gateway/openai/routetable.h"
 #include "node/servingstate.h"
 #include "observe/metricsregistry.h"
 
@@ -23,13 +24,6 @@ namespace {
 
 HttpResponse jsonResponse(int status, const QJsonObject &body) {
   return HttpResponse::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString());
-}
-
-// The node's routes admit through the same hook as the API (auth, Host/Origin; never rate limited).
-std::optional<gateway::ApiError> admit(const NodeState &s, const HttpRequest &request, gateway::openai::Access access) {
-  if (!s.service) return std::nullopt;
-  gateway::openai::AdmitContext context{access, {}, 0, {}};
-  return s.service->admit(request, context);
 }
 
 std::size_t pendingModels(const NodeState &s) {
@@ -54,67 +48,79 @@ QJsonObject healthJson(const NodeState &s) {
 
 }  // namespace
 
-std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state) {
+Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeState> state) {
+  using gateway::openai::Access;
+  using gateway::openai::Admission;
+  using gateway::openai::RouteNeeds;
   auto router = std::make_shared<gateway::Router>();
-  router->route("GET", "/healthz",
-                [state](HttpRequest &&, ResponderPtr r) { r->respond(jsonResponse(200, healthJson(*state))); });
-  router->route("GET", "/readyz", [state](HttpRequest &&, ResponderPtr r) {
-    const bool ready = state->ready.load();
-    QJsonObject body{{u"ready"_qs, ready}};
-    const auto report = state->serving ? state->serving->report() : std::make_shared<const ServingReport>();
-    if (!ready)
-      body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 done)")
-                                                              .arg(report->loaded + report->failed.size())
-                                                              .arg(report->catalogSize)
-                                                        : QStringLiteral("draining"));
-    // A model that failed to load does not make the node unready (the others serve), but it is
-    // named here with its reason, for as long as the node runs.
-    if (!report->failed.empty()) {
-      QJsonArray failed;
-      for (const auto &f : report->failed)
-        failed.append(QJsonObject{{u"model"_qs, QString::fromStdString(f.model)},
-                                  {u"reason"_qs, QString::fromStdString(f.reason)}});
-      body.insert(u"models_failed"_qs, failed);
-    }
-    r->respond(jsonResponse(ready ? 200 : 503, body));
-  });
-  if (state->service) state->service->addRoutes(*router);
-  router->route("GET", "/metrics", [state](HttpRequest &&request, ResponderPtr r) {
-    if (auto denied = admit(*state, request, gateway::openai::Access::Read)) return r->respond(toResponse(*denied));
-    HttpResponse response;
-    response.status = 200;
-    response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    if (state->registry) response.body = state->registry->exposition();
-    r->respond(std::move(response));
-  });
-  router->route("PUT", "/admin/pools", [state](HttpRequest &&request, ResponderPtr r) {
-    if (auto denied = admit(*state, request, gateway::openai::Access::Admin)) return r->respond(toResponse(*denied));
-    if (!state->replacePools)
-      return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node cannot change its pools"))));
-    // Applied on the node's thread (the one door to what is served); this worker does not wait:
-    // the answer goes out from there once the new table is in service.
-    state->replacePools(std::move(request.body), [state, r](Status status) {
-      if (!status.isOk()) return r->respond(toResponse(gateway::fromStatus(status, "pools")));
-      gateway::openai::JsonWriter w;
-      w.beginObject().key("object").string("pools").key("models").beginArray();
-      if (state->service)
-        for (const auto &[name, pool] : state->service->table()->pools) w.string(name);
-      w.endArray().endObject();
-      r->respond(HttpResponse::json(200, w.take()));
-    });
-  });
+  // The node's routes admit through the API's hooks (auth, Host/Origin; never rate limited).
+  gateway::openai::RouteTable routes(*router, state->service ? state->service->admission() : nullptr);
+  LMFRONT_RETURN_IF_ERROR(routes.route(
+      "GET", "/healthz", RouteNeeds::keyless(),
+      [state](HttpRequest &&, Admission, ResponderPtr r) { r->respond(jsonResponse(200, healthJson(*state))); }));
+  LMFRONT_RETURN_IF_ERROR(
+      routes.route("GET", "/readyz", RouteNeeds::keyless(), [state](HttpRequest &&, Admission, ResponderPtr r) {
+        const bool ready = state->ready.load();
+        QJsonObject body{{u"ready"_qs, ready}};
+        const auto report = state->serving ? state->serving->report() : std::make_shared<const ServingReport>();
+        if (!ready)
+          body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 done)")
+                                                                  .arg(report->loaded + report->failed.size())
+                                                                  .arg(report->catalogSize)
+                                                            : QStringLiteral("draining"));
+        // A model that failed to load does not make the node unready (the others serve), but it is
+        // named here with its reason, for as long as the node runs.
+        if (!report->failed.empty()) {
+          QJsonArray failed;
+          for (const auto &f : report->failed)
+            failed.append(QJsonObject{{u"model"_qs, QString::fromStdString(f.model)},
+                                      {u"reason"_qs, QString::fromStdString(f.reason)}});
+          body.insert(u"models_failed"_qs, failed);
+        }
+        r->respond(jsonResponse(ready ? 200 : 503, body));
+      }));
+  if (state->service) LMFRONT_RETURN_IF_ERROR(state->service->addRoutes(*router));
+  LMFRONT_RETURN_IF_ERROR(routes.route(
+      "GET", "/metrics", RouteNeeds::role(Access::Read), [state](HttpRequest &&, Admission, ResponderPtr r) {
+        HttpResponse response;
+        response.status = 200;
+        response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        if (state->registry) response.body = state->registry->exposition();
+        r->respond(std::move(response));
+      }));
+  LMFRONT_RETURN_IF_ERROR(routes.route("PUT", "/admin/pools", RouteNeeds::role(Access::Admin),
+                                       [state](HttpRequest &&request, Admission, ResponderPtr r) {
+                                         if (!state->replacePools)
+                                           return r->respond(toResponse(gateway::fromStatus(
+                                               Status::unimplemented("this node cannot change its pools"))));
+                                         // Applied on the node's thread (the one door to what is served); this worker
+                                         // does not wait: the answer goes out from there once the new table is in
+                                         // service.
+                                         state->replacePools(std::move(request.body), [state, r](Status status) {
+                                           if (!status.isOk())
+                                             return r->respond(toResponse(gateway::fromStatus(status, "pools")));
+                                           gateway::openai::JsonWriter w;
+                                           w.beginObject().key("object").string("pools").key("models").beginArray();
+                                           if (state->service)
+                                             for (const auto &[name, pool] : state->service->table()->pools)
+                                               w.string(name);
+                                           w.endArray().endObject();
+                                           r->respond(HttpResponse::json(200, w.take()));
+                                         });
+                                       }));
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
-    router->route("GET", "/debug/sleep", [](HttpRequest &&request, ResponderPtr r) {
-      const int ms =
-          std::clamp(QUrlQuery(QString::fromStdString(request.query)).queryItemValue(u"ms"_qs).toInt(), 0, 60'000);
-      QTimer::singleShot(ms, [r, ms] { r->respond(jsonResponse(200, QJsonObject{{u"slept_ms"_qs, ms}})); });
-    });
+    LMFRONT_RETURN_IF_ERROR(routes.route(
+        "GET", "/debug/sleep", RouteNeeds::keyless(), [](HttpRequest &&request, Admission, ResponderPtr r) {
+          const int ms =
+              std::clamp(QUrlQuery(QString::fromStdString(request.query)).queryItemValue(u"ms"_qs).toInt(), 0, 60'000);
+          QTimer::singleShot(ms, [r, ms] { r->respond(jsonResponse(200, QJsonObject{{u"slept_ms"_qs, ms}})); });
+        }));
   }
-  router->fallback([](HttpRequest &&request, ResponderPtr r) {
+  routes.fallback([](HttpRequest &&request, ResponderPtr r) {
     r->respond(gateway::toResponse(gateway::httpError(404, "no route for " + request.method + " " + request.path)));
   });
-  return router;
+  return std::shared_ptr<const gateway::Router>(std::move(router));
 }
 
 }  // namespace lmfront::node

@@ -45,7 +45,9 @@ struct NodeState {
 };
 
 // The node's routes (health, readiness, /metrics, /admin/pools, test routes) plus the OpenAI API
-// of state->service.
-std::shared_ptr<const gateway::Router> buildRouter(std::shared_ptr<NodeState> state);
+// of state->service, each declaring what it needs (gateway/openai/routetable.h): /healthz,
+// /readyz and the 404 are keyless, /metrics needs a viewer, /admin/pools an admin. An error is a
+// declaration the route table refused.
+Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeState> state);
 
 }  // namespace lmfront::node

@@ -151,8 +151,7 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
     m.tokensOut->withLabels({m_ctx.request.model}).inc(static_cast<std::uint64_t>(usage.completionTokens));
   if (m.gatewayOverhead)
     m.gatewayOverhead->withLabels({m_ctx.request.model}).observe(seconds(m_ctx.dispatched - m_ctx.arrived));
-  if (m_ctx.shared->options.settle)
-    m_ctx.shared->options.settle(m_ctx.admit, usage.promptTokens + usage.completionTokens);
+  m_ctx.admission.settle(usage.promptTokens + usage.completionTokens);
   finish(200, Status::ok());
 }
 
@@ -204,7 +203,7 @@ void CompletionSink::onError(const Status &status) {
     m_ctx.responder->respond(std::move(response));
   }
   finishCache(m_ctx, status);
-  if (m_ctx.shared->options.settle) m_ctx.shared->options.settle(m_ctx.admit, 0);
+  m_ctx.admission.settle(0);
   finish(error.httpStatus, status);
 }
 

@@ -47,7 +47,7 @@ struct CompletionContext {
   std::string cacheState = "bypass";  // miss | bypass (hit/coalesced are served elsewhere)
   std::shared_ptr<const pool::ModelPool> pool;
   std::size_t backendIndex = 0;
-  AdmitContext admit;  // who is charged, and the estimate to settle
+  Admission admission;  // who is charged, and the handle that settles the estimate
   // The table the request started on: retries and backup pools are looked up here, never in a
   // table swapped in meanwhile.
   std::shared_ptr<const pool::ModelTable> table;

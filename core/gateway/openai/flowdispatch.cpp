@@ -27,7 +27,7 @@ void refuse(CompletionContext &ctx, const ApiError &error, Clock::Duration waite
   // so load-aware policies (peak_ewma, least_outstanding) steer away from a saturated backend.
   if (ctx.pool->balancer) ctx.pool->balancer->onFinish(ctx.backendIndex, waited, false);
   finishCache(ctx, Status::unavailable(error.message));
-  if (shared.options.settle) shared.options.settle(ctx.admit, 0);
+  ctx.admission.settle(0);
   const auto now = shared.clock.now();
   HttpResponse response = toResponse(error);
   for (auto &h : gatewayHeaders(backend, ctx.cacheState, now - ctx.arrived)) response.headers.push_back(std::move(h));

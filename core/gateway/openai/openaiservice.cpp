@@ -87,54 +87,58 @@ std::shared_ptr<const pool::ModelPool> pickBackend(
   return nullptr;
 }
 
-// What the fast path already did for a request it could not finish, so the full path neither
-// charges the rate limits twice nor counts a second cache lookup.
+// A completion request as its route's meter read it: either recognised by the cache-hit fast
+// path (hitmemo.h: its bytes were answered from the cache before, so they are not decoded) or
+// decoded.
+struct CompletionInput {
+  Clock::TimePoint arrived;
+  std::shared_ptr<const HitMemoEntry> memo;
+  CompletionRequest request;  // when memo is null
+};
+
+// What the fast path already did for a request it could not finish, so the full path does not
+// count a second cache lookup.
 struct MemoProbe {
-  bool admitted = false;
-  AdmitContext admit;
   bool looked = false;
   cache::CacheKey key;
   cache::Value value;
 };
 
-// The cache-hit fast path (hitmemo.h). true when the request was answered (a hit, or a refusal
-// by admit); false to continue on the full path with what `probe` says was already done.
-bool serveMemoHit(OpenAiService::Shared &shared, const HttpRequest &request, const ResponderPtr &responder, bool chat,
-                  Clock::TimePoint arrived, MemoProbe &probe) {
-  // Cache-Control may bypass or restrict the cache: such requests take the full path.
-  if (!shared.memo || !shared.cache || request.hasHeader("cache-control")) return false;
-  const auto entry = shared.memo->find(request.workerIndex, chat, request.body);
-  if (!entry) return false;
+// The fast path's meter: a body seen before as a hit, whose model's pool still has the version
+// that answered it. Cache-Control may bypass or restrict the cache: such requests take the full path.
+std::shared_ptr<const HitMemoEntry> recogniseMemo(const OpenAiService::Shared &shared, const HttpRequest &request,
+                                                  bool chat) {
+  if (!shared.memo || !shared.cache || request.hasHeader("cache-control")) return nullptr;
+  auto entry = shared.memo->find(request.workerIndex, chat, request.body);
+  if (!entry) return nullptr;
   const auto table = shared.table.load();
   const pool::ModelPool *pool = table->find(entry->model);
-  if (pool == nullptr || pool->version != entry->version) return false;  // a new version never serves old entries
-  probe.admit = AdmitContext{Access::Infer, entry->model, entry->estimatedTokens, {}};
-  if (shared.options.admit) {
-    if (auto denied = shared.options.admit(request, probe.admit)) {
-      recordRequest(shared, entry->model, "", denied->httpStatus, shared.clock.now() - arrived);
-      respondError(responder, *denied);
-      return true;
-    }
-  }
-  probe.admitted = true;
+  if (pool == nullptr || pool->version != entry->version) return nullptr;  // a new version never serves old entries
+  return entry;
+}
+
+// The cache-hit fast path, after admission. true when the request was answered from the local
+// cache; false to continue on the full path with what `probe` says was already done.
+bool serveMemoHit(OpenAiService::Shared &shared, const HitMemoEntry &entry, const Admission &admission,
+                  const ResponderPtr &responder, Clock::TimePoint arrived, MemoProbe &probe) {
   probe.looked = true;
-  probe.key = entry->key;
-  probe.value = shared.cache->tiers().getLocal(entry->key, arrived);
-  if (!probe.value || probe.value != entry->value) return false;
-  if (shared.options.settle) shared.options.settle(probe.admit, 0);  // served free
+  probe.key = entry.key;
+  probe.value = shared.cache->tiers().getLocal(entry.key, arrived);
+  if (!probe.value || probe.value != entry.value) return false;
+  admission.settle(0);  // served free
   char digits[16];
   const std::size_t n = newResponseIdDigits(digits);
   HttpResponse response;
-  response.body = entry->renderBody({digits, n}, unixSecondsNow());
+  response.body = entry.renderBody({digits, n}, unixSecondsNow());
   response.headers.reserve(4);
   response.headers.emplace_back("Content-Type", "application/json");
   const Clock::Duration overhead = shared.clock.now() - arrived;
   appendGatewayHeaders(response.headers, "cache", "hit", overhead);
   responder->respond(std::move(response));
   const double seconds = std::chrono::duration<double>(overhead).count();
-  if (entry->requests) entry->requests->inc();
-  if (entry->duration) entry->duration->observe(seconds);
-  if (entry->overhead) entry->overhead->observe(seconds);
+  if (entry.requests) entry.requests->inc();
+  if (entry.duration) entry.duration->observe(seconds);
+  if (entry.overhead) entry.overhead->observe(seconds);
   return true;
 }
 
@@ -147,7 +151,7 @@ void rememberHit(OpenAiService::Shared &shared, const CompletionContext &ctx, co
   e->body = ctx.body;
   e->model = ctx.request.model;
   e->version = ctx.pool->version;
-  e->estimatedTokens = ctx.admit.estimatedTokens;
+  e->estimatedTokens = ctx.admission.context().estimatedTokens;
   e->key = key;
   e->value = value;
   // Split the rendering at the id and the timestamp, and prove the split renders it back exactly.
@@ -187,7 +191,7 @@ void answerUnserved(CompletionContext &ctx, ApiError error) {
   auto &shared = *ctx.shared;
   if ((error.httpStatus == 503 || error.httpStatus == 429) && error.retryAfterSeconds == 0) error.retryAfterSeconds = 1;
   finishCache(ctx, Status::unavailable(error.message));
-  if (shared.options.settle) shared.options.settle(ctx.admit, 0);
+  ctx.admission.settle(0);
   recordRequest(shared, ctx.request.model, "", error.httpStatus, shared.clock.now() - ctx.arrived);
   ctx.responder->respond(toResponse(error));
 }
@@ -217,7 +221,7 @@ bool serveCached(CompletionContext &ctx, const cache::CacheKey &key, const cache
                  std::string_view state) {
   auto g = value ? Generated::decode(*value) : Result<Generated>(Status::dataLoss("empty cache value"));
   if (!g) return false;
-  if (ctx.shared->options.settle) ctx.shared->options.settle(ctx.admit, 0);  // served free
+  ctx.admission.settle(0);  // served free
   if (state == "coalesced" && ctx.shared->metrics.cacheCoalesced)
     ctx.shared->metrics.cacheCoalesced->withLabels({ctx.request.model}).inc();
   serveGenerated(ctx, *g, state, "cache");
@@ -240,7 +244,7 @@ void onLookup(const std::shared_ptr<CompletionContext> &ctx, const cache::CacheK
       // The leader failed: report its error rather than silently retrying a failing backend.
       ApiError e = fromStatus(found.error.isOk() ? Status::internal("empty coalesced result") : found.error);
       ctx->responder->respond(toResponse(e));
-      if (ctx->shared->options.settle) ctx->shared->options.settle(ctx->admit, 0);
+      ctx->admission.settle(0);
       recordRequest(*ctx->shared, ctx->request.model, "", e.httpStatus, ctx->shared->clock.now() - ctx->arrived);
     }
     return;
@@ -290,22 +294,12 @@ std::size_t OpenAiService::hitMemoSize() const { return m_shared->memo ? m_share
 
 std::uint64_t OpenAiService::hitMemoFound() const { return m_shared->memo ? m_shared->memo->found() : 0; }
 
-void OpenAiService::addRoutes(Router &router) {
-  router.route("GET", "/v1/models",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleModels(std::move(rq), std::move(r)); });
-  router.route("POST", "/v1/completions",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleCompletion(std::move(rq), std::move(r), false); });
-  router.route("POST", "/v1/chat/completions",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleCompletion(std::move(rq), std::move(r), true); });
-  router.route("POST", "/v1/score",
-               [this](HttpRequest &&rq, ResponderPtr r) { handleScore(std::move(rq), std::move(r)); });
-}
+namespace {
 
-void OpenAiService::handleModels(HttpRequest &&request, ResponderPtr responder) {
-  AdmitContext admit{Access::Read, {}, 0, {}};
-  if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
-  const auto table = m_shared->table.load();
+using SharedPtr = std::shared_ptr<OpenAiService::Shared>;
+
+void handleModels(const OpenAiService::Shared &shared, const ResponderPtr &responder) {
+  const auto table = shared.table.load();
   JsonWriter w;
   w.beginObject().key("object").string("list").key("data").beginArray();
   for (const auto &[name, pool] : table->pools) {
@@ -318,37 +312,55 @@ void OpenAiService::handleModels(HttpRequest &&request, ResponderPtr responder) 
   responder->respond(HttpResponse::json(200, w.take()));
 }
 
-void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat) {
-  const auto arrived = m_shared->clock.now();
-  MemoProbe probe;
-  if (serveMemoHit(*m_shared, request, responder, chat, arrived, probe)) return;
+// The completion routes' meter: the fast path's memo, else the decoded body; charges the model
+// and an estimate of the tokens (the prompt's count is not known before tokenising: ~4 bytes a token).
+std::optional<CompletionInput> meterCompletion(OpenAiService::Shared &shared, const HttpRequest &request,
+                                               const ResponderPtr &responder, bool chat, AdmitContext &charge) {
+  CompletionInput input;
+  input.arrived = shared.clock.now();
+  if ((input.memo = recogniseMemo(shared, request, chat))) {
+    charge.model = input.memo->model;
+    charge.estimatedTokens = input.memo->estimatedTokens;
+    return input;
+  }
   auto parsed = parseCompletionRequest(request.body, chat);
   if (auto *error = std::get_if<ApiError>(&parsed)) {
-    recordRequest(*m_shared, "", "", error->httpStatus, m_shared->clock.now() - arrived);
-    return respondError(responder, *error);
+    recordRequest(shared, "", "", error->httpStatus, shared.clock.now() - input.arrived);
+    respondError(responder, *error);
+    return std::nullopt;
+  }
+  input.request = std::move(std::get<CompletionRequest>(parsed));
+  charge.model = input.request.model;
+  charge.estimatedTokens = input.request.params.maxTokens + static_cast<int>(input.request.prompt.size() / 4) + 1;
+  return input;
+}
+
+void handleCompletion(const SharedPtr &shared, HttpRequest &&request, CompletionInput &&input, Admission admission,
+                      ResponderPtr responder, bool chat) {
+  const auto arrived = input.arrived;
+  MemoProbe probe;
+  if (input.memo) {
+    if (serveMemoHit(*shared, *input.memo, admission, responder, arrived, probe)) return;
+    // The same bytes decoded when they were remembered; they decode the same now.
+    auto parsed = parseCompletionRequest(request.body, chat);
+    if (auto *error = std::get_if<ApiError>(&parsed)) {
+      recordRequest(*shared, "", "", error->httpStatus, shared->clock.now() - arrived);
+      return respondError(responder, *error);
+    }
+    input.request = std::move(std::get<CompletionRequest>(parsed));
   }
   CompletionContext ctx;
-  ctx.request = std::move(std::get<CompletionRequest>(parsed));
-  if (probe.admitted) {
-    ctx.admit = std::move(probe.admit);  // the fast path admitted this very body already
-  } else if (m_shared->options.admit) {
-    // The prompt's token count is not known before tokenising: ~4 bytes a token is the estimate.
-    const int estimate = ctx.request.params.maxTokens + static_cast<int>(ctx.request.prompt.size() / 4) + 1;
-    ctx.admit = AdmitContext{Access::Infer, ctx.request.model, estimate, {}};
-    if (auto denied = m_shared->options.admit(request, ctx.admit)) {
-      recordRequest(*m_shared, ctx.request.model, "", denied->httpStatus, m_shared->clock.now() - arrived);
-      return respondError(responder, *denied);
-    }
-  }
-  const auto table = m_shared->table.load();
+  ctx.request = std::move(input.request);
+  ctx.admission = std::move(admission);
+  const auto table = shared->table.load();
   auto poolIt = table->pools.find(ctx.request.model);
   if (poolIt == table->pools.end()) {
     ApiError e = fromStatus(Status::notFound("model '" + ctx.request.model + "' does not exist on this node"), "model",
                             "model_not_found");
-    recordRequest(*m_shared, ctx.request.model, "", 404, m_shared->clock.now() - arrived);
+    recordRequest(*shared, ctx.request.model, "", 404, shared->clock.now() - arrived);
     return respondError(responder, e);
   }
-  ctx.shared = m_shared;
+  ctx.shared = shared;
   ctx.responder = responder;
   ctx.meta = newResponseMeta(ctx.request.model, chat);
   ctx.arrived = arrived;
@@ -359,7 +371,7 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   const auto control = cache::parseCacheControl(request.header("cache-control"));
   ctx.noStore = control.noStore;
   std::optional<cache::CacheKey> key;
-  if (m_shared->cache && cache::isCacheable(outputParams(ctx.request.params)))
+  if (shared->cache && cache::isCacheable(outputParams(ctx.request.params)))
     if (auto made = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool))) key = std::move(*made);
   if (!key || control.bypass) {
     // Bypass: the fresh answer is still stored unless no-store (docs/cache.md).
@@ -372,19 +384,26 @@ void OpenAiService::handleCompletion(HttpRequest &&request, ResponderPtr respond
   const bool looked = probe.looked && probe.key == *key;
   if (looked && probe.value && serveCached(ctx, *key, probe.value, "hit")) return;
   auto pending = std::make_shared<CompletionContext>(std::move(ctx));
-  m_shared->cache->lookup(
+  shared->cache->lookup(
       *key, arrived,
       [pending, key = *key](const cache::ResponseCache::Lookup &found) { onLookup(pending, key, found); }, looked);
 }
 
-void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
+std::optional<ScoreRequest> meterScore(const HttpRequest &request, const ResponderPtr &responder,
+                                       AdmitContext &charge) {
   auto parsed = parseScoreRequest(request.body);
-  if (auto *error = std::get_if<ApiError>(&parsed)) return respondError(responder, *error);
+  if (auto *error = std::get_if<ApiError>(&parsed)) {
+    respondError(responder, *error);
+    return std::nullopt;
+  }
   ScoreRequest score = std::move(std::get<ScoreRequest>(parsed));
-  AdmitContext admit{Access::Infer, score.model, static_cast<int>(score.text.size() / 4) + 1, {}};
-  if (m_shared->options.admit)
-    if (auto denied = m_shared->options.admit(request, admit)) return respondError(responder, *denied);
-  const auto table = m_shared->table.load();
+  charge.model = score.model;
+  charge.estimatedTokens = static_cast<int>(score.text.size() / 4) + 1;
+  return score;
+}
+
+void handleScore(const SharedPtr &shared, ScoreRequest &&score, ResponderPtr responder) {
+  const auto table = shared->table.load();
   auto it = table->pools.find(score.model);
   if (it == table->pools.end())
     return respondError(responder, fromStatus(Status::notFound("model '" + score.model + "' does not exist"), "model",
@@ -392,18 +411,53 @@ void OpenAiService::handleScore(HttpRequest &&request, ResponderPtr responder) {
   std::size_t index = 0;
   Status why = Status::unavailable("no backend");
   int retryAfter = 0;
-  auto pool = pickBackend(m_shared->clock, *table, it->second, {}, {}, index, why, retryAfter);
+  auto pool = pickBackend(shared->clock, *table, it->second, {}, {}, index, why, retryAfter);
   if (!pool) {
     ApiError e = fromStatus(Status::unavailable(why.message()), "model", "no_healthy_backend");
     e.retryAfterSeconds = std::max(1, retryAfter);
     return respondError(responder, e);
   }
-  scoreOnBackend(m_shared, std::move(pool), index, std::move(score), std::move(responder));
+  scoreOnBackend(shared, std::move(pool), index, std::move(score), std::move(responder));
 }
 
-std::optional<ApiError> OpenAiService::admit(const HttpRequest &request, AdmitContext &context) const {
-  if (!m_shared->options.admit) return std::nullopt;
-  return m_shared->options.admit(request, context);
+MeteredRoute<CompletionInput> completionRoute(const SharedPtr &shared, bool chat) {
+  MeteredRoute<CompletionInput> route;
+  route.meter = [shared, chat](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
+    return meterCompletion(*shared, request, responder, chat, charge);
+  };
+  route.refused = [shared](const CompletionInput &input, const ApiError &denied) {
+    recordRequest(*shared, input.memo ? input.memo->model : input.request.model, "", denied.httpStatus,
+                  shared->clock.now() - input.arrived);
+  };
+  route.handle = [shared, chat](HttpRequest &&request, CompletionInput &&input, Admission admission,
+                                ResponderPtr responder) {
+    handleCompletion(shared, std::move(request), std::move(input), std::move(admission), std::move(responder), chat);
+  };
+  return route;
 }
+
+}  // namespace
+
+Status OpenAiService::addRoutes(Router &router) {
+  RouteTable routes(router, &m_shared->options.admission);
+  const SharedPtr &shared = m_shared;
+  LMFRONT_RETURN_IF_ERROR(
+      routes.route("GET", "/v1/models", RouteNeeds::role(Access::Read),
+                   [shared](HttpRequest &&, Admission, ResponderPtr r) { handleModels(*shared, r); }));
+  LMFRONT_RETURN_IF_ERROR(
+      routes.metered("POST", "/v1/completions", RouteNeeds::metered(Access::Infer), completionRoute(shared, false)));
+  LMFRONT_RETURN_IF_ERROR(routes.metered("POST", "/v1/chat/completions", RouteNeeds::metered(Access::Infer),
+                                         completionRoute(shared, true)));
+  MeteredRoute<ScoreRequest> score;
+  score.meter = [](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
+    return meterScore(request, responder, charge);
+  };
+  score.handle = [shared](HttpRequest &&, ScoreRequest &&request, Admission, ResponderPtr responder) {
+    handleScore(shared, std::move(request), std::move(responder));
+  };
+  return routes.metered("POST", "/v1/score", RouteNeeds::metered(Access::Infer), std::move(score));
+}
+
+const AdmissionHooks *OpenAiService::admission() const { return &m_shared->options.admission; }
 
 }  // namespace lmfront::gateway::openai

@@ -1,8 +1,9 @@
 // OpenAiService: the OpenAI-compatible API of a node — /v1/models, /v1/completions,
 // /v1/chat/completions (with SSE streaming) and /v1/score — over a ModelTable. The node's own
-// routes (health, /metrics, admin) live in core/node and admit through admit() below.
+// routes (health, /metrics, admin) live in core/node and admit through the same hooks.
 //
-// Request path: admit (auth, host/origin, rate limit: a hook the node provides) → decode →
+// Request path: decode → admit once, from the route's declaration (routetable.h: auth,
+// host/origin, rate limits through hooks the node provides) →
 // resolve the model's pool → response cache (deterministic requests only: cache::ResponseCache's
 // local tier, single flight, Redis tier) → balancer picks a backend → a concurrency slot of that backend, waiting in
 // its bounded admission queue if needed (poolflow.h) → generation streams back through the
@@ -18,6 +19,7 @@
 #include "gateway/cache/responsecache.h"
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/routetable.h"
 #include "gateway/pool/modeltable.h"
 #include "observe/metricsregistry.h"
 #include "observe/standardmetrics.h"
@@ -29,27 +31,15 @@
 
 namespace lmfront::gateway::openai {
 
-// What a route needs of the caller: the node maps it to a role (viewer < user < operator < admin).
-enum class Access { Read, Infer, Operate, Admin };
-
-struct AdmitContext {
-  Access access = Access::Read;
-  std::string model;        // empty for routes without a model
-  int estimatedTokens = 0;  // charged against tokens-per-minute limits up front
-  std::string principal;    // set by admit: who is charged (the API key id, or "local")
-};
-
 struct ServiceOptions {
   bool cacheEnabled = true;
   // The cache-hit fast path (hitmemo.h): a repeated body answered from the cache skips decoding,
   // the cache key and rendering. Off only to measure or test the full path.
   bool hitMemo = true;
   cache::TieredCacheOptions cache;
-  // Called before any work: authentication, Host/Origin checks, rate limits. nullopt admits.
-  std::function<std::optional<ApiError>(const HttpRequest &, AdmitContext &)> admit;
-  // Called once when an admitted generation ends, with the tokens it really used (0 on failure),
-  // so token limits charge what was used rather than the estimate.
-  std::function<void(const AdmitContext &, int actualTokens)> settle;
+  // Authentication, Host/Origin checks, rate limits: run once per request by the route table
+  // from each route's declaration, never by a handler.
+  AdmissionHooks admission;
   // Admission queues end waits on time from a thread of their own (flowtimer.h). false: only
   // sweepQueues() does (tests on a ManualClock).
   bool flowTimerThread = true;
@@ -68,9 +58,11 @@ public:
   // Expires admission-queue waiters past their deadline and cancels those whose client left (the
   // flow timer's work, on the calling thread).
   void sweepQueues();
-  void addRoutes(Router &router);
-  // The node's admission hook (ServiceOptions::admit) for routes outside this service.
-  std::optional<ApiError> admit(const HttpRequest &request, AdmitContext &context) const;
+  // Registers the API's routes, each with its declared needs, admitting through this service's
+  // hooks. A refusal is a declaration the route table does not accept (a bug).
+  Status addRoutes(Router &router);
+  // The admission hooks (ServiceOptions::admission), for the node's routes outside this service.
+  const AdmissionHooks *admission() const;
 
   cache::ResponseCache *responseCache() { return m_cache.get(); }
   // Entries of the cache-hit fast path (0 when it is off); for tests.
@@ -83,10 +75,6 @@ public:
   struct Shared;
 
 private:
-  void handleModels(HttpRequest &&request, ResponderPtr responder);
-  void handleCompletion(HttpRequest &&request, ResponderPtr responder, bool chat);
-  void handleScore(HttpRequest &&request, ResponderPtr responder);
-
   observe::MetricsRegistry &m_registry;
   observe::StandardMetrics m_metrics;
   std::shared_ptr<Shared> m_shared;

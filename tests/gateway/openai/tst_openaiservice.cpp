@@ -60,7 +60,7 @@ const std::string kBody = R"({"model":"m","prompt":"hello world","max_tokens":8,
 
 struct Fixture {
   explicit Fixture(ServiceOptions options = {}) {
-    options.admit = [this](const HttpRequest &, AdmitContext &ctx) -> std::optional<ApiError> {
+    options.admission.admit = [this](const HttpRequest &, AdmitContext &ctx) -> std::optional<ApiError> {
       ++admits;
       admitted.push_back(ctx);
       ctx.principal = "local";
@@ -71,9 +71,9 @@ struct Fixture {
       }
       return std::nullopt;
     };
-    options.settle = [this](const AdmitContext &, int) { ++settles; };
+    options.admission.settle = [this](const AdmitContext &, int) { ++settles; };
     service = std::make_unique<OpenAiService>(std::move(options), registry, clock);
-    service->addRoutes(router);
+    QVERIFY(service->addRoutes(router).isOk());
     setVersion("v1", "first");
   }
   void setVersion(std::string version, std::string text) {

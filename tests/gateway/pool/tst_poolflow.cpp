@@ -159,7 +159,7 @@ struct Fixture {
     ServiceOptions options;
     options.flowTimerThread = false;
     service = std::make_unique<OpenAiService>(std::move(options), registry, clock);
-    service->addRoutes(router);
+    QVERIFY(service->addRoutes(router).isOk());
     auto pool = std::make_shared<pool::ModelPool>();
     pool->name = std::string("m");
     pool->version = std::string("v1");
@@ -452,7 +452,7 @@ private Q_SLOTS:
     options.cacheEnabled = false;
     OpenAiService service(std::move(options), registry, Clock::steady());  // real time: real waits
     Router router;
-    service.addRoutes(router);
+    QVERIFY(service.addRoutes(router).isOk());
     auto backend = std::make_shared<AsyncBackend>(2ms);
     auto pool = std::make_shared<pool::ModelPool>();
     pool->name = std::string("m");
