@@ -9,8 +9,9 @@
 //      "concurrency": {"algorithm": "gradient", "initial_limit": 20, ...}, "queue": {"max_waiters": 64, "max_wait_ms":
 //      30000}}}
 //
-// parsePools() validates strictly: an unknown key or a wrong type is InvalidArgument naming the
-// key path (pools.english.backends[1].weight). A spec is a value; poolbuilder.h turns specs into
+// parsePools() validates strictly through config::JsonSection: an unknown key or a wrong type is
+// InvalidArgument naming the key path (pools.english.backends[1].weight), an unknown key listing
+// the valid ones. A spec is a value; poolbuilder.h turns specs into
 // the served table.
 #pragma once
 
