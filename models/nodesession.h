@@ -14,23 +14,33 @@
 // every answer, failed or not, is re-emitted as modelsListed() so a page can say what went
 // wrong. The API key applies at once to every later request and is never logged; storing it is
 // the owner's business (apiKeyChanged()).
+// Live data: the session also owns an OpsClient on ws(s)://HOST:PORT/ops of the base URL, with the
+// API key (none when empty), and the LiveNodeState following its `node` and `metrics` topics.
+// start() opens it beside the health polling, which stays the fallback for a node without /ops;
+// stop() and setFailure() close it. A new base URL or key replaces both objects (a live view must
+// not mix two nodes' history) and emits liveStateReplaced(): views re-read liveState() then.
 #pragma once
 
 #include "client/completionclient.h"
 #include "client/healthclient.h"
+#include "client/opsclient.h"
+#include "common/clock.h"
+#include "models/livenodestate.h"
 #include "models/modellistmodel.h"
 #include "models/nodeinfomodel.h"
 
 #include <QObject>
 #include <QString>
 #include <QUrl>
+#include <memory>
 
 namespace lmfront::models {
 
 class NodeSession : public QObject {
   Q_OBJECT
 public:
-  explicit NodeSession(QObject *parent = nullptr);
+  explicit NodeSession(QObject *parent = nullptr);  // live data timed by Clock::steady()
+  explicit NodeSession(const Clock &clock, QObject *parent = nullptr);
   ~NodeSession() override;
 
   // "http://127.0.0.1:8080". Aborts a health poll, a model listing or a score in flight.
@@ -48,11 +58,14 @@ public:
   void setCaCertificates(const QList<QSslCertificate> &certificates);
   QString apiKey() const { return m_apiKey; }
 
+  // ws://HOST:PORT/ops for http://HOST:PORT (wss:// for https://); empty without a base URL.
+  static QUrl opsUrl(const QUrl &baseUrl);
+
   // The node could not be reached at all (e.g. the local node did not start): `message` says why.
   void setFailure(const QString &message);
   QString failure() const { return m_failure; }
 
-  void start();  // polls /healthz now, then every second
+  void start();  // polls /healthz now, then every second; opens the live connection
   void stop();
   bool isPolling() const { return m_health.isActive(); }
   const client::NodeHealth &health() const { return m_nodeInfo.health(); }
@@ -63,16 +76,23 @@ public:
   client::CompletionClient *completionClient() { return &m_completion; }
   NodeInfoModel *nodeInfo() { return &m_nodeInfo; }
   ModelListModel *modelList() { return &m_models; }
+  // Replaced on a new base URL or key (see liveStateReplaced()); never null.
+  client::OpsClient *opsClient() { return m_ops.get(); }
+  LiveNodeState *liveState() { return m_live.get(); }
 
 Q_SIGNALS:
   // The base URL or the failure changed: views re-read address() and failure().
   void connectionChanged();
   void apiKeyChanged(const QString &key);
+  // opsClient() and liveState() are new objects; the old ones are gone.
+  void liveStateReplaced();
   void healthUpdated(const lmfront::client::NodeHealth &health);
   void modelsListed(const lmfront::client::ModelList &list);
 
 private:
   void onModelsListed(const client::ModelList &list);
+  // A new client for the current URL and key (and a fresh LiveNodeState), opened if `open`.
+  void renewLive(bool open);
 
   QUrl m_baseUrl;
   QString m_name;
@@ -82,6 +102,9 @@ private:
   client::CompletionClient m_completion;
   NodeInfoModel m_nodeInfo;
   ModelListModel m_models;
+  const Clock &m_clock;
+  std::unique_ptr<LiveNodeState> m_live;
+  std::unique_ptr<client::OpsClient> m_ops;
 };
 
 }  // namespace lmfront::models

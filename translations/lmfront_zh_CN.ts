@@ -525,6 +525,110 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>Point any OpenAI SDK or HTTP client at this base URL.</source>
         <translation>将任意 OpenAI SDK 或 HTTP 客户端指向此基础 URL。</translation>
     </message>
+    <message>
+        <source>healthy</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>not ready</source>
+        <translation>未就绪</translation>
+    </message>
+    <message>
+        <source>not ready: %1</source>
+        <translation>未就绪：%1</translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation>正在排空</translation>
+    </message>
+    <message>
+        <source>not draining</source>
+        <translation>未排空</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 req/s</source>
+        <translation>%1 请求/秒</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Stale — the values below may be out of date</source>
+        <translation>已过时 — 下方数值可能不是最新的</translation>
+    </message>
+    <message>
+        <source>Live data unavailable</source>
+        <translation>实时数据不可用</translation>
+    </message>
+    <message>
+        <source>The cards above come from HTTP polling until the node serves its ops API (/ops).</source>
+        <translation>在节点提供运维 API（/ops）之前，上方卡片来自 HTTP 轮询。</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康状态</translation>
+    </message>
+    <message>
+        <source>Readiness</source>
+        <translation>就绪状态</translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation>排空</translation>
+    </message>
+    <message>
+        <source>Models served</source>
+        <translation>提供的模型</translation>
+    </message>
+    <message>
+        <source>QPS</source>
+        <translation>QPS</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>错误率</translation>
+    </message>
+    <message>
+        <source>p99 latency</source>
+        <translation>p99 延迟</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::widgets::PlaygroundPage</name>

@@ -1,12 +1,18 @@
-// OverviewPage: one glance at the local node — identity, health, uptime, address, models — as
-// cards, plus the OpenAI-compatible endpoint to point SDKs at.
+// OverviewPage: one glance at a node — identity, health, uptime, address, models — as cards, the
+// OpenAI-compatible endpoint to point SDKs at, and a live section: the ops connection's state and
+// reason, health, readiness, draining, models served, and QPS, p99, error rate, in-flight, CPU and
+// memory, each with a sparkline of the minutes held.
 //
-// Contract: a view of the NodeInfoModel of the session it is handed (setSession(); not owned);
-// every card is refreshed from the model's signals, so the page holds no node state of its own.
-// Without a session every card shows a dash. It ticks the model's uptime between polls and
-// re-translates itself (and the model) on QEvent::LanguageChange.
+// Contract: a view of the session it is handed (setSession(); not owned): the identity cards
+// follow its NodeInfoModel (HTTP polling, the fallback for a node without /ops), the live section
+// its LiveNodeState (re-read on the session's liveStateReplaced()). Every card
+// is refreshed from those objects' signals, so the page holds no node state of its own. Without a
+// session, or before the first sample, a card shows a dash. While the connection is not live the
+// live values stay, greyed, under a status that says so and why (stale within the client's 2.5 s).
+// It ticks the model's uptime between polls and re-translates itself on QEvent::LanguageChange.
 #pragma once
 
+#include "models/livenodestate.h"
 #include "models/nodeinfomodel.h"
 
 #include <QElapsedTimer>
@@ -23,6 +29,8 @@ class NodeSession;
 
 namespace lmfront::widgets {
 
+class Sparkline;
+
 class OverviewPage : public QWidget {
   Q_OBJECT
 public:
@@ -33,6 +41,15 @@ public:
   // The text a card shows for a row (for tests and accessibility).
   QString cardValue(models::NodeInfoModel::Row row) const;
   QString endpointText() const;
+
+  using Series = models::LiveNodeState::Series;
+  enum class LiveFact { Health, Readiness, Draining, Models, Count };
+  QString liveFactValue(LiveFact fact) const;
+  QString metricValue(Series series) const;
+  const Sparkline *sparkline(Series series) const;
+  // "Live", "Stale — …", "Connecting…", … and the client's reason for it.
+  QString liveStatusText() const;
+  QString liveReasonText() const;
 
 protected:
   void changeEvent(QEvent *event) override;
@@ -49,10 +66,25 @@ private:
   Card makeCard(bool withDot = false);
   void retranslateUi();
   void refresh();
+  void bindLive();
+  void refreshLiveFacts();
+  void refreshMetrics();
+  void refreshLiveStatus();
+  QString metricText(Series series, double value) const;
 
+  models::NodeSession *m_session = nullptr;
   models::NodeInfoModel *m_model = nullptr;  // the session's
+  models::LiveNodeState *m_live = nullptr;   // the session's current one
   std::array<Card, static_cast<size_t>(models::NodeInfoModel::Row::Count)> m_cards;
   Card m_endpoint;
+  std::array<Card, static_cast<size_t>(LiveFact::Count)> m_facts;
+  std::array<Card, models::LiveNodeState::kSeriesCount> m_metrics;
+  std::array<Sparkline *, models::LiveNodeState::kSeriesCount> m_sparklines{};
+  QLabel *m_liveTitle;
+  QLabel *m_liveDot;
+  QLabel *m_liveStatus;
+  QLabel *m_liveReason;
+  QLabel *m_liveHint;
   QLabel *m_endpointHint;
   QLabel *m_title;
   QLabel *m_subtitle;

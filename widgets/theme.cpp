@@ -43,6 +43,8 @@ QString Theme::styleSheet() {
 #card { background: #ffffff; border: 1px solid #dfe3e8; border-radius: 10px; }
 #cardTitle { color: #6b7785; font-size: 9pt; font-weight: 600; }
 #cardValue { color: #1f2933; font-size: 15pt; }
+#cardValue:disabled { color: #9aa3ad; }
+#sectionTitle { font-size: 12pt; font-weight: 600; color: #1f2933; }
 #cardDetail { color: #6b7785; }
 #hint { color: #6b7785; }
 #error { color: #b42318; }

@@ -92,6 +92,40 @@ private Q_SLOTS:
     QVERIFY2(request.toLower().contains("authorization: bearer lmf_sessionkey"), request.constData());
   }
 
+  // The live connection: ws(s)://HOST:PORT/ops of the base URL with the session's key, opened by
+  // start() and closed by stop(); a new address or key replaces it and its LiveNodeState.
+  void liveConnectionFollowsAddressAndKey() {
+    QCOMPARE(NodeSession::opsUrl(QUrl(u"http://10.0.0.7:8080"_qs)), QUrl(u"ws://10.0.0.7:8080/ops"_qs));
+    QCOMPARE(NodeSession::opsUrl(QUrl(u"https://node.example:8443/base?x=1"_qs)),
+             QUrl(u"wss://node.example:8443/ops"_qs));
+    QVERIFY(NodeSession::opsUrl(QUrl()).isEmpty());
+
+    NodeSession session;
+    QSignalSpy replaced(&session, &NodeSession::liveStateReplaced);
+    QVERIFY(session.opsClient() && session.liveState());
+    QVERIFY(!session.opsClient()->options().apiKey);
+    session.setApiKey(u"lmf_livekey"_qs);
+    QCOMPARE(replaced.count(), 1);
+    QCOMPARE(session.opsClient()->options().apiKey, std::optional<QString>(u"lmf_livekey"_qs));
+    session.setBaseUrl(QUrl(m_node->baseUrl()));
+    QCOMPARE(replaced.count(), 2);
+    QCOMPARE(session.opsClient()->options().url, NodeSession::opsUrl(QUrl(m_node->baseUrl())));
+    QCOMPARE(session.opsClient()->state(), client::OpsClient::State::Closed);  // not before start()
+
+    session.start();
+    QCOMPARE(session.opsClient()->state(), client::OpsClient::State::Connecting);
+    QCOMPARE(session.liveState()->connectionState(), client::OpsClient::State::Connecting);
+    session.setApiKey(QString());  // replaced while open: the new client opens too
+    QCOMPARE(replaced.count(), 3);
+    QVERIFY(!session.opsClient()->options().apiKey);
+    QVERIFY(session.opsClient()->state() != client::OpsClient::State::Closed);
+    session.stop();
+    QCOMPARE(session.opsClient()->state(), client::OpsClient::State::Closed);
+    session.start();
+    session.setFailure(u"the node did not start"_qs);
+    QCOMPARE(session.liveState()->connectionState(), client::OpsClient::State::Closed);
+  }
+
   void aFailedListKeepsTheModelsAndSaysWhy() {
     NodeSession session;
     QAbstractItemModelTester listTester(session.modelList(), QAbstractItemModelTester::FailureReportingMode::QtTest);
