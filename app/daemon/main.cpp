@@ -49,7 +49,9 @@ int main(int argc, char **argv) {
   std::fflush(stdout);
 
   QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
-    std::fprintf(stderr, "lmfrontd: signal %d: draining (up to %d ms)\n", signalNumber, config->drainTimeoutMs);
+    // The node's event sink says "draining" once the data plane refuses new requests.
+    std::fprintf(stderr, "lmfrontd: signal %d: shutting down (in-flight requests get up to %d ms)\n", signalNumber,
+                 config->drainTimeoutMs);
     const bool drained = node.shutdown();
     if (!drained) std::fprintf(stderr, "lmfrontd: drain timeout: requests still in flight were cut off\n");
     std::fprintf(stderr, "lmfrontd: stopped\n");

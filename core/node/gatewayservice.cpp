@@ -205,6 +205,8 @@ bool GatewayService::drain(std::chrono::milliseconds timeout) {
   d->state->draining.store(true);
   if (d->maintenance) d->maintenance->stop();
   d->server.beginDrain();
+  d->context.events.report(EventLevel::Info, "gateway", "draining: new requests get 503, in-flight ones finish",
+                           {{"timeout_ms", std::to_string(timeout.count())}});
   return d->server.waitDrained(timeout);
 }
 
