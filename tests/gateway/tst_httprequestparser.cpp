@@ -138,6 +138,32 @@ private Q_SLOTS:
     QCOMPARE(parse("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n").error, 400);
   }
 
+  // An upgrade's head is a complete request and `consumed` stops where it ended, so the bytes the
+  // client sent after it (the upgraded protocol's) are left for whoever takes the connection.
+  void upgradeReportsWhereTheHeadEnded() {
+    const std::string head = "GET /ops HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+    const std::string frames =
+        "\x81\x85"
+        "abcd"
+        "\x01\x02\x03\x04\x05";
+    for (const std::string &wire : {head, head + frames}) {
+      RequestParser p({});
+      std::size_t used = 0;
+      QCOMPARE(p.feed(wire.data(), wire.size(), &used), RequestParser::Status::Request);
+      QCOMPARE(used, head.size());
+      QVERIFY(p.upgrade());
+      const HttpRequest r = p.takeRequest();
+      QCOMPARE(r.path, std::string("/ops"));
+      QCOMPARE(std::string(r.header("upgrade")), std::string("websocket"));
+    }
+    // Without "Connection: upgrade" it is a plain request, not an upgrade.
+    RequestParser plain({});
+    const std::string get = "GET /ops HTTP/1.1\r\nUpgrade: websocket\r\n\r\n";
+    std::size_t used = 0;
+    QCOMPARE(plain.feed(get.data(), get.size(), &used), RequestParser::Status::Request);
+    QVERIFY(!plain.upgrade());
+  }
+
   void errorIsSticky() {
     RequestParser p({});
     std::size_t used = 0;

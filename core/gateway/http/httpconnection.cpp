@@ -52,7 +52,7 @@ HttpConnection::HttpConnection(HttpWorker *worker, int fd, std::string peer)
 
 HttpConnection::~HttpConnection() {
   closeNow();
-  ::close(m_fd);
+  if (m_fd >= 0) ::close(m_fd);  // -1 once handed to an upgrade route
 }
 
 void HttpConnection::start() {
@@ -66,7 +66,7 @@ void HttpConnection::closeNow() {
   m_dead = true;
   m_reading = false;
   m_writeWatch = false;
-  m_worker->unwatch(m_fd);
+  if (m_fd >= 0) m_worker->unwatch(m_fd);
   WorkerStats &st = m_worker->stats();
   st.inFlight.fetch_sub(m_queue.size() + m_awaitingFlush, std::memory_order_relaxed);
   m_awaitingFlush = 0;
@@ -136,7 +136,8 @@ std::size_t HttpConnection::processInput(const char *data, std::size_t len) {
       m_parser.takeExpectContinue();
       const bool keepAlive = m_parser.keepAlive();
       const bool upgrade = m_parser.upgrade();
-      dispatch(m_parser.takeRequest(), keepAlive, upgrade);
+      dispatch(m_parser.takeRequest(), keepAlive, upgrade,
+               upgrade ? std::string_view(data + total, len - total) : std::string_view());
       continue;
     }
     if (st == RequestParser::Status::Error) {
@@ -195,7 +196,7 @@ std::shared_ptr<Exchange> HttpConnection::enqueue(bool keepAlive, bool head, boo
   return ex;
 }
 
-void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrade) {
+void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrade, std::string_view rest) {
   ++m_requestCount;
   m_worker->stats().requests.fetch_add(1, std::memory_order_relaxed);
   const bool http10 = request.versionMajor == 1 && request.versionMinor == 0;
@@ -213,6 +214,10 @@ void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrad
   }
   if (filtered) {
     respond(*ex, std::move(*filtered));
+    return;
+  }
+  if (const UpgradeRoute &route = m_worker->options().upgrade; !route.path.empty() && request.path == route.path) {
+    upgradeRoute(*ex, request, upgrade, rest);
     return;
   }
   bool pathKnown = false;
@@ -234,6 +239,51 @@ void HttpConnection::dispatch(HttpRequest &&request, bool keepAlive, bool upgrad
     qWarning("lmfront http: handler threw a non-standard exception");
     abandon(*ex);
   }
+}
+
+void HttpConnection::upgradeRoute(Exchange &ex, const HttpRequest &request, bool upgrade, std::string_view rest) {
+  const UpgradeRoute &route = m_worker->options().upgrade;
+  if (request.method != "GET") {
+    respondError(ex, 405,
+                 "method " + request.method + " is not allowed on " + request.path +
+                     ": use GET with Upgrade: " + route.protocol);
+    return;
+  }
+  if (!upgrade || !equalsIgnoreCase(request.header("upgrade"), route.protocol)) {
+    HttpResponse refusal =
+        toResponse(httpError(426, request.path + " speaks " + route.protocol + " only: send GET " + request.path +
+                                      " with Connection: Upgrade and Upgrade: " + route.protocol));
+    refusal.headers.emplace_back("Upgrade", route.protocol);
+    respond(ex, std::move(refusal));
+    return;
+  }
+  // The socket can change hands only once every earlier answer on it is out.
+  if (m_queue.size() == 1) flush();
+  if (m_dead) return;
+  if (m_queue.size() != 1 || m_outOffset < m_out.size()) {
+    respondError(ex, 400, "a protocol upgrade must not follow unanswered pipelined requests");
+    return;
+  }
+  std::string head;
+  head.reserve(256 + rest.size());
+  head += request.method;
+  head += ' ';
+  head += request.target;
+  head += " HTTP/1.1\r\n";
+  for (const auto &[name, value] : request.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "\r\n";
+  head.append(rest.data(), rest.size());
+  // Stop watching first: from the next line on, another thread owns the descriptor.
+  m_worker->unwatch(m_fd);
+  const int fd = m_fd;
+  m_fd = -1;
+  closeNow();  // settles the in-flight count; the connection is reaped like a closed one
+  route.adopt(fd, std::move(head));
 }
 
 void HttpConnection::failRequest(int status, std::string_view message) {

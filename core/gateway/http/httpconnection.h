@@ -8,7 +8,8 @@
 // at the end. EAGAIN arms a write notifier; reading pauses while too much is queued.
 // Timeouts are checked by the worker's tick against the server's injected Clock: header (408),
 // body progress (408), idle keep-alive (silent close), stalled writes (close). Closing is deferred: the worker deletes
-// dead connections from its event loop, never from inside one of their callbacks.
+// dead connections from its event loop, never from inside one of their callbacks. A connection
+// upgraded through HttpServerOptions::upgrade gives its descriptor away and is reaped like a closed one.
 #pragma once
 
 #include "common/clock.h"
@@ -51,7 +52,9 @@ private:
   void onWritable();
   std::size_t processInput(const char *data, std::size_t len);
   void processBuffered();
-  void dispatch(HttpRequest &&request, bool keepAlive, bool upgrade);
+  // `rest`: the input after this request's head (an upgraded connection's first bytes).
+  void dispatch(HttpRequest &&request, bool keepAlive, bool upgrade, std::string_view rest);
+  void upgradeRoute(Exchange &ex, const HttpRequest &request, bool upgrade, std::string_view rest);
   std::shared_ptr<Exchange> enqueue(bool keepAlive, bool head, bool http10);
   void failRequest(int status, std::string_view message);
   void respondError(Exchange &ex, int status, std::string_view message);

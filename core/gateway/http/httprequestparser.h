@@ -31,6 +31,8 @@ public:
 
   // Consumes a prefix of [data, data+len) and sets *consumed. Request: one complete request is
   // ready (takeRequest()); feed the unconsumed rest again. NeedMore: all was consumed.
+  // A protocol upgrade (upgrade() true) is a Request whose *consumed ends with its head: the bytes
+  // after it are the new protocol's, for whoever takes the connection, never fed here again.
   // Error: see errorStatus()/errorMessage().
   Status feed(const char *data, std::size_t len, std::size_t *consumed);
   // Moves the completed request out; keepAlive()/upgrade() describe it until the next feed().

@@ -15,6 +15,11 @@
 // it adds go on whatever answer that request gets, so a cross-cutting header (CORS) has one place
 // no response path can bypass; it may also answer the request itself (a CORS preflight).
 //
+// An UpgradeRoute (HttpServerOptions::upgrade) hands a protocol upgrade on one path (the node's
+// WebSocket `/ops`) to another server: after the filter let the request through, the worker stops
+// watching the socket and gives its descriptor away with the request's head and whatever followed
+// it. Other requests pay one path comparison for it.
+//
 // Time: every timeout (header, idle, body progress, stalled write, linger) is measured on the Clock
 // given to the constructor, read as often as before (on reads, writes and the worker's tick), so
 // tests drive timeouts with a ManualClock and checkTimeouts() instead of sleeping.
@@ -78,6 +83,17 @@ private:
 // without routing. Must be thread-safe and cheap (it runs for every request); it must not throw.
 using RequestFilter = std::function<std::optional<HttpResponse>(const HttpRequest &request, HeaderList &extra)>;
 
+// Takes over a connection whose upgrade request was read: `fd` (non-blocking; the callee owns it
+// now and must close it) and `alreadyRead` (the request's head, re-serialised, then the bytes
+// the client sent after it). Runs on the worker: must not block (hand the work to another thread).
+using UpgradeHandler = std::function<void(int fd, std::string alreadyRead)>;
+
+struct UpgradeRoute {
+  std::string path;      // exact path; empty: no route
+  std::string protocol;  // the `Upgrade` token taken, case-insensitive ("websocket")
+  UpgradeHandler adopt;
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";                   // address to bind; "0.0.0.0" or "::" for all
   std::uint16_t port = 8080;                        // 0 picks a free port (see HttpServer::port())
@@ -89,6 +105,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds idleTimeout{60'000};    // keep-alive connection with no request
   std::size_t maxPipelined = 64;                    // queued requests per connection before reading pauses
   RequestFilter filter;                             // null: none
+  // `GET path` with `Connection: upgrade` and `Upgrade: protocol`, alone on its connection: handed
+  // to adopt. Any other request on that path: 426 (naming the protocol), 405 for another method,
+  // 400 when the upgrade follows unanswered pipelined requests. After the filter, before routing.
+  UpgradeRoute upgrade;
 };
 
 struct HttpServerStats {
