@@ -19,6 +19,10 @@ namespace ratelimit = gateway::ratelimit;
 
 namespace {
 
+// A drained node is usually back within minutes (a deploy, a restart); a client that cannot go
+// elsewhere retries after this.
+constexpr int kDrainRetryAfterSeconds = 5;
+
 auth::Role roleFor(Access access) {
   switch (access) {
   case Access::Read: return auth::Role::Viewer;
@@ -152,6 +156,12 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
   context.principal = who->anonymous() ? std::string("local") : who->keyId;
   // Limits meter the routes declared metered (inference); reading models or metrics never is.
   if (!context.metered) return std::nullopt;
+  if (drained()) {
+    ApiError e = gateway::fromStatus(
+        Status::unavailable("the node is draining: send inference requests to another node"), {}, "draining");
+    e.retryAfterSeconds = kDrainRetryAfterSeconds;
+    return e;
+  }
 
   std::vector<ratelimit::LimitCheck> checks;
   const char *scopes[4];

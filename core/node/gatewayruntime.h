@@ -14,6 +14,7 @@
 #include "node/nodeconfig.h"
 #include "node/nodecontext.h"
 
+#include <atomic>
 #include <memory>
 
 namespace lmfront::gateway::auth {
@@ -46,6 +47,12 @@ public:
   void configure(gateway::HttpServerOptions &options) const;
   // Picks up keys created or revoked by `lmfront keys`, writes last-used stamps, forgets idle buckets.
   void maintenance();
+  // Host/Origin, keys and roles as every request sees them (the ops API authenticates through it).
+  const gateway::auth::AuthGate &gate() const { return *m_gate; }
+  // While true (the `drain` command until `undrain`), inference requests are refused with 503
+  // `draining` after authentication; everything else is served. Any thread.
+  void setDrained(bool drained) { m_drained.store(drained, std::memory_order_relaxed); }
+  bool drained() const { return m_drained.load(std::memory_order_relaxed); }
 
 private:
   GatewayRuntime() = default;
@@ -60,6 +67,7 @@ private:
   std::unique_ptr<gateway::ratelimit::RateLimiter> m_keyRequests, m_keyTokens, m_modelRequests, m_modelTokens;
   const observe::StandardMetrics *m_metrics = nullptr;
   EventSink *m_events = nullptr;
+  std::atomic<bool> m_drained{false};
 };
 
 }  // namespace lmfront::node

@@ -11,10 +11,12 @@
 #include "node/servingstate.h"
 #include "observe/standardmetrics.h"
 
+#include <unistd.h>
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QThreadPool>
 #include <QTimer>
+#include <mutex>
 
 namespace lmfront::node {
 
@@ -38,6 +40,12 @@ struct GatewayService::Impl {
   std::atomic<bool> draining{false};
   // Loads the catalog's models off the request path, one after the other.
   QThreadPool loader;
+  // Where `/ops` upgrades go; read by the workers, set by the ops service.
+  struct OpsSlot {
+    std::mutex mutex;
+    gateway::UpgradeHandler adopt;  // GUARDED_BY(mutex)
+  };
+  std::shared_ptr<OpsSlot> ops = std::make_shared<OpsSlot>();
 
   Status buildService(NodeState &s) {
     auto registered = observe::registerStandardMetrics(context.metrics);
@@ -82,6 +90,14 @@ struct GatewayService::Impl {
     options.host = config.listenHost.toStdString();
     options.workers = config.workers;
     runtime->configure(options);  // CORS on every answer, preflights
+    // Held while the socket is posted, so the ops service cannot go away in between.
+    options.upgrade = {"/ops", "websocket", [slot = ops](int fd, std::string alreadyRead) {
+                         std::lock_guard lock(slot->mutex);
+                         if (slot->adopt)
+                           slot->adopt(fd, std::move(alreadyRead));
+                         else
+                           ::close(fd);
+                       }};
     auto router = buildRouter(s);
     if (!router) return router.status();
     Status bound = Status::internal("no port tried");
@@ -239,6 +255,22 @@ Health GatewayService::health() const {
 }
 
 std::shared_ptr<NodeState> GatewayService::state() const { return d->state; }
+
+void GatewayService::setOpsUpgrade(gateway::UpgradeHandler adopt) {
+  std::lock_guard lock(d->ops->mutex);
+  d->ops->adopt = std::move(adopt);
+}
+
+void GatewayService::setDrained(bool drained) {
+  if (d->runtime) d->runtime->setDrained(drained);
+  if (d->state) d->state->drained.store(drained);
+}
+
+bool GatewayService::drained() const { return d->runtime && d->runtime->drained(); }
+
+const gateway::auth::AuthGate *GatewayService::authGate() const { return d->runtime ? &d->runtime->gate() : nullptr; }
+
+ServingState *GatewayService::serving() const { return d->serving.get(); }
 
 quint16 GatewayService::port() const { return d->running ? d->server.port() : 0; }
 

@@ -11,6 +11,7 @@
 // health(), state() and port() from any thread once start() returned.
 #pragma once
 
+#include "gateway/http/httpserver.h"
 #include "node/nodeconfig.h"
 #include "node/nodecontext.h"
 #include "node/service.h"
@@ -18,9 +19,14 @@
 #include <chrono>
 #include <memory>
 
+namespace lmfront::gateway::auth {
+class AuthGate;
+}
+
 namespace lmfront::node {
 
 struct NodeState;
+class ServingState;
 
 class GatewayService final : public Service {
 public:
@@ -40,6 +46,19 @@ public:
 
   std::shared_ptr<NodeState> state() const;  // null before start()
   quint16 port() const;                      // 0 unless running
+
+  // Where the data plane hands WebSocket upgrades on `/ops` (HttpServerOptions::upgrade); with
+  // none set (the ops service is not running) such a connection is closed. Any thread; `adopt`
+  // runs on data-plane workers and must only post the socket to its own thread.
+  void setOpsUpgrade(gateway::UpgradeHandler adopt);
+  // The reversible drain (ops `drain`/`undrain`): inference requests get 503 `draining`, /readyz
+  // says draining; requests in flight finish. Unlike drain() it keeps the listener and every
+  // other route. Any thread.
+  void setDrained(bool drained);
+  bool drained() const;
+  // Between start() and stop(), for the services started after this one (node thread).
+  const gateway::auth::AuthGate *authGate() const;
+  ServingState *serving() const;
 
 private:
   Status startServing();

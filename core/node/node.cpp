@@ -1,10 +1,12 @@
 #include "node/node.h"
 
+#include "cluster/opsregistry.h"
 #include "common/eventsink.h"
 #include "gateway/upstream/httpclient.h"
 #include "node/gatewayservice.h"
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
+#include "node/opsservice.h"
 #include "node/service.h"
 #include "observe/metricsregistry.h"
 
@@ -50,9 +52,10 @@ struct Node::Impl {
   // Before the services: what they hold references to outlives them.
   gateway::upstream::HttpClient http{2};
   observe::MetricsRegistry registry;
-  QThreadPool inference;  // engine inference, never on data-plane workers
-  QThread thread;         // the node thread
-  QObject anchor;         // lives on the node thread: the target of runOnNodeThread()
+  cluster::OpsRegistry ops;  // filled by the services at start, before the ops server takes connections
+  QThreadPool inference;     // engine inference, never on data-plane workers
+  QThread thread;            // the node thread
+  QObject anchor;            // lives on the node thread: the target of runOnNodeThread()
   std::optional<NodeContext> context;
   ServiceStack services;
   GatewayService *gateway = nullptr;  // owned by services
@@ -84,11 +87,12 @@ struct Node::Impl {
     LMFRONT_RETURN_IF_ERROR(prepareDataDir(dataDir));
     if (!context) {
       inference.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
-      context.emplace(NodeContext{clock, http, registry, events, QDir(dataDir).absolutePath(), inference, thread});
+      context.emplace(NodeContext{clock, http, registry, events, QDir(dataDir).absolutePath(), inference, thread, ops});
       // Start order; drain and stop go in reverse.
       auto gatewayService = std::make_unique<GatewayService>(config, *context);
       gateway = gatewayService.get();
       services.add(std::move(gatewayService));
+      services.add(std::make_unique<OpsService>(config, *context, *gateway));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
     state = gateway->state();

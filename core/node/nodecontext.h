@@ -8,7 +8,7 @@
 // whole life). Nothing here has a default: a test builds a node on a ManualClock with a
 // RecordingEventSink, a binary on Clock::steady() with a StderrEventSink.
 //
-// Threads: `clock`, `http`, `metrics` and `events` are thread-safe. `inference` runs engine
+// Threads: `clock`, `http`, `metrics`, `events` and `ops` are thread-safe. `inference` runs engine
 // work (never on data-plane workers). `nodeThread` is the thread the node owns: services start,
 // drain and stop there, and maintenance timers and SQLite work live there, never on the thread
 // that created the Node (the console's GUI thread).
@@ -28,6 +28,9 @@ class HttpClient;
 namespace observe {
 class MetricsRegistry;
 }
+namespace cluster {
+class OpsRegistry;
+}
 }  // namespace lmfront
 
 namespace lmfront::node {
@@ -40,6 +43,7 @@ struct NodeContext {
   QString dataDir;                      // absolute; exists and is writable once start() got this far
   QThreadPool &inference;               // engine inference
   QThread &nodeThread;                  // the node's own thread with its event loop
+  cluster::OpsRegistry &ops;            // the ops API's topics and commands: services register theirs
 };
 
 }  // namespace lmfront::node

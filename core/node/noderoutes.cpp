@@ -60,14 +60,15 @@ Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeS
       [state](HttpRequest &&, Admission, ResponderPtr r) { r->respond(jsonResponse(200, healthJson(*state))); }));
   LMFRONT_RETURN_IF_ERROR(
       routes.route("GET", "/readyz", RouteNeeds::keyless(), [state](HttpRequest &&, Admission, ResponderPtr r) {
-        const bool ready = state->ready.load();
+        const bool draining = state->draining.load() || state->drained.load();
+        const bool ready = state->ready.load() && !state->drained.load();
         QJsonObject body{{u"ready"_qs, ready}};
         const auto report = state->serving ? state->serving->report() : std::make_shared<const ServingReport>();
         if (!ready)
-          body.insert(u"reason"_qs, !state->draining.load() ? QStringLiteral("loading models (%1 of %2 done)")
-                                                                  .arg(report->loaded + report->failed.size())
-                                                                  .arg(report->catalogSize)
-                                                            : QStringLiteral("draining"));
+          body.insert(u"reason"_qs, !draining ? QStringLiteral("loading models (%1 of %2 done)")
+                                                    .arg(report->loaded + report->failed.size())
+                                                    .arg(report->catalogSize)
+                                              : QStringLiteral("draining"));
         // A model that failed to load does not make the node unready (the others serve), but it is
         // named here with its reason, for as long as the node runs.
         if (!report->failed.empty()) {

@@ -33,7 +33,8 @@ struct NodeState {
   std::vector<registry::CatalogEntry> models;
   QElapsedTimer uptime;
   std::atomic<bool> ready{false};
-  std::atomic<bool> draining{false};
+  std::atomic<bool> draining{false};  // shutting down: one way
+  std::atomic<bool> drained{false};   // the ops `drain` until `undrain`: /readyz says draining
   bool enableTestRoutes = false;
   gateway::openai::OpenAiService *service = nullptr;  // owned by the Node, outlives the routes
   observe::MetricsRegistry *registry = nullptr;       // GET /metrics

@@ -28,6 +28,10 @@ public:
   Result<Principal> admit(std::string_view host, std::string_view origin, std::string_view authorization,
                           Role need) const;
 
+  // The key part of admit() alone, for a caller whose Host and Origin were checked already (the
+  // ops API's handshake): the principal an Authorization value stands for, with no role check.
+  Result<Principal> authenticate(std::string_view authorization) const;
+
   const AuthPolicy &policy() const { return m_policy; }
 
 private:

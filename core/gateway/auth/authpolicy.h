@@ -61,11 +61,11 @@ public:
   // Access-Control-Request-Headers (`requestedHeaders`) when every name in it is a valid token
   // (browser SDKs add their own, e.g. OpenAI's x-stainless-*; the origin is trusted either way).
   CorsHeaders corsHeaders(std::string_view origin, bool preflight, std::string_view requestedHeaders = {}) const;
-
-private:
+  // One half of checkRequest() each: the ops API's handshake re-checks the Origin on its own.
   bool hostAllowed(std::string_view host) const;
   bool originTrusted(std::string_view origin) const;
 
+private:
   AuthConfig m_config;
   std::string m_bindAddress;
   bool m_loopback;
