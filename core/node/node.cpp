@@ -3,6 +3,7 @@
 #include "cluster/opsregistry.h"
 #include "common/eventsink.h"
 #include "gateway/upstream/httpclient.h"
+#include "node/alertingservice.h"
 #include "node/gatewayservice.h"
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
@@ -92,6 +93,7 @@ struct Node::Impl {
       auto gatewayService = std::make_unique<GatewayService>(config, *context);
       gateway = gatewayService.get();
       services.add(std::move(gatewayService));
+      services.add(std::make_unique<AlertingService>(*context));
       services.add(std::make_unique<OpsService>(config, *context, *gateway));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
