@@ -389,16 +389,21 @@ void OpsClient::subscribe(const QString &topic, const QJsonObject &options) {
 
 void OpsClient::unsubscribe(const QString &topic) {
   if (!m_topics.erase(topic) || !m_authed) return;
+  const quint64 id = trackTopicRequest(OpsType::Unsubscribe, topic);
+  OpsMessage m = OpsMessage::request(OpsType::Unsubscribe, idText(id));
+  m.topic = topic;
+  send(m);
+}
+
+quint64 OpsClient::trackTopicRequest(OpsType type, const QString &topic) {
   const quint64 id = m_nextId++;
   Pending p;
-  p.type = OpsType::Unsubscribe;
+  p.type = type;
   p.topic = topic;
   p.sent = true;
   p.issued = m_clock.now();
   m_pending.emplace(id, std::move(p));
-  OpsMessage m = OpsMessage::request(OpsType::Unsubscribe, idText(id));
-  m.topic = topic;
-  send(m);
+  return id;
 }
 
 QStringList OpsClient::topics() const {
@@ -411,13 +416,7 @@ void OpsClient::sendSubscribe(const QString &topic, Topic &t) {
   t.awaitingSnapshot = true;
   t.pendingId = 0;
   if (!m_authed) return;  // sent when the session is live
-  const quint64 id = m_nextId++;
-  Pending p;
-  p.type = OpsType::Subscribe;
-  p.topic = topic;
-  p.sent = true;
-  p.issued = m_clock.now();
-  m_pending.emplace(id, std::move(p));
+  const quint64 id = trackTopicRequest(OpsType::Subscribe, topic);
   t.pendingId = id;
   send(OpsMessage::subscribe(idText(id), topic,
                              t.options.isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(t.options)));

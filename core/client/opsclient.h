@@ -159,6 +159,8 @@ private:
     quint64 pendingId = 0;  // the subscribe whose snapshot is awaited
   };
 
+  // A subscribe or unsubscribe about to be sent: its id, awaited like any request.
+  quint64 trackTopicRequest(OpsType type, const QString &topic);
   void connectNow();
   void onConnected();
   void onText(const QString &text);
