@@ -3,13 +3,12 @@
 // stop. And the node thread: maintenance (API key reload from SQLite) runs while the thread that
 // started the node never returns to its event loop.
 #include "../support/fakehttp.h"
+#include "../support/tinymodel.h"
 #include "common/clock.h"
 #include "common/eventsink.h"
-#include "engine/trainer.h"
 #include "gateway/auth/keystore.h"
 #include "node/node.h"
 
-#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -20,29 +19,9 @@
 using namespace lmfront;
 using namespace std::chrono_literals;
 using testing::rawRequest;
+using testing::trainTinyModel;
 
 namespace {
-
-const char *const kCorpus =
-    "the cat sat on the mat\nthe dog sat on the log\na cat and a dog met on the mat\n"
-    "the mat was red and the log was brown\nthe cat saw the dog and the dog saw the cat\n";
-
-QString trainTinyModel(const QString &dir) {
-  QFile text(dir + QStringLiteral("/corpus.txt"));
-  if (!text.open(QIODevice::WriteOnly) || text.write(kCorpus) < 0) return {};
-  text.close();
-  engine::TrainOptions options;
-  options.count.order = 3;
-  options.count.progress = false;
-  options.count.tempDir = dir.toStdString();
-  options.kneserNey.fallback = engine::Discount{{0.0, 0.5, 1.0, 1.5}};  // a corpus this small needs them
-  options.textPath = text.fileName().toStdString();
-  const QString arpa = dir + QStringLiteral("/tiny.arpa");
-  options.arpaPath = arpa.toStdString();
-  auto trained = engine::train(options);
-  if (!trained) qWarning("training the test model: %s", trained.status().toString().c_str());
-  return trained ? arpa : QString();
-}
 
 std::string completion(const std::string &prompt) {
   return R"({"model":"tiny","prompt":")" + prompt + R"(","max_tokens":3,"seed":1})";

@@ -5,14 +5,13 @@
 // node and metrics topics; 200 connections that send broken frames leave the node serving; a
 // client that stops reading does not hold back the others' metric deltas.
 #include "../support/fakehttp.h"
+#include "../support/tinymodel.h"
 #include "client/opsclient.h"
 #include "common/clock.h"
 #include "common/eventsink.h"
-#include "engine/trainer.h"
 #include "gateway/auth/keystore.h"
 #include "node/node.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -28,28 +27,9 @@
 using namespace lmfront;
 using namespace std::chrono_literals;
 using testing::rawRequest;
+using testing::trainTinyModel;
 
 namespace {
-
-const char *const kCorpus =
-    "the cat sat on the mat\nthe dog sat on the log\na cat and a dog met on the mat\n"
-    "the mat was red and the log was brown\nthe cat saw the dog and the dog saw the cat\n";
-
-QString trainTinyModel(const QString &dir) {
-  QFile text(dir + QStringLiteral("/corpus.txt"));
-  if (!text.open(QIODevice::WriteOnly) || text.write(kCorpus) < 0) return {};
-  text.close();
-  engine::TrainOptions options;
-  options.count.order = 3;
-  options.count.progress = false;
-  options.count.tempDir = dir.toStdString();
-  options.kneserNey.fallback = engine::Discount{{0.0, 0.5, 1.0, 1.5}};
-  options.textPath = text.fileName().toStdString();
-  const QString arpa = dir + QStringLiteral("/tiny.arpa");
-  options.arpaPath = arpa.toStdString();
-  auto trained = engine::train(options);
-  return trained ? arpa : QString();
-}
 
 const std::string kCompletion = R"({"model":"tiny","prompt":"the cat","max_tokens":3,"seed":1})";
 

@@ -1,0 +1,13 @@
+// Test helper: trains a five-sentence toy model (order 3, fixed Kneser-Ney discounts because a
+// corpus this small cannot estimate them) into dir/tiny.arpa in well under a second — for tests
+// that need a real engine model served by a node and care about the wiring, not the text.
+// Returns the ARPA path, or an empty string (with the reason logged) when training failed.
+#pragma once
+
+#include <QString>
+
+namespace lmfront::testing {
+
+QString trainTinyModel(const QString &dir);
+
+}  // namespace lmfront::testing
