@@ -1,4 +1,5 @@
 // lmfront: the command-line front end. Dispatches to the registered verbs.
+#include "buildinfo.h"
 #include "commandregistry.h"
 
 #include <cstdio>
@@ -19,7 +20,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   if (!std::strcmp(argv[1], "--version")) {
-    std::printf("lmfront %s\n", LMFRONT_VERSION);
+    std::fputs(lmfront::buildinfo::versionText("lmfront").c_str(), stdout);
     return 0;
   }
   for (const auto &c : commands())

@@ -12,6 +12,7 @@
 //                       used; with --screenshot and playground, a short seeded generation runs first
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
 // next free one; an explicit --listen is taken as asked and fails when busy.
+#include "buildinfo.h"
 #include "config/flags.h"
 #include "consolecomposition.h"
 #include "node/node.h"
@@ -23,6 +24,7 @@
 #include <QTemporaryDir>
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 using namespace lmfront;
 
@@ -62,17 +64,26 @@ int badFlags(const QString &message, bool screenshotMode) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  // Answered before QApplication exists, so they work without a display (man pages are made
+  // from --help at build time).
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      printUsage(stdout);
+      return 0;
+    }
+    if (arg == "--version") {
+      std::fputs(buildinfo::versionText("lmfront-console").c_str(), stdout);
+      return 0;
+    }
+  }
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("lmfront"));
   QApplication::setApplicationName(QStringLiteral("lmfront-console"));
-  QApplication::setApplicationVersion(QStringLiteral(LMFRONT_VERSION));
+  QApplication::setApplicationVersion(QString::fromUtf8(lmfront::buildinfo::version()));
   widgets::Theme::apply(app);
 
   const QStringList args = QApplication::arguments().mid(1);
-  if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-    printUsage(stdout);
-    return 0;
-  }
   std::vector<std::string> argList;
   for (const QString &a : args) argList.push_back(a.toStdString());
   const std::vector<config::FlagSpec> table = consoleFlags();

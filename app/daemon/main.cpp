@@ -2,6 +2,7 @@
 // config file: docs/configuration.md.
 // Exit codes: 0 stopped cleanly, 1 could not start (port in use, data dir unusable, ...),
 // 2 bad flags or config file. Every failure is one line on stderr saying what and where.
+#include "buildinfo.h"
 #include "common/clock.h"
 #include "common/eventsink.h"
 #include "node/node.h"
@@ -19,7 +20,7 @@ int main(int argc, char **argv) {
   if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("lmfrontd"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(LMFRONT_VERSION));
+  QCoreApplication::setApplicationVersion(QString::fromUtf8(lmfront::buildinfo::version()));
 
   QStringList args = QCoreApplication::arguments().mid(1);
   if (args.contains(u"--help"_qs) || args.contains(u"-h"_qs)) {
@@ -27,7 +28,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (args.contains(u"--version"_qs)) {
-    std::printf("lmfrontd %s\n", LMFRONT_VERSION);
+    std::fputs(lmfront::buildinfo::versionText("lmfrontd").c_str(), stdout);
     return 0;
   }
   auto config = lmfront::node::parseNodeArgs(args);
