@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/eventsink.h"
 #include "node/node.h"
+#include "sdnotify.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
@@ -48,9 +49,12 @@ int main(int argc, char **argv) {
   std::printf("lmfrontd: listening on %s (node %s, data %s, %d models)\n", qPrintable(node.baseUrl()),
               qPrintable(info.nodeId), qPrintable(info.dataDir), info.modelCount);
   std::fflush(stdout);
+  // Under systemd (Type=notify): the listener is bound and the models are loaded.
+  lmfront::daemon::notifySystemd("READY=1\nSTATUS=listening on " + node.baseUrl().toStdString());
 
   QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
     // The node's event sink says "draining" once the data plane refuses new requests.
+    lmfront::daemon::notifySystemd("STOPPING=1");
     std::fprintf(stderr, "lmfrontd: signal %d: shutting down (in-flight requests get up to %d ms)\n", signalNumber,
                  config->drainTimeoutMs);
     const bool drained = node.shutdown();
