@@ -19,6 +19,8 @@ packages=(
   openssl
   # servers and reference tools later tests and benchmarks run against
   redis-server etcd-server etcd-client prometheus irstlm wrk nginx-light nghttp2-client
+  # the console's PNG icons are rendered from its SVG at build time (cmake/LmfrontPackaging.cmake)
+  librsvg2-bin
   # corpora and pretrained models for the default models
   fortunes fortunes-min fortunes-zh bible-kjv pocketsphinx-en-us
 )
