@@ -47,9 +47,14 @@ lmfront_gzip(${pkg_out}/changelog.Debian.gz ${pkg_src}/changelog)
 set(generated ${pkg_out}/changelog.Debian.gz)
 function(lmfront_manpage target section description)
   set(page ${pkg_out}/${target}.${section})
+  # Sections --help has no room for (DESCRIPTION, SIGNALS, FILES, ...), appended when present.
+  set(extra)
+  if(EXISTS ${pkg_src}/man/${target}.${section})
+    set(extra ${pkg_src}/man/${target}.${section})
+  endif()
   add_custom_command(OUTPUT ${page}
     COMMAND ${pkg_gen}/manpage.sh $<TARGET_FILE:${target}> ${section} ${description} ${page} ${ARGN}
-    DEPENDS ${target} ${pkg_gen}/manpage.sh VERBATIM)
+    DEPENDS ${target} ${pkg_gen}/manpage.sh ${extra} VERBATIM)
   lmfront_gzip(${page}.gz ${page})
   set(generated ${generated} ${page}.gz PARENT_SCOPE)
 endfunction()

@@ -8,6 +8,8 @@
 #   "flags:" / "console flags:" (a line ending in ':')      -> a subsection heading
 #   a blank line                                            -> a paragraph break
 #   any other line                                          -> text
+# resources/packaging/man/NAME.SECTION, when present, is appended (roff: sections --help has no
+# room for, such as SIGNALS and FILES).
 # --verbs: BINARY is `lmfront`; `BINARY help` lists the verbs, and each verb's --help becomes a
 # subsection of COMMANDS (the packaging test compares each with the verb's --help).
 set -euo pipefail
@@ -23,7 +25,7 @@ esc() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
 # help_to_roff HEADING_MACRO PAGE: the body of one --help on stdin. PAGE=1: the usage lines are the
 # page's SYNOPSIS and the rest its OPTIONS; PAGE=0: all of it goes under the current heading.
 help_to_roff() {
-  awk -v heading="$1" -v page="$2" '
+  awk -v heading="$1" -v page="$2" -v description="$description" '
     function esc(s) { gsub(/\\/, "\\e", s); gsub(/-/, "\\-", s); if (s ~ /^[.\x27]/) s = "\\&" s; return s }
     { is_text = !($0 ~ /^usage: / || $0 ~ /^$/ || $0 ~ /^  -/ || $0 ~ /^[^ ].*:$/ || (in_usage && $0 ~ /^       [^ ]/)) }
     !is_text { text_before = 0 }
@@ -31,7 +33,14 @@ help_to_roff() {
       if (page && !seen_usage) print ".SH SYNOPSIS"
       seen_usage = in_usage = 1; sub(/^usage: |^       /, ""); print ".PP"; print ".B " esc($0); next
     }
-    in_usage { in_usage = 0; if (page) { print ".SH OPTIONS"; if ($0 == "") next } }
+    in_usage {
+      in_usage = 0
+      if (page) {
+        while ((getline line < description) > 0) print line
+        print ".SH OPTIONS"
+        if ($0 == "") next
+      }
+    }
     /^$/ { print ".PP"; next }
     /^  -/ {
       line = substr($0, 3)
@@ -50,6 +59,15 @@ help_to_roff() {
     { sub(/^ +/, ""); if (!text_before) print ".PP"; print esc($0); text_before = 1; next }
   '
 }
+
+# The extra file's DESCRIPTION goes after the SYNOPSIS, the rest at the end.
+extra=$(dirname "$0")/../../resources/packaging/man/$name.$section
+description=/dev/null
+if [[ -f $extra ]]; then
+  description=$(mktemp)
+  trap 'rm -f "$description"' EXIT
+  sed -n '/^\.SH DESCRIPTION/,/^\.SH/{/^\.SH/!p}' "$extra" | sed '1i .SH DESCRIPTION' >"$description"
+fi
 
 {
   echo ".\\\" Generated from '$name --help' at build time (cmake/packaging/manpage.sh); do not edit."
@@ -80,16 +98,15 @@ help_to_roff() {
   else
     "$bin" --help | help_to_roff ".SS" 1
   fi
-  extra=$(dirname "$0")/../../resources/packaging/man/$name.$section
-  [[ -f $extra ]] && cat "$extra"
+  [[ -f $extra ]] && sed '/^\.SH DESCRIPTION/,/^\.SH/{/^\.SH DESCRIPTION/d;/^\.SH/!d}' "$extra"
   echo ".SH VERSION"
   echo "$name \\-\\-version prints the version and the git commit it was built from."
   echo ".SH SEE ALSO"
   case $name in
-  lmfront) echo ".BR lmfrontd (8), .BR lmfront\\-console (1)" ;;
-  lmfrontd) echo ".BR lmfront (1), .BR lmfront\\-console (1)" ;;
-  *) echo ".BR lmfront (1), .BR lmfrontd (8)" ;;
-  esac | sed 's/, /\n/g'
+  lmfront) printf '.BR lmfrontd (8),\n.BR lmfront\\-console (1)\n' ;;
+  lmfrontd) printf '.BR lmfront (1),\n.BR lmfront\\-console (1)\n' ;;
+  *) printf '.BR lmfront (1),\n.BR lmfrontd (8)\n' ;;
+  esac
   echo ".PP"
   echo "/usr/share/doc/lmfront/ (README.md, configuration.md, http\\-api.md)"
 } >"$out.tmp"

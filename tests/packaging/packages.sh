@@ -70,7 +70,11 @@ conffiles=$(dpkg-deb -I "$core" conffiles)
 grep -qx /etc/lmfront/lmfrontd.json <<<"$conffiles" && ok "lmfrontd.json is a conffile" ||
   fail "lmfront's conffiles lack /etc/lmfront/lmfrontd.json"
 for script in postinst prerm postrm; do
-  dpkg-deb -I "$core" "$script" >/dev/null 2>&1 && ok "lmfront has $script" || fail "lmfront has no $script"
+  if dpkg-deb -I "$core" "$script" >"$work/$script" 2>/dev/null && sh -n "$work/$script"; then
+    ok "lmfront's $script parses"
+  else
+    fail "lmfront has no $script, or it does not parse"
+  fi
 done
 models_postinst=$(dpkg-deb -I "$models" postinst)
 grep -q 'build-default-models.sh /usr' <<<"$models_postinst" && ok "lmfront-models builds on postinst" ||
@@ -214,9 +218,9 @@ for bin in lmfrontd lmfront-console; do
   sec=8
   [[ $bin == lmfront-console ]] && sec=1
   page=$(man -l "$root/usr/share/man/man$sec/$bin.$sec.gz" 2>/dev/null |
-    awk '/^SYNOPSIS/ { on = 1; next } /^[A-Z]/ && !/^OPTIONS/ { on = 0 } on && !/^OPTIONS/' | normalize)
+    awk '/^(SYNOPSIS|OPTIONS)$/ { on = 1; next } /^[A-Z]/ { on = 0 } on' | normalize)
   help=$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/$bin" --help | sed -e 's/^usage: //' -e 's/^\([^ ].*\):$/\1/' | normalize)
-  [[ $page == "$help"* ]] && ok "$bin($sec) = $bin --help" || {
+  [[ $page == "$help" ]] && ok "$bin($sec) SYNOPSIS + OPTIONS = $bin --help" || {
     fail "$bin($sec) differs from '$bin --help':"
     diff <(tr ' ' '\n' <<<"$help") <(tr ' ' '\n' <<<"$page") | head -10 || true
   }
@@ -245,6 +249,8 @@ done
   fail "lmfront keys cr<TAB> offers '$(complete_words "$comp" _lmfront lmfront keys cr)'"
 [[ $(complete_words "$root/usr/share/bash-completion/completions/lmfrontd" _lmfrontd lmfrontd --lis) == --listen ]] &&
   ok "lmfrontd --lis<TAB> -> --listen" || fail "lmfrontd --lis<TAB> does not complete --listen"
+[[ $(complete_words "$root/usr/share/bash-completion/completions/lmfront-console" _lmfront_console lmfront-console --sec) == --section ]] &&
+  ok "lmfront-console --sec<TAB> -> --section" || fail "lmfront-console --sec<TAB> does not complete --section"
 
 step "installed lmfrontd on the shipped config"
 config=$root/etc/lmfront/lmfrontd.json
