@@ -8,8 +8,9 @@
 #include "gateway/cache/cachekey.h"
 #include "gateway/cache/localcache.h"
 #include "gateway/cache/rediscache.h"
+#include "gateway/openai/requestmetrics.h"
+#include "gateway/pool/poolmetrics.h"
 #include "observe/metricsregistry.h"
-#include "observe/standardmetrics.h"
 
 #include <hiredis.h>
 
@@ -172,9 +173,10 @@ int main(int argc, char **argv) {
   const double refInc = measure(20000000, [&](std::int64_t) { refAtomic.fetch_add(1, std::memory_order_relaxed); });
   report("ref_atomic_fetch_add", refInc, refInc);
   observe::MetricsRegistry registry;
-  auto m = observe::registerStandardMetrics(registry);
-  if (!m) {
-    std::fprintf(stderr, "%s\n", m.status().message().c_str());
+  auto m = gateway::openai::registerRequestMetrics(registry);
+  auto pools = gateway::pool::registerPoolMetrics(registry);
+  if (!m || !pools) {
+    std::fprintf(stderr, "%s\n", (m ? pools.status() : m.status()).message().c_str());
     return 1;
   }
   observe::Counter &requests = m->requests->withLabels({"kjv", "engine-0", "200"});
@@ -192,7 +194,7 @@ int main(int argc, char **argv) {
   observe::Histogram &latency = m->requestDuration->withLabels({"kjv"});
   report("histogram_observe",
          measure(10000000, [&](std::int64_t i) { latency.observe(0.0001 * static_cast<double>(i % 4000)); }), refInc);
-  observe::Gauge &depth = m->queueDepth->withLabels({"kjv"});
+  observe::Gauge &depth = pools->flow.queueDepth->withLabels({"kjv"});
   report("gauge_set", measure(20000000, [&](std::int64_t i) { depth.set(static_cast<double>(i & 7)); }), refInc);
   for (int i = 0; i < 10; ++i) {
     const std::string model = "model-" + std::to_string(i);

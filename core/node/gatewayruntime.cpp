@@ -4,6 +4,8 @@
 #include "gateway/auth/keystore.h"
 #include "gateway/ratelimit/ratelimiter.h"
 #include "gateway/ratelimit/redisratelimiter.h"
+#include "observe/metricnames.h"
+#include "observe/metricsregistry.h"
 
 #include "common/eventsink.h"
 
@@ -87,11 +89,14 @@ std::vector<std::string> toStd(const QStringList &list) {
 
 GatewayRuntime::~GatewayRuntime() = default;
 
-Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const NodeContext &context,
-                                                               const observe::StandardMetrics *metrics) {
+Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const NodeContext &context) {
   std::unique_ptr<GatewayRuntime> r(new GatewayRuntime);
   r->m_settings = config.gateway;
-  r->m_metrics = metrics;
+  auto rateLimited = context.metrics.counter(observe::names::kRateLimitedTotal,
+                                             "Requests refused by a rate limit, by scope (key, model, tokens, ...).",
+                                             {std::string(observe::names::kLabelScope)});
+  if (!rateLimited) return rateLimited.status();
+  r->m_rateLimited = *rateLimited;
   r->m_events = &context.events;
   auto store = auth::KeyStore::open(context.dataDir.toStdString());
   if (!store) return store.status().withContext("API keys");
@@ -180,7 +185,7 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
     const auto decision = ratelimit::acquireAll({checks[i]});
     if (decision.allowed) continue;
     for (std::size_t j = 0; j < i; ++j) checks[j].limiter->adjust(checks[j].key, -checks[j].cost);
-    if (m_metrics && m_metrics->rateLimited) m_metrics->rateLimited->withLabels({scopes[i]}).inc();
+    m_rateLimited->withLabels({scopes[i]}).inc();
     ApiError e = gateway::fromStatus(
         Status::resourceExhausted(decision.exceedsBurst
                                       ? std::string("the request needs more tokens than the limit allows per minute")

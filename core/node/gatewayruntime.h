@@ -31,9 +31,9 @@ namespace lmfront::node {
 class GatewayRuntime {
 public:
   // Opens the key store, refuses a bind beyond loopback without keys, builds the limiters.
-  // The key store lives in context.dataDir; limits read context.clock; problems go to context.events.
-  static Result<std::unique_ptr<GatewayRuntime>> create(const NodeConfig &config, const NodeContext &context,
-                                                        const observe::StandardMetrics *metrics);
+  // The key store lives in context.dataDir; limits read context.clock; problems go to context.events;
+  // refusals are counted in lmfront_rate_limited_total{scope}, registered on context.metrics.
+  static Result<std::unique_ptr<GatewayRuntime>> create(const NodeConfig &config, const NodeContext &context);
   ~GatewayRuntime();
 
   // Fills the admission hooks and the cache options of `options`.
@@ -65,7 +65,7 @@ private:
   std::shared_ptr<gateway::auth::Authenticator> m_authenticator;
   std::unique_ptr<gateway::auth::AuthGate> m_gate;
   std::unique_ptr<gateway::ratelimit::RateLimiter> m_keyRequests, m_keyTokens, m_modelRequests, m_modelTokens;
-  const observe::StandardMetrics *m_metrics = nullptr;
+  observe::CounterFamily *m_rateLimited = nullptr;  // {scope}
   EventSink *m_events = nullptr;
   std::atomic<bool> m_drained{false};
 };

@@ -9,7 +9,6 @@
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
 #include "node/servingstate.h"
-#include "observe/standardmetrics.h"
 
 #include <unistd.h>
 #include <QHostInfo>
@@ -28,7 +27,7 @@ struct GatewayService::Impl {
   const NodeConfig &config;
   const NodeContext &context;
   gateway::HttpServer server;
-  observe::StandardMetrics metrics;         // families owned by context.metrics
+  gateway::pool::PoolMetrics poolMetrics;   // families owned by context.metrics
   std::unique_ptr<GatewayRuntime> runtime;  // declared before service: admit hooks point into it
   std::unique_ptr<OpenAiService> service;
   std::unique_ptr<gateway::pool::HealthProber> prober;
@@ -48,10 +47,10 @@ struct GatewayService::Impl {
   std::shared_ptr<OpsSlot> ops = std::make_shared<OpsSlot>();
 
   Status buildService(NodeState &s) {
-    auto registered = observe::registerStandardMetrics(context.metrics);
+    auto registered = gateway::pool::registerPoolMetrics(context.metrics);
     if (!registered) return registered.status();
-    metrics = *registered;
-    auto created = GatewayRuntime::create(config, context, &metrics);
+    poolMetrics = *registered;
+    auto created = GatewayRuntime::create(config, context);
     if (!created) return created.status();
     runtime = std::move(*created);
     gateway::openai::ServiceOptions options;
@@ -62,9 +61,9 @@ struct GatewayService::Impl {
     if (!specs) return specs.status();
     auto catalogMetrics = registry::registerCatalogMetrics(context.metrics);
     if (!catalogMetrics) return catalogMetrics.status();
-    serving = std::make_unique<ServingState>(
-        ServingState::Parts{*service, *prober, context.clock, context.http, &metrics, *catalogMetrics, context.events},
-        std::move(*specs), s.models.size());
+    serving = std::make_unique<ServingState>(ServingState::Parts{*service, *prober, context.clock, context.http,
+                                                                 &poolMetrics, *catalogMetrics, context.events},
+                                             std::move(*specs), s.models.size());
     ServingState *door = serving.get();
     // Parsed here, on the request's worker (pure, cheap); applied on the node thread, which
     // answers through `done` once the new table is in service.
@@ -124,7 +123,7 @@ struct GatewayService::Impl {
     loader.start([this, s = state, door = serving.get(), background = std::move(background)] {
       for (const auto &entry : background) {
         if (s->draining.load()) return;
-        auto pool = loadEnginePool(entry, &context.inference, &metrics, context.clock);
+        auto pool = loadEnginePool(entry, &context.inference, &poolMetrics, context.clock);
         door->post([door, entry, pool = std::move(pool)] {
           if (pool)
             door->modelLoaded(entry, *pool);
@@ -175,7 +174,7 @@ Status GatewayService::startServing() {
       background.push_back(entry);
       continue;
     }
-    auto pool = loadEnginePool(entry, &d->context.inference, &d->metrics, d->context.clock);
+    auto pool = loadEnginePool(entry, &d->context.inference, &d->poolMetrics, d->context.clock);
     if (!pool) return pool.status();
     d->serving->modelLoaded(entry, *pool);
   }

@@ -9,7 +9,7 @@ using gateway::pool::EngineBackend;
 using gateway::pool::ModelPool;
 
 Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogEntry &entry, QThreadPool *threads,
-                                                        const observe::StandardMetrics *metrics, const Clock &clock) {
+                                                        const gateway::pool::PoolMetrics *metrics, const Clock &clock) {
   if (!entry.manifestError.isOk()) return entry.manifestError.withContext("model '" + entry.name.toStdString() + "'");
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
@@ -25,7 +25,8 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogE
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);
   // Default limits (poolflow.h): an engine replica queues beyond its adaptive limit like any backend.
-  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()}, metrics, clock);
+  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()},
+                                              metrics ? &metrics->flow : nullptr, clock);
   if (!flow) return flow.status();
   pool->flow = std::move(*flow);
   return std::shared_ptr<const ModelPool>(std::move(pool));

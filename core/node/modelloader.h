@@ -7,7 +7,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "gateway/pool/modeltable.h"
-#include "observe/standardmetrics.h"
+#include "gateway/pool/poolmetrics.h"
 #include "registry/catalog.h"
 
 #include <memory>
@@ -20,7 +20,7 @@ namespace lmfront::node {
 // clock: what the pool's balancer and queue read.
 Result<std::shared_ptr<const gateway::pool::ModelPool>> loadEnginePool(const registry::CatalogEntry &entry,
                                                                        QThreadPool *threads,
-                                                                       const observe::StandardMetrics *metrics,
+                                                                       const gateway::pool::PoolMetrics *metrics,
                                                                        const Clock &clock);
 
 }  // namespace lmfront::node

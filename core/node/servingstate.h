@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "gateway/pool/modeltable.h"
+#include "gateway/pool/poolmetrics.h"
 #include "gateway/pool/poolspec.h"
 #include "registry/catalog.h"
 #include "registry/catalogmetrics.h"
@@ -64,9 +65,9 @@ public:
   struct Parts {
     gateway::openai::OpenAiService &service;
     gateway::pool::HealthProber &prober;
-    const Clock &clock;                           // what built pools' policies read
-    gateway::upstream::HttpClient &http;          // built pools' URL backends
-    const observe::StandardMetrics *poolMetrics;  // flow and resilience gauges of built pools
+    const Clock &clock;                             // what built pools' policies read
+    gateway::upstream::HttpClient &http;            // built pools' URL backends
+    const gateway::pool::PoolMetrics *poolMetrics;  // flow and resilience gauges of built pools
     registry::CatalogMetrics catalogMetrics;
     EventSink &events;
   };

@@ -1,9 +1,10 @@
 // The names of lmfront's metrics, in one place, so the request path, the exposition, the console's
 // charts and the alert rules can never disagree on a spelling. Each is documented (meaning, type,
-// labels, buckets) in docs/metrics.md; registerStandardMetrics() (standardmetrics.h) registers them.
+// labels, buckets) in docs/metrics.md; each component registers its own families where it is built
+// (openai/requestmetrics.h, cache/cachemetrics.h, pool/poolmetrics.h, the node's gateway runtime).
 //
-// Plain constants; no state. Adding a metric: a constant here, a line in standardmetrics.cpp and a
-// row in docs/metrics.md.
+// Plain constants; no state. Adding a metric: a constant here, a line in the owning component's
+// registration, a row in docs/metrics.md and tests/node/metricfamilies.golden.
 #pragma once
 
 #include <string_view>

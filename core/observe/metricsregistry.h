@@ -118,6 +118,15 @@ private:
   std::map<std::string, std::unique_ptr<FamilyBase>, std::less<>> m_families;  // GUARDED_BY(m_mutex)
 };
 
+// For a component's registration function filling its struct of families: stores what was
+// registered in `out`, or hands the registration's error back (LMFRONT_RETURN_IF_ERROR).
+template <typename T>
+Status take(Result<T *> registered, T *&out) {
+  if (!registered) return registered.status();
+  out = *registered;
+  return Status::ok();
+}
+
 // Exposition helpers, public for tests: escaping per the text format.
 std::string escapeLabelValue(std::string_view v);  // \ → \\, " → \", newline → \n
 std::string escapeHelp(std::string_view v);        // \ → \\, newline → \n

@@ -1,8 +1,10 @@
 // MetricsRegistry: series semantics, validation, exposition text, and `promtool check metrics`
 // accepting the output (the real Prometheus tool: the test fails when it is missing).
+#include "gateway/cache/cachemetrics.h"
+#include "gateway/openai/requestmetrics.h"
+#include "gateway/pool/poolmetrics.h"
 #include "observe/metricnames.h"
 #include "observe/metricsregistry.h"
-#include "observe/standardmetrics.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -10,6 +12,9 @@
 #include <thread>
 
 using namespace lmfront::observe;
+namespace cache = lmfront::gateway::cache;
+namespace openai = lmfront::gateway::openai;
+namespace pool = lmfront::gateway::pool;
 
 namespace {
 
@@ -166,12 +171,22 @@ private Q_SLOTS:
   }
 
   void promtoolAcceptsEveryTypeAndTrickyLabels() {
+    // Every family the node registers, through each component's own registration.
     MetricsRegistry reg;
-    auto m = registerStandardMetrics(reg);
-    QVERIFY2(m.isOk(), m.status().message().c_str());
-    auto again = registerStandardMetrics(reg);  // idempotent
+    auto requests = openai::registerRequestMetrics(reg);
+    QVERIFY2(requests.isOk(), requests.status().message().c_str());
+    auto again = openai::registerRequestMetrics(reg);  // idempotent
     QVERIFY(again.isOk());
-    QCOMPARE(again->requests, m->requests);
+    QCOMPARE(again->requests, requests->requests);
+    auto cacheScope = cache::registerCacheMetrics(reg);
+    QVERIFY2(cacheScope.isOk(), cacheScope.status().message().c_str());
+    auto pools = pool::registerPoolMetrics(reg);
+    QVERIFY2(pools.isOk(), pools.status().message().c_str());
+    auto rateLimited =
+        reg.counter(names::kRateLimitedTotal, "Requests refused by a rate limit.", {std::string(names::kLabelScope)});
+    QVERIFY(rateLimited.isOk());
+    const auto &m = *requests;
+    const auto &c = *cacheScope;
     const std::vector<std::string> tricky = {"plain",
                                              "quote\"d",
                                              "back\\slash",
@@ -183,25 +198,27 @@ private Q_SLOTS:
                                              "bad\xff"
                                              "utf8"};
     for (const auto &model : tricky) {
-      m->requests->withLabels({model, "backend-1", "200"}).inc();
-      m->requestDuration->withLabels({model}).observe(0.012);
-      m->timeToFirstToken->withLabels({model}).observe(0.003);
-      m->gatewayOverhead->withLabels({model}).observe(0.00004);
-      m->tokensIn->withLabels({model}).inc(10);
-      m->tokensOut->withLabels({model}).inc(20);
-      m->queueDepth->withLabels({model}).set(2);
-      m->cacheCoalesced->withLabels({model}).inc();
+      m.requests->withLabels({model, "backend-1", "200"}).inc();
+      m.requestDuration->withLabels({model}).observe(0.012);
+      m.timeToFirstToken->withLabels({model}).observe(0.003);
+      m.gatewayOverhead->withLabels({model}).observe(0.00004);
+      m.tokensIn->withLabels({model}).inc(10);
+      m.tokensOut->withLabels({model}).inc(20);
+      pools->flow.queueDepth->withLabels({model}).set(2);
+      m.coalesced->withLabels({model}).inc();
     }
-    m->cacheHits->withLabels({"local"}).inc();
-    m->cacheMisses->withLabels({"redis"}).inc();
-    m->cacheEvictions->withLabels({"local"}).inc();
-    m->cacheBytes->withLabels({"local"}).set(1234);
-    m->cacheRedisErrors->withLabels({"get"}).inc();
-    m->cacheRedisDropped->withLabels({"put"}).inc();
-    m->cacheRedisUp->withLabels({}).set(1);
-    m->backendUp->withLabels({"b\"1"}).set(1);
-    m->backendBreakerState->withLabels({"b\"1"}).set(names::kBreakerHalfOpen);
-    m->rateLimited->withLabels({"key"}).inc();
+    c.hits->withLabels({"local"}).inc();
+    c.misses->withLabels({"redis"}).inc();
+    c.evictions->withLabels({"local"}).inc();
+    c.bytes->withLabels({"local"}).set(1234);
+    c.redisErrors->withLabels({"get"}).inc();
+    c.redisDropped->withLabels({"put"}).inc();
+    c.redisUp->withLabels({}).set(1);
+    pools->resilience.backendUp->withLabels({"b\"1"}).set(1);
+    pools->resilience.breakerState->withLabels({"b\"1"}).set(names::kBreakerHalfOpen);
+    pools->flow.concurrencyLimit->withLabels({"b\"1"}).set(8);
+    pools->flow.inflight->withLabels({"b\"1"}).set(3);
+    (*rateLimited)->withLabels({"key"}).inc();
     // A gauge holding special values, and an untouched labelled family (HELP/TYPE only).
     (*reg.gauge("lmfront_test_special", "Special float values.", {"kind"}))->withLabels({"inf"}).set(INFINITY);
     (*reg.gauge("lmfront_test_special", "Special float values.", {"kind"}))->withLabels({"nan"}).set(NAN);

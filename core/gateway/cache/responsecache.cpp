@@ -3,7 +3,7 @@
 namespace lmfront::gateway::cache {
 
 ResponseCache::ResponseCache(TieredCacheOptions options, SingleFlightOptions flight, const Clock &clock,
-                             const observe::StandardMetrics *metrics)
+                             const CacheMetrics *metrics)
     : m_flights(flight, clock), m_tiers(std::move(options), clock, metrics) {}
 
 void ResponseCache::lookup(const CacheKey &key, Clock::TimePoint now, Done done, bool localMissed) {

@@ -41,7 +41,7 @@ public:
   using Done = std::function<void(const Lookup &)>;
 
   ResponseCache(TieredCacheOptions options, SingleFlightOptions flight, const Clock &clock,
-                const observe::StandardMetrics *metrics = nullptr);
+                const CacheMetrics *metrics = nullptr);
 
   void lookup(const CacheKey &key, Clock::TimePoint now, Done done, bool localMissed = false);
   std::size_t complete(const CacheKey &key, const Result<Value> &result, bool store = true);

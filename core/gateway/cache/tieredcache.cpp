@@ -11,21 +11,21 @@ void inc(observe::Counter *c) {
 
 }  // namespace
 
-TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const observe::StandardMetrics *metrics)
+TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const CacheMetrics *metrics)
     : m_options(std::move(options)), m_clock(clock), m_local(m_options.local, clock) {
   RedisMetrics redisMetrics;
   if (metrics) {
-    m_localHits = &metrics->cacheHits->withLabels({"local"});
-    m_localMisses = &metrics->cacheMisses->withLabels({"local"});
-    m_redisHits = &metrics->cacheHits->withLabels({"redis"});
-    m_redisMisses = &metrics->cacheMisses->withLabels({"redis"});
-    m_evictions = &metrics->cacheEvictions->withLabels({"local"});
-    m_bytes = &metrics->cacheBytes->withLabels({"local"});
-    redisMetrics.getErrors = &metrics->cacheRedisErrors->withLabels({"get"});
-    redisMetrics.putErrors = &metrics->cacheRedisErrors->withLabels({"put"});
-    redisMetrics.getDropped = &metrics->cacheRedisDropped->withLabels({"get"});
-    redisMetrics.putDropped = &metrics->cacheRedisDropped->withLabels({"put"});
-    redisMetrics.up = &metrics->cacheRedisUp->withLabels({});
+    m_localHits = &metrics->hits->withLabels({"local"});
+    m_localMisses = &metrics->misses->withLabels({"local"});
+    m_redisHits = &metrics->hits->withLabels({"redis"});
+    m_redisMisses = &metrics->misses->withLabels({"redis"});
+    m_evictions = &metrics->evictions->withLabels({"local"});
+    m_bytes = &metrics->bytes->withLabels({"local"});
+    redisMetrics.getErrors = &metrics->redisErrors->withLabels({"get"});
+    redisMetrics.putErrors = &metrics->redisErrors->withLabels({"put"});
+    redisMetrics.getDropped = &metrics->redisDropped->withLabels({"get"});
+    redisMetrics.putDropped = &metrics->redisDropped->withLabels({"put"});
+    redisMetrics.up = &metrics->redisUp->withLabels({});
   }
   if (m_options.redis) m_redis = std::make_unique<RedisCache>(*m_options.redis, clock, redisMetrics);
 }

@@ -19,9 +19,9 @@
 #pragma once
 
 #include "common/clock.h"
+#include "gateway/cache/cachemetrics.h"
 #include "gateway/cache/localcache.h"
 #include "gateway/cache/rediscache.h"
-#include "observe/standardmetrics.h"
 
 #include <functional>
 #include <memory>
@@ -38,7 +38,7 @@ struct TieredCacheOptions {
 class TieredCache {
 public:
   // `metrics` may be null (no metrics); it must outlive the cache otherwise.
-  TieredCache(TieredCacheOptions options, const Clock &clock, const observe::StandardMetrics *metrics = nullptr);
+  TieredCache(TieredCacheOptions options, const Clock &clock, const CacheMetrics *metrics = nullptr);
 
   Value getLocal(const CacheKey &key) { return getLocal(key, m_clock.now()); }
   Value getLocal(const CacheKey &key, Clock::TimePoint now);  // now: e.g. the request's arrival

@@ -26,7 +26,7 @@ struct OpenAiService::Shared {
   const Clock &clock;
   std::atomic<std::shared_ptr<const pool::ModelTable>> table;
   cache::ResponseCache *cache = nullptr;  // owned by the service; null when caching is off
-  observe::StandardMetrics metrics;
+  RequestMetrics metrics;
   std::unique_ptr<HitMemo> memo;               // null when caching or the fast path is off
   std::unique_ptr<pool::FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
 };

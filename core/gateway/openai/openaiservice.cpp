@@ -222,8 +222,8 @@ bool serveCached(CompletionContext &ctx, const cache::CacheKey &key, const cache
   auto g = value ? Generated::decode(*value) : Result<Generated>(Status::dataLoss("empty cache value"));
   if (!g) return false;
   ctx.admission.settle(0);  // served free
-  if (state == "coalesced" && ctx.shared->metrics.cacheCoalesced)
-    ctx.shared->metrics.cacheCoalesced->withLabels({ctx.request.model}).inc();
+  if (state == "coalesced" && ctx.shared->metrics.coalesced)
+    ctx.shared->metrics.coalesced->withLabels({ctx.request.model}).inc();
   serveGenerated(ctx, *g, state, "cache");
   if (state == "hit") rememberHit(*ctx.shared, ctx, *g, key, value);
   return true;
@@ -262,12 +262,15 @@ void onLookup(const std::shared_ptr<CompletionContext> &ctx, const cache::CacheK
 
 OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &registry, const Clock &clock)
     : m_registry(registry), m_shared(std::make_shared<Shared>(std::move(options), clock)) {
-  auto metrics = observe::registerStandardMetrics(registry);
-  if (metrics) m_metrics = *metrics;  // a shape clash is a programming error; serve without metrics
+  // A shape clash is a programming error (tst_metricfamilies catches it); serve without metrics.
+  auto metrics = registerRequestMetrics(registry);
+  if (metrics) m_metrics = *metrics;
+  auto cacheMetrics = cache::registerCacheMetrics(registry);
+  if (cacheMetrics) m_cacheMetrics = *cacheMetrics;
   m_shared->metrics = m_metrics;
   if (m_shared->options.cacheEnabled) {
     m_cache = std::make_unique<cache::ResponseCache>(m_shared->options.cache, cache::SingleFlightOptions{}, clock,
-                                                     &m_metrics);
+                                                     &m_cacheMetrics);
     m_shared->cache = m_cache.get();
     if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }

@@ -19,10 +19,10 @@
 #include "gateway/cache/responsecache.h"
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/openai/requestmetrics.h"
 #include "gateway/openai/routetable.h"
 #include "gateway/pool/modeltable.h"
 #include "observe/metricsregistry.h"
-#include "observe/standardmetrics.h"
 
 #include <atomic>
 #include <functional>
@@ -69,14 +69,14 @@ public:
   std::size_t hitMemoSize() const;
   std::uint64_t hitMemoFound() const;  // requests whose body the fast path recognised
   observe::MetricsRegistry &registry() { return m_registry; }
-  const observe::StandardMetrics &metrics() const { return m_metrics; }
 
   // Shared with the sinks of in-flight requests (they may outlive a handler call).
   struct Shared;
 
 private:
   observe::MetricsRegistry &m_registry;
-  observe::StandardMetrics m_metrics;
+  RequestMetrics m_metrics;
+  cache::CacheMetrics m_cacheMetrics;
   std::shared_ptr<Shared> m_shared;
   std::unique_ptr<cache::ResponseCache> m_cache;
 };

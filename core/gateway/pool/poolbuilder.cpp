@@ -15,8 +15,7 @@ Status bad(const QString &where, const QString &what) {
 
 Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
                                                     const Clock &clock, upstream::HttpClient &http,
-                                                    const observe::StandardMetrics *metrics,
-                                                    const ModelTable *previous) {
+                                                    const PoolMetrics *metrics, const ModelTable *previous) {
   auto table = std::make_shared<ModelTable>(engines);
   for (const auto &spec : pools) {
     const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
@@ -82,10 +81,11 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
     auto balancer = routing::makeBalancer(bc, std::move(members), clock);
     if (!balancer) return balancer.status().withContext(where.toStdString());
     pool->balancer = std::move(*balancer);
-    auto res = PoolResilience::create(spec.resilience, ids, probed, pool->balancer, metrics, clock);
+    auto res = PoolResilience::create(spec.resilience, ids, probed, pool->balancer,
+                                      metrics ? &metrics->resilience : nullptr, clock);
     if (!res) return res.status().withContext(where.toStdString());
     pool->resilience = std::move(*res);
-    auto flow = PoolFlow::create(spec.flow, spec.name, ids, metrics, clock);
+    auto flow = PoolFlow::create(spec.flow, spec.name, ids, metrics ? &metrics->flow : nullptr, clock);
     if (!flow) return flow.status().withContext(where.toStdString());
     pool->flow = std::move(*flow);
     pool->source = std::move(source);

@@ -9,9 +9,9 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "gateway/pool/modeltable.h"
+#include "gateway/pool/poolmetrics.h"
 #include "gateway/pool/poolspec.h"
 #include "gateway/upstream/httpclient.h"
-#include "observe/standardmetrics.h"
 
 #include <memory>
 #include <vector>
@@ -24,7 +24,6 @@ namespace lmfront::gateway::pool {
 // did not change is carried over as is, keeping its breakers, ejections and health history.
 Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, const std::vector<PoolSpec> &pools,
                                                     const Clock &clock, upstream::HttpClient &http,
-                                                    const observe::StandardMetrics *metrics,
-                                                    const ModelTable *previous = nullptr);
+                                                    const PoolMetrics *metrics, const ModelTable *previous = nullptr);
 
 }  // namespace lmfront::gateway::pool

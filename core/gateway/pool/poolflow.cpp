@@ -45,8 +45,8 @@ struct PoolFlow::Waiter {
 };
 
 Result<std::shared_ptr<PoolFlow>> PoolFlow::create(const FlowConfig &config, std::string model,
-                                                   std::vector<std::string> ids,
-                                                   const observe::StandardMetrics *metrics, const Clock &clock) {
+                                                   std::vector<std::string> ids, const FlowMetrics *metrics,
+                                                   const Clock &clock) {
   LMFRONT_RETURN_IF_ERROR(config.validate());
   std::shared_ptr<PoolFlow> f(new PoolFlow);
   f->m_config = config;
@@ -57,9 +57,8 @@ Result<std::shared_ptr<PoolFlow>> PoolFlow::create(const FlowConfig &config, std
     s->id = std::move(id);
     s->limiter = std::make_unique<ratelimit::ConcurrencyLimiter>(config.concurrency);
     s->queue = std::make_unique<ratelimit::AdmissionQueue>(*s->limiter, config.queue, clock);
-    if (metrics && metrics->backendConcurrencyLimit)
-      s->limitGauge = &metrics->backendConcurrencyLimit->withLabels({s->id});
-    if (metrics && metrics->backendInflight) s->inflightGauge = &metrics->backendInflight->withLabels({s->id});
+    if (metrics && metrics->concurrencyLimit) s->limitGauge = &metrics->concurrencyLimit->withLabels({s->id});
+    if (metrics && metrics->inflight) s->inflightGauge = &metrics->inflight->withLabels({s->id});
     f->m_backends.push_back(std::move(s));
   }
   if (metrics && metrics->queueDepth) f->m_depthGauge = &metrics->queueDepth->withLabels({f->m_model});

@@ -20,9 +20,9 @@
 
 #include "common/status.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/pool/poolmetrics.h"
 #include "gateway/ratelimit/admissionqueue.h"
 #include "gateway/ratelimit/concurrencylimiter.h"
-#include "observe/standardmetrics.h"
 
 #include <functional>
 #include <memory>
@@ -57,7 +57,7 @@ public:
 
   // model: the pool's name (queue depth label); ids: the backends' ids, in the balancer's order.
   static Result<std::shared_ptr<PoolFlow>> create(const FlowConfig &config, std::string model,
-                                                  std::vector<std::string> ids, const observe::StandardMetrics *metrics,
+                                                  std::vector<std::string> ids, const FlowMetrics *metrics,
                                                   const Clock &clock);
   ~PoolFlow();
 

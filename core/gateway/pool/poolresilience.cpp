@@ -30,8 +30,7 @@ resilience::AttemptOutcome attemptOutcome(const Status &status) {
 Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceConfig &config,
                                                                std::vector<std::string> ids, std::vector<bool> probed,
                                                                std::shared_ptr<routing::Balancer> balancer,
-                                                               const observe::StandardMetrics *metrics,
-                                                               const Clock &clock) {
+                                                               const ResilienceMetrics *metrics, const Clock &clock) {
   LMFRONT_RETURN_IF_ERROR(config.breaker.validate());
   LMFRONT_RETURN_IF_ERROR(config.outlier.validate());
   LMFRONT_RETURN_IF_ERROR(config.retryBudget.validate());
@@ -48,8 +47,8 @@ Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceC
     g->id = ids[i];
     g->breaker =
         std::make_unique<resilience::CircuitBreaker>(config.breaker, clock, [self, i](BreakerState, BreakerState to) {
-          if (self->m_metrics && self->m_metrics->backendBreakerState)
-            self->m_metrics->backendBreakerState->withLabels({self->m_backends[i]->id}).set(breakerGaugeValue(to));
+          if (self->m_metrics && self->m_metrics->breakerState)
+            self->m_metrics->breakerState->withLabels({self->m_backends[i]->id}).set(breakerGaugeValue(to));
         });
     if (config.healthChecks && i < probed.size() && probed[i])
       g->health = std::make_unique<resilience::HealthState>(config.health, clock);
@@ -60,7 +59,7 @@ Result<std::shared_ptr<PoolResilience>> PoolResilience::create(const ResilienceC
   r->m_budget = std::make_unique<resilience::RetryBudget>(config.retryBudget, clock);
   r->m_retry = std::make_unique<resilience::RetryPolicy>(config.retry);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (metrics && metrics->backendBreakerState) metrics->backendBreakerState->withLabels({ids[i]}).set(0);
+    if (metrics && metrics->breakerState) metrics->breakerState->withLabels({ids[i]}).set(0);
     r->refresh(i);
   }
   return r;

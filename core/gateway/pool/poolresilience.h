@@ -12,13 +12,13 @@
 #pragma once
 
 #include "common/status.h"
+#include "gateway/pool/poolmetrics.h"
 #include "gateway/resilience/circuitbreaker.h"
 #include "gateway/resilience/healthstate.h"
 #include "gateway/resilience/outlierdetector.h"
 #include "gateway/resilience/retrybudget.h"
 #include "gateway/resilience/retrypolicy.h"
 #include "gateway/routing/balancer.h"
-#include "observe/standardmetrics.h"
 
 #include <memory>
 #include <string>
@@ -48,7 +48,7 @@ public:
   static Result<std::shared_ptr<PoolResilience>> create(const ResilienceConfig &config, std::vector<std::string> ids,
                                                         std::vector<bool> probed,
                                                         std::shared_ptr<routing::Balancer> balancer,
-                                                        const observe::StandardMetrics *metrics, const Clock &clock);
+                                                        const ResilienceMetrics *metrics, const Clock &clock);
 
   resilience::CircuitBreaker &breaker(std::size_t i) { return *m_backends[i]->breaker; }
   resilience::HealthState *health(std::size_t i) { return m_backends[i]->health.get(); }
@@ -80,7 +80,7 @@ private:
   std::unique_ptr<resilience::RetryBudget> m_budget;
   std::unique_ptr<resilience::RetryPolicy> m_retry;
   std::shared_ptr<routing::Balancer> m_balancer;
-  const observe::StandardMetrics *m_metrics = nullptr;
+  const ResilienceMetrics *m_metrics = nullptr;
 };
 
 }  // namespace lmfront::gateway::pool

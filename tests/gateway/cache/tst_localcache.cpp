@@ -1,7 +1,7 @@
 // LocalCache: exact byte budget, LRU order, TTL on a ManualClock, stats, concurrency.
+#include "gateway/cache/cachemetrics.h"
 #include "gateway/cache/localcache.h"
 #include "gateway/cache/tieredcache.h"
-#include "observe/standardmetrics.h"
 
 #include <QtTest>
 #include <thread>
@@ -129,7 +129,7 @@ private Q_SLOTS:
   void tieredLocalOnlyKeepsMetrics() {
     lmfront::ManualClock clock;
     lmfront::observe::MetricsRegistry registry;
-    auto m = lmfront::observe::registerStandardMetrics(registry);
+    auto m = registerCacheMetrics(registry);
     QVERIFY(m.isOk());
     const std::size_t entry = LocalCache::entrySize(10);
     TieredCacheOptions o;
@@ -145,14 +145,14 @@ private Q_SLOTS:
     QVERIFY(cache.getLocal(key(3)));
     clock.advance(1min);  // the tiered default TTL applies to local puts
     QVERIFY(!cache.getLocal(key(2)));
-    QCOMPARE(m->cacheEvictions->withLabels({"local"}).value(), 1u);
-    QCOMPARE(m->cacheHits->withLabels({"local"}).value(), 1u);
-    QCOMPARE(m->cacheMisses->withLabels({"local"}).value(), 2u);
-    QCOMPARE(m->cacheMisses->withLabels({"redis"}).value(), 1u);  // "not asked" counts as a miss
-    QCOMPARE(m->cacheBytes->withLabels({"local"}).value(), static_cast<double>(2 * entry));  // as of the last put
-    cache.refreshMetrics();                                                                  // the 1 s tick
-    QCOMPARE(m->cacheBytes->withLabels({"local"}).value(), static_cast<double>(entry));
-    QCOMPARE(m->cacheEvictions->withLabels({"local"}).value(), 1u);  // forwarded once, not again
+    QCOMPARE(m->evictions->withLabels({"local"}).value(), 1u);
+    QCOMPARE(m->hits->withLabels({"local"}).value(), 1u);
+    QCOMPARE(m->misses->withLabels({"local"}).value(), 2u);
+    QCOMPARE(m->misses->withLabels({"redis"}).value(), 1u);                             // "not asked" counts as a miss
+    QCOMPARE(m->bytes->withLabels({"local"}).value(), static_cast<double>(2 * entry));  // as of the last put
+    cache.refreshMetrics();                                                             // the 1 s tick
+    QCOMPARE(m->bytes->withLabels({"local"}).value(), static_cast<double>(entry));
+    QCOMPARE(m->evictions->withLabels({"local"}).value(), 1u);  // forwarded once, not again
   }
 };
 

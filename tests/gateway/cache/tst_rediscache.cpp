@@ -3,9 +3,9 @@
 // no hang; reconnect after backoff on a ManualClock; full queues drop and count.
 // redis-server missing is a FAILURE (Debian package redis-server, installed by scripts/setup.sh).
 #include "../../support/redisserver.h"
+#include "gateway/cache/cachemetrics.h"
 #include "gateway/cache/tieredcache.h"
 #include "observe/metricsregistry.h"
-#include "observe/standardmetrics.h"
 
 #include <signal.h>
 #include <QElapsedTimer>
@@ -73,7 +73,7 @@ private Q_SLOTS:
     QVERIFY2(err.isEmpty(), qPrintable(err));
     lmfront::ManualClock clock;
     lmfront::observe::MetricsRegistry registry;
-    auto metrics = lmfront::observe::registerStandardMetrics(registry);
+    auto metrics = registerCacheMetrics(registry);
     QVERIFY(metrics.isOk());
     TieredCache nodeA(options(redis.port()), clock);
     TieredCache nodeB(options(redis.port()), clock, &*metrics);
@@ -109,10 +109,10 @@ private Q_SLOTS:
     QCOMPARE(nodeB.redis()->stats().getErrors, 0u);
     QVERIFY(nodeB.redis()->isUp());
 
-    QCOMPARE(metrics->cacheHits->withLabels({"redis"}).value(), 1u);
-    QCOMPARE(metrics->cacheMisses->withLabels({"redis"}).value(), 1u);
-    QCOMPARE(metrics->cacheHits->withLabels({"local"}).value(), 1u);
-    QCOMPARE(metrics->cacheRedisUp->withLabels({}).value(), 1.0);
+    QCOMPARE(metrics->hits->withLabels({"redis"}).value(), 1u);
+    QCOMPARE(metrics->misses->withLabels({"redis"}).value(), 1u);
+    QCOMPARE(metrics->hits->withLabels({"local"}).value(), 1u);
+    QCOMPARE(metrics->redisUp->withLabels({}).value(), 1.0);
   }
 
   void killedRedisDegradesToLocalThenRecovers() {

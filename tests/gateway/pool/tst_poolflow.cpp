@@ -7,6 +7,7 @@
 // backend slows, and under concurrent load with the real flow timer every request gets one answer.
 #include "gateway/openai/completionsink.h"
 #include "gateway/openai/openaiservice.h"
+#include "gateway/pool/poolmetrics.h"
 
 #include <QtTest>
 
@@ -180,7 +181,8 @@ struct Fixture {
       pool->resilience =
           *pool::PoolResilience::create(rc, ids, std::vector<bool>(ids.size(), false), pool->balancer, nullptr, clock);
     }
-    auto created = pool::PoolFlow::create(flow, "m", ids, &service->metrics(), clock);
+    flowMetrics = pool::registerPoolMetrics(registry).value().flow;
+    auto created = pool::PoolFlow::create(flow, "m", ids, &flowMetrics, clock);
     if (!created) qFatal("flow: %s", created.status().message().c_str());
     pool->flow = *created;
     flowPtr = pool->flow.get();
@@ -208,6 +210,7 @@ struct Fixture {
 
   ManualClock clock;
   observe::MetricsRegistry registry;
+  pool::FlowMetrics flowMetrics;
   std::unique_ptr<OpenAiService> service;
   Router router;
   std::vector<std::shared_ptr<HeldBackend>> held;
@@ -461,7 +464,8 @@ private Q_SLOTS:
     c.concurrency.initialLimit = 2;
     c.queue.maxWaiters = 4;
     c.queue.maxWait = 15ms;
-    pool->flow = pool::PoolFlow::create(c, "m", {backend->id()}, &service.metrics(), Clock::steady()).value();
+    const auto poolMetrics = pool::registerPoolMetrics(registry).value();
+    pool->flow = pool::PoolFlow::create(c, "m", {backend->id()}, &poolMetrics.flow, Clock::steady()).value();
     auto table = std::make_shared<pool::ModelTable>();
     table->pools.emplace("m", pool);
     service.setTable(table);
