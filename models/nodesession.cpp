@@ -52,6 +52,9 @@ void NodeSession::setApiKey(const QString &key) {
 void NodeSession::setCaCertificates(const QList<QSslCertificate> &certificates) {
   m_health.setCaCertificates(certificates);
   m_completion.setCaCertificates(certificates);
+  if (certificates == m_caCertificates) return;
+  m_caCertificates = certificates;
+  renewLive(m_ops->state() != client::OpsClient::State::Closed);
 }
 
 void NodeSession::setFailure(const QString &message) {
@@ -90,6 +93,7 @@ void NodeSession::renewLive(bool open) {
   client::OpsClient::Options options;
   options.url = opsUrl(m_baseUrl);
   if (!m_apiKey.isEmpty()) options.apiKey = m_apiKey;
+  options.caCertificates = m_caCertificates;
   m_ops.reset();  // first: its last signals must not reach the new state
   m_live = std::make_unique<LiveNodeState>(m_clock);
   m_ops = std::make_unique<client::OpsClient>(options, m_clock);

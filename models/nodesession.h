@@ -97,6 +97,7 @@ private:
   QUrl m_baseUrl;
   QString m_name;
   QString m_apiKey;
+  QList<QSslCertificate> m_caCertificates;  // trusted by every client of the session besides the system's
   QString m_failure;
   client::HealthClient m_health;
   client::CompletionClient m_completion;

@@ -146,6 +146,7 @@ void OpsClient::connectNow() {
         return fail(QStringLiteral("CA file '%1' is missing or holds no PEM certificate").arg(m_options.caFile));
       tls.addCaCertificates(cas);
     }
+    if (!m_options.caCertificates.isEmpty()) tls.addCaCertificates(m_options.caCertificates);
     tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
     tls.setProtocol(QSsl::TlsV1_2OrLater);
   }

@@ -48,6 +48,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrl>
 #include <chrono>
@@ -101,9 +102,10 @@ public:
   Q_ENUM(State)
 
   struct Options {
-    QUrl url;                       // ws://HOST:PORT/ops or wss://HOST:PORT/ops
-    std::optional<QString> apiKey;  // sent in `auth`; none for a keyless loopback node
-    QString caFile;                 // wss: PEM certificates trusted besides the system's
+    QUrl url;                               // ws://HOST:PORT/ops or wss://HOST:PORT/ops
+    std::optional<QString> apiKey;          // sent in `auth`; none for a keyless loopback node
+    QString caFile;                         // wss: PEM certificates trusted besides the system's
+    QList<QSslCertificate> caCertificates;  // wss: more trusted certificates, already read (a console connection's)
     std::chrono::milliseconds pingInterval{1000};
     std::chrono::milliseconds staleAfter{2500};  // the console shows a silent node as stale within 3 s
     std::chrono::milliseconds deadAfter{10'000};

@@ -141,6 +141,22 @@ private Q_SLOTS:
     QCOMPARE(client.state(), State::Live);
   }
 
+  void certificatesGivenInMemoryAreTrusted() {
+    // A console connection hands over the CA certificates it already read from its CA file.
+    auto l = listener(u"node"_qs);
+    QVERIFY(l);
+    OpsClient::Options o = options(l->serverPort(), {});
+    o.caCertificates = QSslCertificate::fromPath(m_dir.filePath(u"ca.pem"_qs), QSsl::Pem);
+    QCOMPARE(o.caCertificates.size(), 1);
+    OpsClient client(o, m_clock);
+    bool snapshot = false;
+    connect(&client, &OpsClient::snapshotReceived, this, [&] { snapshot = true; });
+    client.subscribe(u"node"_qs);
+    client.open();
+    QVERIFY2(QTest::qWaitFor([&] { return snapshot; }, 10'000), qPrintable(client.stateReason()));
+    QCOMPARE(client.state(), State::Live);
+  }
+
   void unknownCaIsRefusedOnce() {
     auto l = listener(u"node"_qs);
     QVERIFY(l);
