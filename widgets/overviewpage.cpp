@@ -61,29 +61,7 @@ OverviewPage::OverviewPage(QWidget *parent)
   column->addWidget(m_subtitle);
   column->addSpacing(14);
 
-  auto *grid = new QGridLayout;
-  grid->setHorizontalSpacing(16);
-  grid->setVerticalSpacing(16);
-  for (size_t r = 0; r < m_cards.size(); ++r) m_cards[r] = makeCard(static_cast<Row>(r) == Row::Health);
-  auto place = [&](Row row, int gridRow, int gridColumn, int span = 1) {
-    grid->addWidget(m_cards[static_cast<size_t>(row)].frame, gridRow, gridColumn, 1, span);
-  };
-  place(Row::Health, 0, 0);
-  place(Row::NodeId, 0, 1);
-  place(Row::Version, 0, 2);
-  place(Row::Uptime, 1, 0);
-  place(Row::Listen, 1, 1);
-  place(Row::Models, 1, 2);
-  place(Row::DataDir, 2, 0, 3);
-  m_endpoint = makeCard();
-  m_endpointHint->setObjectName(QStringLiteral("cardDetail"));
-  m_endpointHint->setWordWrap(true);
-  m_endpoint.frame->layout()->addWidget(m_endpointHint);
-  grid->addWidget(m_endpoint.frame, 3, 0, 1, 3);
-  for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
-  column->addLayout(grid);
-
-  column->addSpacing(22);
+  // What is happening now first; the node's fixed facts (identity, address, data dir) below.
   m_liveTitle->setObjectName(QStringLiteral("sectionTitle"));
   auto *statusLine = new QHBoxLayout;
   statusLine->setSpacing(10);
@@ -117,6 +95,30 @@ OverviewPage::OverviewPage(QWidget *parent)
   }
   for (int c = 0; c < 12; ++c) live->setColumnStretch(c, 1);
   column->addLayout(live);
+
+  column->addSpacing(22);
+  auto *grid = new QGridLayout;
+  grid->setHorizontalSpacing(16);
+  grid->setVerticalSpacing(16);
+  for (size_t r = 0; r < m_cards.size(); ++r) m_cards[r] = makeCard(static_cast<Row>(r) == Row::Health);
+  auto place = [&](Row row, int gridRow, int gridColumn, int span = 1) {
+    grid->addWidget(m_cards[static_cast<size_t>(row)].frame, gridRow, gridColumn, 1, span);
+  };
+  place(Row::Health, 0, 0);
+  place(Row::NodeId, 0, 1);
+  place(Row::Version, 0, 2);
+  place(Row::Uptime, 1, 0);
+  place(Row::Listen, 1, 1);
+  place(Row::Models, 1, 2);
+  place(Row::DataDir, 2, 0, 3);
+  m_endpoint = makeCard();
+  m_endpointHint->setObjectName(QStringLiteral("cardDetail"));
+  m_endpointHint->setWordWrap(true);
+  m_endpoint.frame->layout()->addWidget(m_endpointHint);
+  grid->addWidget(m_endpoint.frame, 3, 0, 1, 3);
+  for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
+  column->addLayout(grid);
+
   column->addStretch(1);
 
   auto *scroll = new QScrollArea;

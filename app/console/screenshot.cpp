@@ -13,6 +13,14 @@ namespace lmfront::console {
 namespace {
 constexpr double kMinUptimeS = 2.0;
 constexpr int kSettleMs = 400;
+// The Overview is live: it is saved once its charts hold this many seconds with traffic in them
+// (the screenshot script sends requests meanwhile), so the picture shows what an operator sees.
+// LMFRONT_SCREENSHOT_LIVE_S asks for more (the committed picture: a fuller five-minute chart).
+int liveSamples() {
+  bool ok = false;
+  const int asked = qEnvironmentVariableIntValue("LMFRONT_SCREENSHOT_LIVE_S", &ok);
+  return ok && asked > 0 ? asked : 20;
+}
 }  // namespace
 
 void armScreenshot(ConsoleComposition &console, const QString &file) {
@@ -32,6 +40,15 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
     if (*done || !health.healthy() || session->nodeInfo()->health().listen.isEmpty() || health.uptimeS < kMinUptimeS)
       return;
     *done = true;
+    if (window->currentSection() == QLatin1String("overview")) {
+      auto waitForTraffic = [=] {
+        models::LiveNodeState *live = session->liveState();
+        const double qps = live->latest(models::LiveNodeState::Series::Qps);
+        if (live->sampleCount() >= liveSamples() && qps > 0) save();
+      };
+      QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForTraffic);
+      return;
+    }
     if (window->currentSection() != QLatin1String("playground")) return save();
     QObject::connect(playground, &widgets::PlaygroundPage::generationFinished, window, save);
     playground->runExample(QStringLiteral("english"), QStringLiteral("You will"), 5, 48);
@@ -39,6 +56,10 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
   QTimer::singleShot(kScreenshotTimeoutMs, window, [done] {
     if (*done) return;
     std::fprintf(stderr, "lmfront-console: node not healthy within %d s, no screenshot\n", kScreenshotTimeoutMs / 1000);
+    QCoreApplication::exit(1);
+  });
+  QTimer::singleShot(kScreenshotTimeoutMs + liveSamples() * 1000 * 3, window, [] {
+    std::fprintf(stderr, "lmfront-console: the Overview saw no traffic in time, no screenshot\n");
     QCoreApplication::exit(1);
   });
 }

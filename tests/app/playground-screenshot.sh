@@ -10,23 +10,7 @@ console=$1 lmfront=$2 out=$3 docs=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -f "$out"
-default=${XDG_DATA_HOME:-$HOME/.local/share}/lmfront/models/english.lmb
-if [[ -f $default ]]; then
-  model=$default
-else
-  mapfile -t files < <(dpkg -L fortunes fortunes-min 2>/dev/null | while read -r f; do
-    [[ $f == /usr/share/games/fortunes/* && -f $f && ! -L $f && $f != *.dat && $f != *.u8 ]] && echo "$f"
-  done | sort -u)
-  ((${#files[@]})) || { echo "playground-screenshot: no English fortunes (scripts/setup.sh installs them)"; exit 1; }
-  # One fortune per line, as scripts/build-default-models.sh prepares them.
-  cat "${files[@]}" | awk '/^%[ \t]*$/ { if (buf != "") print buf; buf = ""; next }
-       { gsub(/[ \t\r]+/, " "); sub(/^ /, ""); sub(/ $/, ""); if ($0 == "") next
-         buf = (buf == "" ? $0 : buf " " $0) }
-       END { if (buf != "") print buf }' >"$tmp/corpus.txt"
-  "$lmfront" train --order 4 --text "$tmp/corpus.txt" --arpa "$tmp/english.arpa" --lowercase >/dev/null 2>&1
-  "$lmfront" compile "$tmp/english.arpa" "$tmp/english.lmb" >/dev/null 2>&1
-  model=$tmp/english.lmb
-fi
+source "$(dirname "$0")/screenshot-model.sh"
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 \
   "$console" --listen 127.0.0.1:0 --data-dir "$tmp/data" --language en --model "english=$model" \
   --section playground --screenshot "$out"
