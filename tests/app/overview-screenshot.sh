@@ -6,12 +6,13 @@
 # (refresh it with LMFRONT_SCREENSHOT_LIVE_S=150 too: two and a half minutes of chart).
 # usage: overview-screenshot.sh CONSOLE LMFRONT OUT_PNG DOCS_PNG
 set -euo pipefail
+source "$(dirname "$0")/screenshot-lib.sh"
 console=$1 lmfront=$2 out=$3 docs=$4
 tmp=$(mktemp -d)
 traffic=
 trap '[[ -n $traffic ]] && kill "$traffic" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -f "$out"
-source "$(dirname "$0")/screenshot-model.sh"
+english_model
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (
   prompts=("You will" "The best way" "Never" "A friend" "Today")
@@ -28,16 +29,4 @@ traffic=$!
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 \
   "$console" --listen "127.0.0.1:$port" --data-dir "$tmp/data" --language en --model "english=$model" \
   --section overview --screenshot "$out"
-[[ -s $out ]] || { echo "overview-screenshot: $out was not written"; exit 1; }
-read -r width height colours < <(identify -format '%w %h %k\n' "$out")
-echo "overview-screenshot: ${width}x${height}, $colours distinct colours"
-((width >= 1200 && width <= 1400 && height >= 700 && height <= 900)) ||
-  { echo "overview-screenshot: unexpected size ${width}x${height} (want about 1280x800)"; exit 1; }
-((colours >= 64)) || { echo "overview-screenshot: only $colours colours: the window looks blank"; exit 1; }
-if [[ ${LMFRONT_UPDATE_SCREENSHOTS:-0} == 1 ]]; then
-  mkdir -p "$(dirname "$docs")"
-  cp "$out" "$docs"
-  echo "overview-screenshot: copied to $docs"
-else
-  echo "overview-screenshot: kept in $out (LMFRONT_UPDATE_SCREENSHOTS=1 copies it to $docs)"
-fi
+check_and_keep overview-screenshot "$out" "$docs"

@@ -88,6 +88,17 @@ private:
     return o;
   }
 
+  // A client with these options verifies the node, goes live and gets the `node` snapshot.
+  void expectLive(const OpsClient::Options &o) {
+    OpsClient client(o, m_clock);
+    bool snapshot = false;
+    connect(&client, &OpsClient::snapshotReceived, this, [&] { snapshot = true; });
+    client.subscribe(u"node"_qs);
+    client.open();
+    QVERIFY2(QTest::qWaitFor([&] { return snapshot; }, 10'000), qPrintable(client.stateReason()));
+    QCOMPARE(client.state(), State::Live);
+  }
+
 private Q_SLOTS:
   void initTestCase() {
     if (!QSslSocket::supportsSsl()) QSKIP("Qt has no TLS backend here");
@@ -132,13 +143,7 @@ private Q_SLOTS:
   void chainFromTheCaFileIsAccepted() {
     auto l = listener(u"node"_qs);
     QVERIFY(l);
-    OpsClient client(options(l->serverPort(), m_dir.filePath(u"ca.pem"_qs)), m_clock);
-    bool snapshot = false;
-    connect(&client, &OpsClient::snapshotReceived, this, [&] { snapshot = true; });
-    client.subscribe(u"node"_qs);
-    client.open();
-    QVERIFY2(QTest::qWaitFor([&] { return snapshot; }, 10'000), qPrintable(client.stateReason()));
-    QCOMPARE(client.state(), State::Live);
+    expectLive(options(l->serverPort(), m_dir.filePath(u"ca.pem"_qs)));
   }
 
   void certificatesGivenInMemoryAreTrusted() {
@@ -148,13 +153,7 @@ private Q_SLOTS:
     OpsClient::Options o = options(l->serverPort(), {});
     o.caCertificates = QSslCertificate::fromPath(m_dir.filePath(u"ca.pem"_qs), QSsl::Pem);
     QCOMPARE(o.caCertificates.size(), 1);
-    OpsClient client(o, m_clock);
-    bool snapshot = false;
-    connect(&client, &OpsClient::snapshotReceived, this, [&] { snapshot = true; });
-    client.subscribe(u"node"_qs);
-    client.open();
-    QVERIFY2(QTest::qWaitFor([&] { return snapshot; }, 10'000), qPrintable(client.stateReason()));
-    QCOMPARE(client.state(), State::Live);
+    expectLive(o);
   }
 
   void unknownCaIsRefusedOnce() {
