@@ -37,9 +37,10 @@ lmfront_define_layer(policy USES common storage observe
   LIBS "Threads::Threads" "PkgConfig::HIREDIS" "PkgConfig::SQLITE3" "OpenSSL::Crypto")
 lmfront_define_layer(registry USES common storage engine observe config
   LIBS "Threads::Threads" "PkgConfig::SQLITE3" "OpenSSL::Crypto" "Qt6::Core")
-# The data plane and what composes the policies over it (http, openai, upstream): Qt Core/Network.
+# The data plane and what composes the policies over it (http, openai, upstream): Qt Core/Network;
+# OpenSSL's libssl for native TLS in the data plane (docs/decisions.md).
 lmfront_define_layer(gateway USES common storage engine observe config policy registry
-  LIBS "Threads::Threads" "OpenSSL::Crypto" ".*libhttp_parser\\.(so|a)" "Qt6::(Core|Network)")
+  LIBS "Threads::Threads" "OpenSSL::(Crypto|SSL)" ".*libhttp_parser\\.(so|a)" "Qt6::(Core|Network)")
 # Talking to nodes from the console and the CLI (HTTP now, the ops API over WebSockets).
 lmfront_define_layer(client USES common LIBS "Qt6::(Core|Network|WebSockets)")
 lmfront_define_layer(cluster USES common storage engine observe config policy registry gateway client

@@ -2,6 +2,7 @@
 
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpworker.h"
+#include "gateway/http/tlstunnel.h"
 
 #include <QtGlobal>
 
@@ -43,11 +44,12 @@ bool safeHeaderText(std::string_view s) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(HttpWorker *worker, int fd, std::string peer)
+HttpConnection::HttpConnection(HttpWorker *worker, int fd, std::string peer, std::unique_ptr<TlsStream> tls)
     : m_worker(worker),
       m_clock(worker->clock()),
       m_fd(fd),
       m_peer(std::move(peer)),
+      m_tls(std::move(tls)),
       m_parser(RequestParser::Limits{worker->options().maxHeaderBytes, worker->options().maxBodyBytes}) {}
 
 HttpConnection::~HttpConnection() {
@@ -86,7 +88,7 @@ void HttpConnection::onReadable() {
   const std::size_t size = m_worker->readBufferSize();
   m_corked = true;
   for (int i = 0; i < kMaxReadsPerWakeup && m_reading && !m_dead; ++i) {
-    const ssize_t n = ::read(m_fd, buf, size);
+    const ssize_t n = m_tls ? m_tls->read(buf, size) : ::read(m_fd, buf, size);
     if (n > 0) {
       m_lastActivity = m_clock.now();
       const auto len = static_cast<std::size_t>(n);
@@ -104,7 +106,10 @@ void HttpConnection::onReadable() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN)) break;
+    if (n < 0 && (errno == EAGAIN)) {
+      if (m_tls && m_tls->wantWrite()) setWriteWatch(true);  // a handshake message waits for room
+      break;
+    }
     // EOF or a hard error. A client that closes while its request is being answered is gone
     // (as nginx sees it); the handler learns it through isOpen().
     closeNow();
@@ -278,12 +283,34 @@ void HttpConnection::upgradeRoute(Exchange &ex, const HttpRequest &request, bool
   }
   head += "\r\n";
   head.append(rest.data(), rest.size());
+  if (m_tls) {
+    upgradeThroughTunnel(ex, std::move(head));
+    return;
+  }
   // Stop watching first: from the next line on, another thread owns the descriptor.
   m_worker->unwatch(m_fd);
   const int fd = m_fd;
   m_fd = -1;
   closeNow();  // settles the in-flight count; the connection is reaped like a closed one
   route.adopt(fd, std::move(head));
+}
+
+void HttpConnection::upgradeThroughTunnel(Exchange &ex, std::string head) {
+  int routeEnd = -1;
+  HttpWorker *worker = m_worker;
+  auto tunnel = TlsTunnel::open(m_fd, m_tls, &routeEnd, [worker](TlsTunnel *done) {
+    QMetaObject::invokeMethod(
+        worker, [worker, done] { worker->endTunnel(done); }, Qt::QueuedConnection);
+  });
+  if (!tunnel) {
+    respondError(ex, 503, "cannot take the upgrade now (out of descriptors)");
+    return;
+  }
+  m_worker->unwatch(m_fd);
+  m_fd = -1;
+  closeNow();
+  m_worker->adoptTunnel(std::move(tunnel));
+  m_worker->options().upgrade.adopt(routeEnd, std::move(head));
 }
 
 void HttpConnection::failRequest(int status, std::string_view message) {
@@ -448,7 +475,9 @@ void HttpConnection::flush() {
   // later than that (a test that advances a ManualClock after reading must not race the stamp).
   const Clock::TimePoint now = m_clock.now();
   while (!m_dead && m_outOffset < m_out.size()) {
-    const ssize_t n = ::send(m_fd, m_out.data() + m_outOffset, m_out.size() - m_outOffset, MSG_NOSIGNAL);
+    const char *data = m_out.data() + m_outOffset;
+    const std::size_t size = m_out.size() - m_outOffset;
+    const ssize_t n = m_tls ? m_tls->write(data, size) : ::send(m_fd, data, size, MSG_NOSIGNAL);
     if (n > 0) {
       m_outOffset += static_cast<std::size_t>(n);
       m_lastActivity = now;
@@ -478,6 +507,7 @@ void HttpConnection::flush() {
 void HttpConnection::onWritable() {
   if (m_dead) return;
   flush();
+  if (m_tls && m_tls->wantWrite() && !m_dead) onReadable();  // the stalled handshake goes on
   if (!m_dead) updateReading();
 }
 
@@ -504,6 +534,7 @@ void HttpConnection::finishClose() {
   if (m_lingering || m_dead) return;
   // Half-close and read until the client closes: closing with unread input would send a RST that
   // can destroy the response we just sent before the client reads it.
+  if (m_tls) m_tls->shutdown();
   ::shutdown(m_fd, SHUT_WR);
   m_lingering = true;
   m_lingerDeadline = m_clock.now() + kLingerTime;

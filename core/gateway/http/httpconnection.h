@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "gateway/http/exchange.h"
 #include "gateway/http/httprequestparser.h"
+#include "gateway/http/tlsstream.h"
 
 #include <chrono>
 #include <deque>
@@ -27,7 +28,8 @@ class HttpWorker;
 
 class HttpConnection {
 public:
-  HttpConnection(HttpWorker *worker, int fd, std::string peer);
+  // tls: the connection's TLS session (null: plain HTTP).
+  HttpConnection(HttpWorker *worker, int fd, std::string peer, std::unique_ptr<TlsStream> tls = nullptr);
   ~HttpConnection();
   HttpConnection(const HttpConnection &) = delete;
   HttpConnection &operator=(const HttpConnection &) = delete;
@@ -55,6 +57,8 @@ private:
   // `rest`: the input after this request's head (an upgraded connection's first bytes).
   void dispatch(HttpRequest &&request, bool keepAlive, bool upgrade, std::string_view rest);
   void upgradeRoute(Exchange &ex, const HttpRequest &request, bool upgrade, std::string_view rest);
+  // Over TLS the route gets a local socket and a TlsTunnel carries the bytes (tlstunnel.h).
+  void upgradeThroughTunnel(Exchange &ex, std::string head);
   std::shared_ptr<Exchange> enqueue(bool keepAlive, bool head, bool http10);
   void failRequest(int status, std::string_view message);
   void respondError(Exchange &ex, int status, std::string_view message);
@@ -73,6 +77,7 @@ private:
   const Clock &m_clock;  // the server's; read where steady_clock::now() was, no more often
   int m_fd;
   std::string m_peer;
+  std::unique_ptr<TlsStream> m_tls;
   RequestParser m_parser;
   std::deque<std::shared_ptr<Exchange>> m_queue;
   std::string m_in;  // unparsed input kept while parsing is paused

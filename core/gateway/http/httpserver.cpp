@@ -150,6 +150,8 @@ Status HttpServer::start(const HttpServerOptions &options, std::shared_ptr<const
   d->shared->options = d->options;
   d->shared->router = std::move(router);
   d->shared->routerVersion.store(1);
+  d->shared->tls = d->options.tls;
+  d->shared->tlsVersion.store(1);
   d->stats.clear();
   for (int i = 0; i < count; ++i) {
     d->stats.push_back(std::make_unique<WorkerStats>());
@@ -175,6 +177,15 @@ void HttpServer::setRouter(std::shared_ptr<const Router> router) {
   std::lock_guard lock(d->shared->routerMutex);
   d->shared->router = std::move(router);
   d->shared->routerVersion.fetch_add(1, std::memory_order_release);
+}
+
+Status HttpServer::setTlsContext(std::shared_ptr<const TlsContext> context) {
+  if (!d->running || !d->options.tls) return Status::failedPrecondition("the HTTP server does not run TLS");
+  if (!context) return Status::invalidArgument("a TLS server needs a TLS context");
+  std::lock_guard lock(d->shared->tlsMutex);
+  d->shared->tls = std::move(context);
+  d->shared->tlsVersion.fetch_add(1, std::memory_order_release);
+  return Status::ok();
 }
 
 void HttpServer::beginDrain() {

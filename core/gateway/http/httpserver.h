@@ -20,6 +20,9 @@
 // watching the socket and gives its descriptor away with the request's head and whatever followed
 // it. Other requests pay one path comparison for it.
 //
+// TLS (HttpServerOptions::tls): OpenSSL on the same non-blocking sockets, in the same workers
+// (TlsStream); a plain server pays one null check per read and write for it.
+//
 // Time: every timeout (header, idle, body progress, stalled write, linger) is measured on the Clock
 // given to the constructor, read as often as before (on reads, writes and the worker's tick), so
 // tests drive timeouts with a ManualClock and checkTimeouts() instead of sleeping.
@@ -40,6 +43,8 @@
 #include <string>
 
 namespace lmfront::gateway {
+
+class TlsContext;
 
 // Completes one request. Exactly one of respond() or (beginStream(), writeChunk()*, endStream())
 // must happen; dropping the last reference without completing answers 500. After the client went
@@ -109,6 +114,9 @@ struct HttpServerOptions {
   // to adopt. Any other request on that path: 426 (naming the protocol), 405 for another method,
   // 400 when the upgrade follows unanswered pipelined requests. After the filter, before routing.
   UpgradeRoute upgrade;
+  // HTTPS (and WSS through `upgrade`) on this port instead of plain HTTP; null: plain. The
+  // handshake counts against headerTimeout. Details: docs/http-dataplane.md "TLS".
+  std::shared_ptr<const TlsContext> tls;
 };
 
 struct HttpServerStats {
@@ -133,6 +141,9 @@ public:
   const HttpServerOptions &options() const;
 
   void setRouter(std::shared_ptr<const Router> router);
+  // Certificate reload: connections accepted from now on use `context`; established ones keep
+  // theirs. FailedPrecondition unless the server runs with TLS (a plain port stays plain).
+  Status setTlsContext(std::shared_ptr<const TlsContext> context);
 
   // Graceful stop, first half: stop accepting, answer new requests on open connections with 503
   // + Connection: close, let in-flight requests finish.

@@ -1,6 +1,8 @@
 #include "gateway/http/httpworker.h"
 
 #include "gateway/http/httpconnection.h"
+#include "gateway/http/tlscontext.h"
+#include "gateway/http/tlstunnel.h"
 
 #include <QSocketNotifier>
 #include <QThread>
@@ -103,6 +105,16 @@ const Router &HttpWorker::router() {
   return *m_router;
 }
 
+const TlsContext *HttpWorker::tlsContext() {
+  const std::uint64_t version = m_shared->tlsVersion.load(std::memory_order_acquire);
+  if (version != m_tlsVersion) {
+    std::lock_guard lock(m_shared->tlsMutex);
+    m_tls = m_shared->tls;
+    m_tlsVersion = version;
+  }
+  return m_tls.get();
+}
+
 std::string_view HttpWorker::httpDate() {
   const std::time_t now = std::time(nullptr);
   if (now != m_dateSecond || m_date.empty()) {
@@ -140,7 +152,15 @@ void HttpWorker::onAcceptable() {
     }
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto conn = std::make_unique<HttpConnection>(this, fd, peerString(ss));
+    std::unique_ptr<TlsStream> tls;
+    if (const TlsContext *context = tlsContext()) {
+      tls = TlsStream::accept(*context, fd);
+      if (!tls) {
+        ::close(fd);
+        continue;
+      }
+    }
+    auto conn = std::make_unique<HttpConnection>(this, fd, peerString(ss), std::move(tls));
     conn->slot = m_connections.size();
     HttpConnection *raw = conn.get();
     m_connections.push_back(std::move(conn));
@@ -184,6 +204,18 @@ void HttpWorker::modifyWatch(int fd, HttpConnection *connection, bool read, bool
 }
 
 void HttpWorker::unwatch(int fd) { ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr); }
+
+void HttpWorker::adoptTunnel(std::unique_ptr<TlsTunnel> tunnel) {
+  TlsTunnel *raw = tunnel.get();
+  m_tunnels.push_back(std::move(tunnel));
+  raw->pump();  // bytes may already wait on either side
+}
+
+void HttpWorker::endTunnel(TlsTunnel *tunnel) {
+  const auto it =
+      std::find_if(m_tunnels.begin(), m_tunnels.end(), [tunnel](const auto &t) { return t.get() == tunnel; });
+  if (it != m_tunnels.end()) m_tunnels.erase(it);
+}
 
 void HttpWorker::checkTimeouts() {
   const auto now = m_shared->clock.now();
@@ -243,6 +275,7 @@ void HttpWorker::shutdown() {
   m_graveyard.clear();
   m_stats->open.fetch_sub(m_connections.size(), std::memory_order_relaxed);
   m_connections.clear();
+  m_tunnels.clear();  // here, on the worker thread that owns their notifiers
   delete m_epollNotifier;
   m_epollNotifier = nullptr;
   m_shutDown.store(true, std::memory_order_release);

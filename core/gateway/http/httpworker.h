@@ -26,6 +26,7 @@ class QTimer;
 namespace lmfront::gateway {
 
 class HttpConnection;
+class TlsTunnel;
 
 // Counters one worker writes and anyone reads (relaxed); on their own cache line.
 struct alignas(64) WorkerStats {
@@ -45,6 +46,10 @@ struct ServerShared {
   std::atomic<std::uint64_t> routerVersion{0};
   std::mutex routerMutex;
   std::shared_ptr<const Router> router;  // guarded by routerMutex
+  // TLS: set at start when options.tls is; replaced by HttpServer::setTlsContext().
+  std::atomic<std::uint64_t> tlsVersion{0};
+  std::mutex tlsMutex;
+  std::shared_ptr<const TlsContext> tls;  // guarded by tlsMutex
 };
 
 class HttpWorker : public QObject {
@@ -69,6 +74,8 @@ public:
   bool draining() const { return m_shared->draining.load(std::memory_order_relaxed); }
   WorkerStats &stats() { return *m_stats; }
   const Router &router();
+  // The TLS context new connections use; null for plain HTTP.
+  const TlsContext *tlsContext();
   const std::shared_ptr<Mailbox> &mailbox() const { return m_mailbox; }
   std::string_view httpDate();  // "Date" header value, cached per second
   char *readBuffer() { return m_readBuffer.data(); }
@@ -77,6 +84,9 @@ public:
   bool addWatch(int fd, HttpConnection *connection);
   void modifyWatch(int fd, HttpConnection *connection, bool read, bool write);
   void unwatch(int fd);
+  // Keeps an upgraded TLS connection's tunnel until it ends (or the worker shuts down).
+  void adoptTunnel(std::unique_ptr<TlsTunnel> tunnel);
+  void endTunnel(TlsTunnel *tunnel);
 
 private:
   void onAcceptable();
@@ -96,11 +106,14 @@ private:
   QTimer *m_acceptRetry = nullptr;
   std::vector<std::unique_ptr<HttpConnection>> m_connections;
   std::vector<HttpConnection *> m_graveyard;
+  std::vector<std::unique_ptr<TlsTunnel>> m_tunnels;
   bool m_reapScheduled = false;
   bool m_shuttingDown = false;
   std::atomic<bool> m_shutDown{false};
   std::shared_ptr<const Router> m_router;
   std::uint64_t m_routerVersion = ~std::uint64_t{0};
+  std::shared_ptr<const TlsContext> m_tls;
+  std::uint64_t m_tlsVersion = 0;
   std::vector<char> m_readBuffer;
   std::time_t m_dateSecond = 0;
   std::string m_date;

@@ -1,0 +1,92 @@
+#include "gateway/http/tlsstream.h"
+
+#include "gateway/http/tlscontext.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <sys/socket.h>
+#include <cerrno>
+#include <climits>
+#include <string_view>
+
+namespace lmfront::gateway {
+
+namespace {
+
+constexpr std::string_view kPlainHttpAnswer =
+    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 48\r\nConnection: close\r\n\r\n"
+    "This port speaks HTTPS: use https:// (or wss://)";
+
+int clampSize(std::size_t size) { return size > INT_MAX ? INT_MAX : static_cast<int>(size); }
+
+}  // namespace
+
+std::unique_ptr<TlsStream> TlsStream::accept(const TlsContext &context, int fd) {
+  SSL *ssl = SSL_new(context.native());
+  if (ssl == nullptr) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  if (SSL_set_fd(ssl, fd) != 1) {
+    ERR_clear_error();
+    SSL_free(ssl);
+    return nullptr;
+  }
+  SSL_set_accept_state(ssl);
+  return std::unique_ptr<TlsStream>(new TlsStream(ssl, fd));
+}
+
+TlsStream::~TlsStream() { SSL_free(m_ssl); }
+
+bool TlsStream::handshakeDone() const { return SSL_is_init_finished(m_ssl) == 1; }
+
+ssize_t TlsStream::read(char *buffer, std::size_t size) {
+  m_readWantsWrite = false;
+  const int n = SSL_read(m_ssl, buffer, clampSize(size));
+  if (n > 0) return n;
+  return fail(n, true);
+}
+
+ssize_t TlsStream::write(const char *data, std::size_t size) {
+  const int n = SSL_write(m_ssl, data, clampSize(size));
+  if (n > 0) return n;
+  return fail(n, false);
+}
+
+ssize_t TlsStream::fail(int result, bool reading) {
+  const int error = SSL_get_error(m_ssl, result);
+  switch (error) {
+  case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
+  case SSL_ERROR_WANT_WRITE:
+    m_readWantsWrite = reading;
+    errno = EAGAIN;
+    return -1;
+  case SSL_ERROR_ZERO_RETURN: return 0;  // close_notify: a clean end of stream
+  case SSL_ERROR_SYSCALL:
+    // errno is the socket's; no errno and nothing queued is an EOF without close_notify, which
+    // HTTP/1.1 delimits itself (the peer just went away).
+    if (ERR_peek_error() == 0 && (result == 0 || errno == 0)) {
+      m_broken = true;
+      return 0;
+    }
+    break;
+  default: break;
+  }
+  const unsigned long reason = ERR_peek_last_error();
+  if (error == SSL_ERROR_SSL && ERR_GET_REASON(reason) == SSL_R_HTTP_REQUEST)
+    (void)::send(m_fd, kPlainHttpAnswer.data(), kPlainHttpAnswer.size(), MSG_NOSIGNAL);
+  ERR_clear_error();
+  m_broken = true;
+  if (error != SSL_ERROR_SYSCALL || errno == 0) errno = EPROTO;
+  return -1;
+}
+
+void TlsStream::shutdown() {
+  if (m_broken || m_shutdown || !handshakeDone()) return;
+  m_shutdown = true;
+  (void)SSL_shutdown(m_ssl);
+  ERR_clear_error();
+}
+
+}  // namespace lmfront::gateway
