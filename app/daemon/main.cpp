@@ -52,6 +52,15 @@ int main(int argc, char **argv) {
   // Under systemd (Type=notify): the listener is bound and the models are loaded.
   lmfront::daemon::notifySystemd("READY=1\nSTATUS=listening on " + node.baseUrl().toStdString());
 
+  // SIGHUP: reload what can change under a running node (the TLS certificate); the outcome goes
+  // to the event sink (stderr).
+  QObject::connect(&signals, &SignalWatcher::reloadRequested, &app, [&] {
+    if (config->gateway.tlsCertFile.isEmpty()) {
+      std::fprintf(stderr, "lmfrontd: SIGHUP: nothing to reload (no --tls-cert)\n");
+      return;
+    }
+    (void)node.reloadTls();
+  });
   QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
     // The node's event sink says "draining" once the data plane refuses new requests.
     lmfront::daemon::notifySystemd("STOPPING=1");

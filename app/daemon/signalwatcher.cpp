@@ -22,6 +22,7 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) {
   action.sa_flags = SA_RESTART;
   ::sigaction(SIGTERM, &action, nullptr);
   ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGHUP, &action, nullptr);
   m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
   connect(m_notifier, &QSocketNotifier::activated, this, &SignalWatcher::onReadable);
 }
@@ -29,9 +30,15 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent) {
 SignalWatcher::~SignalWatcher() {
   ::signal(SIGTERM, SIG_DFL);
   ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
 }
 
 void SignalWatcher::onReadable() {
   unsigned char byte = 0;
-  while (::read(g_pipe[0], &byte, 1) == 1) Q_EMIT terminationRequested(byte);
+  while (::read(g_pipe[0], &byte, 1) == 1) {
+    if (byte == SIGHUP)
+      Q_EMIT reloadRequested();
+    else
+      Q_EMIT terminationRequested(byte);
+  }
 }

@@ -1,4 +1,5 @@
-// SignalWatcher: turns SIGTERM/SIGINT into a Qt signal on the thread that owns it.
+// SignalWatcher: turns SIGTERM/SIGINT (stop) and SIGHUP (reload) into Qt signals on the thread
+// that owns it.
 // A signal handler may only do async-signal-safe work, so it writes one byte to a pipe that a
 // QSocketNotifier watches (the classic self-pipe). One instance per process.
 #pragma once
@@ -16,6 +17,7 @@ public:
 
 Q_SIGNALS:
   void terminationRequested(int signalNumber);
+  void reloadRequested();
 
 private:
   void onReadable();

@@ -2,6 +2,7 @@
 
 #include "common/eventsink.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/http/tlscontext.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/healthprober.h"
 #include "gateway/pool/poolbuilder.h"
@@ -89,6 +90,13 @@ struct GatewayService::Impl {
     options.host = config.listenHost.toStdString();
     options.workers = config.workers;
     runtime->configure(options);  // CORS on every answer, preflights
+    if (!config.gateway.tlsCertFile.isEmpty() || !config.gateway.tlsKeyFile.isEmpty()) {
+      auto tls =
+          gateway::TlsContext::load(config.gateway.tlsCertFile.toStdString(), config.gateway.tlsKeyFile.toStdString());
+      if (!tls) return tls.status();
+      options.tls = *tls;
+      s->info.tls = true;
+    }
     // Held while the socket is posted, so the ops service cannot go away in between.
     options.upgrade = {"/ops", "websocket", [slot = ops](int fd, std::string alreadyRead) {
                          std::lock_guard lock(slot->mutex);
@@ -270,6 +278,26 @@ bool GatewayService::drained() const { return d->runtime && d->runtime->drained(
 const gateway::auth::AuthGate *GatewayService::authGate() const { return d->runtime ? &d->runtime->gate() : nullptr; }
 
 ServingState *GatewayService::serving() const { return d->serving.get(); }
+
+Status GatewayService::reloadTls() {
+  if (!d->running) return Status::failedPrecondition("the gateway is not running");
+  const GatewaySettings &g = d->config.gateway;
+  if (g.tlsCertFile.isEmpty()) return Status::failedPrecondition("the node serves plain HTTP: no TLS to reload");
+  auto tls = gateway::TlsContext::load(g.tlsCertFile.toStdString(), g.tlsKeyFile.toStdString());
+  if (tls) {
+    Status swapped = d->server.setTlsContext(*tls);
+    if (swapped.isOk()) {
+      d->context.events.report(EventLevel::Info, "gateway", "TLS certificate reloaded",
+                               {{"cert", (*tls)->certFile()}, {"serial", (*tls)->serial()}});
+      return swapped;
+    }
+    tls = swapped;
+  }
+  d->context.events.report(EventLevel::Error, "gateway",
+                           "TLS reload failed, the previous certificate stays in use: " + tls.status().message(),
+                           {{"cert", g.tlsCertFile.toStdString()}, {"key", g.tlsKeyFile.toStdString()}});
+  return tls.status();
+}
 
 quint16 GatewayService::port() const { return d->running ? d->server.port() : 0; }
 

@@ -56,6 +56,9 @@ public:
   // other route. Any thread.
   void setDrained(bool drained);
   bool drained() const;
+  // Loads the configured TLS certificate and key again and serves them to new connections; on
+  // failure the old ones stay. Reports the outcome to the event sink. Node thread.
+  Status reloadTls();
   // Between start() and stop(), for the services started after this one (node thread).
   const gateway::auth::AuthGate *authGate() const;
   ServingState *serving() const;

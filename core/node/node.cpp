@@ -142,6 +142,13 @@ bool Node::shutdown() {
   return drained;
 }
 
+Status Node::reloadTls() {
+  if (!d->running || !d->gateway) return Status::failedPrecondition("the node is not running");
+  Status reloaded = Status::ok();
+  d->runOnNodeThread([&] { reloaded = d->gateway->reloadTls(); });
+  return reloaded;
+}
+
 NodeInfo Node::info() const {
   if (!d->state) return {};
   NodeInfo info = d->state->info;
@@ -152,7 +159,9 @@ NodeInfo Node::info() const {
 quint16 Node::port() const { return d->running && d->gateway ? d->gateway->port() : 0; }
 
 QString Node::baseUrl() const {
-  return d->state ? QStringLiteral("http://%1").arg(d->state->info.listenAddress) : QString();
+  if (!d->state) return {};
+  return (d->state->info.tls ? QStringLiteral("https://%1") : QStringLiteral("http://%1"))
+      .arg(d->state->info.listenAddress);
 }
 
 }  // namespace lmfront::node

@@ -32,6 +32,7 @@ struct NodeInfo {
   QString nodeId;
   QString version;
   QString listenAddress;  // "127.0.0.1:8080" once started
+  bool tls = false;       // HTTPS and WSS on that address (--tls-cert)
   QString dataDir;
   QDateTime startedAt;
   int modelCount = 0;
@@ -53,9 +54,14 @@ public:
   Status start();
   // Drains then stops; returns true when every in-flight request finished in time.
   bool shutdown();
+  // Reads the TLS certificate and key files again (lmfrontd on SIGHUP): connections accepted from
+  // now on use them, established ones keep theirs. A file that fails to load leaves the previous
+  // certificate serving; either outcome is reported to the event sink and returned.
+  // FailedPrecondition when the node is not running or serves plain HTTP.
+  Status reloadTls();
 
   NodeInfo info() const;
-  QString baseUrl() const;  // "http://127.0.0.1:8080"
+  QString baseUrl() const;  // "http://127.0.0.1:8080", "https://…" with TLS
   quint16 port() const;
   const NodeConfig &config() const { return m_config; }
 

@@ -6,6 +6,7 @@
 #include "node/config/cachesection.h"
 #include "node/config/limitssection.h"
 #include "node/config/nodesection.h"
+#include "node/config/tlssection.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -83,6 +84,12 @@ const NodeFlag kNodeFlags[] = {
      [](const QString &v, NodeConfig &c) {
        return intFlag("--drain-timeout-ms", v, 0, kMaxDrainTimeoutMs, c.drainTimeoutMs);
      }},
+    {config::flag("tls-cert", "FILE", "PEM certificate chain: serve HTTPS and WSS on the same port")
+         .lastWins()
+         .overrides("tls.cert"),
+     [](const QString &v, NodeConfig &c) { return nonEmptyFlag("--tls-cert", v, c.gateway.tlsCertFile); }},
+    {config::flag("tls-key", "FILE", "PEM private key of --tls-cert").lastWins().overrides("tls.key"),
+     [](const QString &v, NodeConfig &c) { return nonEmptyFlag("--tls-key", v, c.gateway.tlsKeyFile); }},
     {config::switchFlag("require-keys", "every request needs an API key, even on loopback")
          .overrides("auth.require_keys"),
      [](const QString &, NodeConfig &c) {
@@ -127,7 +134,7 @@ Status readConfig(config::JsonSection &root, NodeConfig &config) {
     Status (*read)(config::JsonSection, GatewaySettings &);
   };
   for (const Section &s : {Section{u"auth", readAuthSection}, Section{u"cache", readCacheSection},
-                           Section{u"limits", readLimitsSection}}) {
+                           Section{u"limits", readLimitsSection}, Section{u"tls", readTlsSection}}) {
     auto section = root.section(s.key);
     if (!section) return section.status();
     LMFRONT_RETURN_IF_ERROR(s.read(*section, config.gateway));
@@ -187,7 +194,7 @@ Status applyNodeFlags(const config::ParsedFlags &flags, NodeConfig &config) {
     for (const NodeFlag &f : kNodeFlags)
       if (f.spec.name == occurrence.spec->name)
         LMFRONT_RETURN_IF_ERROR(f.apply(QString::fromStdString(occurrence.value), config));
-  return Status::ok();
+  return checkTlsPair(config.gateway);
 }
 
 Result<NodeConfig> parseNodeArgs(const QStringList &args, NodeConfig base) {

@@ -45,6 +45,8 @@ struct GatewaySettings {
   int cacheTtlSeconds = 600;
   RateLimits perKey;    // per API key (the anonymous local caller is one key, "local")
   RateLimits perModel;  // per model, across all callers
+  QString tlsCertFile;  // both empty: plain HTTP; both set: HTTPS and WSS on the same port
+  QString tlsKeyFile;
 };
 
 struct NodeConfig {

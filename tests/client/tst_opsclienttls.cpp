@@ -1,16 +1,17 @@
-// OpsClient over wss:// against the real OpsServer behind a TLS listener of this test (the node
-// does not terminate TLS yet): a throwaway CA and certificates made with `openssl` at run time.
-// A chain from the given CA file is accepted; an unknown CA and a wrong host name are refused
-// once, as Failed, and never retried or ignored.
+// OpsClient over wss:// against the real OpsServer behind the data plane's native TLS (HttpServer
+// with a TlsContext, the upgrade carried through its TLS tunnel), as the node serves `/ops`: a
+// throwaway CA and certificates made with `openssl` at run time (testcertificates.h).
+// A chain from the given CA file (or from certificates given in memory, as the console passes a
+// connection's CA) is accepted; an unknown CA and a wrong host name are refused once, as Failed,
+// and never retried or ignored.
+#include "../support/testcertificates.h"
 #include "client/opsclient.h"
 #include "cluster/opsserver.h"
+#include "gateway/http/httpserver.h"
+#include "gateway/http/tlscontext.h"
 
-#include <QFile>
-#include <QProcess>
 #include <QSslCertificate>
-#include <QSslKey>
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,50 +19,6 @@ using namespace lmfront;
 using namespace lmfront::client;
 using namespace std::chrono_literals;
 using State = OpsClient::State;
-
-namespace {
-
-bool openssl(const QStringList &args, const QString &dir) {
-  QProcess p;
-  p.setWorkingDirectory(dir);
-  p.start(u"openssl"_qs, args);
-  if (!p.waitForFinished(30'000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-    qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAllStandardError().constData());
-    return false;
-  }
-  return true;
-}
-
-// Accepts TLS on 127.0.0.1 and hands each encrypted socket to the ops server, as the node's data
-// plane will hand it a connection once it terminates TLS.
-class TlsListener : public QTcpServer {
-public:
-  TlsListener(cluster::OpsServer &server, QSslCertificate cert, QSslKey key)
-      : m_server(server), m_cert(std::move(cert)), m_key(std::move(key)) {}
-  int accepted = 0;
-
-protected:
-  void incomingConnection(qintptr fd) override {
-    auto *socket = new QSslSocket(this);
-    if (!socket->setSocketDescriptor(fd)) {
-      delete socket;
-      return;
-    }
-    ++accepted;
-    socket->setLocalCertificate(m_cert);
-    socket->setPrivateKey(m_key);
-    connect(socket, &QSslSocket::encrypted, this, [this, socket] { m_server.handleConnection(socket); });
-    connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
-    socket->startServerEncryption();
-  }
-
-private:
-  cluster::OpsServer &m_server;
-  QSslCertificate m_cert;
-  QSslKey m_key;
-};
-
-}  // namespace
 
 class TestOpsClientTls : public QObject {
   Q_OBJECT
@@ -71,13 +28,24 @@ private:
   cluster::OpsRegistry m_registry;
   std::unique_ptr<cluster::OpsServer> m_server;
 
-  std::unique_ptr<TlsListener> listener(const QString &name) {
-    QFile certFile(m_dir.filePath(name + u".pem"_qs));
-    QFile keyFile(m_dir.filePath(name + u".key"_qs));
-    if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) return nullptr;
-    auto l = std::make_unique<TlsListener>(*m_server, QSslCertificate(&certFile, QSsl::Pem),
-                                           QSslKey(&keyFile, QSsl::Ec, QSsl::Pem));
-    if (!l->listen(QHostAddress::LocalHost, 0)) return nullptr;
+  // The data plane serving `name`.pem over TLS, handing `/ops` upgrades to the ops server.
+  std::unique_ptr<gateway::HttpServer> listener(const QString &name) {
+    auto context = gateway::TlsContext::load(m_dir.filePath(name + u".pem"_qs).toStdString(),
+                                             m_dir.filePath(name + u".key"_qs).toStdString());
+    if (!context) return nullptr;
+    gateway::HttpServerOptions o;
+    o.port = 0;
+    o.workers = 1;
+    o.tls = *context;
+    cluster::OpsServer *server = m_server.get();
+    o.upgrade = {"/ops", "websocket", [server](int fd, std::string head) {
+                   QMetaObject::invokeMethod(
+                       server,
+                       [server, fd, bytes = QByteArray::fromStdString(head)] { server->adoptSocket(fd, bytes); },
+                       Qt::QueuedConnection);
+                 }};
+    auto l = std::make_unique<gateway::HttpServer>(m_clock);
+    if (!l->start(o, std::make_shared<gateway::Router>()).isOk()) return nullptr;
     return l;
   }
   OpsClient::Options options(quint16 port, const QString &caFile) const {
@@ -103,28 +71,9 @@ private Q_SLOTS:
   void initTestCase() {
     if (!QSslSocket::supportsSsl()) QSKIP("Qt has no TLS backend here");
     QVERIFY(m_dir.isValid());
-    QVERIFY(openssl({u"req"_qs, u"-x509"_qs, u"-newkey"_qs, u"ec"_qs, u"-pkeyopt"_qs,
-                     u"ec_paramgen_curve:prime256v1"_qs, u"-nodes"_qs, u"-keyout"_qs, u"ca.key"_qs, u"-out"_qs,
-                     u"ca.pem"_qs, u"-days"_qs, u"2"_qs, u"-subj"_qs, u"/CN=lmfront test CA"_qs},
-                    m_dir.path()));
-    // Each server certificate signed by that CA; its subjectAltName reaches `openssl x509`
-    // through -extfile /dev/stdin.
-    for (const auto &[name, san] :
-         {std::pair{u"node"_qs, u"IP:127.0.0.1"_qs}, {u"elsewhere"_qs, u"DNS:other.example"_qs}}) {
-      QProcess p;
-      p.setWorkingDirectory(m_dir.path());
-      QVERIFY(
-          openssl({u"req"_qs, u"-newkey"_qs, u"ec"_qs, u"-pkeyopt"_qs, u"ec_paramgen_curve:prime256v1"_qs, u"-nodes"_qs,
-                   u"-keyout"_qs, name + u".key"_qs, u"-out"_qs, name + u".csr"_qs, u"-subj"_qs, u"/CN="_qs + name},
-                  m_dir.path()));
-      p.start(u"openssl"_qs, {u"x509"_qs, u"-req"_qs, u"-in"_qs, name + u".csr"_qs, u"-CA"_qs, u"ca.pem"_qs,
-                              u"-CAkey"_qs, u"ca.key"_qs, u"-CAcreateserial"_qs, u"-days"_qs, u"2"_qs, u"-out"_qs,
-                              name + u".pem"_qs, u"-extfile"_qs, u"/dev/stdin"_qs});
-      p.write(QStringLiteral("subjectAltName=%1\n").arg(san).toUtf8());
-      p.closeWriteChannel();
-      QVERIFY(p.waitForFinished(30'000));
-      QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-    }
+    QVERIFY(test::makeTestCa(m_dir.path()));
+    QVERIFY(test::makeTestCertificate(m_dir.path(), u"node"_qs, u"IP:127.0.0.1"_qs));
+    QVERIFY(test::makeTestCertificate(m_dir.path(), u"elsewhere"_qs, u"DNS:other.example"_qs));
     QVERIFY(m_registry
                 .addTopic({u"node"_qs, gateway::auth::Role::Viewer, cluster::OpsDelivery::Replaceable,
                            [](const QJsonObject &) -> Result<QJsonObject> {
@@ -143,14 +92,14 @@ private Q_SLOTS:
   void chainFromTheCaFileIsAccepted() {
     auto l = listener(u"node"_qs);
     QVERIFY(l);
-    expectLive(options(l->serverPort(), m_dir.filePath(u"ca.pem"_qs)));
+    expectLive(options(l->port(), m_dir.filePath(u"ca.pem"_qs)));
   }
 
   void certificatesGivenInMemoryAreTrusted() {
     // A console connection hands over the CA certificates it already read from its CA file.
     auto l = listener(u"node"_qs);
     QVERIFY(l);
-    OpsClient::Options o = options(l->serverPort(), {});
+    OpsClient::Options o = options(l->port(), {});
     o.caCertificates = QSslCertificate::fromPath(m_dir.filePath(u"ca.pem"_qs), QSsl::Pem);
     QCOMPARE(o.caCertificates.size(), 1);
     expectLive(o);
@@ -159,7 +108,7 @@ private Q_SLOTS:
   void unknownCaIsRefusedOnce() {
     auto l = listener(u"node"_qs);
     QVERIFY(l);
-    OpsClient client(options(l->serverPort(), {}), m_clock);  // the system's CAs only
+    OpsClient client(options(l->port(), {}), m_clock);  // the system's CAs only
     client.open();
     QVERIFY(QTest::qWaitFor([&] { return client.state() == State::Failed; }, 10'000));
     QVERIFY2(client.stateReason().startsWith(u"the node's certificate does not verify: "),
@@ -169,13 +118,13 @@ private Q_SLOTS:
       client.tick();
     }
     QTest::qWait(20);
-    QCOMPARE(l->accepted, 1);
+    QCOMPARE(l->stats().connectionsAccepted, 1u);
   }
 
   void wrongHostNameIsRefused() {
     auto l = listener(u"elsewhere"_qs);
     QVERIFY(l);
-    OpsClient client(options(l->serverPort(), m_dir.filePath(u"ca.pem"_qs)), m_clock);
+    OpsClient client(options(l->port(), m_dir.filePath(u"ca.pem"_qs)), m_clock);
     client.open();
     QVERIFY(QTest::qWaitFor([&] { return client.state() == State::Failed; }, 10'000));
     QVERIFY2(client.stateReason().contains(u"host name"), qPrintable(client.stateReason()));

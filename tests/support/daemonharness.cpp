@@ -81,7 +81,7 @@ bool Daemon::start(const QStringList &args) {
   m_process.start();
   if (!m_process.waitForStarted(5000)) return false;
   QByteArray out;
-  static const QRegularExpression re(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+  static const QRegularExpression re(QStringLiteral("listening on https?://[^:]+:(\\d+)"));
   for (QDeadlineTimer deadline(20000); !deadline.hasExpired();) {
     m_process.waitForReadyRead(100);
     out += m_process.readAllStandardOutput();
