@@ -15,6 +15,7 @@ constexpr config::FlagSpec kFlags[] = {
     config::flag("model", "M", "the model file (.arpa or .lmb); required"),
     config::switchFlag("verify", "also check the compiled file's payload sha256"),
     config::switchFlag("json", "print the description as JSON"),
+    config::switchFlag("vocab", "list the vocabulary instead: one \"ID<TAB>WORD\" line per word (ids for logit_bias)"),
     config::switchFlag("help", "print this help"),
 };
 
@@ -32,6 +33,13 @@ int runInfo(int argc, char **argv) {
   auto model = engine::Model::open(args.value("model"), options);
   if (!model.isOk()) return cli::fail("info", model.status().message());
   const engine::Model &m = **model;
+  if (args.has("vocab")) {
+    for (engine::WordId w = 0; w < m.vocab().size(); ++w) {
+      const std::string_view word = m.vocab().word(w);
+      std::printf("%u\t%.*s\n", w, static_cast<int>(word.size()), word.data());
+    }
+    return 0;
+  }
   auto digest = engine::sha256File(m.path());
   if (!digest.isOk()) return cli::fail("info", digest.status().message());
   std::string counts;

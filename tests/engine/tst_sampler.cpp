@@ -9,7 +9,9 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 using namespace lmfront;
@@ -89,6 +91,48 @@ void checkFrequencies(Sampler &sampler, const State &state, const SamplingOption
   // while a wrong backoff or a biased draw moves the statistic by hundreds or thousands.
   const double limit = df + 5 * std::sqrt(2.0 * df);
   QVERIFY2(stat < limit, (std::to_string(stat) + " >= " + std::to_string(limit) + " df " + std::to_string(df)).c_str());
+}
+
+// The distribution a draw takes after `adjust` (on linear probabilities, before temperature),
+// temperature, top-k and top-p, normalised; <s> and <unk> excluded.
+template <class Adjust>
+std::vector<double> expectedDistribution(Sampler &sampler, const State &state, const SamplingOptions &o,
+                                         Adjust adjust) {
+  std::vector<double> p;
+  sampler.distribution(state, p);
+  p[kUnk] = 0;
+  p[1] = 0;  // <s>
+  for (WordId w = 0; w < p.size(); ++w) p[w] = p[w] > 0 ? std::pow(adjust(w, p[w]), 1.0 / o.temperature) : 0.0;
+  std::vector<WordId> order(p.size());
+  for (WordId w = 0; w < p.size(); ++w) order[w] = w;
+  std::stable_sort(order.begin(), order.end(), [&](WordId a, WordId b) { return p[a] > p[b]; });
+  double total = 0, best = p[order[0]];
+  for (double x : p) total += x;
+  std::vector<double> out(p.size(), 0.0);
+  double run = 0, kept = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const WordId w = order[i];
+    if (p[w] <= 0 || (o.topK > 0 && static_cast<int>(i) >= o.topK) || run >= o.topP * total) break;
+    if (p[w] < o.minP * best) break;
+    run += p[w];
+    out[w] = p[w];
+    kept += p[w];
+  }
+  for (double &x : out) x /= kept;
+  return out;
+}
+
+// The alternatives are the `n` most likely words of `want`, with their log-probabilities.
+void checkAlternatives(const GeneratedToken &t, const std::vector<double> &want, int n) {
+  std::vector<double> sorted;
+  for (double x : want)
+    if (x > 0) sorted.push_back(x);
+  std::sort(sorted.rbegin(), sorted.rend());
+  QCOMPARE(t.top.size(), std::min(sorted.size(), static_cast<std::size_t>(n)));
+  for (std::size_t i = 0; i < t.top.size(); ++i) {
+    QVERIFY(std::abs(t.top[i].logprob - std::log(sorted[i])) < 1e-6);
+    QVERIFY(std::abs(t.top[i].logprob - std::log(want[t.top[i].word])) < 1e-6);
+  }
 }
 
 }  // namespace
@@ -265,8 +309,195 @@ private Q_SLOTS:
     o.maxTokens = 1;
     auto one = sampler.generate("", o, ws);
     QVERIFY(one->words.size() <= 1);
-    o.temperature = 0;
+    o.temperature = -1;
     QVERIFY(!sampler.generate("", o, ws).isOk());
+  }
+
+  // Temperature 0 is greedy, in the engine as in the API: every word is the most likely one.
+  void temperatureZeroIsGreedy() {
+    Fixture f = makeFixture(21);
+    Sampler sampler(f.model, f.index);
+    SamplingOptions o;
+    o.temperature = 0;
+    o.maxTokens = 20;
+    TokenizerOptions ws{TokenizerMode::Whitespace, false};
+    std::vector<std::string> texts;
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      o.seed = seed;
+      auto r = sampler.generate("w1", o, ws);
+      QVERIFY(r.isOk());
+      texts.push_back(r->text);
+      State s = f.model->beginSentenceState(), next;
+      f.model->score(s, f.model->vocab().index("w1"), next);
+      s = next;
+      for (WordId w : r->words) {
+        std::vector<double> p;
+        sampler.distribution(s, p);
+        p[kUnk] = 0;
+        QCOMPARE(w, static_cast<WordId>(std::max_element(p.begin(), p.end()) - p.begin()));
+        f.model->score(s, w, next);
+        s = next;
+      }
+    }
+    QCOMPARE(texts[0], texts[1]);
+    QCOMPARE(texts[1], texts[2]);
+  }
+
+  // describe(): the chosen word's log-probability and the alternatives are those of the
+  // distribution drawn from, after temperature / top-k / top-p, normalised (natural log).
+  void logprobsAreOfTheDistributionDrawnFrom() {
+    Fixture f = makeFixture(22);
+    Sampler sampler(f.model, f.index);
+    struct Case {
+      double t;
+      int k;
+      double p;
+    };
+    for (const Case c : {Case{1, 0, 1}, Case{0.5, 0, 1}, Case{1.6, 0, 1}, Case{1, 3, 1}, Case{1, 0, 0.7},
+                         Case{0.7, 4, 1}, Case{1.5, 0, 0.8}}) {
+      SamplingOptions o;
+      o.temperature = c.t;
+      o.topK = c.k;
+      o.topP = c.p;
+      Rng rng(7);
+      for (const State &s : someStates(*f.model)) {
+        const std::vector<double> want = expectedDistribution(sampler, s, o, [](WordId, double q) { return q; });
+        for (int draw = 0; draw < 5; ++draw) {
+          const WordId w = sampler.sample(s, o, rng);
+          GeneratedToken t;
+          sampler.describe(s, o, w, 5, "", t);
+          QVERIFY2(want[w] > 0, "drew a word outside the kept set");
+          const std::string why = "T " + std::to_string(c.t) + " k " + std::to_string(c.k) + " p " +
+                                  std::to_string(c.p) + ": " + std::to_string(t.logprob) + " vs " +
+                                  std::to_string(std::log(want[w]));
+          QVERIFY2(std::abs(t.logprob - std::log(want[w])) < 1e-6, why.c_str());
+          checkAlternatives(t, want, 5);
+        }
+      }
+    }
+  }
+
+  // The reshaping controls, replayed word by word against their definitions (samplingparams.h):
+  // repetition on prompt and completion words, frequency and presence on completion words, then
+  // the logit bias, then min_p; the reported log-probabilities are of that distribution.
+  void penaltiesFollowTheirDefinitions() {
+    Fixture f = makeFixture(23);
+    Sampler sampler(f.model, f.index);
+    const Model &m = *f.model;
+    SamplingOptions o;
+    o.presencePenalty = 0.7;
+    o.frequencyPenalty = 0.4;
+    o.repetitionPenalty = 1.3;
+    o.minP = 0.02;
+    o.logitBias = {{m.vocab().index("w5"), 2.0}};
+    o.logprobs = kMaxTopLogprobs;
+    o.maxTokens = 12;
+    o.seed = 3;
+    TokenizerOptions ws{TokenizerMode::Whitespace, false};
+    std::vector<GeneratedToken> tokens;
+    auto r = sampler.generate("w1 w2", o, ws, [&](const GeneratedToken &t) {
+      tokens.push_back(t);
+      return true;
+    });
+    QVERIFY(r.isOk());
+    QVERIFY(!tokens.empty());
+    std::map<WordId, int> counts;
+    std::set<WordId> seen = {m.vocab().index("w1"), m.vocab().index("w2")};
+    State s = m.beginSentenceState(), next;
+    m.score(s, m.vocab().index("w1"), next);
+    m.score(next, m.vocab().index("w2"), s);
+    for (const GeneratedToken &t : tokens) {
+      const std::vector<double> want = expectedDistribution(sampler, s, o, [&](WordId w, double q) {
+        if (seen.count(w)) q = std::pow(q, o.repetitionPenalty);
+        if (counts[w] > 0) q *= std::exp(-(counts[w] * o.frequencyPenalty + o.presencePenalty));
+        if (w == m.vocab().index("w5")) q *= std::exp(2.0);
+        return q;
+      });
+      QVERIFY2(std::abs(t.logprob - std::log(want[t.word])) < 1e-6, std::to_string(t.logprob).c_str());
+      checkAlternatives(t, want, kMaxTopLogprobs);
+      ++counts[t.word];
+      seen.insert(t.word);
+      m.score(s, t.word, next);
+      s = next;
+    }
+  }
+
+  void logitBiasBansAndForces() {
+    Fixture f = makeFixture(24);
+    Sampler sampler(f.model, f.index);
+    TokenizerOptions ws{TokenizerMode::Whitespace, false};
+    SamplingOptions o;
+    o.maxTokens = 1;
+    o.temperature = 0;
+    auto plain = sampler.generate("w3", o, ws);
+    QVERIFY(plain.isOk() && plain->words.size() == 1);
+    const WordId best = plain->words[0];
+    o.logitBias = {{best, -100}};
+    auto banned = sampler.generate("w3", o, ws);
+    QVERIFY(banned.isOk());
+    QVERIFY(banned->words.empty() || banned->words[0] != best);
+    const WordId forced = f.model->vocab().index("w9");
+    o.logitBias = {{forced, 100}};
+    o.temperature = 1;
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+      o.seed = seed;
+      QCOMPARE(sampler.generate("w3", o, ws)->words.front(), forced);
+    }
+  }
+
+  void minTokensAndIgnoreEosHoldTheEnd() {
+    Fixture f = makeFixture(25);
+    Sampler sampler(f.model, f.index);
+    TokenizerOptions ws{TokenizerMode::Whitespace, false};
+    SamplingOptions o;
+    o.maxTokens = 30;
+    o.ignoreEos = true;
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      o.seed = seed;
+      auto r = sampler.generate("", o, ws);
+      QCOMPARE(r->words.size(), 30u);
+      QCOMPARE(r->finishReason, std::string("length"));
+    }
+    o.ignoreEos = false;
+    o.minTokens = 6;
+    int ended = 0;
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+      o.seed = seed;
+      auto r = sampler.generate("", o, ws);
+      QVERIFY(r->words.size() >= 6);
+      ended += r->finishReason == "stop";
+    }
+    QVERIFY(ended > 0);  // </s> still ends texts after the minimum
+  }
+
+  // A stop string split across tokens never reaches the stream: what is streamed is the text
+  // before the stop string, exactly.
+  void stopStringAcrossTokens() {
+    Fixture f = makeFixture(26);
+    Sampler sampler(f.model, f.index);
+    TokenizerOptions ws{TokenizerMode::Whitespace, false};
+    SamplingOptions o;
+    o.maxTokens = 20;
+    o.seed = 9;
+    o.ignoreEos = true;
+    auto full = sampler.generate("w0", o, ws);
+    QVERIFY(full.isOk() && full->words.size() >= 4);
+    // The end of the second word, the space and the start of the third: three tokens' text.
+    const std::string text = full->text;
+    const std::size_t boundary = text.find(' ', 1);
+    const std::size_t third = text.find(' ', boundary + 1);
+    const std::string stop = text.substr(third - 1, 3);
+    const std::size_t at = text.find(stop);
+    o.stop = {stop};
+    std::string streamed;
+    auto cut = sampler.generate("w0", o, ws, [&](const GeneratedToken &t) {
+      streamed += t.text;
+      return true;
+    });
+    QVERIFY(cut.isOk());
+    QCOMPARE(cut->finishReason, std::string("stop"));
+    QCOMPARE(cut->text, text.substr(0, at));
+    QCOMPARE(streamed, cut->text);
   }
 
   void detokenizes() {

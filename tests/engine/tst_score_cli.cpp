@@ -97,9 +97,40 @@ private Q_SLOTS:
              s.err.constData());
     auto usage = cli({QStringLiteral("score"), QStringLiteral("--text"), text});
     QCOMPARE(usage.exitCode, 2);
+    // Out of the shared range (engine/samplingparams.h): refused naming the flag. 0 is greedy.
     auto badTemp = cli({QStringLiteral("generate"), QStringLiteral("--model"), fixture(),
-                        QStringLiteral("--temperature"), QStringLiteral("0")});
+                        QStringLiteral("--temperature"), QStringLiteral("2.5")});
     QCOMPARE(badTemp.exitCode, 2);
+    QVERIFY2(badTemp.err.contains("--temperature") && badTemp.err.contains("[0, 2]"), badTemp.err.constData());
+  }
+
+  // The API's meanings on the command line: temperature 0 is greedy (the seed does not matter),
+  // --logprobs gives each token's natural-log probability and alternatives, and `info --vocab`
+  // lists the ids --logit-bias takes.
+  void generateSharesTheApiParameters() {
+    auto greedy = [&](const char *seed) {
+      auto r =
+          cli({QStringLiteral("generate"), QStringLiteral("--model"), fixture(), QStringLiteral("--temperature"),
+               QStringLiteral("0"), QStringLiteral("--seed"), QString::fromLatin1(seed), QStringLiteral("--max-tokens"),
+               QStringLiteral("8"), QStringLiteral("--logprobs"), QStringLiteral("2"), QStringLiteral("--json")});
+      if (r.exitCode != 0) qWarning("%s", r.err.constData());
+      return QJsonDocument::fromJson(r.out).object();
+    };
+    const QJsonObject a = greedy("1"), b = greedy("2");
+    QCOMPARE(a.value(QStringLiteral("text")), b.value(QStringLiteral("text")));
+    const QJsonArray tokens = a.value(QStringLiteral("tokens")).toArray();
+    QCOMPARE(tokens.size(), a.value(QStringLiteral("completion_tokens")).toInt());
+    for (const QJsonValue &t : tokens) {
+      QVERIFY(t.toObject().value(QStringLiteral("logprob")).toDouble() <= 0);
+      QVERIFY(t.toObject().value(QStringLiteral("top")).toArray().size() <= 2);
+    }
+    auto vocab = cli({QStringLiteral("info"), QStringLiteral("--model"), fixture(), QStringLiteral("--vocab")});
+    QCOMPARE(vocab.exitCode, 0);
+    QVERIFY2(vocab.out.startsWith("0\t<unk>\n"), vocab.out.left(40).constData());
+    auto badBias = cli({QStringLiteral("generate"), QStringLiteral("--model"), fixture(),
+                        QStringLiteral("--logit-bias"), QStringLiteral("999999=5")});
+    QCOMPARE(badBias.exitCode, 2);
+    QVERIFY(badBias.err.contains("no word has id 999999"));
   }
 
   void generateRepeatsWithSeed() {
