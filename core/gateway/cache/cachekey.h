@@ -52,6 +52,8 @@ using LogitBias = std::vector<std::pair<std::string, double>>;  // token → bia
   X(std::optional<double>, frequencyPenalty, "frequency_penalty")   \
   X(std::optional<double>, repetitionPenalty, "repetition_penalty") \
   X(LogitBias, logitBias, "logit_bias")                             \
+  X(std::optional<std::int64_t>, minTokens, "min_tokens")           \
+  X(std::optional<bool>, ignoreEos, "ignore_eos")                   \
   X(std::optional<std::string>, responseFormat, "response_format")
 
 struct OutputParams {
@@ -60,7 +62,8 @@ struct OutputParams {
 #undef LMFRONT_CACHE_DECLARE_PARAM
 };
 
-enum class EndpointKind : std::uint8_t { Completions = 1, ChatCompletions = 2, Score = 3 };
+// PassThrough: another /v1/* route relayed to URL backends (prompt = its path and body as sent).
+enum class EndpointKind : std::uint8_t { Completions = 1, ChatCompletions = 2, Score = 3, PassThrough = 4 };
 
 struct ChatMessage {
   std::string role;

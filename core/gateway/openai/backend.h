@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lmfront::gateway::openai {
@@ -27,11 +28,30 @@ struct Usage {
   int completionTokens = 0;
 };
 
+// A token's log-probabilities (natural log) for answers that asked for them.
+struct TokenLogprob {
+  std::string token;  // the piece of text, as it appears in the answer
+  double logprob = 0;
+  std::vector<std::pair<std::string, double>> top;  // the most likely alternatives, most likely first
+};
+
 class GenerationSink {
 public:
   virtual ~GenerationSink() = default;
   // A piece of text, already detokenised (carries its own leading space where one belongs).
   virtual void onToken(std::string_view text) = 0;
+  // Rich answers (CompletionRequest::rich()): a piece of choice `index` (choices arrive one after
+  // the other, each ended by onChoiceDone), with its log-probabilities when they were asked for.
+  // The defaults serve sinks that only take plain answers.
+  virtual void onChoiceToken(int index, std::string_view text, const TokenLogprob *logprob) {
+    if (index == 0) onToken(text);
+    (void)logprob;
+  }
+  virtual void onChoiceDone(int index, FinishReason reason) { (void)index, (void)reason; }
+  // Pass-through answers (ApiKind::PassThrough): the upstream's content type, then its body's
+  // bytes as they arrive, then onDone.
+  virtual void onRawBegin(std::string_view contentType) { (void)contentType; }
+  virtual void onRawBytes(std::string_view bytes) { (void)bytes; }
   virtual void onDone(FinishReason reason, Usage usage) = 0;
   virtual void onError(const Status &status) = 0;
   virtual bool cancelled() const = 0;
@@ -55,6 +75,9 @@ class Backend {
 public:
   virtual ~Backend() = default;
   virtual const std::string &id() const = 0;  // e.g. "engine:english/0", "http://127.0.0.1:9001"
+  // Whether request fields the node does not interpret (CompletionRequest::passThrough) reach
+  // the backend unchanged; engine replicas refuse them instead.
+  virtual bool passesThrough() const { return false; }
   virtual void generate(const CompletionRequest &request, std::shared_ptr<GenerationSink> sink) = 0;
   virtual void score(const ScoreRequest &request, std::function<void(Result<ScoreResult>)> done) = 0;
 };

@@ -1,5 +1,6 @@
 #include "gateway/openai/completionsink.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace lmfront::gateway::openai {
@@ -75,7 +76,11 @@ void recordRequest(const OpenAiService::Shared &shared, std::string_view model, 
 void serveGenerated(const CompletionContext &ctx, const Generated &g, std::string_view cacheState,
                     std::string_view backend) {
   const Clock::Duration overhead = ctx.shared->clock.now() - ctx.arrived;
-  if (ctx.request.stream) {
+  if (ctx.request.api == ApiKind::PassThrough) {  // the upstream's own answer, as it was
+    HttpResponse response = HttpResponse::json(200, g.text);
+    for (auto &h : gatewayHeaders(backend, cacheState, overhead)) response.headers.push_back(std::move(h));
+    ctx.responder->respond(std::move(response));
+  } else if (ctx.request.stream) {
     ctx.responder->beginStream(200, streamHeaders(backend, cacheState, overhead));
     if (ctx.meta.chat) ctx.responder->writeChunk(streamRoleEvent(ctx.meta));
     if (!g.text.empty()) ctx.responder->writeChunk(streamTokenEvent(ctx.meta, g.text));
@@ -103,21 +108,93 @@ void CompletionSink::beginStreamIfNeeded() {
   m_streamBegun = true;
   const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
   m_ctx.responder->beginStream(200, streamHeaders(backend, m_ctx.cacheState, m_ctx.dispatched - m_ctx.arrived));
-  if (m_ctx.meta.chat) m_ctx.responder->writeChunk(streamRoleEvent(m_ctx.meta));
+  if (m_ctx.request.api == ApiKind::Responses)
+    m_ctx.responder->writeChunk(responsesCreatedEvents(m_ctx.meta, m_sequence));
+  else if (m_ctx.meta.chat && !m_ctx.request.rich())
+    m_ctx.responder->writeChunk(streamRoleEvent(m_ctx.meta));
 }
 
-void CompletionSink::onToken(std::string_view text) {
-  if (m_finished) return;
+void CompletionSink::countToken() {
   if (m_tokens++ == 0) {
     m_firstToken = m_ctx.shared->clock.now();
     if (m_ctx.shared->metrics.timeToFirstToken)
       m_ctx.shared->metrics.timeToFirstToken->withLabels({m_ctx.request.model})
           .observe(seconds(m_firstToken - m_ctx.arrived));
   }
+}
+
+void CompletionSink::onToken(std::string_view text) {
+  if (m_finished) return;
+  countToken();
   m_text.append(text);
   if (m_ctx.request.stream) {
     beginStreamIfNeeded();
-    m_ctx.responder->writeChunk(streamTokenEvent(m_ctx.meta, text));
+    if (m_ctx.request.api == ApiKind::Responses)
+      m_ctx.responder->writeChunk(responsesDeltaEvent(m_ctx.meta, text, m_sequence));
+    else
+      m_ctx.responder->writeChunk(streamTokenEvent(m_ctx.meta, text));
+  }
+}
+
+ChoiceOutput &CompletionSink::choice(int index) {
+  const auto i = static_cast<std::size_t>(std::max(0, index));
+  if (m_choices.size() <= i) {
+    m_choices.resize(i + 1);
+    m_choiceOpened.resize(i + 1, false);
+  }
+  if (m_ctx.request.stream && m_ctx.meta.chat && !m_choiceOpened[i]) {
+    beginStreamIfNeeded();
+    m_choiceOpened[i] = true;
+    m_ctx.responder->writeChunk(choiceRoleEvent(m_ctx.meta, index));
+  }
+  return m_choices[i];
+}
+
+void CompletionSink::onChoiceToken(int index, std::string_view text, const TokenLogprob *logprob) {
+  if (m_finished) return;
+  if (!m_ctx.request.rich()) return onToken(text);
+  countToken();
+  ChoiceOutput &c = choice(index);
+  const std::int64_t offset = c.characters;
+  c.characters += characterCount(text);
+  if (m_ctx.request.stream) {
+    beginStreamIfNeeded();
+    m_ctx.responder->writeChunk(choiceTokenEvent(m_ctx.meta, index, text, logprob, offset));
+    return;
+  }
+  c.text.append(text);
+  if (logprob != nullptr) {
+    c.logprobs.push_back(*logprob);
+    c.offsets.push_back(offset);
+  }
+}
+
+void CompletionSink::onRawBegin(std::string_view contentType) {
+  if (m_finished) return;
+  m_rawType = std::string(contentType);
+  m_rawStream = m_rawType.find("text/event-stream") != std::string::npos;
+  if (m_rawStream) {
+    m_streamBegun = true;
+    const auto &backend = m_ctx.pool->backends[m_ctx.backendIndex]->id();
+    m_ctx.responder->beginStream(200, streamHeaders(backend, m_ctx.cacheState, m_ctx.dispatched - m_ctx.arrived));
+  }
+}
+
+void CompletionSink::onRawBytes(std::string_view bytes) {
+  if (m_finished) return;
+  countToken();
+  if (m_rawStream)
+    m_ctx.responder->writeChunk(std::string(bytes));
+  else
+    m_text.append(bytes);
+}
+
+void CompletionSink::onChoiceDone(int index, FinishReason reason) {
+  if (m_finished || !m_ctx.request.rich()) return;
+  choice(index).finish = reason;
+  if (m_ctx.request.stream) {
+    beginStreamIfNeeded();
+    m_ctx.responder->writeChunk(choiceFinishEvent(m_ctx.meta, index, reason));
   }
 }
 
@@ -132,15 +209,35 @@ void CompletionSink::onDone(FinishReason reason, Usage usage) {
   // Stored and the flight closed before the client sees the end: a client that repeats the request
   // as soon as it has the answer must find a hit, not join a flight that is already over.
   if (m_ctx.key) finishCache(m_ctx, cache::Value(std::make_shared<const std::string>(g.encode())));
-  if (m_ctx.request.stream) {
+  const bool rich = m_ctx.request.rich();
+  const bool responses = m_ctx.request.api == ApiKind::Responses;
+  if (m_ctx.request.api == ApiKind::PassThrough) {
+    if (m_rawStream) {
+      m_ctx.responder->endStream();
+    } else {
+      HttpResponse response;
+      response.body = std::move(g.text);
+      response.headers.emplace_back("Content-Type", m_rawType);
+      for (auto &h : gatewayHeaders(backend, m_ctx.cacheState, m_ctx.dispatched - m_ctx.arrived))
+        response.headers.push_back(std::move(h));
+      m_ctx.responder->respond(std::move(response));
+    }
+  } else if (m_ctx.request.stream) {
     beginStreamIfNeeded();
-    m_ctx.responder->writeChunk(streamFinishEvent(m_ctx.meta, reason));
-    if (m_ctx.request.includeUsage) m_ctx.responder->writeChunk(streamUsageEvent(m_ctx.meta, usage));
-    m_ctx.responder->writeChunk(std::string(kStreamDone));
+    if (responses) {
+      m_ctx.responder->writeChunk(responsesDoneEvents(m_ctx.meta, g.text, reason, usage, m_sequence));
+    } else {
+      if (!rich) m_ctx.responder->writeChunk(streamFinishEvent(m_ctx.meta, reason));
+      if (m_ctx.request.includeUsage) m_ctx.responder->writeChunk(streamUsageEvent(m_ctx.meta, usage));
+      m_ctx.responder->writeChunk(std::string(kStreamDone));
+    }
     m_ctx.responder->endStream();
   } else {
     // Overhead: before dispatch, plus rendering after the backend finished (~0 here).
-    HttpResponse response = HttpResponse::json(200, completionBody(m_ctx.meta, g));
+    HttpResponse response =
+        HttpResponse::json(200, responses ? responsesBody(m_ctx.meta, g.text, reason, usage)
+                                : rich ? richCompletionBody(m_ctx.meta, m_choices, usage, m_ctx.request.logprobs >= 0)
+                                       : completionBody(m_ctx.meta, g));
     const Clock::Duration overhead = (m_ctx.dispatched - m_ctx.arrived) + (m_ctx.shared->clock.now() - now);
     for (auto &h : gatewayHeaders(backend, m_ctx.cacheState, overhead)) response.headers.push_back(std::move(h));
     m_ctx.responder->respond(std::move(response));

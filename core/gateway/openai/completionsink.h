@@ -89,17 +89,28 @@ public:
   ~CompletionSink() override;
 
   void onToken(std::string_view text) override;
+  void onChoiceToken(int index, std::string_view text, const TokenLogprob *logprob) override;
+  void onChoiceDone(int index, FinishReason reason) override;
+  void onRawBegin(std::string_view contentType) override;
+  void onRawBytes(std::string_view bytes) override;
   void onDone(FinishReason reason, Usage usage) override;
   void onError(const Status &status) override;
   bool cancelled() const override { return !m_ctx.responder->isOpen(); }
 
 private:
   void beginStreamIfNeeded();
+  void countToken();
+  ChoiceOutput &choice(int index);
   void finish(int httpStatus, const Status &status);
   bool retry(const Status &status);
 
   CompletionContext m_ctx;
   std::string m_text;
+  std::vector<ChoiceOutput> m_choices;         // rich answers (CompletionRequest::rich())
+  std::vector<bool> m_choiceOpened;            // chat streams: the choice's role chunk was sent
+  int m_sequence = 0;                          // Responses streams: the next event's sequence_number
+  std::string m_rawType = "application/json";  // pass-through: the upstream's content type
+  bool m_rawStream = false;                    // pass-through: relayed as it arrives (SSE)
   int m_tokens = 0;
   bool m_streamBegun = false;
   bool m_finished = false;

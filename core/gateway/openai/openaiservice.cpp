@@ -20,6 +20,14 @@ cache::OutputParams outputParams(const SamplingParams &p) {
   o.topK = p.topK;
   if (p.seed) o.seed = static_cast<std::int64_t>(*p.seed);
   o.stop = p.stop;
+  // The reshaping controls only when set, so a request without them keeps the key it always had.
+  if (p.minP > 0) o.minP = p.minP;
+  if (p.presencePenalty != 0) o.presencePenalty = p.presencePenalty;
+  if (p.frequencyPenalty != 0) o.frequencyPenalty = p.frequencyPenalty;
+  if (p.repetitionPenalty != 1.0) o.repetitionPenalty = p.repetitionPenalty;
+  if (p.minTokens > 0) o.minTokens = p.minTokens;
+  if (p.ignoreEos) o.ignoreEos = true;
+  for (const auto &[id, bias] : p.logitBias) o.logitBias.emplace_back(std::to_string(id), bias);
   return o;
 }
 
@@ -28,7 +36,10 @@ cache::CacheRequest cacheRequest(const CompletionRequest &r, const pool::ModelPo
   c.model = r.model;
   c.modelVersion = pool.version;
   c.endpoint = r.chat ? cache::EndpointKind::ChatCompletions : cache::EndpointKind::Completions;
-  if (r.chat) {
+  if (r.api == ApiKind::PassThrough) {
+    c.endpoint = cache::EndpointKind::PassThrough;
+    c.prompt = r.path + '\n' + r.body;
+  } else if (r.chat) {
     for (const auto &m : r.messages) c.messages.push_back({m.role, m.content, {}});
   } else {
     c.prompt = r.prompt;
@@ -146,6 +157,7 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HitMemoEntry &entry, cons
 void rememberHit(OpenAiService::Shared &shared, const CompletionContext &ctx, const Generated &g,
                  const cache::CacheKey &key, const cache::Value &value) {
   if (!shared.memo || ctx.request.stream || ctx.body.empty()) return;
+  if (ctx.request.api != ApiKind::Completions && ctx.request.api != ApiKind::Chat) return;
   auto e = std::make_shared<HitMemoEntry>();
   e->chat = ctx.meta.chat;
   e->body = ctx.body;
@@ -318,28 +330,63 @@ void handleModels(const OpenAiService::Shared &shared, const ResponderPtr &respo
 // The completion routes' meter: the fast path's memo, else the decoded body; charges the model
 // and an estimate of the tokens (the prompt's count is not known before tokenising: ~4 bytes a token).
 std::optional<CompletionInput> meterCompletion(OpenAiService::Shared &shared, const HttpRequest &request,
-                                               const ResponderPtr &responder, bool chat, AdmitContext &charge) {
+                                               const ResponderPtr &responder, ApiKind api, AdmitContext &charge) {
   CompletionInput input;
   input.arrived = shared.clock.now();
-  if ((input.memo = recogniseMemo(shared, request, chat))) {
+  const bool chat = api == ApiKind::Chat;
+  const bool memoable = api == ApiKind::Completions || api == ApiKind::Chat;
+  if (memoable && (input.memo = recogniseMemo(shared, request, chat))) {
     charge.model = input.memo->model;
     charge.estimatedTokens = input.memo->estimatedTokens;
     return input;
   }
-  auto parsed = parseCompletionRequest(request.body, chat);
+  auto parsed = api == ApiKind::Responses     ? parseResponsesRequest(request.body)
+                : api == ApiKind::PassThrough ? parsePassThroughRequest(request.path, request.body)
+                                              : parseCompletionRequest(request.body, chat);
   if (auto *error = std::get_if<ApiError>(&parsed)) {
     recordRequest(shared, "", "", error->httpStatus, shared.clock.now() - input.arrived);
     respondError(responder, *error);
     return std::nullopt;
   }
   input.request = std::move(std::get<CompletionRequest>(parsed));
-  charge.model = input.request.model;
-  charge.estimatedTokens = input.request.params.maxTokens + static_cast<int>(input.request.prompt.size() / 4) + 1;
+  const CompletionRequest &r = input.request;
+  std::size_t promptBytes = r.prompt.size() + r.body.size();
+  for (std::size_t i = 1; i < r.batch.size(); ++i) promptBytes += r.batch[i].size();
+  charge.model = r.model;
+  charge.estimatedTokens =
+      r.params.maxTokens * r.prompts() * std::max(r.n, r.bestOf) + static_cast<int>(promptBytes / 4) + 1;
   return input;
 }
 
+// A field the node does not interpret reaches URL backends unchanged; a pool with an engine
+// replica refuses it rather than ignore it.
+std::optional<ApiError> refuseUninterpreted(const CompletionRequest &r, const pool::ModelPool &pool) {
+  if (r.api == ApiKind::PassThrough) {
+    for (const auto &backend : pool.backends)
+      if (!backend->passesThrough())
+        return fromStatus(Status::invalidArgument("model '" + r.model + "' is served by the engine, which has no " +
+                                                  r.path + " (an n-gram model only completes and scores text; " +
+                                                  "route it to a pool of URL backends, see docs/pools.md)"),
+                          "model", "unsupported_endpoint");
+    return std::nullopt;
+  }
+  if (r.passThrough.empty()) return std::nullopt;
+  for (const auto &backend : pool.backends) {
+    if (backend->passesThrough()) continue;
+    const std::string &field = r.passThrough.front().first;
+    std::string why = field == "suffix" ? "an n-gram model continues text left to right: send the text before the "
+                                          "insertion point as the prompt"
+                                        : "the engine cannot honour it (see the field table in docs/http-api.md)";
+    return fromStatus(Status::invalidArgument("'" + field + "' is not supported by model '" + r.model +
+                                              "' (served by the engine): " + why),
+                      field, "unsupported_parameter");
+  }
+  return std::nullopt;
+}
+
 void handleCompletion(const SharedPtr &shared, HttpRequest &&request, CompletionInput &&input, Admission admission,
-                      ResponderPtr responder, bool chat) {
+                      ResponderPtr responder, ApiKind api) {
+  const bool chat = api == ApiKind::Chat;
   const auto arrived = input.arrived;
   MemoProbe probe;
   if (input.memo) {
@@ -363,9 +410,16 @@ void handleCompletion(const SharedPtr &shared, HttpRequest &&request, Completion
     recordRequest(*shared, ctx.request.model, "", 404, shared->clock.now() - arrived);
     return respondError(responder, e);
   }
+  if (auto refused = refuseUninterpreted(ctx.request, *poolIt->second)) {
+    recordRequest(*shared, ctx.request.model, "", refused->httpStatus, shared->clock.now() - arrived);
+    ctx.admission.settle(0);
+    return respondError(responder, *refused);
+  }
   ctx.shared = shared;
   ctx.responder = responder;
-  ctx.meta = newResponseMeta(ctx.request.model, chat);
+  ctx.meta = newResponseMeta(ctx.request.model, api);
+  ctx.meta.instructions = ctx.request.instructions;
+  ctx.meta.maxOutputTokens = ctx.request.params.maxTokens;
   ctx.arrived = arrived;
   ctx.pool = poolIt->second;
   ctx.table = table;
@@ -374,7 +428,12 @@ void handleCompletion(const SharedPtr &shared, HttpRequest &&request, Completion
   const auto control = cache::parseCacheControl(request.header("cache-control"));
   ctx.noStore = control.noStore;
   std::optional<cache::CacheKey> key;
-  if (shared->cache && cache::isCacheable(outputParams(ctx.request.params)))
+  // Rich answers and the Responses API are not cached: the cache stores one plain text answer.
+  // Of the pass-through routes, embeddings are deterministic (same input, same vectors).
+  const bool cacheable = api == ApiKind::PassThrough ? ctx.request.path == "/v1/embeddings" && !ctx.request.stream
+                                                     : !ctx.request.rich() && api != ApiKind::Responses &&
+                                                           cache::isCacheable(outputParams(ctx.request.params));
+  if (shared->cache && cacheable)
     if (auto made = cache::makeCacheKey(cacheRequest(ctx.request, *ctx.pool))) key = std::move(*made);
   if (!key || control.bypass) {
     // Bypass: the fresh answer is still stored unless no-store (docs/cache.md).
@@ -423,18 +482,18 @@ void handleScore(const SharedPtr &shared, ScoreRequest &&score, ResponderPtr res
   scoreOnBackend(shared, std::move(pool), index, std::move(score), std::move(responder));
 }
 
-MeteredRoute<CompletionInput> completionRoute(const SharedPtr &shared, bool chat) {
+MeteredRoute<CompletionInput> completionRoute(const SharedPtr &shared, ApiKind api) {
   MeteredRoute<CompletionInput> route;
-  route.meter = [shared, chat](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
-    return meterCompletion(*shared, request, responder, chat, charge);
+  route.meter = [shared, api](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
+    return meterCompletion(*shared, request, responder, api, charge);
   };
   route.refused = [shared](const CompletionInput &input, const ApiError &denied) {
     recordRequest(*shared, input.memo ? input.memo->model : input.request.model, "", denied.httpStatus,
                   shared->clock.now() - input.arrived);
   };
-  route.handle = [shared, chat](HttpRequest &&request, CompletionInput &&input, Admission admission,
-                                ResponderPtr responder) {
-    handleCompletion(shared, std::move(request), std::move(input), std::move(admission), std::move(responder), chat);
+  route.handle = [shared, api](HttpRequest &&request, CompletionInput &&input, Admission admission,
+                               ResponderPtr responder) {
+    handleCompletion(shared, std::move(request), std::move(input), std::move(admission), std::move(responder), api);
   };
   return route;
 }
@@ -447,10 +506,15 @@ Status OpenAiService::addRoutes(Router &router) {
   LMFRONT_RETURN_IF_ERROR(
       routes.route("GET", "/v1/models", RouteNeeds::role(Access::Read),
                    [shared](HttpRequest &&, Admission, ResponderPtr r) { handleModels(*shared, r); }));
-  LMFRONT_RETURN_IF_ERROR(
-      routes.metered("POST", "/v1/completions", RouteNeeds::metered(Access::Infer), completionRoute(shared, false)));
+  LMFRONT_RETURN_IF_ERROR(routes.metered("POST", "/v1/completions", RouteNeeds::metered(Access::Infer),
+                                         completionRoute(shared, ApiKind::Completions)));
   LMFRONT_RETURN_IF_ERROR(routes.metered("POST", "/v1/chat/completions", RouteNeeds::metered(Access::Infer),
-                                         completionRoute(shared, true)));
+                                         completionRoute(shared, ApiKind::Chat)));
+  LMFRONT_RETURN_IF_ERROR(routes.metered("POST", "/v1/responses", RouteNeeds::metered(Access::Infer),
+                                         completionRoute(shared, ApiKind::Responses)));
+  // Every other POST /v1/* (embeddings, moderations, …) goes to the model's URL backends as sent.
+  LMFRONT_RETURN_IF_ERROR(routes.meteredPrefix("POST", "/v1/", RouteNeeds::metered(Access::Infer),
+                                               completionRoute(shared, ApiKind::PassThrough)));
   MeteredRoute<ScoreRequest> score;
   score.meter = [](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
     return meterScore(request, responder, charge);

@@ -100,6 +100,11 @@ public:
   Status route(std::string method, std::string path, RouteNeeds needs, AdmittedHandler handler);
   template <class Metered>
   Status metered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route);
+  // The same for every path under `pathPrefix` that no exact route takes.
+  template <class Metered>
+  Status meteredPrefix(std::string method, std::string pathPrefix, RouteNeeds needs, MeteredRoute<Metered> route) {
+    return addMetered(std::move(method), std::move(pathPrefix), needs, std::move(route), true);
+  }
   // What answers a path no route knows: keyless (the server's own 404 shape).
   void fallback(Handler handler) { m_router.fallback(std::move(handler)); }
 
@@ -108,6 +113,8 @@ public:
                                        AdmitContext context, Admission &admission);
 
 private:
+  template <class Metered>
+  Status addMetered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route, bool prefix);
   static Status checkDeclared(const std::string &method, const std::string &path, RouteNeeds needs, bool metered);
 
   Router &m_router;
@@ -116,12 +123,18 @@ private:
 
 template <class Metered>
 Status RouteTable::metered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route) {
+  return addMetered(std::move(method), std::move(path), needs, std::move(route), false);
+}
+
+template <class Metered>
+Status RouteTable::addMetered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route,
+                              bool prefix) {
   LMFRONT_RETURN_IF_ERROR(checkDeclared(method, path, needs, true));
   if (!route.meter || !route.handle)
     return Status::invalidArgument("route " + method + " " + path + ": a metered route needs a meter and a handler");
   auto r = std::make_shared<const MeteredRoute<Metered>>(std::move(route));
   const AdmissionHooks *hooks = m_hooks;
-  m_router.route(std::move(method), std::move(path), [r, hooks, needs](HttpRequest &&request, ResponderPtr responder) {
+  Handler handler = [r, hooks, needs](HttpRequest &&request, ResponderPtr responder) {
     AdmitContext charge;
     std::optional<Metered> metered = r->meter(request, responder, charge);
     if (!metered) return;
@@ -131,7 +144,11 @@ Status RouteTable::metered(std::string method, std::string path, RouteNeeds need
       return responder->respond(toResponse(*denied));
     }
     r->handle(std::move(request), std::move(*metered), std::move(admission), std::move(responder));
-  });
+  };
+  if (prefix)
+    m_router.prefix(std::move(method), std::move(path), std::move(handler));
+  else
+    m_router.route(std::move(method), std::move(path), std::move(handler));
   return Status::ok();
 }
 

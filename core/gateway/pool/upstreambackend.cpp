@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 
 namespace lmfront::gateway::pool {
 
@@ -32,7 +33,7 @@ bool isEventStream(const HeaderList &headers) {
 // Drives one generation: SSE or JSON in, sink calls out.
 class GenerateHandler final : public upstream::ResponseHandler {
 public:
-  explicit GenerateHandler(std::shared_ptr<GenerationSink> sink) : m_sink(std::move(sink)) {}
+  GenerateHandler(std::shared_ptr<GenerationSink> sink, bool rich) : m_sink(std::move(sink)), m_rich(rich) {}
 
   void onHead(int status, const HeaderList &headers) override {
     m_status = status;
@@ -84,36 +85,95 @@ public:
 private:
   void onEvent(std::string_view payload) {
     if (payload == "[DONE]") return finish();
+    // Responses streams end with response.completed and no [DONE]: finish() follows at the end of the body.
     const QJsonObject o = parseObject(payload);
     if (o.isEmpty()) return;  // comments / keep-alives / unknown events
     onChunk(o, false);
   }
   void onChunk(const QJsonObject &o, bool whole) {
-    if (o.contains(u"error")) {
+    if (o.contains(u"error") && !o[u"error"].isNull()) {
       const QString message = o[u"error"].toObject()[u"message"].toString();
       return fail(Status::unavailable("upstream error: " + toStd(message)));
     }
-    const QJsonArray choices = o[u"choices"].toArray();
-    if (!choices.isEmpty()) {
-      const QJsonObject c = choices.first().toObject();
+    if (o.contains(u"type") || o[u"object"].toString() == u"response") return onResponsesEvent(o);
+    for (const QJsonValue &v : o[u"choices"].toArray()) {
+      const QJsonObject c = v.toObject();
       QJsonValue text = c[u"text"];
       if (text.isUndefined()) text = c[whole ? u"message" : u"delta"].toObject()[u"content"];
-      const QString piece = text.toString();
-      if (!piece.isEmpty()) {
-        const QByteArray utf8 = piece.toUtf8();
-        ++m_deltas;
-        m_sink->onToken(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-      }
+      if (m_rich)
+        richPiece(c[u"index"].toInt(), text.toString(), c[u"logprobs"].toObject());
+      else if (c[u"index"].toInt() == 0)
+        piece(text.toString());
       const QString reason = c[u"finish_reason"].toString();
-      if (reason == u"length")
-        m_finish = FinishReason::Length;
-      else if (!reason.isEmpty())
-        m_finish = FinishReason::Stop;
+      if (reason.isEmpty()) continue;
+      const FinishReason finish = reason == u"length" ? FinishReason::Length : FinishReason::Stop;
+      if (m_rich) m_sink->onChoiceDone(c[u"index"].toInt(), finish);
+      m_finish = finish;
     }
     if (o[u"usage"].isObject()) {
       const QJsonObject u = o[u"usage"].toObject();
       m_usage.promptTokens = u[u"prompt_tokens"].toInt();
       m_usage.completionTokens = u[u"completion_tokens"].toInt();
+      m_haveUsage = true;
+    }
+  }
+  void piece(const QString &text) {
+    if (text.isEmpty()) return;
+    const QByteArray utf8 = text.toUtf8();
+    ++m_deltas;
+    m_sink->onToken(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+  }
+  // A choice's piece with its log-probabilities in either shape (completions' parallel arrays or
+  // chat's content list): one sink call per token when they are there, else one for the piece.
+  void richPiece(int index, const QString &text, const QJsonObject &logprobs) {
+    std::vector<openai::TokenLogprob> tokens;
+    if (logprobs[u"content"].isArray()) {
+      for (const QJsonValue &v : logprobs[u"content"].toArray()) {
+        const QJsonObject t = v.toObject();
+        openai::TokenLogprob lp{toStd(t[u"token"].toString()), t[u"logprob"].toDouble(), {}};
+        for (const QJsonValue &alt : t[u"top_logprobs"].toArray())
+          lp.top.emplace_back(toStd(alt[u"token"].toString()), alt[u"logprob"].toDouble());
+        tokens.push_back(std::move(lp));
+      }
+    } else if (logprobs[u"tokens"].isArray()) {
+      const QJsonArray names = logprobs[u"tokens"].toArray(), values = logprobs[u"token_logprobs"].toArray(),
+                       tops = logprobs[u"top_logprobs"].toArray();
+      for (qsizetype k = 0; k < names.size(); ++k) {
+        openai::TokenLogprob lp{toStd(names[k].toString()), values[k].toDouble(), {}};
+        const QJsonObject top = tops[k].toObject();
+        for (auto it = top.begin(); it != top.end(); ++it) lp.top.emplace_back(toStd(it.key()), it.value().toDouble());
+        std::sort(lp.top.begin(), lp.top.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+        tokens.push_back(std::move(lp));
+      }
+    }
+    std::string joined;
+    for (const auto &t : tokens) joined += t.token;
+    const std::string whole = toStd(text);
+    if (!tokens.empty() && joined == whole) {
+      for (const auto &t : tokens) {
+        ++m_deltas;
+        m_sink->onChoiceToken(index, t.token, &t);
+      }
+    } else if (!whole.empty()) {
+      ++m_deltas;
+      m_sink->onChoiceToken(index, whole, tokens.empty() ? nullptr : &tokens.front());
+    }
+  }
+  // The Responses API: streamed typed events, or one response object.
+  void onResponsesEvent(const QJsonObject &o) {
+    const QString type = o[u"type"].toString();
+    if (type == u"response.output_text.delta") return piece(o[u"delta"].toString());
+    if (type == u"response.failed") return fail(Status::unavailable("upstream response failed"));
+    const QJsonObject r = type.isEmpty() ? o : o[u"response"].toObject();
+    if (!type.isEmpty() && type != u"response.completed" && type != u"response.incomplete") return;
+    if (type.isEmpty())  // a whole response: its text is in its output messages
+      for (const QJsonValue &item : r[u"output"].toArray())
+        for (const QJsonValue &part : item[u"content"].toArray()) piece(part[u"text"].toString());
+    if (r[u"status"].toString() == u"incomplete") m_finish = FinishReason::Length;
+    const QJsonObject u = r[u"usage"].toObject();
+    if (!u.isEmpty()) {
+      m_usage.promptTokens = u[u"input_tokens"].toInt();
+      m_usage.completionTokens = u[u"output_tokens"].toInt();
       m_haveUsage = true;
     }
   }
@@ -130,6 +190,7 @@ private:
   }
 
   std::shared_ptr<GenerationSink> m_sink;
+  bool m_rich = false;
   int m_status = 0;
   bool m_sse = false;
   bool m_done = false;
@@ -138,6 +199,50 @@ private:
   std::string m_body;
   FinishReason m_finish = FinishReason::Stop;
   Usage m_usage;
+};
+
+// Relays a pass-through answer: a 200's bytes go to the sink as they arrive; an error status is a
+// Status like every upstream failure (so retries, breakers and the error body are the same).
+class RawHandler final : public upstream::ResponseHandler {
+public:
+  explicit RawHandler(std::shared_ptr<GenerationSink> sink) : m_sink(std::move(sink)) {}
+  void onHead(int status, const HeaderList &headers) override {
+    m_status = status;
+    if (status != 200) return;
+    std::string type = "application/json";
+    for (const auto &[name, value] : headers)
+      if (equalsIgnoreCase(name, "content-type")) type = value;
+    m_json = type.find("json") != std::string::npos;
+    m_sink->onRawBegin(type);
+  }
+  void onBody(std::string_view data) override {
+    if (m_status == 200) {
+      m_bytes += data.size();
+      if (m_bytes > kMaxJsonBody) return;
+      m_sink->onRawBytes(data);
+      if (m_json) m_body.append(data);  // for its usage, which token limits charge
+    } else if (m_body.size() < kMaxErrorBody) {
+      m_body.append(data.substr(0, kMaxErrorBody - m_body.size()));
+    }
+  }
+  void onComplete(const Status &status) override {
+    if (!status.isOk()) return m_sink->onError(status);
+    if (m_status != 200) return m_sink->onError(statusForHttpError(m_status, m_body));
+    if (m_bytes > kMaxJsonBody) return m_sink->onError(Status::unavailable("upstream answer too large"));
+    const QJsonObject usage = m_json ? parseObject(m_body)[u"usage"].toObject() : QJsonObject();
+    Usage u;
+    u.promptTokens = usage[u"prompt_tokens"].toInt();
+    u.completionTokens = usage[u"completion_tokens"].toInt();
+    m_sink->onDone(FinishReason::Stop, u);
+  }
+  bool cancelled() const override { return m_sink->cancelled(); }
+
+private:
+  std::shared_ptr<GenerationSink> m_sink;
+  int m_status = 0;
+  bool m_json = false;
+  std::size_t m_bytes = 0;
+  std::string m_body;  // an error's body, or a JSON answer's copy
 };
 
 class ScoreHandler final : public upstream::ResponseHandler {
@@ -207,18 +312,39 @@ upstream::ClientRequest UpstreamBackend::baseRequest(std::string path, std::stri
 }
 
 std::string UpstreamBackend::requestBody(const openai::CompletionRequest &request) const {
+  using openai::ApiKind;
   openai::JsonWriter w;
   w.beginObject().key("model").string(m_options.model);
-  if (request.chat) {
+  const auto &p = request.params;
+  if (request.api == ApiKind::Responses) {
+    if (!request.instructions.empty()) w.key("instructions").string(request.instructions);
+    w.key("input").beginArray();
+    for (std::size_t i = request.instructions.empty() ? 0 : 1; i < request.messages.size(); ++i)
+      w.beginObject()
+          .key("role")
+          .string(request.messages[i].role)
+          .key("content")
+          .string(request.messages[i].content)
+          .endObject();
+    w.endArray().key("max_output_tokens").integer(p.maxTokens);
+  } else if (request.chat) {
     w.key("messages").beginArray();
     for (const auto &m : request.messages)
       w.beginObject().key("role").string(m.role).key("content").string(m.content).endObject();
     w.endArray();
+    w.key("max_tokens").integer(p.maxTokens);
   } else {
-    w.key("prompt").string(request.prompt);
+    w.key("prompt");
+    if (request.batch.empty()) {
+      w.string(request.prompt);
+    } else {
+      w.beginArray();
+      for (const auto &prompt : request.batch) w.string(prompt);
+      w.endArray();
+    }
+    w.key("max_tokens").integer(p.maxTokens);
   }
-  const auto &p = request.params;
-  w.key("max_tokens").integer(p.maxTokens).key("temperature").number(p.temperature).key("top_p").number(p.topP);
+  w.key("temperature").number(p.temperature).key("top_p").number(p.topP);
   if (p.topK > 0) w.key("top_k").integer(p.topK);
   if (p.seed) w.key("seed").integer(static_cast<std::int64_t>(*p.seed));
   if (!p.stop.empty()) {
@@ -226,16 +352,52 @@ std::string UpstreamBackend::requestBody(const openai::CompletionRequest &reques
     for (const auto &s : p.stop) w.string(s);
     w.endArray();
   }
+  // The other sampling controls only when the client set them (an OpenAI upstream knows few).
+  if (p.minP > 0) w.key("min_p").number(p.minP);
+  if (p.presencePenalty != 0) w.key("presence_penalty").number(p.presencePenalty);
+  if (p.frequencyPenalty != 0) w.key("frequency_penalty").number(p.frequencyPenalty);
+  if (p.repetitionPenalty != 1.0) w.key("repetition_penalty").number(p.repetitionPenalty);
+  if (p.minTokens > (request.chat ? 1 : 0)) w.key("min_tokens").integer(p.minTokens);
+  if (p.ignoreEos) w.key("ignore_eos").boolean(true);
+  if (!p.logitBias.empty()) {
+    w.key("logit_bias").beginObject();
+    for (const auto &[id, bias] : p.logitBias) w.key(std::to_string(id)).number(bias);
+    w.endObject();
+  }
+  if (request.n > 1) w.key("n").integer(request.n);
+  if (request.bestOf > 0) w.key("best_of").integer(request.bestOf);
+  if (request.echo) w.key("echo").boolean(true);
+  if (request.logprobs >= 0) {
+    if (request.chat)
+      w.key("logprobs").boolean(true).key("top_logprobs").integer(request.logprobs);
+    else
+      w.key("logprobs").integer(request.logprobs);
+  }
+  for (const auto &[name, json] : request.passThrough) w.key(name).raw(json);
   if (!request.user.empty()) w.key("user").string(request.user);
-  w.key("stream").boolean(true);
-  w.key("stream_options").beginObject().key("include_usage").boolean(true).endObject();
+  // best_of > n cannot stream (OpenAI refuses it): that answer comes as one JSON body.
+  const bool stream = request.bestOf <= request.n;
+  w.key("stream").boolean(stream);
+  if (stream && request.api != ApiKind::Responses)
+    w.key("stream_options").beginObject().key("include_usage").boolean(true).endObject();
   w.endObject();
   return w.take();
 }
 
 void UpstreamBackend::generate(const openai::CompletionRequest &request, std::shared_ptr<GenerationSink> sink) {
-  auto r = baseRequest(request.chat ? "/v1/chat/completions" : "/v1/completions", requestBody(request));
-  m_client.send(std::move(r), std::make_shared<GenerateHandler>(std::move(sink)));
+  if (request.api == openai::ApiKind::PassThrough) {
+    // As sent, but for the model's name on this upstream.
+    QJsonObject o = parseObject(request.body);
+    o[u"model"] = QString::fromStdString(m_options.model);
+    const QByteArray body = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    auto r = baseRequest(request.path, std::string(body.constData(), static_cast<std::size_t>(body.size())));
+    return m_client.send(std::move(r), std::make_shared<RawHandler>(std::move(sink)));
+  }
+  const char *path = request.api == openai::ApiKind::Responses ? "/v1/responses"
+                     : request.chat                            ? "/v1/chat/completions"
+                                                               : "/v1/completions";
+  auto r = baseRequest(path, requestBody(request));
+  m_client.send(std::move(r), std::make_shared<GenerateHandler>(std::move(sink), request.rich()));
 }
 
 void UpstreamBackend::score(const openai::ScoreRequest &request,

@@ -33,6 +33,7 @@ public:
   static Result<std::shared_ptr<UpstreamBackend>> create(UpstreamOptions options, upstream::HttpClient &client);
 
   const std::string &id() const override { return m_options.url; }
+  bool passesThrough() const override { return true; }
   void generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) override;
   void score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) override;
 

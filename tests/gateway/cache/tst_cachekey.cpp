@@ -72,6 +72,8 @@ private Q_SLOTS:
            r.params.logitBias = {{"42", -100}};
          }},
         {"response_format", [](CacheRequest &r) { r.params.responseFormat = "json_object"; }},
+        {"min_tokens", [](CacheRequest &r) { r.params.minTokens = 1; }},
+        {"ignore_eos", [](CacheRequest &r) { r.params.ignoreEos = true; }},
     };
     int params = 0;
 #define LMFRONT_COUNT_PARAM(type, member, wire) ++params;

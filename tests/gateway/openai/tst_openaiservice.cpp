@@ -5,6 +5,9 @@
 #include "gateway/openai/completionsink.h"
 #include "gateway/openai/openaiservice.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <atomic>
@@ -19,8 +22,20 @@ class FakeBackend final : public Backend {
 public:
   explicit FakeBackend(std::string text) : m_text(std::move(text)) {}
   const std::string &id() const override { return m_id; }
-  void generate(const CompletionRequest &, std::shared_ptr<GenerationSink> sink) override {
+  // Stands for a URL backend unless told to be an engine replica (which refuses what it cannot
+  // honour).
+  bool passesThrough() const override { return passes; }
+  bool passes = true;
+  void generate(const CompletionRequest &request, std::shared_ptr<GenerationSink> sink) override {
     ++calls;
+    if (request.rich()) {  // every choice says the text, with one alternative when asked
+      const TokenLogprob lp{m_text, -0.5, {{m_text, -0.5}}};
+      for (int i = 0; i < request.choices(); ++i) {
+        sink->onChoiceToken(i, m_text, request.logprobs >= 0 ? &lp : nullptr);
+        sink->onChoiceDone(i, FinishReason::Length);
+      }
+      return sink->onDone(FinishReason::Stop, {2, request.choices()});
+    }
     sink->onToken(m_text);
     sink->onDone(FinishReason::Stop, {2, 1});
   }
@@ -316,5 +331,85 @@ private Q_SLOTS:
   }
 };
 
-QTEST_APPLESS_MAIN(TstOpenAiService)
+class TstOpenAiApiShapes : public QObject {
+  Q_OBJECT
+
+private Q_SLOTS:
+  // Batch prompts × n: choices indexed prompt_i * n + j, each with completions' logprobs shape;
+  // such answers are not cached.
+  void richAnswersAreIndexedAndNotCached() {
+    Fixture f;
+    f.backend->passes = false;
+    const std::string body = R"({"model":"m","prompt":["a","b"],"n":2,"logprobs":1,"seed":3})";
+    const auto r = f.post(body);
+    QCOMPARE(r->response.status, 200);
+    QCOMPARE(r->header("x-lmfront-cache"), std::string("bypass"));
+    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r->response.body)).object();
+    const QJsonArray choices = o[u"choices"].toArray();
+    QCOMPARE(choices.size(), 4);
+    for (int i = 0; i < 4; ++i) {
+      const QJsonObject c = choices[i].toObject();
+      QCOMPARE(c[u"index"].toInt(), i);
+      QCOMPARE(c[u"text"].toString(), QStringLiteral("first"));
+      QCOMPARE(c[u"finish_reason"].toString(), QStringLiteral("length"));
+      const QJsonObject lp = c[u"logprobs"].toObject();
+      QCOMPARE(lp[u"tokens"].toArray()[0].toString(), QStringLiteral("first"));
+      QCOMPARE(lp[u"token_logprobs"].toArray()[0].toDouble(), -0.5);
+      QCOMPARE(lp[u"top_logprobs"].toArray()[0].toObject()[u"first"].toDouble(), -0.5);
+      QCOMPARE(lp[u"text_offset"].toArray()[0].toInt(), 0);
+    }
+    QCOMPARE(o[u"usage"].toObject()[u"completion_tokens"].toInt(), 4);
+    f.post(body);
+    QCOMPARE(f.backend->calls.load(), 2);
+  }
+
+  // A field the engine cannot honour is a 400 naming it, and no backend is asked.
+  void uninterpretedFieldsAreRefusedNamingThem() {
+    Fixture f;
+    f.backend->passes = false;
+    const auto r = f.post(R"({"model":"m","prompt":"x","suffix":"y"})");
+    QCOMPARE(r->response.status, 400);
+    const QJsonObject e =
+        QJsonDocument::fromJson(QByteArray::fromStdString(r->response.body)).object()[u"error"].toObject();
+    QCOMPARE(e[u"param"].toString(), QStringLiteral("suffix"));
+    QCOMPARE(e[u"code"].toString(), QStringLiteral("unsupported_parameter"));
+    const auto tools =
+        f.post(R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[]})", {}, "/v1/chat/completions");
+    QCOMPARE(tools->response.status, 400);
+    const auto embeddings = f.post(R"({"model":"m","input":"x"})", {}, "/v1/embeddings");
+    QCOMPARE(embeddings->response.status, 400);
+    QVERIFY(embeddings->response.body.find("/v1/embeddings") != std::string::npos);
+    QCOMPARE(f.backend->calls.load(), 0);
+  }
+
+  void responsesStreamTypedEventsInOrder() {
+    Fixture f;
+    f.backend->passes = false;
+    const auto whole = f.post(R"({"model":"m","input":"hi","max_output_tokens":5})", {}, "/v1/responses");
+    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(whole->response.body)).object();
+    QCOMPARE(o[u"object"].toString(), QStringLiteral("response"));
+    QCOMPARE(o[u"status"].toString(), QStringLiteral("completed"));
+    QCOMPARE(o[u"output"].toArray()[0].toObject()[u"content"].toArray()[0].toObject()[u"text"].toString(),
+             QStringLiteral("first"));
+    QVERIFY(o[u"id"].toString().startsWith(u"resp_"));
+    const auto stream = f.post(R"({"model":"m","input":"hi","stream":true})", {}, "/v1/responses");
+    std::vector<std::string> types;
+    std::size_t at = 0;
+    while ((at = stream->response.body.find("event: ", at)) != std::string::npos) {
+      const auto end = stream->response.body.find('\n', at);
+      types.push_back(stream->response.body.substr(at + 7, end - at - 7));
+      at = end;
+    }
+    QCOMPARE(types, (std::vector<std::string>{"response.created", "response.in_progress", "response.output_item.added",
+                                              "response.content_part.added", "response.output_text.delta",
+                                              "response.output_text.done", "response.content_part.done",
+                                              "response.output_item.done", "response.completed"}));
+  }
+};
+
+int main(int argc, char **argv) {
+  TstOpenAiService service;
+  TstOpenAiApiShapes shapes;
+  return QTest::qExec(&service, argc, argv) | QTest::qExec(&shapes, argc, argv);
+}
 #include "tst_openaiservice.moc"

@@ -114,6 +114,15 @@ struct SinkRecorder final : openai::GenerationSink {
   openai::FinishReason finish = openai::FinishReason::Stop;
   openai::Usage usage;
   void onToken(std::string_view t) override { tokens.emplace_back(t); }
+  void onChoiceToken(int index, std::string_view t, const openai::TokenLogprob *lp) override {
+    std::string entry = std::to_string(index);
+    entry.append(":").append(t);
+    if (lp) entry.append("@").append(std::to_string(lp->logprob));
+    choiceTokens.push_back(std::move(entry));
+  }
+  void onChoiceDone(int index, openai::FinishReason) override { choicesDone.push_back(index); }
+  std::vector<std::string> choiceTokens;
+  std::vector<int> choicesDone;
   void onDone(openai::FinishReason f, openai::Usage u) override {
     finish = f;
     usage = u;
@@ -249,6 +258,48 @@ private Q_SLOTS:
     QVERIFY2(seenBody.find("\"model\":\"llama\"") != std::string::npos, seenBody.c_str());
     QVERIFY(seenBody.find("\"stream\":true") != std::string::npos);
     QVERIFY(seenBody.find("public-name") == std::string::npos);
+  }
+
+  // Fields the node does not interpret reach the upstream as sent, with n and logprobs; the
+  // upstream's choices come back by index with their log-probabilities.
+  void richRequestsPassThroughByChoice() {
+    std::string seenBody;
+    ScriptServer server([&](int fd, int, const std::string &request) {
+      seenBody = request.substr(request.find("\r\n\r\n") + 4);
+      ScriptServer::send(fd,
+                         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+      const std::string events[] = {
+          "data: {\"choices\":[{\"index\":1,\"text\":\" b\",\"logprobs\":{\"tokens\":[\" b\"],"
+          "\"token_logprobs\":[-0.25],\"top_logprobs\":[{\" b\":-0.25}],\"text_offset\":[0]}}]}\n\n",
+          "data: {\"choices\":[{\"index\":0,\"text\":\" a\",\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n",
+          "data: [DONE]\n\n"};
+      for (const auto &e : events) {
+        char size[16];
+        std::snprintf(size, sizeof size, "%zx\r\n", e.size());
+        ScriptServer::send(fd, size + e + "\r\n");
+      }
+      ScriptServer::send(fd, "0\r\n\r\n");
+    });
+    HttpClient client(1);
+    auto backend =
+        pool::UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}}, client);
+    QVERIFY(backend.isOk());
+    QVERIFY((*backend)->passesThrough());
+    openai::CompletionRequest request;
+    request.prompt = "p";
+    request.n = 2;
+    request.logprobs = 1;
+    request.params.presencePenalty = 0.5;
+    request.passThrough = {{"suffix", "\"end\""}, {"tools", "[{\"type\":\"function\"}]"}};
+    auto sink = std::make_shared<SinkRecorder>();
+    (*backend)->generate(request, sink);
+    auto f = sink->done.get_future();
+    QVERIFY(f.wait_for(10s) == std::future_status::ready && f.get().isOk());
+    for (const char *field : {"\"n\":2", "\"logprobs\":1", "\"presence_penalty\":0.5", "\"suffix\":\"end\"",
+                              "\"tools\":[{\"type\":\"function\"}]"})
+      QVERIFY2(seenBody.find(field) != std::string::npos, (std::string(field) + " in " + seenBody).c_str());
+    QCOMPARE(sink->choiceTokens, (std::vector<std::string>{"1: b@-0.250000", "0: a"}));
+    QCOMPARE(sink->choicesDone, (std::vector<int>{0}));
   }
 
   void jsonUpstreamAndErrorStatus() {
