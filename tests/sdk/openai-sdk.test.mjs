@@ -49,6 +49,17 @@ before(async () => {
     req.on('end', () => {
       const request = JSON.parse(body);
       upstreamSeen.push({ path: req.url, auth: req.headers.authorization, request });
+      if (req.url === '/v1/responses') {  // a Responses API upstream: typed events
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        let seq = 0;
+        const send = (type, fields) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`);
+        send('response.created', { response: { id: 'resp_up', status: 'in_progress' } });
+        for (const delta of ['up', 'stream']) send('response.output_text.delta', { delta });
+        send('response.completed', { response: { id: 'resp_up', status: 'completed',
+          usage: { input_tokens: 2, output_tokens: 2, total_tokens: 4 } } });
+        res.end();
+        return;
+      }
       if (req.url !== '/v1/embeddings') { res.writeHead(404); res.end('{"error":{"message":"no"}}'); return; }
       const inputs = Array.isArray(request.input) ? request.input : [request.input];
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -459,4 +470,17 @@ test('embeddings go to the URL backends of the named pool, with its key; determi
   });
   // An upstream's refusal reaches the client as an error, not as a success.
   await assert.rejects(client.moderations.create({ model: 'embed', input: 'x' }), (e) => e.status === 404);
+});
+
+test('responses API through a URL backend: its /v1/responses events become this node\'s', async () => {
+  const r = await client.responses.create({ model: 'embed', instructions: 'be brief', input: 'hello',
+    max_output_tokens: 9 });
+  assert.equal(r.output_text, 'upstream');
+  assert.equal(r.usage.output_tokens, 2);
+  const seen = upstreamSeen.at(-1);
+  assert.equal(seen.path, '/v1/responses');
+  assert.equal(seen.request.model, 'up-embed');
+  assert.equal(seen.request.instructions, 'be brief');
+  assert.equal(seen.request.max_output_tokens, 9);
+  assert.deepEqual(seen.request.input, [{ role: 'user', content: 'hello' }]);
 });
