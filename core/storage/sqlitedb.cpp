@@ -31,6 +31,16 @@ SqliteStatement &SqliteStatement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+SqliteStatement &SqliteStatement::bind(int index, double value) {
+  sqlite3_bind_double(m_stmt, index, value);
+  return *this;
+}
+
+SqliteStatement &SqliteStatement::bindNull(int index) {
+  sqlite3_bind_null(m_stmt, index);
+  return *this;
+}
+
 SqliteStatement &SqliteStatement::bindBlob(int index, const void *data, std::size_t size) {
   sqlite3_bind_blob(m_stmt, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
   return *this;
@@ -71,6 +81,11 @@ std::int64_t SqliteStatement::int64(int column) const { return sqlite3_column_in
 std::optional<std::int64_t> SqliteStatement::optionalInt64(int column) const {
   if (sqlite3_column_type(m_stmt, column) == SQLITE_NULL) return std::nullopt;
   return sqlite3_column_int64(m_stmt, column);
+}
+
+std::optional<double> SqliteStatement::optionalReal(int column) const {
+  if (sqlite3_column_type(m_stmt, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_double(m_stmt, column);
 }
 
 const void *SqliteStatement::blobData(int column) const { return sqlite3_column_blob(m_stmt, column); }
@@ -145,6 +160,8 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 }
 
 std::int64_t SqliteDb::changes() const { return sqlite3_changes(m_db); }
+
+std::int64_t SqliteDb::lastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
 
 void SqliteDb::rollback() { (void)exec("ROLLBACK"); }
 

@@ -63,6 +63,8 @@ public:
 
   SqliteStatement &bind(int index, std::string_view text);
   SqliteStatement &bind(int index, std::int64_t value);
+  SqliteStatement &bind(int index, double value);
+  SqliteStatement &bindNull(int index);
   SqliteStatement &bindBlob(int index, const void *data, std::size_t size);
   // Back to the start with no bindings, to run again.
   void reset();
@@ -75,6 +77,7 @@ public:
   std::string text(int column) const;
   std::int64_t int64(int column) const;
   std::optional<std::int64_t> optionalInt64(int column) const;  // nullopt for NULL
+  std::optional<double> optionalReal(int column) const;         // nullopt for NULL
   // False when the column is not a blob of exactly N bytes.
   template <std::size_t N>
   bool blob(int column, std::array<std::uint8_t, N> &out) const {
@@ -126,6 +129,8 @@ public:
   int schemaVersion() const { return m_schemaVersion; }
   // Rows changed by the last INSERT/UPDATE/DELETE of this connection.
   std::int64_t changes() const;
+  // The rowid of the last successful INSERT of this connection.
+  std::int64_t lastInsertRowId() const;
   const std::string &path() const { return m_path; }
 
   // A Status for SQLite result code `rc` (see Errors above) naming the file and `what`.
