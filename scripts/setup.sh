@@ -18,7 +18,7 @@ packages=(
   # the TLS tests make a throwaway CA and certificates at run time
   openssl
   # servers and reference tools later tests and benchmarks run against
-  redis-server etcd-server etcd-client prometheus irstlm wrk nginx-light nghttp2-client
+  redis-server etcd-server etcd-client prometheus prometheus-alertmanager irstlm wrk nginx-light nghttp2-client
   # the console's PNG icons are rendered from its SVG at build time (cmake/LmfrontPackaging.cmake)
   librsvg2-bin
   # corpora and pretrained models for the default models

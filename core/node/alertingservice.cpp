@@ -1,20 +1,17 @@
 #include "node/alertingservice.h"
 
-#include "alerting/alertevaluator.h"
+#include "alerting/alertdb.h"
 #include "alerting/storeseriessource.h"
 #include "cluster/opsregistry.h"
 #include "common/eventsink.h"
+#include "common/jsonescape.h"
+#include "node/alertingservice_p.h"
 #include "observe/metricsregistry.h"
-#include "observe/timeseriesstore.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
-#include <QSaveFile>
-#include <QTimer>
-#include <atomic>
-#include <set>
+#include <cmath>
 
 namespace lmfront::node {
 
@@ -28,72 +25,170 @@ using alerting::Transition;
 namespace {
 
 constexpr std::size_t kSeriesSeconds = 3600;  // the longest window a rule may read back
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kPruneEveryMs = 3'600'000;
 
 EventLevel levelOf(const Transition &t) {
   if (t.alert.state != AlertState::Firing) return EventLevel::Info;
   return t.alert.severity == alerting::Severity::Info ? EventLevel::Info : EventLevel::Warning;
 }
 
+QString str(const std::string &s) { return QString::fromStdString(s); }
+
+std::string labelsJson(const alerting::Labels &labels) {
+  std::string out = "{";
+  for (const auto &[k, v] : labels) {
+    if (out.size() > 1) out += ',';
+    appendJsonString(out, k);
+    out += ':';
+    appendJsonString(out, v);
+  }
+  return out + "}";
+}
+
 }  // namespace
 
-struct AlertingService::Impl {
-  explicit Impl(const NodeContext &c) : context(c) {}
+// --- Impl ----------------------------------------------------------------------------------------
 
-  const NodeContext &context;
-  std::unique_ptr<observe::TimeSeriesStore> store;
-  alerting::AlertEvaluator evaluator;
-  std::unique_ptr<QTimer> timer;
-  bool registered = false;
-  std::atomic<bool> running{false};
+std::int64_t AlertingService::Impl::wallMs(Clock::TimePoint at) const {
+  return wallAtStart + std::chrono::duration_cast<std::chrono::milliseconds>(at - clockAtStart).count();
+}
 
-  // Steady-clock instants shown as wall-clock time (the ops API and history speak UTC).
-  qint64 unixMs(Clock::TimePoint at) const {
-    const auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.now() - at);
-    return QDateTime::currentMSecsSinceEpoch() - ago.count();
+alerting::Labels AlertingService::Impl::silenceLabels(const Alert &a) {
+  alerting::Labels labels = a.labels;
+  labels.emplace_back("rule", a.rule);
+  labels.emplace_back("severity", std::string(alerting::severityName(a.severity)));
+  std::sort(labels.begin(), labels.end());
+  return labels;
+}
+
+const alerting::Silence *AlertingService::Impl::mutedBy(const Alert &a) const {
+  return silences ? silences->muting(silenceLabels(a), nowMs()) : nullptr;
+}
+
+QJsonObject AlertingService::Impl::toJson(const Alert &a) const {
+  QJsonObject labels;
+  for (const auto &[k, v] : a.labels) labels.insert(str(k), str(v));
+  QJsonValue ack;
+  if (const auto it = acks.find(a.id); it != acks.end())
+    ack = QJsonObject{{u"author"_qs, str(it->second.author)},
+                      {u"comment"_qs, str(it->second.comment)},
+                      {u"at"_qs, str(alerting::isoUtc(it->second.atMs))}};
+  const alerting::Silence *silence = mutedBy(a);
+  return QJsonObject{{u"id"_qs, str(a.id)},
+                     {u"rule"_qs, str(a.rule)},
+                     {u"state"_qs, QString::fromUtf8(alerting::alertStateName(a.state))},
+                     {u"severity"_qs, QString::fromUtf8(alerting::severityName(a.severity))},
+                     {u"labels"_qs, labels},
+                     {u"since"_qs, str(alerting::isoUtc(wallMs(a.activeSince)))},
+                     {u"value"_qs, std::isfinite(a.value) ? QJsonValue(a.value) : QJsonValue()},
+                     {u"summary"_qs, str(a.summary)},
+                     {u"ack"_qs, ack},
+                     {u"silenced_by"_qs, silence ? QJsonValue(str(silence->id)) : QJsonValue()}};
+}
+
+QJsonArray AlertingService::Impl::silencesJson() const {
+  QJsonArray out;
+  if (silences)
+    for (const auto &s : silences->all()) out.append(silenceJson(s));
+  return out;
+}
+
+QJsonArray AlertingService::Impl::activeJson() const {
+  QJsonArray out;
+  for (const auto &a : evaluator.active()) out.append(toJson(a));
+  return out;
+}
+
+alerting::HistoryEvent AlertingService::Impl::historyEvent(const Alert &a, std::int64_t atMs) const {
+  alerting::HistoryEvent e;
+  e.atMs = atMs;
+  e.kind = "state";
+  e.alertId = a.id;
+  e.rule = a.rule;
+  e.severity = std::string(alerting::severityName(a.severity));
+  e.state = std::string(alerting::alertStateName(a.state));
+  for (const auto &[k, v] : a.labels) {
+    if (k == "model") e.model = v;
+    if (k == "node") e.node = v;
   }
+  if (e.node.empty()) e.node = nodeId;
+  e.labelsJson = labelsJson(a.labels);
+  if (std::isfinite(a.value)) e.value = a.value;
+  e.summary = a.summary;
+  return e;
+}
 
-  QJsonObject toJson(const Alert &a) const {
-    QJsonObject labels;
-    for (const auto &[k, v] : a.labels) labels.insert(QString::fromStdString(k), QString::fromStdString(v));
-    return QJsonObject{
-        {u"id"_qs, QString::fromStdString(a.id)},
-        {u"rule"_qs, QString::fromStdString(a.rule)},
-        {u"state"_qs, QString::fromUtf8(alerting::alertStateName(a.state))},
-        {u"severity"_qs, QString::fromUtf8(alerting::severityName(a.severity))},
-        {u"labels"_qs, labels},
-        {u"since"_qs, QDateTime::fromMSecsSinceEpoch(unixMs(a.activeSince), Qt::UTC).toString(Qt::ISODateWithMs)},
-        {u"value"_qs, std::isfinite(a.value) ? QJsonValue(a.value) : QJsonValue()},
-        {u"summary"_qs, QString::fromStdString(a.summary)}};
+alerting::HistoryEvent AlertingService::Impl::silenceEvent(const alerting::Silence &s, std::string_view state,
+                                                           std::int64_t atMs) const {
+  alerting::HistoryEvent e;
+  e.atMs = atMs;
+  e.kind = "silence";
+  e.alertId = s.id;
+  e.state = std::string(state);
+  e.node = nodeId;
+  e.labelsJson = s.matchersJson();
+  e.summary = "silence from " + alerting::isoUtc(s.startsMs) + " until " + alerting::isoUtc(s.endsMs);
+  e.author = s.author;
+  e.comment = s.comment;
+  return e;
+}
+
+void AlertingService::Impl::record(std::vector<alerting::HistoryEvent> events) {
+  if (!history || events.empty()) return;
+  if (Status st = history->record(events); !st)
+    context.events.report(EventLevel::Error, "alerting", "alert history not written: " + st.message());
+}
+
+// The store records what the rules read: every family they name, with the quantiles they ask.
+Status AlertingService::Impl::track(const std::vector<AlertRule> &rules) {
+  std::map<std::string, std::set<double>> families;
+  for (const auto &r : rules) {
+    families[r.selector.metric];
+    if (r.denominator) families[r.denominator->metric];
+    if (r.aggregate == alerting::Aggregate::Quantile) families[r.selector.metric].insert(r.q);
   }
-
-  // The store records what the rules read: every family they name, with the quantiles they ask.
-  Status track(const std::vector<AlertRule> &rules) {
-    std::map<std::string, std::set<double>> families;
-    for (const auto &r : rules) {
-      families[r.selector.metric];
-      if (r.denominator) families[r.denominator->metric];
-      if (r.aggregate == alerting::Aggregate::Quantile) families[r.selector.metric].insert(r.q);
-    }
-    for (const auto &[name, quantiles] : families) {
-      std::vector<double> qs{0.5, 0.99};
-      for (const double q : quantiles)
-        if (std::find(qs.begin(), qs.end(), q) == qs.end()) qs.push_back(q);
-      LMFRONT_RETURN_IF_ERROR(store->track(name, qs));
-    }
-    return Status::ok();
+  for (const auto &[name, quantiles] : families) {
+    std::vector<double> qs{0.5, 0.99};
+    for (const double q : quantiles)
+      if (std::find(qs.begin(), qs.end(), q) == qs.end()) qs.push_back(q);
+    LMFRONT_RETURN_IF_ERROR(store->track(name, qs));
   }
+  return Status::ok();
+}
 
-  Status apply(std::string_view yaml, std::string_view shownPath) {
-    auto rules = alerting::parseRules(
-        yaml, shownPath, [this](std::string_view metric) { return context.metrics.find(metric) != nullptr; });
-    if (!rules) return rules.status();
-    LMFRONT_RETURN_IF_ERROR(track(*rules));
-    evaluator.setRules(std::move(*rules));
-    return Status::ok();
-  }
-};
+Status AlertingService::Impl::apply(std::string_view yaml, std::string_view shownPath) {
+  auto rules = alerting::parseRules(
+      yaml, shownPath, [this](std::string_view metric) { return context.metrics.find(metric) != nullptr; });
+  if (!rules) return rules.status();
+  LMFRONT_RETURN_IF_ERROR(track(*rules));
+  evaluator.setRules(std::move(*rules));
+  rulesYaml = std::string(yaml);
+  return Status::ok();
+}
 
-AlertingService::AlertingService(const NodeContext &context) : d(std::make_unique<Impl>(context)) {}
+Status AlertingService::Impl::openDatabase() {
+  const QString dir = context.dataDir + u"/alerts"_qs;
+  if (!QDir().mkpath(dir)) return Status::ioError("cannot create " + dir.toStdString());
+  auto opened = alerting::openAlertDb(QString(dir + u"/alerts.db"_qs).toStdString());
+  if (!opened) return opened.status();
+  db = std::move(*opened);
+  history = std::make_unique<alerting::AlertHistory>(*db);
+  silences = std::make_unique<alerting::SilenceBook>(*db);
+  LMFRONT_RETURN_IF_ERROR(silences->load());
+  std::vector<AlertReceiver> receivers;
+  for (const QString &url : options.settings.webhooks)
+    receivers.push_back({AlertReceiver::Kind::Webhook, url.toStdString()});
+  for (const QString &url : options.settings.alertmanagers)
+    receivers.push_back({AlertReceiver::Kind::Alertmanager, url.toStdString()});
+  notifier = std::make_unique<AlertNotifier>(context.http, context.events, *db, nodeId, [this] { return nowMs(); });
+  return notifier->start(std::move(receivers), nowMs());
+}
+
+// --- AlertingService -----------------------------------------------------------------------------
+
+AlertingService::AlertingService(const NodeContext &context, AlertingOptions options)
+    : d(std::make_unique<Impl>(context, std::move(options))) {}
 
 AlertingService::~AlertingService() { stop(); }
 
@@ -101,6 +196,9 @@ std::string_view AlertingService::defaultRules() { return kDefaultAlertRules; }
 
 Status AlertingService::start() {
   if (d->running) return Status::failedPrecondition("alerting is already running");
+  d->wallAtStart = QDateTime::currentMSecsSinceEpoch();
+  d->clockAtStart = d->context.clock.now();
+  d->nodeId = d->options.nodeId ? d->options.nodeId().toStdString() : std::string();
   d->store = std::make_unique<observe::TimeSeriesStore>(d->context.metrics, kSeriesSeconds);
   const QString path = d->context.dataDir + u"/alerts/rules.yaml"_qs;
   if (QFile file(path); file.exists()) {
@@ -110,32 +208,9 @@ Status AlertingService::start() {
   } else {
     LMFRONT_RETURN_IF_ERROR(d->apply(defaultRules(), "default-rules.yaml"));
   }
-
+  LMFRONT_RETURN_IF_ERROR(d->openDatabase());
   if (!d->registered) {
-    auto &ops = d->context.ops;
-    LMFRONT_RETURN_IF_ERROR(
-        ops.addTopic(cluster::OpsTopic{u"alerts"_qs, cluster::Role::Viewer, cluster::OpsDelivery::EveryDelta,
-                                       [this](const QJsonObject &) -> Result<QJsonObject> {
-                                         if (!d->running) return Status::unavailable("the node is stopping");
-                                         return snapshot();
-                                       }}));
-    // Not inside LMFRONT_RETURN_IF_ERROR: the handler uses it too.
-    const Status added = ops.addCommand(cluster::OpsCommand{
-        u"apply_rules"_qs, cluster::Role::Admin,
-        [this](const QJsonObject &args, const cluster::Principal &) -> Result<QJsonValue> {
-          const QJsonValue yaml = args.value(u"yaml"_qs);
-          if (!yaml.isString()) return Status::invalidArgument("argument 'yaml' must be the rules file's text");
-          LMFRONT_RETURN_IF_ERROR(applyRules(yaml.toString().toStdString(), "apply_rules"));
-          // Kept for the next start; written whole or not at all.
-          const QString saved = d->context.dataDir + u"/alerts/rules.yaml"_qs;
-          QSaveFile file(saved);
-          if (!QDir().mkpath(d->context.dataDir + u"/alerts"_qs) || !file.open(QIODevice::WriteOnly) ||
-              file.write(yaml.toString().toUtf8()) < 0 || !file.commit())
-            return Status::ioError("rules applied but not saved to " + saved.toStdString() + ": " +
-                                   file.errorString().toStdString());
-          return QJsonValue(QJsonObject{{u"rules"_qs, static_cast<int>(d->evaluator.rules().size())}});
-        }});
-    if (!added.isOk()) return added;
+    LMFRONT_RETURN_IF_ERROR(d->registerOps(*this));
     d->registered = true;
   }
 
@@ -155,6 +230,10 @@ bool AlertingService::drain(std::chrono::milliseconds) {
 void AlertingService::stop() {
   d->timer.reset();
   d->running = false;
+  d->notifier.reset();
+  d->silences.reset();
+  d->history.reset();
+  d->db.reset();
 }
 
 Health AlertingService::health() const {
@@ -164,31 +243,83 @@ Health AlertingService::health() const {
 }
 
 void AlertingService::tick() {
-  if (!d->store) return;
+  if (!d->store || !d->db) return;
   const Clock::TimePoint now = d->context.clock.now();
+  const std::int64_t nowMs = d->wallMs(now);
   d->store->sample(now);
   const auto transitions = d->evaluator.evaluate(alerting::StoreSeriesSource(*d->store), now);
-  if (transitions.empty()) return;
+
+  std::vector<alerting::HistoryEvent> events;
+  QJsonObject delta;
+  if (auto ended = d->silences->takeEnded(nowMs); !ended) {
+    d->context.events.report(EventLevel::Error, "alerting", "silences: " + ended.status().message());
+  } else if (!ended->empty()) {
+    for (const auto &s : *ended) events.push_back(d->silenceEvent(s, "expired", s.endsMs));
+    delta.insert(u"silences"_qs, d->silencesJson());
+    delta.insert(u"updated"_qs, d->activeJson());  // what they muted is heard again
+  }
+
   QJsonArray changes;
+  std::vector<AlertNotice> notices;
   for (const auto &t : transitions) {
-    d->context.events.report(levelOf(t), "alerting",
-                             "alert " + std::string(alerting::alertStateName(t.alert.state)) + ": " +
-                                 (t.alert.summary.empty() ? t.alert.rule : t.alert.summary),
-                             {{"rule", t.alert.rule},
-                              {"id", t.alert.id},
-                              {"severity", std::string(alerting::severityName(t.alert.severity))},
-                              {"from", std::string(alerting::alertStateName(t.from))}});
-    QJsonObject change = d->toJson(t.alert);
+    const Alert &a = t.alert;
+    d->context.events.report(
+        levelOf(t), "alerting",
+        "alert " + std::string(alerting::alertStateName(a.state)) + ": " + (a.summary.empty() ? a.rule : a.summary),
+        {{"rule", a.rule},
+         {"id", a.id},
+         {"severity", std::string(alerting::severityName(a.severity))},
+         {"from", std::string(alerting::alertStateName(t.from))}});
+    alerting::HistoryEvent e = d->historyEvent(a, d->wallMs(t.at));
+    e.fromState = std::string(alerting::alertStateName(t.from));
+    events.push_back(std::move(e));
+    QJsonObject change = d->toJson(a);
     change.insert(u"from"_qs, QString::fromUtf8(alerting::alertStateName(t.from)));
     changes.append(change);
+
+    const bool firing = a.state == AlertState::Firing;
+    const bool resolved = a.state == AlertState::Resolved && d->notifiedFiring.erase(a.id) > 0;
+    if ((firing && !d->mutedBy(a)) || resolved) {
+      if (firing) d->notifiedFiring.insert(a.id);
+      AlertNotice n{a.id,
+                    a.rule,
+                    firing ? "firing" : "resolved",
+                    {},
+                    std::string(alerting::severityName(a.severity)),
+                    a.summary,
+                    d->wallMs(a.firingSince),
+                    resolved ? d->wallMs(t.at) : 0};
+      n.labels = a.labels;
+      notices.push_back(std::move(n));
+    }
+    if (a.state == AlertState::Resolved || a.state == AlertState::Inactive) d->acks.erase(a.id);
   }
-  (void)d->context.ops.publish(u"alerts"_qs, QJsonObject{{u"changes"_qs, changes}});
+  d->record(std::move(events));
+  if (Status st = d->notifier->notify(notices, nowMs); !st)
+    d->context.events.report(EventLevel::Error, "alerting", "notifications not queued: " + st.message());
+  d->notifier->pump(nowMs);
+
+  const int retention = d->options.settings.historyRetentionDays;
+  if (retention > 0 && nowMs - d->lastPruneMs >= kPruneEveryMs) {
+    d->lastPruneMs = nowMs;
+    if (auto pruned = d->history->prune(nowMs - retention * kDayMs); !pruned)
+      d->context.events.report(EventLevel::Error, "alerting", "alert history not pruned: " + pruned.status().message());
+  }
+
+  if (!changes.isEmpty()) delta.insert(u"changes"_qs, changes);
+  if (!delta.isEmpty()) (void)d->context.ops.publish(u"alerts"_qs, delta);
 }
 
+void AlertingService::pumpNotifications() {
+  if (d->notifier) d->notifier->pump(d->nowMs());
+}
+
+std::size_t AlertingService::pendingNotifications() const { return d->notifier ? d->notifier->pending() : 0; }
+
 QJsonObject AlertingService::snapshot() const {
-  QJsonArray active;
-  for (const auto &a : d->evaluator.active()) active.append(d->toJson(a));
-  return QJsonObject{{u"active"_qs, active}, {u"rules"_qs, static_cast<int>(d->evaluator.rules().size())}};
+  return QJsonObject{{u"active"_qs, d->activeJson()},
+                     {u"rules"_qs, static_cast<int>(d->evaluator.rules().size())},
+                     {u"silences"_qs, d->silencesJson()}};
 }
 
 Status AlertingService::applyRules(std::string_view yaml, std::string_view shownPath) {

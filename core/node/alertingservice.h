@@ -1,29 +1,44 @@
 // AlertingService: the node's alert rules, evaluated every second over the node's own per-second
 // series (docs/alerting.md). Rules come from DATA_DIR/alerts/rules.yaml when it exists, else the
 // shipped defaults (resources/alerts/default-rules.yaml, compiled in); a broken rules file stops
-// the start with its file, line and field. Every state change goes to the event sink (component
-// `alerting`) and to the ops API's `alerts` topic; `apply_rules` replaces the rules at run time
-// (checked whole first; unchanged rules keep their alerts).
+// the start with its file, line and field.
+//
+// Every state change goes to the event sink (component `alerting`), to the ops API's `alerts`
+// topic, to the history (DATA_DIR/alerts/alerts.db, alerting/alerthistory.h) and, unless a
+// silence mutes the alert, to the configured receivers (node/alertnotifier.h). Ops commands:
+// `apply_rules`, `alert_rules`, `ack`, `silence`, `expire_silence`, `alert_history`,
+// `alert_summary` (docs/ops-protocol.md).
 //
 // Order: after the gateway (the metric families it reads are registered by then) and before the
-// ops service (its topic and command are in the table before the first connection).
+// ops service (its topic and commands are in the table before the first connection).
 //
-// Threads: start/stop, the 1 s timer, the `alerts` snapshot and `apply_rules` run on the node
-// thread (the ops server runs there), so the evaluator has one owner and no lock. tick() is what
-// the timer calls; tests call it after advancing a ManualClock.
+// Threads: start/stop, the 1 s timer, the topic's snapshot and every command run on the node
+// thread (the ops server runs there), so the evaluator and the database have one owner and no
+// lock. tick() is what the timer calls; tests call it after advancing a ManualClock.
+//
+// Time: the node's clock drives everything (`for`, silences' expiry, notification retries);
+// history and the ops API speak wall-clock UTC, mapped from that clock at start.
 #pragma once
 
+#include "node/nodeconfig.h"
 #include "node/nodecontext.h"
 #include "node/service.h"
 
 #include <QJsonObject>
+#include <functional>
 #include <memory>
 
 namespace lmfront::node {
 
+struct AlertingOptions {
+  AlertSettings settings;
+  // The node's id for history and notifications, read at start (the gateway knows it once bound).
+  std::function<QString()> nodeId;
+};
+
 class AlertingService final : public Service {
 public:
-  explicit AlertingService(const NodeContext &context);  // context must outlive the service
+  AlertingService(const NodeContext &context, AlertingOptions options);  // context must outlive the service
   ~AlertingService() override;
 
   std::string_view name() const override { return "alerting"; }
@@ -32,17 +47,23 @@ public:
   void stop() override;
   Health health() const override;
 
-  // One sample of the series and one evaluation of every rule, at the context's clock.
+  // One sample of the series, one evaluation of every rule, then history, notifications and the
+  // topic, at the context's clock.
   void tick();
-  // {"active": [alert...], "rules": n}: the `alerts` topic's snapshot.
+  // Takes notification answers that arrived and sends what is due, without evaluating rules:
+  // what tick() ends with (tests wait on a receiver with it).
+  void pumpNotifications();
+  // {"active": [alert...], "rules": n, "silences": [silence...]}: the `alerts` topic's snapshot.
   QJsonObject snapshot() const;
   // Parses and applies a rules file's text; InvalidArgument naming the line and field.
   Status applyRules(std::string_view yaml, std::string_view shownPath);
+  std::size_t pendingNotifications() const;
 
   static std::string_view defaultRules();  // the shipped rules file
 
-private:
   struct Impl;
+
+private:
   std::unique_ptr<Impl> d;
 };
 

@@ -93,7 +93,9 @@ struct Node::Impl {
       auto gatewayService = std::make_unique<GatewayService>(config, *context);
       gateway = gatewayService.get();
       services.add(std::move(gatewayService));
-      services.add(std::make_unique<AlertingService>(*context));
+      GatewayService *bound = gateway;
+      services.add(std::make_unique<AlertingService>(
+          *context, AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }}));
       services.add(std::make_unique<OpsService>(config, *context, *gateway));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());

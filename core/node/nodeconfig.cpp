@@ -2,6 +2,7 @@
 
 #include "config/jsonsection.h"
 #include "gateway/pool/poolspec.h"
+#include "node/config/alertssection.h"
 #include "node/config/authsection.h"
 #include "node/config/cachesection.h"
 #include "node/config/limitssection.h"
@@ -139,6 +140,9 @@ Status readConfig(config::JsonSection &root, NodeConfig &config) {
     if (!section) return section.status();
     LMFRONT_RETURN_IF_ERROR(s.read(*section, config.gateway));
   }
+  auto alerts = root.section(u"alerts");
+  if (!alerts) return alerts.status();
+  LMFRONT_RETURN_IF_ERROR(readAlertsSection(*alerts, config.alerts));
   // Pools are validated here and built at start (and again on PUT /admin/pools): gateway/pool/.
   const QJsonValue pools = root.value(u"pools");
   if (!pools.isUndefined()) {

@@ -49,6 +49,13 @@ struct GatewaySettings {
   QString tlsKeyFile;
 };
 
+// The "alerts" section (docs/alerting.md, docs/configuration.md).
+struct AlertSettings {
+  int historyRetentionDays = 0;  // 0: history is never pruned
+  QStringList webhooks;          // receivers of Alertmanager-format webhook POSTs
+  QStringList alertmanagers;     // Alertmanager base URLs (POST /api/v2/alerts)
+};
+
 struct NodeConfig {
   QString listenHost = QStringLiteral("127.0.0.1");
   quint16 listenPort = 8080;
@@ -62,6 +69,7 @@ struct NodeConfig {
   bool enableTestRoutes = false;
   std::vector<ModelSpec> models;
   GatewaySettings gateway;
+  AlertSettings alerts;
   QJsonObject pools;  // the config file's "pools" section, validated (see gateway/pool/poolspec.h)
 };
 

@@ -64,7 +64,7 @@ class TstAlertingService : public QObject {
 private Q_SLOTS:
   void errorsRaiseAndResolveTheShippedErrorRatioAlert() {
     Parts p;
-    node::AlertingService alerting(p.context);
+    node::AlertingService alerting(p.context, {});
     QVERIFY(alerting.start().isOk());
     QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 5);
 
@@ -113,7 +113,7 @@ private Q_SLOTS:
         "rules:\n  - name: x\n    metric: lmfront_requests_total\n    aggregate: rate\n"
         "    op: \">\"\n    threshold: 1\n    severity: info\n    for: -1m\n");
     file.close();
-    node::AlertingService alerting(p.context);
+    node::AlertingService alerting(p.context, {});
     const Status started = alerting.start();
     QCOMPARE(started.code(), StatusCode::InvalidArgument);
     QVERIFY2(
@@ -123,7 +123,7 @@ private Q_SLOTS:
 
   void applyRulesIsCheckedRoleGatedAppliedAndKept() {
     Parts p;
-    node::AlertingService alerting(p.context);
+    node::AlertingService alerting(p.context, {});
     QVERIFY(alerting.start().isOk());
     const QString rules =
         u"rules:\n  - {name: busy, metric: lmfront_requests_total, aggregate: rate, "
@@ -152,7 +152,7 @@ private Q_SLOTS:
     // The next start reads the applied rules from the data dir.
     cluster::OpsRegistry freshTable;  // a new node's table: the first one already has the topic
     node::NodeContext next{p.clock, p.http, p.metrics, p.events, p.dir.path(), p.inference, p.thread, freshTable};
-    node::AlertingService again(next);
+    node::AlertingService again(next, {});
     QVERIFY(again.start().isOk());
     QCOMPARE(again.snapshot().value(u"rules").toInt(), 1);
   }
