@@ -1,0 +1,359 @@
+// `lmfront alerts [rules [apply FILE] | ack ID | silence | history | summary] --node URL`: a
+// node's alerts over its ops API (docs/alerting.md, "From the command line"). Each subverb is
+// one ops command (the `alerts` topic's snapshot for the active list) through client::OpsClient,
+// the client the console uses; --json prints the stable shapes of docs/alerting.md, else a table.
+// Exit 0 on success, 1 when the node refuses or cannot be reached, 2 for usage.
+#include "client/opsclient.h"
+#include "commandregistry.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+
+namespace {
+
+using namespace lmfront;
+using client::OpsClient;
+using client::OpsReply;
+
+constexpr config::FlagSpec kFlags[] = {
+    config::flag("node", "URL", "the node: http://HOST:PORT (its ops API is ws://HOST:PORT/ops); required"),
+    config::flag("key", "KEY", "the API key (none: a keyless loopback node)").byDefault("$LMFRONT_API_KEY"),
+    config::flag("ca-file", "FILE", "https/wss: PEM certificates to trust besides the system's"),
+    config::switchFlag("json", "print JSON (the stable shapes of docs/alerting.md) instead of a table"),
+    config::flag("comment", "TEXT", "ack, silence: a comment kept with it"),
+    config::flag("match", "LABEL=REGEX", "silence: a matcher (regex over the whole value); repeatable").repeatable(),
+    config::flag("for", "DURATION", "silence: how long, e.g. 2h, 30m"),
+    config::flag("since", "TIME", "history, summary: from (ISO 8601, or back from now: 24h, 7d)")
+        .byDefault("history: the beginning; summary: 7d"),
+    config::flag("until", "TIME", "history: until (exclusive)").byDefault("now"),
+    config::flag("severity", "S", "history: critical, warning or info"),
+    config::flag("rule", "R", "history: a rule name"),
+    config::flag("model", "M", "history: a model"),
+    config::flag("state", "S", "history: pending, firing, resolved, inactive, acknowledged, silenced, expired"),
+    config::flag("text", "T", "history: a substring of the rule, labels, summary or comment"),
+    config::flag("format", "json|csv", "history: the output format").byDefault("a table; json with --json"),
+    config::switchFlag("help", "print this help"),
+};
+
+std::string usage() {
+  return cli::usageText(
+      "alerts [SUBCOMMAND] --node URL [flags]", kFlags,
+      "Subcommands:\n"
+      "  (none)              the active alerts\n"
+      "  rules               the alert rules\n"
+      "  rules apply FILE    replace the rules with a rules file (checked whole first)\n"
+      "  ack ID              acknowledge an active alert [--comment TEXT]\n"
+      "  silence             mute matching alerts: --match LABEL=REGEX... --for DURATION [--comment TEXT]\n"
+      "  history             the alert history, oldest first [--since --until --severity --rule --model\n"
+      "                      --state --text --format json|csv]\n"
+      "  summary             alerts per day by severity, MTTA, MTTR, noisiest rules [--since TIME]\n"
+      "Give the key through $LMFRONT_API_KEY to keep it out of the process list.\n");
+}
+
+QUrl opsUrl(const std::string &node) {
+  QUrl url(QString::fromStdString(node), QUrl::StrictMode);
+  if (url.scheme() == u"http"_qs) url.setScheme(u"ws"_qs);
+  if (url.scheme() == u"https"_qs) url.setScheme(u"wss"_qs);
+  if (url.path().isEmpty() || url.path() == u"/"_qs) url.setPath(u"/ops"_qs);
+  return url;
+}
+
+QString text(const QJsonValue &v) {
+  if (v.isString()) return v.toString();
+  if (v.isDouble()) return QString::number(v.toDouble(), 'g', 6);
+  if (v.isNull() || v.isUndefined()) return u"-"_qs;
+  return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+}
+
+QString labelsText(const QJsonObject &labels) {
+  QStringList parts;
+  for (auto it = labels.begin(); it != labels.end(); ++it) parts << it.key() + u'=' + it.value().toString();
+  return parts.join(u',');
+}
+
+void printTable(const QStringList &header, const std::vector<QStringList> &rows) {
+  std::vector<qsizetype> width(static_cast<std::size_t>(header.size()));
+  for (qsizetype c = 0; c < header.size(); ++c) width[static_cast<std::size_t>(c)] = header[c].size();
+  for (const auto &r : rows)
+    for (qsizetype c = 0; c < r.size() && c < header.size(); ++c)
+      width[static_cast<std::size_t>(c)] = std::max(width[static_cast<std::size_t>(c)], r[c].size());
+  auto line = [&](const QStringList &cells) {
+    QString out;
+    for (qsizetype c = 0; c < cells.size(); ++c)
+      out += c + 1 == cells.size() ? cells[c] : cells[c].leftJustified(width[static_cast<std::size_t>(c)] + 2);
+    std::fputs(qPrintable(out + u'\n'), stdout);
+  };
+  line(header);
+  for (const auto &r : rows) line(r);
+}
+
+void printJson(const QJsonValue &v) {
+  const QByteArray bytes = v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented)
+                                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
+  std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), stdout);
+}
+
+QJsonObject pick(const QJsonObject &from, std::initializer_list<const char16_t *> keys) {
+  QJsonObject out;
+  for (const char16_t *k : keys) out.insert(QString::fromUtf16(k), from.value(QString::fromUtf16(k)));
+  return out;
+}
+
+// What one subcommand sends and how it prints the answer (returns the exit code).
+struct Request {
+  QString command;  // empty: the `alerts` topic's snapshot
+  QJsonObject args;
+  std::function<int(const QJsonValue &)> print;
+};
+
+Result<Request> buildRequest(const config::ParsedFlags &args) {
+  const auto &pos = args.positionals();
+  const std::string sub = pos.empty() ? std::string() : pos[0];
+  const bool json = args.has("json");
+  Request r;
+  if (sub.empty()) {
+    if (pos.size() > 1) return Status::invalidArgument("unexpected argument " + pos[1]);
+    r.print = [json](const QJsonValue &snapshot) {
+      const QJsonArray active = snapshot.toObject().value(u"active"_qs).toArray();
+      if (json) {
+        QJsonArray out;
+        for (const auto &a : active)
+          out.append(pick(a.toObject(), {u"id", u"rule", u"state", u"severity", u"labels", u"since", u"value"}));
+        printJson(out);
+        return 0;
+      }
+      std::vector<QStringList> rows;
+      for (const auto &v : active) {
+        const QJsonObject a = v.toObject();
+        QString flags;
+        if (a.value(u"ack"_qs).isObject()) flags += u"acked by "_qs + a.value(u"ack"_qs)[u"author"_qs].toString();
+        if (a.value(u"silenced_by"_qs).isString()) flags += (flags.isEmpty() ? u""_qs : u", "_qs) + u"silenced"_qs;
+        rows.push_back({a.value(u"id"_qs).toString(), a.value(u"severity"_qs).toString(),
+                        a.value(u"state"_qs).toString(), a.value(u"rule"_qs).toString(),
+                        a.value(u"since"_qs).toString(), text(a.value(u"value"_qs)),
+                        labelsText(a.value(u"labels"_qs).toObject()), flags});
+      }
+      printTable({u"ID"_qs, u"SEVERITY"_qs, u"STATE"_qs, u"RULE"_qs, u"SINCE"_qs, u"VALUE"_qs, u"LABELS"_qs, u""_qs},
+                 rows);
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "rules" && pos.size() == 1) {
+    r.command = u"alert_rules"_qs;
+    r.print = [json](const QJsonValue &result) {
+      const QJsonArray rules = result.toObject().value(u"rules"_qs).toArray();
+      if (json) {
+        printJson(rules);
+        return 0;
+      }
+      std::vector<QStringList> rows;
+      for (const auto &v : rules) {
+        const QJsonObject x = v.toObject();
+        rows.push_back({x.value(u"name"_qs).toString(), x.value(u"severity"_qs).toString(),
+                        x.value(u"aggregate"_qs).toString() + u'(' + x.value(u"metric"_qs).toString() + u')',
+                        x.value(u"op"_qs).toString() + u' ' + text(x.value(u"threshold"_qs)),
+                        text(x.value(u"for_s"_qs)) + u's', x.value(u"summary"_qs).toString()});
+      }
+      printTable({u"NAME"_qs, u"SEVERITY"_qs, u"EXPRESSION"_qs, u"CONDITION"_qs, u"FOR"_qs, u"SUMMARY"_qs}, rows);
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "rules") {
+    if (pos.size() != 3 || pos[1] != "apply") return Status::invalidArgument("expected: alerts rules apply FILE");
+    QFile file(QString::fromStdString(pos[2]));
+    if (!file.open(QIODevice::ReadOnly))
+      return Status::ioError(pos[2] + ": cannot read: " + file.errorString().toStdString());
+    r.command = u"apply_rules"_qs;
+    r.args = {{u"yaml"_qs, QString::fromUtf8(file.readAll())}};
+    r.print = [json](const QJsonValue &result) {
+      if (json)
+        printJson(result);
+      else
+        std::printf("applied %d rules\n", result.toObject().value(u"rules"_qs).toInt());
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "ack") {
+    if (pos.size() != 2) return Status::invalidArgument("expected: alerts ack ID");
+    r.command = u"ack"_qs;
+    r.args = {{u"id"_qs, QString::fromStdString(pos[1])}};
+    if (args.has("comment")) r.args.insert(u"comment"_qs, QString::fromStdString(args.value("comment")));
+    r.print = [json](const QJsonValue &result) {
+      if (json)
+        printJson(
+            pick(result.toObject(), {u"id", u"rule", u"state", u"severity", u"labels", u"since", u"value", u"ack"}));
+      else
+        std::printf("acknowledged %s\n", qPrintable(result.toObject().value(u"id"_qs).toString()));
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "silence") {
+    if (pos.size() != 1) return Status::invalidArgument("unexpected argument " + pos[1]);
+    if (!args.has("match") || !args.has("for"))
+      return Status::invalidArgument("silence needs --match LABEL=REGEX (one or more) and --for DURATION");
+    QJsonObject matchers;
+    for (const std::string &m : args.values("match")) {
+      const auto eq = m.find('=');
+      if (eq == std::string::npos || eq == 0) return Status::invalidArgument("--match " + m + ": expected LABEL=REGEX");
+      matchers.insert(QString::fromStdString(m.substr(0, eq)), QString::fromStdString(m.substr(eq + 1)));
+    }
+    r.command = u"silence"_qs;
+    r.args = {{u"matchers"_qs, matchers}, {u"for"_qs, QString::fromStdString(args.value("for"))}};
+    if (args.has("comment")) r.args.insert(u"comment"_qs, QString::fromStdString(args.value("comment")));
+    r.print = [json](const QJsonValue &result) {
+      if (json)
+        printJson(result);
+      else
+        std::printf("silence %s until %s\n", qPrintable(result.toObject().value(u"id"_qs).toString()),
+                    qPrintable(result.toObject().value(u"ends"_qs).toString()));
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "history") {
+    if (pos.size() != 1) return Status::invalidArgument("unexpected argument " + pos[1]);
+    const std::string format = args.value("format", json ? "json" : "");
+    if (!format.empty() && format != "json" && format != "csv")
+      return Status::invalidArgument("--format must be json or csv");
+    r.command = u"alert_history"_qs;
+    for (const char *key : {"since", "until", "severity", "rule", "model", "state", "text"})
+      if (args.has(key)) r.args.insert(QString::fromLatin1(key), QString::fromStdString(args.value(key)));
+    if (format == "csv") r.args.insert(u"format"_qs, u"csv"_qs);
+    r.print = [format](const QJsonValue &result) {
+      if (format == "csv") {
+        std::fputs(result.toObject().value(u"csv"_qs).toString().toUtf8().constData(), stdout);
+        return 0;
+      }
+      const QJsonArray events = result.toObject().value(u"events"_qs).toArray();
+      if (format == "json") {
+        printJson(events);
+        return 0;
+      }
+      std::vector<QStringList> rows;
+      for (const auto &v : events) {
+        const QJsonObject e = v.toObject();
+        QString who = e.value(u"author"_qs).toString();
+        if (!e.value(u"comment"_qs).toString().isEmpty()) who += u": "_qs + e.value(u"comment"_qs).toString();
+        rows.push_back({e.value(u"time"_qs).toString(), e.value(u"kind"_qs).toString(), e.value(u"state"_qs).toString(),
+                        e.value(u"severity"_qs).toString(), e.value(u"rule"_qs).toString(),
+                        e.value(u"alert_id"_qs).toString(), labelsText(e.value(u"labels"_qs).toObject()),
+                        e.value(u"summary"_qs).toString() + (who.isEmpty() ? u""_qs : u" ("_qs + who + u')')});
+      }
+      printTable(
+          {u"TIME"_qs, u"KIND"_qs, u"STATE"_qs, u"SEVERITY"_qs, u"RULE"_qs, u"ID"_qs, u"LABELS"_qs, u"SUMMARY"_qs},
+          rows);
+      return 0;
+    };
+    return r;
+  }
+  if (sub == "summary") {
+    if (pos.size() != 1) return Status::invalidArgument("unexpected argument " + pos[1]);
+    r.command = u"alert_summary"_qs;
+    if (args.has("since")) r.args.insert(u"since"_qs, QString::fromStdString(args.value("since")));
+    r.print = [json](const QJsonValue &result) {
+      const QJsonObject s = result.toObject();
+      if (json) {
+        printJson(pick(s, {u"per_day", u"mtta_s", u"mttr_s", u"noisiest"}));
+        return 0;
+      }
+      std::printf("from %s to %s: %d fired, %d acknowledged, %d resolved\nMTTA %s s, MTTR %s s\n\n",
+                  qPrintable(s.value(u"since"_qs).toString()), qPrintable(s.value(u"until"_qs).toString()),
+                  s.value(u"fired"_qs).toInt(), s.value(u"acknowledged"_qs).toInt(), s.value(u"resolved"_qs).toInt(),
+                  qPrintable(text(s.value(u"mtta_s"_qs))), qPrintable(text(s.value(u"mttr_s"_qs))));
+      std::vector<QStringList> days;
+      for (const auto &v : s.value(u"per_day"_qs).toArray()) {
+        const QJsonObject d = v.toObject();
+        days.push_back({d.value(u"date"_qs).toString(), text(d.value(u"critical"_qs)), text(d.value(u"warning"_qs)),
+                        text(d.value(u"info"_qs))});
+      }
+      printTable({u"DAY"_qs, u"CRITICAL"_qs, u"WARNING"_qs, u"INFO"_qs}, days);
+      std::vector<QStringList> rules;
+      for (const auto &v : s.value(u"noisiest"_qs).toArray())
+        rules.push_back({v.toObject().value(u"rule"_qs).toString(), text(v.toObject().value(u"fired"_qs))});
+      std::fputs("\n", stdout);
+      printTable({u"RULE"_qs, u"FIRED"_qs}, rules);
+      return 0;
+    };
+    return r;
+  }
+  return Status::invalidArgument("unknown subcommand " + sub);
+}
+
+int runAlerts(int argc, char **argv) {
+  auto parsed = config::parseFlags(kFlags, argc, argv, 1);
+  if (!parsed) return cli::fail("alerts", parsed.status().message() + "\n" + usage(), 2);
+  const config::ParsedFlags &args = *parsed;
+  if (args.has("help")) {
+    std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  if (Status st = args.require({"node"}); !st) return cli::fail("alerts", st.message(), 2);
+  auto request = buildRequest(args);
+  if (!request)
+    return cli::fail("alerts", request.status().message(), request.status().code() == StatusCode::IoError ? 1 : 2);
+
+  int qtArgc = 1;
+  char *qtArgv[] = {argv[0], nullptr};
+  QCoreApplication app(qtArgc, qtArgv);
+  OpsClient::Options options;
+  options.url = opsUrl(args.value("node"));
+  if (args.has("key"))
+    options.apiKey = QString::fromStdString(args.value("key"));
+  else if (const char *env = std::getenv("LMFRONT_API_KEY"); env && *env)
+    options.apiKey = QString::fromLocal8Bit(env);
+  options.caFile = QString::fromStdString(args.value("ca-file"));
+  options.backoff.maxAttempts = 2;  // a one-shot command: fail soon when the node is not there
+  OpsClient client(options, Clock::steady());
+
+  bool done = false;
+  auto finish = [&](int code) {
+    if (done) return;
+    done = true;
+    client.close();
+    QCoreApplication::exit(code);
+  };
+  QObject::connect(&client, &OpsClient::stateChanged, &app, [&](OpsClient::State state, const QString &reason) {
+    if (state != OpsClient::State::Failed || done) return;
+    std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(reason));
+    finish(1);
+  });
+  client.open();  // before the command: one issued while closed is refused, one while connecting waits
+  if (done) return 1;
+  if (request->command.isEmpty()) {
+    QObject::connect(&client, &OpsClient::snapshotReceived, &app,
+                     [&](const QString &topic, qint64, const QJsonObject &payload) {
+                       if (topic == u"alerts"_qs && !done) finish(request->print(payload));
+                     });
+    QObject::connect(&client, &OpsClient::subscriptionFailed, &app,
+                     [&](const QString &, const client::OpsError &error) {
+                       std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(error.message));
+                       finish(1);
+                     });
+    client.subscribe(u"alerts"_qs);
+  } else {
+    client.command(request->command, request->args, &app, [&](const OpsReply &reply) {
+      if (reply.ok()) return finish(request->print(reply.result));
+      std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(reply.error.message));
+      finish(1);
+    });
+  }
+  return QCoreApplication::exec();
+}
+
+const bool kRegistered =
+    cli::registerCommand({"alerts", "a node's alerts: active, rules, ack, silence, history, summary", &runAlerts});
+
+}  // namespace
