@@ -127,7 +127,8 @@ private Q_SLOTS:
                                     R"({"model":"nope","prompt":"x","max_tokens":1})", origin);
     QCOMPARE(unknownModel.status, 404);
     verifyCorsFor(unknownModel, kTrusted);
-    auto noRoute = httpRequest(m_open.port(), "GET", "/v1/nowhere", {}, origin);
+    // Outside /v1: every POST under /v1/ is relayed to the named model's URL backends.
+    auto noRoute = httpRequest(m_open.port(), "GET", "/nowhere", {}, origin);
     QCOMPARE(noRoute.status, 404);
     verifyCorsFor(noRoute, kTrusted);
   }
