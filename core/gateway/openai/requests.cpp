@@ -185,13 +185,16 @@ bool interpreted(ApiKind api, QStringView name) {
   return false;
 }
 
-void collectPassThrough(const QJsonObject &o, CompletionRequest &r) {
+std::optional<ApiError> collectPassThrough(const QJsonObject &o, CompletionRequest &r) {
   for (auto it = o.begin(); it != o.end(); ++it) {
+    // No upstream has a field without a name; forwarding one only moves the client's bug further away.
+    if (it.key().isEmpty()) return bad("", "a request field has an empty name");
     if (interpreted(r.api, it.key())) continue;
     // A response_format of plain text is what the node produces anyway.
     if (it.key() == u"response_format" && it.value().toObject().value(u"type").toString() == u"text") continue;
     r.passThrough.emplace_back(it.key().toStdString(), jsonText(it.value()));
   }
+  return std::nullopt;
 }
 
 std::optional<ApiError> parseCommon(const QJsonObject &o, CompletionRequest &r) {
@@ -206,8 +209,7 @@ std::optional<ApiError> parseCommon(const QJsonObject &o, CompletionRequest &r) 
   if (o.value(u"user").isString()) r.user = o.value(u"user").toString().toStdString();
   if (auto e = parseChoices(o, r)) return e;
   if (auto e = parseSampling(o, r, r.params)) return e;
-  collectPassThrough(o, r);
-  return std::nullopt;
+  return collectPassThrough(o, r);
 }
 
 std::optional<ApiError> parseMessages(const QJsonObject &o, CompletionRequest &r) {

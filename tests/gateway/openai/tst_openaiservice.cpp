@@ -382,6 +382,15 @@ private Q_SLOTS:
     QCOMPARE(f.backend->calls.load(), 0);
   }
 
+  // Even a backend that takes unknown fields is never handed one without a name.
+  void aFieldWithAnEmptyNameIsRefused() {
+    Fixture f;
+    const auto r = f.post(R"({"model":"m","prompt":"x","":1})");
+    QCOMPARE(r->response.status, 400);
+    QVERIFY(r->response.body.find("empty name") != std::string::npos);
+    QCOMPARE(f.backend->calls.load(), 0);
+  }
+
   void responsesStreamTypedEventsInOrder() {
     Fixture f;
     f.backend->passes = false;
