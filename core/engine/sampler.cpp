@@ -42,6 +42,7 @@ Sampler::Sampler(std::shared_ptr<const Model> model, std::shared_ptr<const Conti
 
 WordId Sampler::sample(const State &state, const SamplingOptions &given, Rng &rng) {
   m_keptFresh = false;
+  m_exactFresh = false;
   SamplingOptions greedy;
   const SamplingOptions *o = &given;
   if (given.temperature == 0.0) {  // greedy: the most likely word, by the top-1 head
@@ -76,6 +77,8 @@ WordId Sampler::sampleExact(const State &state, Rng &rng) {
     const double rest = std::max(0.0, z[k - 1] - m_index->lower(k, ctx[k]));
     z[k] = m_index->mass(k, ctx[k]) + linear(state.backoff[static_cast<std::size_t>(k - 1)]) * rest;
   }
+  m_exactZ = z[L];
+  m_exactFresh = true;
   int rejections = 0;
   WordId w = drawLevel(L, ctx, z, rng, rejections);
   if (rejections >= kMaxRejections) {
@@ -145,6 +148,10 @@ double Sampler::totalMass(const State &state, bool allowUnk) const {
     z = m_index->mass(k, c) +
         linear(state.backoff[static_cast<std::size_t>(k - 1)]) * std::max(0.0, z - m_index->lower(k, c));
   }
+  return totalMass(z, state, allowUnk);
+}
+
+double Sampler::totalMass(double z, const State &state, bool allowUnk) const {
   State o;
   if (!allowUnk && !m_model->unkSynthesized()) z -= linear(m_model->score(state, kUnk, o));
   return z;
@@ -164,9 +171,16 @@ void Sampler::collectHead(const State &state, const SamplingOptions &options, st
   for (int k = 1; k <= L; ++k) kids[k] = m_index->children(k, state.idx[static_cast<std::size_t>(k - 1)]);
   std::span<const WordId> byUni = m_index->byUnigram();
   // True when a context longer than `level` lists w (then that level's entry is w's probability).
+  // A short continuation list is scanned where it already sits in cache; a long one is probed in
+  // the model's hash table (both answer whether "h_k w" is an n-gram: the lists hold all but <s>).
   auto shadowed = [&](WordId w, int level) {
-    for (int k = level + 1; k <= L; ++k)
-      if (m_model->find(k + 1, state.idx[static_cast<std::size_t>(k - 1)], w) >= 0) return true;
+    constexpr std::size_t kScanAtMost = 32;
+    for (int k = level + 1; k <= L; ++k) {
+      const std::span<const WordId> listed = kids[k].words;
+      if (listed.size() <= kScanAtMost ? std::find(listed.begin(), listed.end(), w) != listed.end()
+                                       : m_model->find(k + 1, state.idx[static_cast<std::size_t>(k - 1)], w) >= 0)
+        return true;
+    }
     return false;
   };
   m_kept.clear();
@@ -318,15 +332,21 @@ void Sampler::fillAlternatives(int top, std::string_view previous, GeneratedToke
   out.top.clear();
   const std::size_t n = std::min(m_kept.size(), static_cast<std::size_t>(std::max(0, top)));
   out.top.reserve(n);
+  const double logTotal = std::log(m_keptTotal);
   for (std::size_t i = 0; i < n; ++i) {
     const Candidate &c = m_kept[i];
-    out.top.push_back(
-        {c.w, detokenizePiece(previous, m_model->vocab().word(c.w)), std::log(c.q) - std::log(m_keptTotal)});
+    out.top.push_back({c.w, detokenizePiece(previous, m_model->vocab().word(c.w)), std::log(c.q) - logTotal});
   }
 }
 
-void Sampler::describe(const State &state, const SamplingOptions &given, WordId chosen, int top,
+void Sampler::describe(const State &state, const SamplingOptions &options, WordId chosen, int top,
                        std::string_view previous, GeneratedToken &out) {
+  State next;
+  describeScored(state, options, chosen, m_model->score(state, chosen, next), top, previous, out);
+}
+
+void Sampler::describeScored(const State &state, const SamplingOptions &given, WordId chosen, float chosenLog10,
+                             int top, std::string_view previous, GeneratedToken &out) {
   SamplingOptions plain;
   const SamplingOptions *o = &given;
   if (given.temperature == 0.0) {  // greedy reports the distribution it took the maximum of
@@ -345,9 +365,8 @@ void Sampler::describe(const State &state, const SamplingOptions &given, WordId 
     if (exact) {
       // The whole distribution's total is known without enumerating it: only the head is listed.
       collectHead(state, options, static_cast<std::size_t>(std::max(0, top)), HUGE_VAL);
-      State next;
-      m_keptTotal = totalMass(state, options.allowUnk);
-      out.logprob = std::log(linear(m_model->score(state, chosen, next))) - std::log(m_keptTotal);
+      m_keptTotal = m_exactFresh ? totalMass(m_exactZ, state, options.allowUnk) : totalMass(state, options.allowUnk);
+      out.logprob = std::log(linear(chosenLog10)) - std::log(m_keptTotal);
       fillAlternatives(top, previous, out);
       return;
     }
@@ -450,13 +469,13 @@ Result<GenerationResult> Sampler::generate(std::string_view prompt, const Sampli
     token.word = w;
     const std::string_view text = m.vocab().word(w);
     token.text = detokenizePiece(previous, text);
+    token.log10Prob = m.score(state, w, next);
     if (options.logprobs >= 0) {
       if (reshaped)
         describeKept(w, options.logprobs, previous, token);
       else
-        describe(state, options, w, options.logprobs, previous, token);
+        describeScored(state, options, w, token.log10Prob, options.logprobs, previous, token);
     }
-    token.log10Prob = m.score(state, w, next);
     state = next;
     previous = std::string(text);
     if (penalised) noteWord(w, true);

@@ -120,6 +120,7 @@ private:
   WordId sampleHead(const State &state, const SamplingOptions &options, Rng &rng);
   WordId sampleEnumerated(const State &state, const SamplingOptions &options, Rng &rng);
   double totalMass(const State &state, bool allowUnk) const;
+  double totalMass(double zL, const State &state, bool allowUnk) const;  // from a known Z_L
   void collectHead(const State &state, const SamplingOptions &options, std::size_t limit, double target);
   void prepareEnumerated(const State &state, const SamplingOptions &options);
   void mergeEnumerated(std::size_t limit, double target);
@@ -129,6 +130,9 @@ private:
   WordId sampleReshaped(const State &state, const SamplingOptions &options, int generated, Rng &rng);
   void noteWord(WordId w, bool inCompletion);
   void resetHistory();
+  // describe() for a caller that already scored `chosen` (its log10 P under the model, as score() gives it).
+  void describeScored(const State &state, const SamplingOptions &options, WordId chosen, float chosenLog10, int top,
+                      std::string_view previous, GeneratedToken &out);
   void describeKept(WordId chosen, int top, std::string_view previous, GeneratedToken &out) const;
   void fillAlternatives(int top, std::string_view previous, GeneratedToken &out) const;
 
@@ -148,6 +152,10 @@ private:
   // for describe() while m_keptFor is the State it was built for.
   double m_keptTotal = 0;
   bool m_keptFresh = false;
+  // Z_L of the last exact draw (before <unk> is taken out): describe() reads it instead of
+  // recomputing it while m_exactFresh, which sample() clears.
+  double m_exactZ = 0;
+  bool m_exactFresh = false;
   // Reshaping: the distribution, the completion's word counts and the words seen.
   std::vector<double> m_dist;
   std::vector<std::uint32_t> m_counts;
