@@ -43,6 +43,7 @@ Sampler::Sampler(std::shared_ptr<const Model> model, std::shared_ptr<const Conti
 WordId Sampler::sample(const State &state, const SamplingOptions &given, Rng &rng) {
   m_keptFresh = false;
   m_exactFresh = false;
+  m_enumeratedFresh = false;
   SamplingOptions greedy;
   const SamplingOptions *o = &given;
   if (given.temperature == 0.0) {  // greedy: the most likely word, by the top-1 head
@@ -289,6 +290,8 @@ void Sampler::prepareEnumerated(const State &state, const SamplingOptions &optio
   for (const Candidate &c : m_explicit) m_zE += c.q;
   m_bT = temper(tail[0]);
   m_zR = m_bT * std::max(0.0, m_powCum.back() - uE);
+  m_enumeratedFresh = true;
+  m_enumeratedAllowUnk = options.allowUnk;
 }
 
 // m_kept = the most likely words of prepareEnumerated's distribution, most likely first, until
@@ -341,6 +344,7 @@ void Sampler::fillAlternatives(int top, std::string_view previous, GeneratedToke
 
 void Sampler::describe(const State &state, const SamplingOptions &options, WordId chosen, int top,
                        std::string_view previous, GeneratedToken &out) {
+  m_keptFresh = m_exactFresh = m_enumeratedFresh = false;  // built for another state, if any
   State next;
   describeScored(state, options, chosen, m_model->score(state, chosen, next), top, previous, out);
 }
@@ -374,7 +378,9 @@ void Sampler::describeScored(const State &state, const SamplingOptions &given, W
       collectHead(state, options, limit,
                   options.topP < 1.0 ? options.topP * totalMass(state, options.allowUnk) : HUGE_VAL);
     } else {
-      prepareEnumerated(state, options);
+      // The draw's enumeration holds for describing it (the merge below only reorders it).
+      if (!m_enumeratedFresh || m_powInvT != 1.0 / options.temperature || m_enumeratedAllowUnk != options.allowUnk)
+        prepareEnumerated(state, options);
       const bool cut = options.topK > 0 || options.topP < 1.0;
       mergeEnumerated(cut ? limit : static_cast<std::size_t>(std::max(0, top)),
                       options.topP < 1.0 ? options.topP * (m_zE + m_zR) : HUGE_VAL);

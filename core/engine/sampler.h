@@ -101,8 +101,7 @@ public:
   // One draw from P(. | state) under the options' temperature / top-k / top-p (not reshaped).
   WordId sample(const State &state, const SamplingOptions &options, Rng &rng);
   // The natural-log probability of `chosen` under the distribution sample() draws from, and the
-  // `top` most likely words with theirs (texts appended after `previous`). Uses what the last
-  // sample() on this state built when it can.
+  // `top` most likely words with theirs (texts appended after `previous`), for any state.
   void describe(const State &state, const SamplingOptions &options, WordId chosen, int top, std::string_view previous,
                 GeneratedToken &out);
   // The full conditional distribution (linear, over word ids; <s> is 0), as enumeration sees it.
@@ -130,7 +129,8 @@ private:
   WordId sampleReshaped(const State &state, const SamplingOptions &options, int generated, Rng &rng);
   void noteWord(WordId w, bool inCompletion);
   void resetHistory();
-  // describe() for a caller that already scored `chosen` (its log10 P under the model, as score() gives it).
+  // describe() right after sample() on the same state with the same options (generate() does): reuses
+  // what the draw built, and `chosenLog10`, the model's log10 P(chosen | state) as score() gives it.
   void describeScored(const State &state, const SamplingOptions &options, WordId chosen, float chosenLog10, int top,
                       std::string_view previous, GeneratedToken &out);
   void describeKept(WordId chosen, int top, std::string_view previous, GeneratedToken &out) const;
@@ -156,6 +156,9 @@ private:
   // recomputing it while m_exactFresh, which sample() clears.
   double m_exactZ = 0;
   bool m_exactFresh = false;
+  // prepareEnumerated() ran for the last draw's state, with m_powInvT and this allowUnk.
+  bool m_enumeratedFresh = false;
+  bool m_enumeratedAllowUnk = false;
   // Reshaping: the distribution, the completion's word counts and the words seen.
   std::vector<double> m_dist;
   std::vector<std::uint32_t> m_counts;

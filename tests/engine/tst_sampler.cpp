@@ -377,6 +377,41 @@ private Q_SLOTS:
     }
   }
 
+  // generate() describes each token from what its draw built; the values must be those of the
+  // distribution at the token's state, computed from scratch.
+  void generatedLogprobsMatchTheDistribution() {
+    Fixture f = makeFixture(23);
+    Sampler sampler(f.model, f.index);
+    for (const auto &[t, k] : {std::pair{1.0, 0}, std::pair{0.8, 0}, std::pair{1.4, 0}, std::pair{0.8, 5}}) {
+      SamplingOptions o;
+      o.temperature = t;
+      o.topK = k;
+      o.logprobs = 5;
+      o.maxTokens = 30;
+      std::size_t checked = 0;
+      for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+        o.seed = seed;
+        std::vector<GeneratedToken> tokens;
+        auto r = sampler.generate("", o, {TokenizerMode::Whitespace, false}, [&](const GeneratedToken &token) {
+          tokens.push_back(token);
+          return true;
+        });
+        QVERIFY(r.isOk());
+        checked += tokens.size();
+        State state = f.model->beginSentenceState(), next;
+        for (const GeneratedToken &token : tokens) {
+          const std::vector<double> want = expectedDistribution(sampler, state, o, [](WordId, double q) { return q; });
+          QVERIFY2(std::abs(token.logprob - std::log(want[token.word])) < 1e-6,
+                   ("T " + std::to_string(t) + " seed " + std::to_string(seed)).c_str());
+          checkAlternatives(token, want, 5);
+          f.model->score(state, token.word, next);
+          state = next;
+        }
+      }
+      QVERIFY(checked >= 8);
+    }
+  }
+
   // The reshaping controls, replayed word by word against their definitions (samplingparams.h):
   // repetition on prompt and completion words, frequency and presence on completion words, then
   // the logit bias, then min_p; the reported log-probabilities are of that distribution.
