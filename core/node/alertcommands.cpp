@@ -135,7 +135,7 @@ Status AlertingService::Impl::registerOps(AlertingService &service) {
       {u"apply_rules"_qs, Role::Admin, [this](const QJsonObject &args, const Principal &) -> Result<QJsonValue> {
          const QJsonValue yaml = args.value(u"yaml"_qs);
          if (!yaml.isString()) return Status::invalidArgument("argument 'yaml' must be the rules file's text");
-         if (!store) return Status::unavailable("the node is stopping");
+         if (!running) return Status::unavailable("the node is stopping");
          LMFRONT_RETURN_IF_ERROR(apply(yaml.toString().toStdString(), "apply_rules"));
          // Kept for the next start; written whole or not at all.
          const QString saved = context.dataDir + u"/alerts/rules.yaml"_qs;

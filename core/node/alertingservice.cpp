@@ -24,7 +24,6 @@ using alerting::Transition;
 
 namespace {
 
-constexpr std::size_t kSeriesSeconds = 3600;  // the longest window a rule may read back
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kPruneEveryMs = 3'600'000;
 
@@ -187,8 +186,8 @@ Status AlertingService::Impl::openDatabase() {
 
 // --- AlertingService -----------------------------------------------------------------------------
 
-AlertingService::AlertingService(const NodeContext &context, AlertingOptions options)
-    : d(std::make_unique<Impl>(context, std::move(options))) {}
+AlertingService::AlertingService(const NodeContext &context, observe::TimeSeriesStore &store, AlertingOptions options)
+    : d(std::make_unique<Impl>(context, store, std::move(options))) {}
 
 AlertingService::~AlertingService() { stop(); }
 
@@ -199,7 +198,6 @@ Status AlertingService::start() {
   d->wallAtStart = QDateTime::currentMSecsSinceEpoch();
   d->clockAtStart = d->context.clock.now();
   d->nodeId = d->options.nodeId ? d->options.nodeId().toStdString() : std::string();
-  d->store = std::make_unique<observe::TimeSeriesStore>(d->context.metrics, kSeriesSeconds);
   const QString path = d->context.dataDir + u"/alerts/rules.yaml"_qs;
   if (QFile file(path); file.exists()) {
     if (!file.open(QIODevice::ReadOnly))
@@ -214,7 +212,6 @@ Status AlertingService::start() {
     d->registered = true;
   }
 
-  d->store->sample(d->context.clock.now());  // the rates' baseline
   d->timer = std::make_unique<QTimer>();
   QObject::connect(d->timer.get(), &QTimer::timeout, [this] { tick(); });
   d->timer->start(1000);
@@ -243,10 +240,9 @@ Health AlertingService::health() const {
 }
 
 void AlertingService::tick() {
-  if (!d->store || !d->db) return;
+  if (!d->running || !d->db) return;
   const Clock::TimePoint now = d->context.clock.now();
   const std::int64_t nowMs = d->wallMs(now);
-  d->store->sample(now);
   const auto transitions = d->evaluator.evaluate(alerting::StoreSeriesSource(*d->store), now);
 
   std::vector<alerting::HistoryEvent> events;
@@ -323,7 +319,7 @@ QJsonObject AlertingService::snapshot() const {
 }
 
 Status AlertingService::applyRules(std::string_view yaml, std::string_view shownPath) {
-  if (!d->store) return Status::failedPrecondition("alerting is not running");
+  if (!d->running) return Status::failedPrecondition("alerting is not running");
   return d->apply(yaml, shownPath);
 }
 

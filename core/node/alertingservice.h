@@ -1,7 +1,7 @@
 // AlertingService: the node's alert rules, evaluated every second over the node's own per-second
-// series (docs/alerting.md). Rules come from DATA_DIR/alerts/rules.yaml when it exists, else the
-// shipped defaults (resources/alerts/default-rules.yaml, compiled in); a broken rules file stops
-// the start with its file, line and field.
+// series (docs/alerting.md): the node's one TimeSeriesStore, which the series service samples. Rules come from
+// DATA_DIR/alerts/rules.yaml when it exists, else the shipped defaults (resources/alerts/default-rules.yaml, compiled
+// in); a broken rules file stops the start with its file, line and field.
 //
 // Every state change goes to the event sink (component `alerting`), to the ops API's `alerts`
 // topic, to the history (DATA_DIR/alerts/alerts.db, alerting/alerthistory.h) and, unless a
@@ -9,8 +9,9 @@
 // `apply_rules`, `alert_rules`, `ack`, `silence`, `expire_silence`, `alert_history`,
 // `alert_summary` (docs/ops-protocol.md).
 //
-// Order: after the gateway (the metric families it reads are registered by then) and before the
-// ops service (its topic and commands are in the table before the first connection).
+// Order: after the gateway (the metric families it reads are registered by then) and the series
+// service (whose store it reads), and before the ops service (its topic and commands are in the table before the first
+// connection).
 //
 // Threads: start/stop, the 1 s timer, the topic's snapshot and every command run on the node
 // thread (the ops server runs there), so the evaluator and the database have one owner and no
@@ -28,6 +29,10 @@
 #include <functional>
 #include <memory>
 
+namespace lmfront::observe {
+class TimeSeriesStore;
+}
+
 namespace lmfront::node {
 
 struct AlertingOptions {
@@ -38,7 +43,8 @@ struct AlertingOptions {
 
 class AlertingService final : public Service {
 public:
-  AlertingService(const NodeContext &context, AlertingOptions options);  // context must outlive the service
+  // `context` and `store` must outlive the service.
+  AlertingService(const NodeContext &context, observe::TimeSeriesStore &store, AlertingOptions options);
   ~AlertingService() override;
 
   std::string_view name() const override { return "alerting"; }
@@ -47,7 +53,7 @@ public:
   void stop() override;
   Health health() const override;
 
-  // One sample of the series, one evaluation of every rule, then history, notifications and the
+  // One evaluation of every rule over the store, then history, notifications and the
   // topic, at the context's clock.
   void tick();
   // Takes notification answers that arrived and sends what is due, without evaluating rules:

@@ -19,7 +19,8 @@
 namespace lmfront::node {
 
 struct AlertingService::Impl {
-  Impl(const NodeContext &c, AlertingOptions o) : context(c), options(std::move(o)) {}
+  Impl(const NodeContext &c, observe::TimeSeriesStore &s, AlertingOptions o)
+      : context(c), options(std::move(o)), store(&s) {}
 
   struct Ack {
     std::string author, comment;
@@ -28,7 +29,7 @@ struct AlertingService::Impl {
 
   const NodeContext &context;
   const AlertingOptions options;
-  std::unique_ptr<observe::TimeSeriesStore> store;
+  observe::TimeSeriesStore *store;  // the node's, sampled by the series service
   alerting::AlertEvaluator evaluator;
   std::unique_ptr<storage::SqliteDb> db;
   std::unique_ptr<alerting::AlertHistory> history;

@@ -79,6 +79,8 @@ struct GatewayService::Impl {
         done(door->setPools(std::move(parsed)));
       });
     };
+    s.onNodeThread = [door](std::function<void()> job) { door->post(std::move(job)); };
+    s.ops = &context.ops;
     s.service = service.get();
     s.registry = &context.metrics;
     s.serving = serving.get();

@@ -8,6 +8,7 @@
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
 #include "node/opsservice.h"
+#include "node/seriesservice.h"
 #include "node/service.h"
 #include "observe/metricsregistry.h"
 
@@ -93,10 +94,13 @@ struct Node::Impl {
       auto gatewayService = std::make_unique<GatewayService>(config, *context);
       gateway = gatewayService.get();
       services.add(std::move(gatewayService));
+      auto series = std::make_unique<SeriesService>(*context, gateway);
+      SeriesService &store = *series;
+      services.add(std::move(series));
       GatewayService *bound = gateway;
       services.add(std::make_unique<AlertingService>(
-          *context, AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }}));
-      services.add(std::make_unique<OpsService>(config, *context, *gateway));
+          *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }}));
+      services.add(std::make_unique<OpsService>(config, *context, *gateway, store));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
     state = gateway->state();

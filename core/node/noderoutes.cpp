@@ -1,5 +1,6 @@
 #include "node/noderoutes.h"
 
+#include "cluster/opsregistry.h"
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
 #include "gateway/openai/jsonwriter.h"
@@ -109,6 +110,28 @@ Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeS
                                            r->respond(HttpResponse::json(200, w.take()));
                                          });
                                        }));
+  LMFRONT_RETURN_IF_ERROR(routes.route(
+      "GET", "/admin/series", RouteNeeds::role(Access::Admin),
+      [state](HttpRequest &&request, Admission admission, ResponderPtr r) {
+        const auto command = state->ops ? state->ops->command(u"series"_qs) : nullptr;
+        if (!command || !state->onNodeThread)
+          return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node keeps no time series"))));
+        // The query's parameters as the ops command's arguments: one command, two transports.
+        QJsonObject args;
+        for (const auto &[key, value] :
+             QUrlQuery(QString::fromStdString(request.query)).queryItems(QUrl::FullyDecoded)) {
+          if (args.contains(key))
+            return r->respond(toResponse(gateway::fromStatus(
+                Status::invalidArgument("parameter '" + key.toStdString() + "' is given more than once"))));
+          args.insert(key, value);
+        }
+        // The store's history is on disk, owned by the node thread: the query runs there.
+        state->onNodeThread([command, args, r, who = admission.principal()] {
+          const auto answer = command->handler(args, cluster::Principal{who, who, cluster::Role::Admin});
+          if (!answer) return r->respond(toResponse(gateway::fromStatus(answer.status(), "series")));
+          r->respond(jsonResponse(200, answer->toObject()));
+        });
+      }));
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     LMFRONT_RETURN_IF_ERROR(routes.route(

@@ -24,6 +24,10 @@ namespace lmfront::observe {
 class MetricsRegistry;
 }
 
+namespace lmfront::cluster {
+class OpsRegistry;
+}
+
 namespace lmfront::node {
 
 class ServingState;
@@ -43,11 +47,16 @@ struct NodeState {
   // there, with the outcome. Null: the route answers 501.
   std::function<void(std::string body, std::function<void(Status)> done)> replacePools;
   const ServingState *serving = nullptr;  // owned by the Node; only report() is read
+  // GET /admin/series runs the ops `series` command of `ops` (registered by the series service) on
+  // the node thread, through `onNodeThread` (any thread; runs the job there later). Either null:
+  // the route answers 501.
+  const cluster::OpsRegistry *ops = nullptr;
+  std::function<void(std::function<void()>)> onNodeThread;
 };
 
-// The node's routes (health, readiness, /metrics, /admin/pools, test routes) plus the OpenAI API
-// of state->service, each declaring what it needs (gateway/openai/routetable.h): /healthz,
-// /readyz and the 404 are keyless, /metrics needs a viewer, /admin/pools an admin. An error is a
+// The node's routes (health, readiness, /metrics, /admin/pools, /admin/series, test routes) plus
+// the OpenAI API of state->service, each declaring what it needs (gateway/openai/routetable.h):
+// /healthz, /readyz and the 404 are keyless, /metrics needs a viewer, /admin/* an admin. An error is a
 // declaration the route table refused.
 Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeState> state);
 

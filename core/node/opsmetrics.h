@@ -1,25 +1,23 @@
-// OpsMetrics: the ops API's `metrics` samples (docs/ops-protocol.md, "metrics") computed from the
-// node's metrics registry, and the ring of recent samples a `metrics` snapshot returns.
+// OpsMetrics: the ops API's `metrics` samples (docs/ops-protocol.md, "metrics") read from the
+// node's time-series store, and the ring of recent samples a `metrics` snapshot returns.
 //
-// sample() reads families by name through observe::MetricsRegistry (never a component's metric
-// handles, which are theirs to reshape): counters and histograms are differenced against the
-// previous sample, gauges read as they are. Per model (the served table's names): requests/s,
-// errors/s by class, latency and time-to-first-token quantiles of the interval, tokens/s, cache
-// hit ratio (requests answered by backend "cache"), queue depth, in-flight (its backends' sum).
-// Per backend: requests/s, errors/s, in-flight, concurrency limit. Node: CPU and RSS from
-// /proc/self. The first sample after construction has rates of 0 (its baseline).
+// It computes nothing over time itself: every rate and quantile is the store's latest 1 s point
+// (the chart series of observe/chartseries.h; errors by class from the store's raw series of
+// lmfront_requests_total; concurrency limits from lmfront_backend_concurrency_limit), so the
+// topic, the range query and the alert rules read one set of numbers. Per model (the served
+// table's names) and per backend (its pools' backends); node CPU and RSS from /proc/self, CPU
+// over the time between samples on the node's clock.
 //
 // Not thread-safe: one owner (the ops service on the node thread) calls everything.
 #pragma once
 
+#include "common/clock.h"
 #include "gateway/pool/modeltable.h"
-#include "observe/metricsregistry.h"
+#include "observe/timeseriesstore.h"
 
 #include <QJsonObject>
 #include <deque>
-#include <map>
-#include <string>
-#include <vector>
+#include <optional>
 
 namespace lmfront::node {
 
@@ -27,25 +25,19 @@ class OpsMetrics {
 public:
   static constexpr int kMaxHistorySeconds = 600;
 
-  explicit OpsMetrics(const observe::MetricsRegistry &registry);
+  // Tracks the raw families it reads (when registered). The store must outlive this.
+  explicit OpsMetrics(observe::TimeSeriesStore &store);
 
-  // One sample over the `seconds` since the previous one, ending at unix time `unixMs`; kept in
-  // the ring. `table`: what is served now (which models and backends appear).
-  QJsonObject sample(const gateway::pool::ModelTable &table, double seconds, qint64 unixMs);
+  // The sample of the store's latest second, at clock time `now` shown as unix time `unixMs`;
+  // kept in the ring. `table`: what is served now (which models and backends appear).
+  QJsonObject sample(const gateway::pool::ModelTable &table, Clock::TimePoint now, qint64 unixMs);
   // The snapshot payload: {"interval_ms", "samples": the last `historySeconds`, oldest first}.
   QJsonObject snapshot(int historySeconds) const;
 
 private:
-  using Labels = observe::LabelValues;
-  struct Reading {
-    std::map<Labels, double> values;                       // counters, gauges
-    std::map<Labels, std::vector<std::uint64_t>> buckets;  // histograms (per bucket)
-  };
-  Reading read(std::string_view family) const;
-
-  const observe::MetricsRegistry &m_registry;
-  std::map<std::string, Reading, std::less<>> m_previous;  // per family
+  observe::TimeSeriesStore &m_store;
   double m_previousCpuSeconds = -1;
+  std::optional<Clock::TimePoint> m_previousTime;
   std::deque<QJsonObject> m_ring;
 };
 

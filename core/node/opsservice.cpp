@@ -8,6 +8,7 @@
 #include "gateway/resilience/outlierdetector.h"
 #include "node/gatewayservice.h"
 #include "node/noderoutes.h"
+#include "node/seriesservice.h"
 #include "node/servingstate.h"
 
 #include <unistd.h>
@@ -85,8 +86,9 @@ QJsonArray poolsJson(const gateway::pool::ModelTable &table) {
 
 }  // namespace
 
-OpsService::OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway)
-    : m_config(config), m_context(context), m_gateway(gateway) {}
+OpsService::OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway,
+                       SeriesService &series)
+    : m_config(config), m_context(context), m_gateway(gateway), m_series(series) {}
 
 OpsService::~OpsService() { stop(); }
 
@@ -100,7 +102,7 @@ Status OpsService::start() {
     LMFRONT_RETURN_IF_ERROR(registerTable().withContext("ops topics and commands"));
     m_registered = true;
   }
-  m_metrics = std::make_unique<OpsMetrics>(m_context.metrics);
+  m_metrics = std::make_unique<OpsMetrics>(m_series.store());
   m_lastNode = {};
   auto authenticate = [gate](const std::optional<QString> &key) -> Result<Principal> {
     // As an Authorization header would carry it, so every key rule is the HTTP one.
@@ -113,13 +115,9 @@ Status OpsService::start() {
   m_server->start();
   m_running = true;
 
-  // The first sample is the rates' baseline; deltas start with the next one.
-  m_metrics->sample(*state->service->table(), 1.0, QDateTime::currentMSecsSinceEpoch());
-  m_sinceSample.start();
   m_lastNode = nodeState();
-  m_timer = std::make_unique<QTimer>();
-  QObject::connect(m_timer.get(), &QTimer::timeout, [this] { tick(); });
-  m_timer->start(1000);
+  // A sample after each of the store's: the topic shows the second the store just recorded.
+  m_listener = m_series.addListener([this] { tick(); });
 
   cluster::OpsServer *server = m_server.get();
   m_gateway.setOpsUpgrade([server](int fd, std::string alreadyRead) {
@@ -147,7 +145,8 @@ void OpsService::stop() {
   // First: no worker may post to the server once it is gone (the slot's lock orders the two).
   m_gateway.setOpsUpgrade({});
   m_running = false;
-  m_timer.reset();
+  if (m_listener) m_series.removeListener(*m_listener);
+  m_listener.reset();
   m_server.reset();
   m_metrics.reset();
 }
@@ -189,8 +188,8 @@ Status OpsService::registerTable() {
 void OpsService::tick() {
   const auto state = m_gateway.state();
   if (!m_running || !state || !m_metrics) return;
-  const double seconds = static_cast<double>(m_sinceSample.restart()) / 1000.0;
-  const QJsonObject sample = m_metrics->sample(*state->service->table(), seconds, QDateTime::currentMSecsSinceEpoch());
+  const Clock::TimePoint now = m_context.clock.now();
+  const QJsonObject sample = m_metrics->sample(*state->service->table(), now, m_series.unixMs(now));
   (void)m_context.ops.publish(u"metrics"_qs, sample);
   publishNodeChanges();
 }

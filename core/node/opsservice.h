@@ -4,12 +4,11 @@
 // gateway (it needs its state, keys and door) and is drained and stopped before it: connections
 // are closed with 1001 before the listener goes.
 //
-// Threads: the OpsServer, its 1 s sampling timer and every topic provider and command handler run
-// on the node thread. That is the thread of the one door (ServingState): `set_pools` applies the
-// new pools there and answers when the door reports, without a cross-thread wait (registry
-// handlers answer synchronously). At 1 Hz per node the ops traffic is small next to the node
-// thread's maintenance, and the data plane never waits for it: a worker only posts the upgraded
-// socket (OpsServer::adoptSocket runs on the node thread).
+// Threads: the OpsServer, its 1 s sample (a listener of the SeriesService's tick) and every topic
+// provider and command handler run on the node thread. That is the thread of the one door (ServingState): `set_pools`
+// applies the new pools there and answers when the door reports, without a cross-thread wait (registry handlers answer
+// synchronously). At 1 Hz per node the ops traffic is small next to the node thread's maintenance, and the data plane
+// never waits for it: a worker only posts the upgraded socket (OpsServer::adoptSocket runs on the node thread).
 //
 // Authentication is the HTTP one (AuthGate::authenticate: keys, roles, the loopback rule); the
 // handshake's Host and Origin were checked by the data plane's filter, and the OpsServer checks
@@ -22,19 +21,19 @@
 #include "node/opsmetrics.h"
 #include "node/service.h"
 
-#include <QElapsedTimer>
 #include <QJsonObject>
-#include <QTimer>
 #include <memory>
+#include <optional>
 
 namespace lmfront::node {
 
 class GatewayService;
+class SeriesService;
 
 class OpsService final : public Service {
 public:
-  // Everything must outlive the service; `gateway` is started before it.
-  OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway);
+  // Everything must outlive the service; `gateway` and `series` are started before it.
+  OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway, SeriesService &series);
   ~OpsService() override;
 
   std::string_view name() const override { return "ops"; }
@@ -58,11 +57,11 @@ private:
   const NodeConfig &m_config;
   const NodeContext &m_context;
   GatewayService &m_gateway;
+  SeriesService &m_series;
   std::unique_ptr<cluster::OpsServer> m_server;
-  std::unique_ptr<QTimer> m_timer;
+  std::optional<int> m_listener;  // of m_series, while running
   std::unique_ptr<OpsMetrics> m_metrics;
-  QElapsedTimer m_sinceSample;  // rates divide by the real time between samples
-  QJsonObject m_lastNode;       // the `node` state last published (uptime_s left out)
+  QJsonObject m_lastNode;  // the `node` state last published (uptime_s left out)
   bool m_registered = false;
   std::atomic<bool> m_running{false};
 };

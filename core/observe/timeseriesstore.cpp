@@ -7,6 +7,8 @@
 namespace lmfront::observe {
 namespace {
 
+using Tick = std::chrono::duration<std::int64_t, std::ratio<1, 100>>;  // a slot's time unit, 10 ms
+
 Labels sorted(Labels l) {
   std::sort(l.begin(), l.end());
   return l;
@@ -17,6 +19,15 @@ Labels labelsOf(const FamilyBase &f, const LabelValues &values) {
   l.reserve(values.size() + 1);
   for (std::size_t i = 0; i < values.size(); ++i) l.emplace_back(f.labelNames()[i], values[i]);
   return l;
+}
+
+std::vector<std::uint64_t> difference(const std::vector<std::uint64_t> &now, const std::vector<std::uint64_t> *before) {
+  std::vector<std::uint64_t> delta(now.size());
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    const std::uint64_t b = before && i < before->size() ? (*before)[i] : 0;
+    delta[i] = now[i] >= b ? now[i] - b : now[i];  // a reset counts from zero, like Prometheus
+  }
+  return delta;
 }
 
 }  // namespace
@@ -41,19 +52,50 @@ double histogramQuantile(double q, std::span<const double> bounds, std::span<con
   return bounds.back();
 }
 
-void TimeSeriesStore::Ring::push(Point p) {
-  m_points[m_next] = p;
-  m_next = (m_next + 1) % m_points.size();
-  m_size = std::min(m_size + 1, m_points.size());
+void Interval::merge(const Interval &other) {
+  seconds += other.seconds;
+  for (const auto &[name, theirs] : other.families) {
+    Family &ours = families[name];
+    ours.family = theirs.family;
+    for (const auto &[labels, v] : theirs.values) ours.values[labels] += v;
+    for (const auto &[labels, b] : theirs.buckets) {
+      auto &sum = ours.buckets[labels];
+      sum.resize(std::max(sum.size(), b.size()), 0);
+      for (std::size_t i = 0; i < b.size(); ++i) sum[i] += b[i];
+    }
+  }
 }
 
-void TimeSeriesStore::Ring::appendSince(Clock::TimePoint since, std::vector<Point> &out) const {
-  const std::size_t cap = m_points.size();
-  const std::size_t first = (m_next + cap - m_size) % cap;
-  for (std::size_t k = 0; k < m_size; ++k) {
-    const Point &p = m_points[(first + k) % cap];
-    if (p.time >= since) out.push_back(p);
+void TimeSeriesStore::Ring::push(Slot s, std::size_t capacity) {
+  if (m_ticks.size() < capacity) {
+    // Grown by hand so a ring never holds more than `capacity` points.
+    if (m_ticks.size() == m_ticks.capacity()) {
+      const std::size_t grown = std::min(capacity, std::max<std::size_t>(16, m_ticks.size() * 2));
+      m_ticks.reserve(grown);
+      m_values.reserve(grown);
+    }
+    m_ticks.push_back(s.ticks);
+    m_values.push_back(s.value);
+    return;
   }
+  m_ticks[m_next] = s.ticks;
+  m_values[m_next] = s.value;
+  m_next = (m_next + 1) % m_ticks.size();
+}
+
+template <typename Fn>
+void TimeSeriesStore::Ring::forEach(Fn &&fn) const {
+  const std::size_t n = m_ticks.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = (m_next + k) % n;
+    fn(Slot{m_ticks[i], m_values[i]});
+  }
+}
+
+std::optional<TimeSeriesStore::Slot> TimeSeriesStore::Ring::back() const {
+  if (m_ticks.empty()) return std::nullopt;
+  const std::size_t i = (m_next + m_ticks.size() - 1) % m_ticks.size();
+  return Slot{m_ticks[i], m_values[i]};
 }
 
 TimeSeriesStore::TimeSeriesStore(const MetricsRegistry &registry, std::size_t capacity)
@@ -68,60 +110,135 @@ Status TimeSeriesStore::track(std::string_view family, std::vector<double> quant
   for (auto &t : m_tracked) {
     if (t.family == f) {
       t.quantiles = std::move(quantiles);
+      t.raw = true;
       return Status::ok();
     }
   }
-  m_tracked.push_back(Tracked{f, std::move(quantiles), {}});
+  m_tracked.push_back(Tracked{f, std::move(quantiles), true, {}});
   return Status::ok();
 }
 
-void TimeSeriesStore::record(const std::string &name, Labels labels, Point p) {
+void TimeSeriesStore::enableCharts(std::vector<Clock::Duration> tiers, TierSink sink) {
+  std::lock_guard lock(m_mutex);
+  m_charts = true;
+  m_sink = std::move(sink);
+  m_tiers.clear();
+  for (const auto step : tiers)
+    if (step > Clock::Duration::zero()) m_tiers.push_back(Tier{step, 0, false, {}});
+}
+
+void TimeSeriesStore::setBackendModels(std::map<std::string, std::string> backendModel) {
+  std::lock_guard lock(m_mutex);
+  m_backendModel = std::move(backendModel);
+}
+
+TimeSeriesStore::Point TimeSeriesStore::toPoint(Slot s) const {
+  return Point{*m_epoch + std::chrono::duration_cast<Clock::Duration>(Tick(s.ticks)), s.value};
+}
+
+void TimeSeriesStore::record(const std::string &name, Labels labels, Clock::TimePoint t, double value) {
+  const auto ticks = std::chrono::duration_cast<Tick>(t - *m_epoch).count();
   auto it = m_rings.find(SeriesKey{name, labels});
-  if (it == m_rings.end()) it = m_rings.emplace(SeriesKey{name, std::move(labels)}, Ring(m_capacity)).first;
-  it->second.push(p);
+  if (it == m_rings.end()) it = m_rings.emplace(SeriesKey{name, std::move(labels)}, Ring()).first;
+  it->second.push(Slot{static_cast<std::int32_t>(ticks), value}, m_capacity);
 }
 
 void TimeSeriesStore::sample(Clock::TimePoint now) {
   std::lock_guard lock(m_mutex);
+  if (m_charts) {
+    // Chart families registered after enableCharts() are picked up as they appear.
+    for (const std::string_view name : chartFamilies()) {
+      const FamilyBase *f = m_registry.find(name);
+      if (f && std::none_of(m_tracked.begin(), m_tracked.end(), [&](const Tracked &t) { return t.family == f; }))
+        m_tracked.push_back(Tracked{f, {}, false, {}});
+    }
+  }
+  if (!m_epoch ||
+      std::chrono::duration_cast<Tick>(now - *m_epoch).count() >= std::numeric_limits<std::int32_t>::max()) {
+    m_rings.clear();
+    m_epoch = now;
+  }
+  const double elapsed = m_last ? std::chrono::duration<double>(now - *m_last).count() : 0.0;
+  m_last = now;
+  Interval interval;
+  interval.seconds = elapsed;
   for (auto &t : m_tracked) {
     const FamilyBase &f = *t.family;
-    t.family->forEach([&](const LabelValues &values, const SeriesBase &s) {
-      const Labels labels = sorted(labelsOf(f, values));
+    // A family's first sample is its baseline; series it gains later count from zero.
+    const bool familyBaseline = !t.seen;
+    t.seen = true;
+    Interval::Family *out = nullptr;
+    if (elapsed > 0) {
+      out = &interval.families[f.name()];
+      out->family = &f;
+    }
+    f.forEach([&](const LabelValues &values, const SeriesBase &s) {
       auto [prevIt, fresh] = t.previous.try_emplace(values);
       Previous &prev = prevIt->second;
-      const double elapsed = std::chrono::duration<double>(now - prev.time).count();
+      const bool rawRate = t.raw && !fresh && elapsed > 0;
       switch (f.type()) {
-      case MetricType::Gauge: record(f.name(), labels, {now, static_cast<const Gauge &>(s).value()}); break;
+      case MetricType::Gauge: {
+        const double v = static_cast<const Gauge &>(s).value();
+        if (t.raw) record(f.name(), sorted(labelsOf(f, values)), now, v);
+        if (out) out->values[values] = v * elapsed;
+        break;
+      }
       case MetricType::Counter: {
         const std::uint64_t v = static_cast<const Counter &>(s).value();
-        // A counter never goes down; if it did (it cannot here), count from zero like Prometheus.
-        const std::uint64_t delta = v >= prev.count ? v - prev.count : v;
-        if (!fresh && elapsed > 0) record(f.name(), labels, {now, static_cast<double>(delta) / elapsed});
+        const std::uint64_t delta = fresh ? v : (v >= prev.count ? v - prev.count : v);
+        if (rawRate) record(f.name(), sorted(labelsOf(f, values)), now, static_cast<double>(delta) / elapsed);
+        if (out && !(fresh && familyBaseline)) out->values[values] = static_cast<double>(delta);
         prev.count = v;
         break;
       }
       case MetricType::Histogram: {
-        const auto snap = static_cast<const Histogram &>(s).snapshot();
-        if (!fresh && elapsed > 0 && prev.buckets.size() == snap.buckets.size()) {
-          std::vector<std::uint64_t> delta(snap.buckets.size());
-          for (std::size_t i = 0; i < delta.size(); ++i)
-            delta[i] = snap.buckets[i] >= prev.buckets[i] ? snap.buckets[i] - prev.buckets[i] : snap.buckets[i];
+        auto snap = static_cast<const Histogram &>(s).snapshot();
+        const auto delta = difference(snap.buckets, fresh ? nullptr : &prev.buckets);
+        if (rawRate && prev.buckets.size() == snap.buckets.size()) {
+          const Labels labels = sorted(labelsOf(f, values));
           for (const double q : t.quantiles) {
             Labels ql = labels;
             ql.emplace_back("quantile", formatValue(q));
-            record(f.name(), sorted(std::move(ql)), {now, histogramQuantile(q, f.bounds(), delta)});
+            record(f.name(), sorted(std::move(ql)), now, histogramQuantile(q, f.bounds(), delta));
           }
           const std::uint64_t n = snap.count >= prev.count ? snap.count - prev.count : snap.count;
-          record(f.name() + "_count", labels, {now, static_cast<double>(n) / elapsed});
+          record(f.name() + "_count", labels, now, static_cast<double>(n) / elapsed);
         }
+        if (out && !(fresh && familyBaseline)) out->buckets[values] = delta;
         prev.count = snap.count;
-        prev.buckets = snap.buckets;
+        prev.buckets = std::move(snap.buckets);
         break;
       }
       }
-      prev.time = now;
     });
   }
+  if (!m_charts || elapsed <= 0) return;
+  for (auto &p : deriveCharts(interval, m_backendModel)) record(p.name, std::move(p.labels), now, p.value);
+  for (auto &tier : m_tiers) {
+    // The interval ending at `now` belongs to the bucket holding the instant just before it.
+    const std::int64_t bucket = (now.time_since_epoch() - Clock::Duration(1)) / tier.step;
+    if (tier.open && bucket != tier.bucket) closeBucket(tier);
+    if (!tier.open) {
+      tier.open = true;
+      tier.bucket = bucket;
+      tier.acc = interval;
+    } else {
+      tier.acc.merge(interval);
+    }
+  }
+}
+
+void TimeSeriesStore::closeBucket(Tier &tier) {
+  if (m_sink && tier.acc.seconds > 0)
+    m_sink(tier.step, Clock::TimePoint(tier.step * tier.bucket), deriveCharts(tier.acc, m_backendModel));
+  tier.open = false;
+  tier.acc = Interval{};
+}
+
+void TimeSeriesStore::flush() {
+  std::lock_guard lock(m_mutex);
+  for (auto &tier : m_tiers)
+    if (tier.open) closeBucket(tier);
 }
 
 std::vector<TimeSeriesStore::Point> TimeSeriesStore::series(std::string_view name, Labels labels,
@@ -129,16 +246,44 @@ std::vector<TimeSeriesStore::Point> TimeSeriesStore::series(std::string_view nam
   std::vector<Point> out;
   std::lock_guard lock(m_mutex);
   const auto it = m_rings.find(SeriesKey{std::string(name), sorted(std::move(labels))});
-  if (it != m_rings.end()) it->second.appendSince(since, out);
+  if (it == m_rings.end()) return out;
+  it->second.forEach([&](Slot s) {
+    const Point p = toPoint(s);
+    if (p.time >= since) out.push_back(p);
+  });
   return out;
+}
+
+std::optional<TimeSeriesStore::Point> TimeSeriesStore::latest(std::string_view name, Labels labels) const {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_rings.find(SeriesKey{std::string(name), sorted(std::move(labels))});
+  if (it == m_rings.end()) return std::nullopt;
+  const auto last = it->second.back();
+  return last ? std::optional<Point>(toPoint(*last)) : std::nullopt;
 }
 
 std::vector<Labels> TimeSeriesStore::labelSets(std::string_view name) const {
   std::vector<Labels> out;
   std::lock_guard lock(m_mutex);
-  for (const auto &[key, ring] : m_rings)
-    if (key.first == name) out.push_back(key.second);
+  for (auto it = m_rings.lower_bound(SeriesKey{std::string(name), {}}); it != m_rings.end() && it->first.first == name;
+       ++it)
+    out.push_back(it->first.second);
   return out;
+}
+
+std::optional<Clock::TimePoint> TimeSeriesStore::firstSample() const {
+  std::lock_guard lock(m_mutex);
+  return m_epoch;
+}
+
+std::size_t TimeSeriesStore::memoryBytes() const {
+  std::lock_guard lock(m_mutex);
+  std::size_t bytes = 0;
+  for (const auto &[key, ring] : m_rings) {
+    bytes += ring.bytes() + sizeof(Ring) + sizeof(SeriesKey) + 4 * sizeof(void *) + key.first.capacity();
+    for (const auto &[k, v] : key.second) bytes += sizeof(k) * 2 + k.capacity() + v.capacity();
+  }
+  return bytes;
 }
 
 }  // namespace lmfront::observe

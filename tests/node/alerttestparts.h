@@ -9,6 +9,7 @@
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
 #include "observe/metricsregistry.h"
+#include "observe/timeseriesstore.h"
 
 #include <QDir>
 #include <QFile>
@@ -43,6 +44,7 @@ struct AlertParts {
   QTemporaryDir dir;
   std::vector<std::pair<QString, QJsonObject>> deltas;
   std::unique_ptr<node::NodeContext> context;
+  observe::TimeSeriesStore store{metrics};  // the node's series service samples it; here the test does
   observe::CounterFamily *requests = nullptr;
 
   explicit AlertParts(const char *rules = kBusyRule) {
@@ -59,11 +61,18 @@ struct AlertParts {
     context = std::make_unique<node::NodeContext>(
         node::NodeContext{clock, http, metrics, events, dir.path(), inference, thread, *ops});
   }
-  // One second of `perSecond` requests to `model`, then a tick.
+  // Starts the service and takes the rates' baseline, as the node's series service would.
+  Status start(node::AlertingService &alerting) {
+    Status started = alerting.start();
+    store.sample(clock.now());
+    return started;
+  }
+  // One second of `perSecond` requests to `model`, then a sample and a tick.
   void second(node::AlertingService &alerting, int perSecond, const std::string &model = "english") {
     if (perSecond > 0)
       requests->withLabels({model, "engine:" + model, "200"}).inc(static_cast<std::uint64_t>(perSecond));
     clock.advance(std::chrono::seconds(1));
+    store.sample(clock.now());
     alerting.tick();
   }
   client::OpsMessage run(const QString &command, const QJsonObject &args, cluster::Role role) {

@@ -32,8 +32,8 @@ class TstAlertAcks : public QObject {
 private Q_SLOTS:
   void ackIsRecordedOnceByAnOperator() {
     testing::AlertParts p;
-    node::AlertingService alerting(*p.context, {});
-    QVERIFY(alerting.start().isOk());
+    node::AlertingService alerting(*p.context, p.store, {});
+    QVERIFY(p.start(alerting).isOk());
     for (int s = 0; s < 3; ++s) p.second(alerting, 10);
     QCOMPARE(active(alerting).size(), 1);
     const QJsonObject alert = active(alerting)[0].toObject();
@@ -88,8 +88,8 @@ private Q_SLOTS:
 
   void silenceMutesByRegexAndExpiresOnTheClock() {
     testing::AlertParts p;
-    node::AlertingService alerting(*p.context, {});
-    QVERIFY(alerting.start().isOk());
+    node::AlertingService alerting(*p.context, p.store, {});
+    QVERIFY(p.start(alerting).isOk());
     const auto bad =
         p.run(u"silence"_qs, {{u"matchers"_qs, QJsonObject{{u"model"_qs, u"eng("_qs}}}, {u"for"_qs, u"1h"_qs}},
               Role::Operator);
@@ -140,8 +140,8 @@ private Q_SLOTS:
 
   void aFlappingAlertIsOneEpisodePerFlapAndExportsAsCsv() {
     testing::AlertParts p;
-    node::AlertingService alerting(*p.context, {});
-    QVERIFY(alerting.start().isOk());
+    node::AlertingService alerting(*p.context, p.store, {});
+    QVERIFY(p.start(alerting).isOk());
     QStringList ids;
     for (int flap = 0; flap < 3; ++flap) {
       for (int s = 0; s < 2; ++s) p.second(alerting, 10);

@@ -9,6 +9,7 @@
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
 #include "observe/metricsregistry.h"
+#include "observe/timeseriesstore.h"
 
 #include <QDir>
 #include <QFile>
@@ -34,6 +35,7 @@ struct Parts {
   QTemporaryDir dir;
   std::vector<std::pair<QString, QJsonObject>> deltas;
   node::NodeContext context{clock, http, metrics, events, dir.path(), inference, thread, ops};
+  observe::TimeSeriesStore store{metrics};  // the node's series service samples it; here the test does
   observe::CounterFamily *requests = nullptr;
 
   Parts() {
@@ -64,8 +66,9 @@ class TstAlertingService : public QObject {
 private Q_SLOTS:
   void errorsRaiseAndResolveTheShippedErrorRatioAlert() {
     Parts p;
-    node::AlertingService alerting(p.context, {});
+    node::AlertingService alerting(p.context, p.store, {});
     QVERIFY(alerting.start().isOk());
+    p.store.sample(p.clock.now());  // the rates' baseline
     QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 5);
 
     auto &ok = p.requests->withLabels({"english", "engine:english", "200"});
@@ -74,6 +77,7 @@ private Q_SLOTS:
       ok.inc(10);
       failed.inc(static_cast<std::uint64_t>(errors));
       p.clock.advance(1s);
+      p.store.sample(p.clock.now());
       alerting.tick();
     };
     for (int s = 0; s < 30; ++s) second(0);
@@ -113,7 +117,7 @@ private Q_SLOTS:
         "rules:\n  - name: x\n    metric: lmfront_requests_total\n    aggregate: rate\n"
         "    op: \">\"\n    threshold: 1\n    severity: info\n    for: -1m\n");
     file.close();
-    node::AlertingService alerting(p.context, {});
+    node::AlertingService alerting(p.context, p.store, {});
     const Status started = alerting.start();
     QCOMPARE(started.code(), StatusCode::InvalidArgument);
     QVERIFY2(
@@ -123,7 +127,7 @@ private Q_SLOTS:
 
   void applyRulesIsCheckedRoleGatedAppliedAndKept() {
     Parts p;
-    node::AlertingService alerting(p.context, {});
+    node::AlertingService alerting(p.context, p.store, {});
     QVERIFY(alerting.start().isOk());
     const QString rules =
         u"rules:\n  - {name: busy, metric: lmfront_requests_total, aggregate: rate, "
@@ -152,7 +156,7 @@ private Q_SLOTS:
     // The next start reads the applied rules from the data dir.
     cluster::OpsRegistry freshTable;  // a new node's table: the first one already has the topic
     node::NodeContext next{p.clock, p.http, p.metrics, p.events, p.dir.path(), p.inference, p.thread, freshTable};
-    node::AlertingService again(next, {});
+    node::AlertingService again(next, p.store, {});
     QVERIFY(again.start().isOk());
     QCOMPARE(again.snapshot().value(u"rules").toInt(), 1);
   }

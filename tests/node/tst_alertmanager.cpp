@@ -59,8 +59,8 @@ private Q_SLOTS:
     node::AlertingOptions options;
     options.settings.alertmanagers << QStringLiteral("http://127.0.0.1:%1").arg(m_port);
     options.nodeId = [] { return QStringLiteral("node-a"); };
-    node::AlertingService alerting(*p.context, options);
-    QVERIFY(alerting.start().isOk());
+    node::AlertingService alerting(*p.context, p.store, options);
+    QVERIFY(p.start(alerting).isOk());
     for (int s = 0; s < 2; ++s) p.second(alerting, 10);
     QCOMPARE(alerting.snapshot().value(u"active").toArray().size(), 1);
     QTRY_VERIFY_WITH_TIMEOUT((alerting.pumpNotifications(), alerting.pendingNotifications() == 0), 20'000);

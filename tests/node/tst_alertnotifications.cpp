@@ -112,8 +112,8 @@ private Q_SLOTS:
     testing::AlertParts p;
     QString id;
     {
-      node::AlertingService alerting(*p.context, webhookTo(receiver));
-      QVERIFY(alerting.start().isOk());
+      node::AlertingService alerting(*p.context, p.store, webhookTo(receiver));
+      QVERIFY(p.start(alerting).isOk());
       for (int s = 0; s < 2; ++s) p.second(alerting, 10);  // fires (the rate needs 2 points); delivery goes out
       const QJsonArray active = alerting.snapshot().value(u"active").toArray();
       QCOMPARE(active.size(), 1);
@@ -132,8 +132,8 @@ private Q_SLOTS:
       alerting.stop();  // the node goes down owing the notification
     }
     p.newNode();
-    node::AlertingService again(*p.context, webhookTo(receiver));
-    QVERIFY(again.start().isOk());
+    node::AlertingService again(*p.context, p.store, webhookTo(receiver));
+    QVERIFY(p.start(again).isOk());
     QCOMPARE(again.pendingNotifications(), 1u);
     QVERIFY(answered(again, receiver, 3));
     QTRY_COMPARE(again.pendingNotifications(), 0u);
@@ -159,8 +159,8 @@ private Q_SLOTS:
   void resolvedIsSentAndSilencedAlertsSendNothing() {
     Receiver receiver(0);
     testing::AlertParts p;
-    node::AlertingService alerting(*p.context, webhookTo(receiver));
-    QVERIFY(alerting.start().isOk());
+    node::AlertingService alerting(*p.context, p.store, webhookTo(receiver));
+    QVERIFY(p.start(alerting).isOk());
     const auto silenced =
         p.run(u"silence"_qs, {{u"matchers"_qs, QJsonObject{{u"model"_qs, u"tiny"_qs}}}, {u"for"_qs, u"1h"_qs}},
               cluster::Role::Operator);

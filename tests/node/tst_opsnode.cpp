@@ -3,7 +3,8 @@
 // on it; foreign Origin and Host refused at the handshake; unauthenticated and under-privileged
 // commands refused; drain → 503 `draining` → undrain → 200; set_pools changes /v1/models; the
 // node and metrics topics; 200 connections that send broken frames leave the node serving; a
-// client that stops reading does not hold back the others' metric deltas.
+// client that stops reading does not hold back the others' metric deltas; GET /admin/series
+// charts real traffic, admin only, and refuses a bad parameter with 400.
 #include "../support/fakehttp.h"
 #include "../support/tinymodel.h"
 #include "client/opsclient.h"
@@ -183,6 +184,29 @@ private Q_SLOTS:
   }
   void cleanupTestCase() {
     if (m_node) QVERIFY(m_node->shutdown());
+  }
+
+  void adminSeriesChartsRealTraffic() {
+    for (int i = 0; i < 20; ++i) QCOMPARE(ask(m_port, "POST", "/v1/completions", m_user, kCompletion).status, 200);
+    const std::string path = "/admin/series?name=requests_per_s&model=tiny";
+    double charted = 0;
+    // The store samples once a second: wait for the second that holds the requests.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+          const auto reply = ask(m_port, "GET", path, m_admin);
+          if (reply.status != 200) return false;
+          const QJsonObject body = QJsonDocument::fromJson(QByteArray::fromStdString(reply.body)).object();
+          charted = 0;
+          for (const auto &s : body.value(u"series"_qs).toArray())
+            for (const auto &pt : s.toObject().value(u"points"_qs).toArray()) charted += pt.toArray()[1].toDouble();
+          return body.value(u"tier_s"_qs).toInt() == 1 && charted >= 19.5;  // rates × ~1 s
+        },
+        10000));
+    QCOMPARE(ask(m_port, "GET", path, m_operator).status, 403);
+    const auto bad = ask(m_port, "GET", "/admin/series?name=requests_per_s&step=-5", m_admin);
+    QCOMPARE(bad.status, 400);
+    QVERIFY2(bad.body.find("parameter 'step' must be a positive") != std::string::npos, bad.body.c_str());
+    QCOMPARE(ask(m_port, "GET", "/admin/series?name=requests_per_s&step=5&step=6", m_admin).status, 400);
   }
 
   void upgradeOnTheDataPlanePortWhilePlainHttpKeepsServing() {

@@ -1,6 +1,8 @@
 // TimeSeriesStore: per-second rates, gauge values, histogram quantiles per interval, ring bound,
-// `since` filtering — all on a ManualClock.
+// `since` filtering, the chart series per model and backend and their coarse tiers — all on a
+// ManualClock.
 #include "common/clock.h"
+#include "observe/metricnames.h"
 #include "observe/timeseriesstore.h"
 
 #include <QtTest>
@@ -101,6 +103,71 @@ private Q_SLOTS:
     QCOMPARE(recent.size(), 2u);
     QCOMPARE(recent.front().value, 8.0);
     QVERIFY(store.series("g", {{"x", "y"}}, t0).empty());
+  }
+
+  void chartSeriesPerModelBackendAndNode() {
+    MetricsRegistry reg;
+    lmfront::ManualClock clock;
+    auto req = *reg.counter(std::string(names::kRequestsTotal), "h", {"model", "backend", "code"});
+    const std::array<double, 3> bounds{0.01, 0.1, 1};
+    auto lat = *reg.histogram(std::string(names::kRequestDurationSeconds), "h", {"model"}, bounds);
+    auto inflight = *reg.gauge(std::string(names::kBackendInflight), "h", {"backend"});
+    TimeSeriesStore store(reg);
+    std::vector<std::tuple<lmfront::Clock::Duration, lmfront::Clock::TimePoint, std::vector<ChartPoint>>> closed;
+    store.enableCharts({10s}, [&](auto step, auto start, auto points) { closed.emplace_back(step, start, points); });
+    store.setBackendModels({{"engine:a", "a"}});
+    clock.set(lmfront::Clock::TimePoint(100s));
+    store.sample(clock.now());  // baseline
+
+    auto value = [&](std::string_view name, Labels labels) {
+      const auto p = store.latest(name, std::move(labels));
+      return p ? p->value : -1.0;
+    };
+    // A model's first requests are charted (its series appear after the baseline).
+    for (int s = 1; s <= 10; ++s) {
+      req->withLabels({"a", "engine:a", "200"}).inc(8);
+      req->withLabels({"a", "engine:a", "503"}).inc(2);
+      req->withLabels({"a", "cache", "200"}).inc(10);
+      req->withLabels({"b", "engine:b", "200"}).inc(s);
+      for (int i = 0; i < 10; ++i) lat->withLabels({"a"}).observe(0.05);
+      inflight->withLabels({"engine:a"}).set(3);
+      clock.advance(1s);
+      store.sample(clock.now());
+    }
+    QCOMPARE(value("requests_per_s", {{"model", "a"}}), 20.0);
+    QCOMPARE(value("requests_per_s", {{"model", "a"}, {"backend", "engine:a"}}), 10.0);
+    QCOMPARE(value("errors_per_s", {{"model", "a"}}), 2.0);
+    QCOMPARE(value("cache_hit_ratio", {{"model", "a"}}), 0.5);
+    QCOMPARE(value("requests_per_s", {}), 30.0);  // node total: a's 20 and b's 10
+    QCOMPARE(value("in_flight", {{"model", "a"}}), 3.0);
+    QCOMPARE(value("latency_p50_ms", {{"model", "a"}}), 55.0);
+    QVERIFY(!store.latest("latency_p50_ms", {{"model", "b"}}));  // b observed no latency
+    QCOMPARE(store.series("requests_per_s", {{"model", "b"}}, lmfront::Clock::TimePoint{}).size(), 10u);
+
+    // Samples at 101..110 s fill the bucket [100 s, 110 s); the sample at 111 s closes it.
+    QVERIFY(closed.empty());
+    req->withLabels({"a", "engine:a", "200"}).inc(8);
+    clock.advance(1s);
+    store.sample(clock.now());
+    QCOMPARE(closed.size(), 1u);
+    const auto &[step, start, points] = closed[0];
+    QCOMPARE(step, lmfront::Clock::Duration(10s));
+    QCOMPARE(start, lmfront::Clock::TimePoint(100s));
+    auto find = [&](std::string_view name, const Labels &labels) {
+      for (const auto &p : points)
+        if (p.name == name && p.labels == labels) return p.value;
+      return -1.0;
+    };
+    QCOMPARE(find("requests_per_s", {{"model", "b"}}), 5.5);  // 1 + 2 + … + 10 over 10 s
+    QCOMPARE(find("errors_per_s", {}), 2.0);
+    QCOMPARE(find("latency_p99_ms", {{"model", "a"}}), 99.1);  // from the bucket's merged histogram
+    QCOMPARE(find("in_flight", {{"backend", "engine:a"}, {"model", "a"}}), 3.0);
+
+    // flush() closes the open bucket (at shutdown).
+    store.flush();
+    QCOMPARE(closed.size(), 2u);
+    QCOMPARE(std::get<1>(closed[1]), lmfront::Clock::TimePoint(110s));
+    QVERIFY(store.memoryBytes() > 0);
   }
 };
 
