@@ -33,6 +33,7 @@ CompletionClient::CompletionClient(QObject *parent) : QObject(parent), m_nam(new
   qRegisterMetaType<GenerationStats>("lmfront::client::GenerationStats");
   qRegisterMetaType<GenerationResult>("lmfront::client::GenerationResult");
   qRegisterMetaType<ScoreResult>("lmfront::client::ScoreResult");
+  qRegisterMetaType<QList<ScoredToken>>("QList<lmfront::client::ScoredToken>");
   m_nam->setProxy(QNetworkProxy::NoProxy);
 }
 
@@ -222,6 +223,7 @@ void CompletionClient::applyChunk(const StreamChunk &chunk) {
   if (!chunk.finishReason.isEmpty()) s.finishReason = chunk.finishReason;
   if (chunk.completionTokens >= 0) s.completionTokens = chunk.completionTokens;
   if (chunk.promptTokens >= 0) s.promptTokens = chunk.promptTokens;
+  if (!chunk.logprobs.isEmpty()) Q_EMIT tokensScored(chunk.logprobs);
   if (chunk.text.isEmpty()) return;  // role, finish and usage events carry no text
   const qint64 now = m_clock.nsecsElapsed();
   if (m_firstTextNs < 0) m_firstTextNs = now;

@@ -8,8 +8,9 @@
 // - listModels() -> modelsListed; a call while one is in flight joins it.
 // - generate() -> generationStarted (headers arrived), textReceived per streamed piece as the
 //   bytes arrive (QNetworkReply::readyRead through an SseDecoder; the stream is not buffered),
-//   then exactly one generationFinished. A new generate() aborts the previous one silently;
-//   cancelGeneration() aborts the reply and emits generationFinished at once with
+//   then exactly one generationFinished. With GenerationParams::logprobs set, tokensScored
+//   carries each event's tokens with their probabilities and alternatives, before its text. A new generate() aborts the
+//   previous one silently; cancelGeneration() aborts the reply and emits generationFinished at once with
 //   ApiErrorKind::Cancelled and the stats so far.
 // - score() -> scored; a new one aborts the previous one silently.
 // setBaseUrl() drops a models or score request in flight; a running generation finishes against
@@ -61,6 +62,7 @@ Q_SIGNALS:
   void modelsListed(const lmfront::client::ModelList &list);
   void generationStarted(const lmfront::client::ResponseMeta &meta);
   void textReceived(const QString &text, const lmfront::client::GenerationStats &stats);
+  void tokensScored(const QList<lmfront::client::ScoredToken> &tokens);
   void generationFinished(const lmfront::client::GenerationResult &result);
   void scored(const lmfront::client::ScoreResult &result);
 

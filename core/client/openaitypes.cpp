@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <algorithm>
 #include <cmath>
 
 namespace lmfront::client {
@@ -75,6 +76,13 @@ QByteArray completionRequestBody(const GenerationParams &p, bool stream) {
   if (p.topK > 0) o.insert(QLatin1String("top_k"), p.topK);
   if (p.seed) o.insert(QLatin1String("seed"), static_cast<double>(*p.seed));
   if (!p.stop.isEmpty()) o.insert(QLatin1String("stop"), QJsonArray::fromStringList(p.stop));
+  for (auto it = p.sampling.begin(); it != p.sampling.end(); ++it) o.insert(it.key(), it.value());
+  if (p.logprobs && p.chat) {
+    o.insert(QLatin1String("logprobs"), true);
+    o.insert(QLatin1String("top_logprobs"), *p.logprobs);
+  } else if (p.logprobs) {
+    o.insert(QLatin1String("logprobs"), *p.logprobs);
+  }
   if (stream) {
     o.insert(QLatin1String("stream"), true);
     o.insert(QLatin1String("stream_options"), QJsonObject{{QLatin1String("include_usage"), true}});
@@ -149,8 +157,12 @@ ScoreResult parseScore(int httpStatus, const QByteArray &body) {
       r.tokens.clear();
       return r;
     }
-    r.tokens.append({t.value(QLatin1String("token")).toString(), p.toDouble(),
-                     intOr(t.value(QLatin1String("ngram")), 0), t.value(QLatin1String("oov")).toBool()});
+    ScoredToken token;
+    token.token = t.value(QLatin1String("token")).toString();
+    token.log10Prob = p.toDouble();
+    token.ngram = intOr(t.value(QLatin1String("ngram")), 0);
+    token.oov = t.value(QLatin1String("oov")).toBool();
+    r.tokens.append(token);
   }
   r.model = o.value(QLatin1String("model")).toString();
   r.log10Prob = o.value(QLatin1String("log10_prob")).toDouble();
@@ -162,6 +174,88 @@ ScoreResult parseScore(int httpStatus, const QByteArray &body) {
 
 namespace {
 
+// A natural-log probability as the API sends it: a finite number <= 0 (rounding may pass 0).
+bool lnProb(const QJsonValue &v, double &log10Prob) {
+  if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() > 1e-9) return false;
+  log10Prob = std::min(v.toDouble(), 0.0) / std::log(10.0);
+  return true;
+}
+
+void sortAlternatives(QList<TokenAlternative> &alternatives) {
+  std::stable_sort(alternatives.begin(), alternatives.end(),
+                   [](const TokenAlternative &a, const TokenAlternative &b) { return a.log10Prob > b.log10Prob; });
+}
+
+// Completions: {"tokens":[...],"token_logprobs":[...],"top_logprobs":[{token: logprob}, ...]}.
+QString completionLogprobs(const QJsonObject &lp, QList<ScoredToken> &out) {
+  const QJsonValue tokens = lp.value(QLatin1String("tokens"));
+  const QJsonValue logprobs = lp.value(QLatin1String("token_logprobs"));
+  const QJsonValue top = lp.value(QLatin1String("top_logprobs"));
+  if (!tokens.isArray() || !logprobs.isArray() || tokens.toArray().size() != logprobs.toArray().size())
+    return QStringLiteral("\"tokens\" and \"token_logprobs\" must be arrays of the same length");
+  if (!top.isUndefined() && !top.isNull() && (!top.isArray() || top.toArray().size() != tokens.toArray().size()))
+    return QStringLiteral("\"top_logprobs\" must be an array as long as \"tokens\"");
+  const QJsonArray t = tokens.toArray();
+  for (qsizetype i = 0; i < t.size(); ++i) {
+    ScoredToken token;
+    token.ngram = -1;
+    if (!t[i].isString() || !lnProb(logprobs.toArray()[i], token.log10Prob))
+      return QStringLiteral("token %1: not a string with a finite log-probability <= 0").arg(i);
+    token.token = t[i].toString();
+    const QJsonValue alternatives = top.isArray() ? top.toArray()[i] : QJsonValue();
+    if (alternatives.isObject()) {
+      const QJsonObject a = alternatives.toObject();
+      for (auto it = a.begin(); it != a.end(); ++it) {
+        TokenAlternative alt{it.key(), 0};
+        if (!lnProb(it.value(), alt.log10Prob)) return QStringLiteral("token %1: a bad top_logprobs value").arg(i);
+        token.alternatives.append(alt);
+      }
+    } else if (!alternatives.isNull() && !alternatives.isUndefined()) {
+      return QStringLiteral("token %1: top_logprobs entry is not an object").arg(i);
+    }
+    sortAlternatives(token.alternatives);
+    out.append(token);
+  }
+  return {};
+}
+
+// Chat: {"content":[{"token","logprob","bytes","top_logprobs":[{"token","logprob","bytes"}]}]}.
+QString chatLogprobs(const QJsonObject &lp, QList<ScoredToken> &out) {
+  const QJsonValue content = lp.value(QLatin1String("content"));
+  if (content.isNull()) return {};  // OpenAI sends null for a chunk without tokens
+  if (!content.isArray()) return QStringLiteral("\"content\" is not an array");
+  const QJsonArray entries = content.toArray();
+  for (qsizetype i = 0; i < entries.size(); ++i) {
+    const QJsonObject e = entries[i].toObject();
+    ScoredToken token;
+    token.ngram = -1;
+    if (!e.value(QLatin1String("token")).isString() || !lnProb(e.value(QLatin1String("logprob")), token.log10Prob))
+      return QStringLiteral("entry %1: no \"token\" string or finite \"logprob\" <= 0").arg(i);
+    token.token = e.value(QLatin1String("token")).toString();
+    const QJsonValue top = e.value(QLatin1String("top_logprobs"));
+    if (!top.isUndefined() && !top.isNull() && !top.isArray())
+      return QStringLiteral("entry %1: \"top_logprobs\" is not an array").arg(i);
+    for (const QJsonValue &v : top.toArray()) {
+      const QJsonObject a = v.toObject();
+      TokenAlternative alt{a.value(QLatin1String("token")).toString(), 0};
+      if (!a.value(QLatin1String("token")).isString() || !lnProb(a.value(QLatin1String("logprob")), alt.log10Prob))
+        return QStringLiteral("entry %1: a bad top_logprobs entry").arg(i);
+      token.alternatives.append(alt);
+    }
+    sortAlternatives(token.alternatives);
+    out.append(token);
+  }
+  return {};
+}
+
+// A choice's "logprobs" in either shape; an empty string when it is absent or well-formed.
+QString choiceLogprobs(const QJsonValue &lp, QList<ScoredToken> &out) {
+  if (lp.isUndefined() || lp.isNull()) return {};
+  if (!lp.isObject()) return QStringLiteral("\"logprobs\" is not an object");
+  const QJsonObject o = lp.toObject();
+  return o.contains(QLatin1String("content")) ? chatLogprobs(o, out) : completionLogprobs(o, out);
+}
+
 // The fields of one completion / chat completion (chunk) object.
 StreamChunk chunkFromObject(const QJsonObject &o) {
   StreamChunk c;
@@ -172,6 +266,12 @@ StreamChunk chunkFromObject(const QJsonObject &o) {
   const QJsonArray choices = o.value(QLatin1String("choices")).toArray();
   if (!choices.isEmpty()) {
     const QJsonObject choice = choices.first().toObject();
+    const QString why = choiceLogprobs(choice.value(QLatin1String("logprobs")), c.logprobs);
+    if (!why.isEmpty()) {
+      c.logprobs.clear();
+      c.error = badResponse(200, QStringLiteral("logprobs: ") + why);
+      return c;
+    }
     if (choice.contains(QLatin1String("text"))) {
       c.text = choice.value(QLatin1String("text")).toString();
     } else if (choice.value(QLatin1String("delta")).isObject()) {

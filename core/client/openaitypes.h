@@ -8,6 +8,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -64,12 +65,37 @@ struct GenerationParams {
   double topP = 1.0;
   std::optional<qint64> seed;  // none: the node picks one (not cacheable)
   QStringList stop;            // up to 4
+  // Further sampling fields (presence_penalty, min_p, ignore_eos, ...) by API name, with the JSON
+  // value to send: the caller (the Playground's form, from engine::samplingParams()) leaves out
+  // what is at its default, so they are inserted as given.
+  QJsonObject sampling;
+  // Log-probabilities of each generated token with this many alternatives (0-5; chat takes up to
+  // 20): completions send "logprobs": N, chat "logprobs": true and "top_logprobs": N. None: off.
+  std::optional<int> logprobs;
+};
+
+// A token the model could have drawn instead of a generated one.
+struct TokenAlternative {
+  QString token;
+  double log10Prob = 0;
+  friend bool operator==(const TokenAlternative &, const TokenAlternative &) = default;
+};
+
+// A token with its probability: from /v1/score, or a generated token's log-probability (the API's
+// natural log converted to log10, so one colour scale serves both).
+struct ScoredToken {
+  QString token;
+  double log10Prob = 0;
+  int ngram = 0;  // length of the matched n-gram, 0 for an OOV word, -1 when unknown (generated)
+  bool oov = false;
+  QList<TokenAlternative> alternatives;  // a generated token's top_logprobs, most likely first
 };
 
 // What one streamed event said.
 struct StreamChunk {
-  QString text;          // the piece of text (choices[0].text or choices[0].delta.content)
-  QString finishReason;  // set on the last choice event
+  QString text;                 // the piece of text (choices[0].text or choices[0].delta.content)
+  QString finishReason;         // set on the last choice event
+  QList<ScoredToken> logprobs;  // choices[0].logprobs of either shape, when the request asked
   int promptTokens = -1;
   int completionTokens = -1;  // from the usage event (stream_options.include_usage)
   bool done = false;          // "data: [DONE]"
@@ -97,13 +123,6 @@ struct GenerationResult {
   ApiError error;
 };
 
-struct ScoredToken {
-  QString token;
-  double log10Prob = 0;
-  int ngram = 0;  // length of the matched n-gram, 0 for an OOV word
-  bool oov = false;
-};
-
 struct ScoreResult {
   ResponseMeta meta;
   QString model;
@@ -122,7 +141,9 @@ QByteArray scoreRequestBody(const QString &model, const QString &text);
 ApiError parseErrorBody(int httpStatus, const QByteArray &body);
 ModelList parseModelList(int httpStatus, const QByteArray &body);
 ScoreResult parseScore(int httpStatus, const QByteArray &body);
-// One SSE event's data ("[DONE]" or a completion / chat chunk / error JSON).
+// One SSE event's data ("[DONE]" or a completion / chat chunk / error JSON). A choice's
+// "logprobs" is read in the completion shape (tokens, token_logprobs, top_logprobs) or the chat
+// shape (content[] of token, logprob, top_logprobs[]); anything else there is a BadResponse.
 StreamChunk parseStreamData(const QByteArray &data);
 // A whole non-streamed completion or chat completion body, as one chunk.
 StreamChunk parseCompletionBody(const QByteArray &body);
@@ -134,3 +155,4 @@ Q_DECLARE_METATYPE(lmfront::client::ModelList)
 Q_DECLARE_METATYPE(lmfront::client::GenerationStats)
 Q_DECLARE_METATYPE(lmfront::client::GenerationResult)
 Q_DECLARE_METATYPE(lmfront::client::ScoreResult)
+Q_DECLARE_METATYPE(lmfront::client::ScoredToken)

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <cmath>
 
 using namespace lmfront::client;
 
@@ -149,6 +150,107 @@ private Q_SLOTS:
     QCOMPARE(c.error.message, QStringLiteral("backend failed"));
     c = parseStreamData("{not json");
     QCOMPARE(c.error.kind, ApiErrorKind::BadResponse);
+  }
+
+  void samplingFieldsAndLogprobsReachTheBody() {
+    GenerationParams p;
+    p.model = QStringLiteral("m");
+    p.prompt = QStringLiteral("hi");
+    p.sampling.insert(QStringLiteral("presence_penalty"), 0.5);
+    p.sampling.insert(QStringLiteral("ignore_eos"), true);
+    p.logprobs = 3;
+    QJsonObject o = QJsonDocument::fromJson(completionRequestBody(p, true)).object();
+    QCOMPARE(o.value(QLatin1String("presence_penalty")).toDouble(), 0.5);
+    QCOMPARE(o.value(QLatin1String("ignore_eos")), QJsonValue(true));
+    QCOMPARE(o.value(QLatin1String("logprobs")), QJsonValue(3));
+    QVERIFY(!o.contains(QLatin1String("top_logprobs")));
+    p.chat = true;  // chat: a switch plus the number of alternatives
+    o = QJsonDocument::fromJson(completionRequestBody(p, true)).object();
+    QCOMPARE(o.value(QLatin1String("logprobs")), QJsonValue(true));
+    QCOMPARE(o.value(QLatin1String("top_logprobs")), QJsonValue(3));
+    p.logprobs = std::nullopt;
+    o = QJsonDocument::fromJson(completionRequestBody(p, true)).object();
+    QVERIFY(!o.contains(QLatin1String("logprobs")));
+    QVERIFY(!o.contains(QLatin1String("top_logprobs")));
+  }
+
+  // Chunks as lmfrontd streams them (seed 7 on a small fortunes model, logprobs 2).
+  void parsesCompletionLogprobs() {
+    const StreamChunk c = parseStreamData(
+        R"({"id":"cmpl-4e7fcfe877291390","object":"text_completion","created":1796646393,"model":"fortunes","choices":[{"index":0,"text":" sense","logprobs":{"tokens":[" sense"],"token_logprobs":[-8.03745973470593],"top_logprobs":[{".":-2.460626126444457," to":-3.914265325249793}],"text_offset":[0]},"finish_reason":null}]})");
+    QVERIFY2(c.error.ok(), qPrintable(c.error.message));
+    QCOMPARE(c.text, QStringLiteral(" sense"));
+    QCOMPARE(c.logprobs.size(), 1);
+    QCOMPARE(c.logprobs[0].token, QStringLiteral(" sense"));
+    QCOMPARE(c.logprobs[0].ngram, -1);
+    QVERIFY(qAbs(c.logprobs[0].log10Prob - -8.03745973470593 / std::log(10.0)) < 1e-12);
+    QCOMPARE(c.logprobs[0].alternatives.size(), 2);
+    QCOMPARE(c.logprobs[0].alternatives[0].token, QStringLiteral("."));  // most likely first
+    QCOMPARE(c.logprobs[0].alternatives[1].token, QStringLiteral(" to"));
+    QVERIFY(qAbs(c.logprobs[0].alternatives[1].log10Prob - -3.914265325249793 / std::log(10.0)) < 1e-12);
+    const StreamChunk last = parseStreamData(
+        R"({"object":"text_completion","choices":[{"index":0,"text":"","logprobs":null,"finish_reason":"length"}]})");
+    QVERIFY(last.error.ok());
+    QVERIFY(last.logprobs.isEmpty());
+  }
+
+  void parsesChatLogprobs() {
+    const StreamChunk c = parseStreamData(
+        R"({"id":"chatcmpl-f12788856bcdf629","object":"chat.completion.chunk","created":1796646394,"model":"fortunes","choices":[{"index":0,"delta":{"content":" not"},"logprobs":{"content":[{"token":" not","logprob":-5.992364758340712,"bytes":[32,110,111,116],"top_logprobs":[{"token":" to","logprob":-3.9033369139045746,"bytes":[32,116,111]},{"token":".","logprob":-2.4496977150992385,"bytes":[46]}]}],"refusal":null},"finish_reason":null}]})");
+    QVERIFY2(c.error.ok(), qPrintable(c.error.message));
+    QCOMPARE(c.text, QStringLiteral(" not"));
+    QCOMPARE(c.logprobs.size(), 1);
+    QCOMPARE(c.logprobs[0].token, QStringLiteral(" not"));
+    QVERIFY(qAbs(c.logprobs[0].log10Prob - -5.992364758340712 / std::log(10.0)) < 1e-12);
+    QCOMPARE(c.logprobs[0].alternatives,
+             (QList<TokenAlternative>{{QStringLiteral("."), -2.4496977150992385 / std::log(10.0)},
+                                      {QStringLiteral(" to"), -3.9033369139045746 / std::log(10.0)}}));
+    // The role chunk and a whole chat body.
+    QVERIFY(parseStreamData(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null}]})")
+                .logprobs.isEmpty());
+    const StreamChunk body = parseCompletionBody(
+        R"({"choices":[{"index":0,"message":{"role":"assistant","content":" a b"},"logprobs":{"content":[{"token":" a","logprob":-1,"top_logprobs":[]},{"token":" b","logprob":0,"top_logprobs":[]}]},"finish_reason":"stop"}]})");
+    QVERIFY(body.done);
+    QCOMPARE(body.logprobs.size(), 2);
+    QCOMPARE(body.logprobs[1].log10Prob, 0.0);
+  }
+
+  void rejectsMalformedLogprobs_data() {
+    QTest::addColumn<QByteArray>("data");
+    QTest::newRow("not an object") << QByteArray(R"({"choices":[{"text":"a","logprobs":[1]}]})");
+    QTest::newRow("lengths differ") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a","b"],"token_logprobs":[-1]}}]})");
+    QTest::newRow("positive") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":[2]}}]})");
+    QTest::newRow("string logprob") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":["x"]}}]})");
+    QTest::newRow("null logprob") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":[null]}}]})");
+    QTest::newRow("top not objects") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":[-1],"top_logprobs":[[1]]}}]})");
+    QTest::newRow("top short") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":[-1],"top_logprobs":[]}}]})");
+    QTest::newRow("top value") << QByteArray(
+        R"({"choices":[{"text":"a","logprobs":{"tokens":["a"],"token_logprobs":[-1],"top_logprobs":[{"b":"x"}]}}]})");
+    QTest::newRow("chat content") << QByteArray(R"({"choices":[{"delta":{"content":"a"},"logprobs":{"content":{}}}]})");
+    QTest::newRow("chat entry") << QByteArray(
+        R"({"choices":[{"delta":{"content":"a"},"logprobs":{"content":[{"token":"a"}]}}]})");
+    QTest::newRow("chat token") << QByteArray(
+        R"({"choices":[{"delta":{"content":"a"},"logprobs":{"content":[{"token":1,"logprob":-1}]}}]})");
+    QTest::newRow("chat top") << QByteArray(
+        R"({"choices":[{"delta":{"content":"a"},"logprobs":{"content":[{"token":"a","logprob":-1,"top_logprobs":{}}]}}]})");
+    QTest::newRow("chat top entry") << QByteArray(
+        R"({"choices":[{"delta":{"content":"a"},"logprobs":{"content":[{"token":"a","logprob":-1,"top_logprobs":[{"token":"b"}]}]}}]})");
+  }
+
+  void rejectsMalformedLogprobs() {
+    QFETCH(QByteArray, data);
+    const StreamChunk c = parseStreamData(data);
+    QCOMPARE(c.error.kind, ApiErrorKind::BadResponse);
+    QVERIFY2(c.error.message.startsWith(QStringLiteral("logprobs: ")), qPrintable(c.error.message));
+    QVERIFY(c.logprobs.isEmpty());
+    QVERIFY(c.text.isEmpty());
+    QCOMPARE(parseCompletionBody(data).error.kind, ApiErrorKind::BadResponse);
   }
 
   void parsesWholeCompletionBodies() {
