@@ -384,6 +384,10 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>Output</source>
         <translation>输出</translation>
     </message>
+    <message>
+        <source>Token probabilities (hover for the alternatives)</source>
+        <translation>词元概率（悬停查看备选）</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::widgets::GenerationStatsPanel</name>
@@ -787,6 +791,76 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>Generation ends at a stop string, at the end of a sentence or after the maximum number of tokens.</source>
         <translation>遇到停止字符串、句子结束或达到最大词元数时，生成结束。</translation>
     </message>
+    <message>
+        <source>Min-p</source>
+        <translation>最小概率 (min-p)</translation>
+    </message>
+    <message>
+        <source>Presence penalty</source>
+        <translation>存在惩罚</translation>
+    </message>
+    <message>
+        <source>Frequency penalty</source>
+        <translation>频率惩罚</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Min tokens</source>
+        <translation>最少词元数</translation>
+    </message>
+    <message>
+        <source>Ignore end</source>
+        <translation>忽略结束符</translation>
+    </message>
+    <message>
+        <source>drop words less likely than min_p times the most likely one; 0 = off</source>
+        <translation>舍弃概率低于最可能词的 min_p 倍的词；0 = 关闭</translation>
+    </message>
+    <message>
+        <source>subtract from the log-probability of every word already in the completion</source>
+        <translation>从补全中已出现的每个词的对数概率中减去该值</translation>
+    </message>
+    <message>
+        <source>subtract this times the word&apos;s count so far in the completion from its log-probability</source>
+        <translation>从词的对数概率中减去该值乘以它在补全中已出现的次数</translation>
+    </message>
+    <message>
+        <source>multiply the log-probability of words seen in the prompt or completion; &gt; 1 discourages repeats</source>
+        <translation>将提示或补全中出现过的词的对数概率乘以该值；&gt; 1 抑制重复</translation>
+    </message>
+    <message>
+        <source>the end of text cannot come before this many words</source>
+        <translation>生成这么多个词之前文本不能结束</translation>
+    </message>
+    <message>
+        <source>never end the text by the model&apos;s end of sentence</source>
+        <translation>不因模型的句末标记而结束文本</translation>
+    </message>
+    <message>
+        <source>Log-probs</source>
+        <translation>对数概率</translation>
+    </message>
+    <message>
+        <source>Show each generated token&apos;s probability and this many likely alternatives (0-5); off sends nothing.</source>
+        <translation>显示每个生成词元的概率及这么多个最可能的备选（0-5）；关闭时不发送。</translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <source>Penalties and the other sampling controls the node takes.</source>
+        <translation>惩罚项以及节点接受的其他采样控制。</translation>
+    </message>
+    <message>
+        <source>%1
+Range: %2; default: %3</source>
+        <translation>%1
+范围：%2；默认：%3</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::widgets::ScoreLegend</name>
@@ -847,6 +921,10 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>matched n-gram: %1-gram</source>
         <translation>匹配的 n 元组：%1 元</translation>
+    </message>
+    <message>
+        <source>alternatives:</source>
+        <translation>备选：</translation>
     </message>
 </context>
 <context>

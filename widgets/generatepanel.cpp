@@ -2,12 +2,14 @@
 
 #include "models/nodesession.h"
 #include "widgets/samplingparamsform.h"
+#include "widgets/scoreview.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QTextEdit>
 #include <QVBoxLayout>
@@ -23,6 +25,9 @@ GeneratePanel::GeneratePanel(QWidget *parent)
       m_shortcutHint(new QLabel),
       m_outputLabel(new QLabel),
       m_output(new QTextEdit),
+      m_tokensLabel(new QLabel),
+      m_tokens(new ScoreView),
+      m_tokensArea(new QScrollArea),
       m_stats(new GenerationStatsPanel),
       m_params(new SamplingParamsForm) {
   m_promptLabel->setObjectName(QStringLiteral("sectionLabel"));
@@ -42,6 +47,14 @@ GeneratePanel::GeneratePanel(QWidget *parent)
   m_output->setObjectName(QStringLiteral("playgroundOutput"));
   m_output->setReadOnly(true);
   m_output->setMinimumHeight(120);
+  m_tokensLabel->setObjectName(QStringLiteral("sectionLabel"));
+  m_tokens->setObjectName(QStringLiteral("tokenView"));
+  m_tokensArea->setWidget(m_tokens);
+  m_tokensArea->setWidgetResizable(true);
+  m_tokensArea->setFrameShape(QFrame::NoFrame);
+  m_tokensArea->setMinimumHeight(90);
+  m_tokensLabel->setVisible(false);
+  m_tokensArea->setVisible(false);
 
   auto *left = new QVBoxLayout;
   left->setSpacing(6);
@@ -51,6 +64,8 @@ GeneratePanel::GeneratePanel(QWidget *parent)
   left->addSpacing(4);
   left->addWidget(m_outputLabel);
   left->addWidget(m_output, 1);
+  left->addWidget(m_tokensLabel);
+  left->addWidget(m_tokensArea, 1);
   left->addWidget(m_stats);
 
   auto *row = new QHBoxLayout(this);
@@ -76,6 +91,7 @@ void GeneratePanel::setSession(models::NodeSession *session) {
     connect(c, &client::CompletionClient::generationStarted, this,
             [this](const client::ResponseMeta &meta) { m_last.meta = meta; });
     connect(c, &client::CompletionClient::textReceived, this, &GeneratePanel::onText);
+    connect(c, &client::CompletionClient::tokensScored, this, &GeneratePanel::onTokens);
     connect(c, &client::CompletionClient::generationFinished, this, &GeneratePanel::onFinished);
   }
   updateButtons();
@@ -100,6 +116,10 @@ void GeneratePanel::generate() {
 
   m_generated.clear();
   m_output->clear();
+  m_scored.clear();
+  m_tokens->clear();
+  m_tokensLabel->setVisible(p.logprobs.has_value());
+  m_tokensArea->setVisible(p.logprobs.has_value());
   if (!p.chat && !p.prompt.isEmpty()) {
     QTextCharFormat promptFormat;
     promptFormat.setForeground(QColor(0x8a, 0x94, 0x9e));
@@ -129,6 +149,12 @@ void GeneratePanel::onText(const QString &text, const client::GenerationStats &s
   m_stats->showProgress(m_last.meta, stats);
 }
 
+void GeneratePanel::onTokens(const QList<client::ScoredToken> &tokens) {
+  if (!m_running) return;
+  m_scored += tokens;
+  m_tokens->setTokens(m_scored);
+}
+
 void GeneratePanel::onFinished(const client::GenerationResult &result) {
   m_last = result;
   m_running = false;
@@ -150,6 +176,7 @@ void GeneratePanel::retranslateUi() {
   m_stop->setText(tr("Stop"));
   m_shortcutHint->setText(tr("Ctrl+Enter generates, Esc stops"));
   m_outputLabel->setText(tr("Output"));
+  m_tokensLabel->setText(tr("Token probabilities (hover for the alternatives)"));
 }
 
 void GeneratePanel::changeEvent(QEvent *event) {

@@ -20,6 +20,11 @@ constexpr int kGapY = 7;
 constexpr int kMargin = 4;
 constexpr qreal kRadius = 5;
 constexpr int kMaxChipChars = 40;  // a pathological "token" must not make one chip wider than the view
+
+QString percent(const QLocale &locale, double log10Prob) {
+  const double p = std::pow(10.0, log10Prob);
+  return p >= 0.001 ? locale.toString(p * 100, 'f', 2) + QStringLiteral(" %") : locale.toString(p, 'e', 2);
+}
 }  // namespace
 
 ScoreView::ScoreView(QWidget *parent) : QWidget(parent) {
@@ -94,14 +99,17 @@ QString ScoreView::toolTipFor(int i) const {
   if (i < 0 || i >= tokenCount()) return {};
   const client::ScoredToken &t = m_tokens[i];
   const QLocale locale;
-  const double p = std::pow(10.0, t.log10Prob);
   QStringList lines;
   lines << tr("token: %1").arg(t.token.toHtmlEscaped());
   lines << tr("log10 P: %1").arg(locale.toString(t.log10Prob, 'f', 3));
-  lines << tr("P: %1").arg(p >= 0.001 ? locale.toString(p * 100, 'f', 2) + QStringLiteral(" %")
-                                      : locale.toString(p, 'e', 2));
-  lines << (t.oov ? tr("out of vocabulary: the model has never seen this word")
-                  : tr("matched n-gram: %1-gram").arg(t.ngram));
+  lines << tr("P: %1").arg(percent(locale, t.log10Prob));
+  if (t.oov)
+    lines << tr("out of vocabulary: the model has never seen this word");
+  else if (t.ngram >= 0)
+    lines << tr("matched n-gram: %1-gram").arg(t.ngram);
+  if (!t.alternatives.isEmpty()) lines << tr("alternatives:");
+  for (const client::TokenAlternative &a : t.alternatives)
+    lines << QStringLiteral("  %1  %2").arg(a.token.toHtmlEscaped(), percent(locale, a.log10Prob));
   return QStringLiteral("<p style='white-space:pre'>") + lines.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
 }
 

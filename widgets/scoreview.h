@@ -1,8 +1,9 @@
 // ScoreView: a scored text (POST /v1/score) drawn as token chips, each filled by how likely the
 // model found it: green for likely through yellow to red for unlikely, on a log10 scale; words
 // the model has never seen (OOV) are violet with a dashed border, whatever their probability.
-// Hovering a chip shows the token, its log10 probability (and the probability itself) and the
-// length of the n-gram that matched. ScoreLegend draws the same scale as a key.
+// Hovering a chip shows the token, its log10 probability (and the probability itself), the
+// length of the n-gram that matched when known, and the alternatives a generated token had. ScoreLegend draws the same
+// scale as a key.
 //
 // Contract: a view; setTokens() replaces what is shown. Chips wrap to the widget's width
 // (heightForWidth), so put the view in a QScrollArea with widgetResizable. colorFor() is the one

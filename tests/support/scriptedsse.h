@@ -2,7 +2,8 @@
 // good node never does on cue (an endless stream to stop, a cut stream, an error event, one byte
 // per packet). GET /v1/models answers a one-model list ("scripted"); every other request gets
 // `head`, then one entry of `events` per tick; `endless` repeats the last entry forever;
-// otherwise the connection closes after the events.
+// otherwise the connection closes after the events. `lastRequest` keeps the last request's bytes as
+// far as they had arrived when it was answered (the body comes with the headers for small ones).
 #pragma once
 
 #include <QTcpServer>
@@ -22,6 +23,7 @@ public:
   bool endless = false;
   int tickMs = 10;
   int disconnects = 0;
+  QByteArray lastRequest;
   QTcpServer server;
 
   ScriptedSse() {
@@ -40,6 +42,7 @@ private:
   void onRead(QTcpSocket *s) {
     const QByteArray buf = s->property("buf").toByteArray() + s->readAll();
     s->setProperty("buf", buf);
+    lastRequest = buf;
     if (!buf.contains("\r\n\r\n") || s->property("answered").toBool()) return;
     s->setProperty("answered", true);
     if (buf.startsWith("GET /v1/models")) {

@@ -1,7 +1,10 @@
 // GeneratePanel through a NodeSession against a real node (a Node on 127.0.0.1 port 0 serving a
 // model trained here from Debian's fortunes) and a scripted endless stream: Generate streams into
 // the output and the stats, chat does not echo the prompt, an API error is reported once, Stop
-// ends a stream at once, and a panel handed another session no longer hears the first. Offscreen.
+// ends a stream at once, and a panel handed another session no longer hears the first. With
+// log-probabilities on, a real generation's tokens show coloured with their alternatives in the
+// tooltip (completion and chat); a penalty set under "More" reaches the request and changes the
+// node's distribution. Offscreen.
 #include "../support/fortunesmodel.h"
 #include "../support/scriptedsse.h"
 #include "../support/widgetchild.h"
@@ -9,7 +12,10 @@
 #include "node/node.h"
 #include "widgets/generatepanel.h"
 #include "widgets/samplingparamsform.h"
+#include "widgets/scoreview.h"
 
+#include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -113,6 +119,83 @@ private Q_SLOTS:
     QCOMPARE(m_lastFailure.httpStatus, 400);
     QCOMPARE(m_panel->statText(Stat::Finish), QStringLiteral("error"));
     m_failures = 0;
+  }
+
+  void logprobsShowEachTokenWithAlternatives() {
+    for (const bool chat : {false, true}) {
+      m_panel->setChat(chat);
+      m_panel->setPrompt(QStringLiteral("the"));
+      m_panel->params()->setSeed(7);
+      m_panel->params()->setMaxTokens(8);
+      m_panel->params()->setLogprobs(3);
+      runToEnd();
+      QCOMPARE(m_failures, 0);
+      widgets::ScoreView *view = m_panel->tokenView();
+      QVERIFY(view->isVisible());
+      QVERIFY(view->tokenCount() > 0);
+      QString joined;
+      for (int i = 0; i < view->tokenCount(); ++i) {
+        const client::ScoredToken &t = view->token(i);
+        joined += t.token;
+        QVERIFY(t.log10Prob <= 0);
+        QVERIFY2(!t.alternatives.isEmpty() && t.alternatives.size() <= 3, qPrintable(QString::number(i)));
+        const QString tip = view->toolTipFor(i);
+        QVERIFY(tip.contains(QStringLiteral("alternatives:")));
+        for (const client::TokenAlternative &a : t.alternatives)
+          QVERIFY2(tip.contains(a.token.toHtmlEscaped()), qPrintable(tip));
+        QVERIFY(!tip.contains(QStringLiteral("n-gram")));  // a generated token has no matched n-gram to show
+      }
+      QCOMPARE(joined, m_panel->generatedText());  // one chip per generated token, nothing lost
+      QVERIFY(!view->tokenRect(0).isEmpty());
+    }
+    m_panel->setChat(false);
+    m_panel->params()->setLogprobs(-1);
+    runToEnd();
+    QVERIFY(!m_panel->tokenView()->isVisible());  // off: no request for them, no view
+  }
+
+  // repetition_penalty reshapes the distribution over the prompt's words, so the same seeded draw
+  // comes with another log-probability once the form sends it.
+  void aPenaltyReachesTheNode() {
+    auto firstLogprob = [this] {
+      m_panel->setPrompt(QStringLiteral("the the the"));
+      m_panel->params()->setSeed(7);
+      m_panel->params()->setMaxTokens(1);
+      m_panel->params()->setLogprobs(0);
+      runToEnd();
+      return m_panel->tokenView()->tokenCount() == 1 ? m_panel->tokenView()->token(0).log10Prob : 1.0;
+    };
+    const double plain = firstLogprob();
+    auto *penalty = child<QDoubleSpinBox>(m_panel.get(), "repetition_penalty");
+    penalty->setValue(5);
+    const double penalised = firstLogprob();
+    penalty->setValue(1);
+    m_panel->params()->setLogprobs(-1);
+    QCOMPARE(m_failures, 0);
+    QVERIFY(plain <= 0);
+    QVERIFY(penalised <= 0);
+    QVERIFY2(qAbs(plain - penalised) > 1e-6, qPrintable(QStringLiteral("%1 vs %2").arg(plain).arg(penalised)));
+  }
+
+  void moreControlsAreInTheRequestBody() {
+    testing::ScriptedSse server;
+    server.events = {testing::textEvent(" ok"), "data: [DONE]\n\n"};
+    models::NodeSession scripted;
+    scripted.setBaseUrl(server.url());
+    m_panel->setSession(&scripted);
+    m_panel->setModel(QStringLiteral("scripted"));
+    child<QDoubleSpinBox>(m_panel.get(), "presence_penalty")->setValue(1.5);
+    child<QCheckBox>(m_panel.get(), "ignore_eos")->setChecked(true);
+    runToEnd();
+    child<QDoubleSpinBox>(m_panel.get(), "presence_penalty")->setValue(0);
+    child<QCheckBox>(m_panel.get(), "ignore_eos")->setChecked(false);
+    m_panel->setSession(m_session.get());
+    m_panel->setModel(QStringLiteral("fortunes"));
+    const QByteArray request = server.lastRequest;
+    QVERIFY2(request.contains(R"("presence_penalty":1.5)"), request.constData());
+    QVERIFY(request.contains(R"("ignore_eos":true)"));
+    QVERIFY(!request.contains("frequency_penalty"));  // at its default: not sent
+    QVERIFY(!request.contains("logprobs"));
   }
 
   void stopEndsAStreamAtOnce() {

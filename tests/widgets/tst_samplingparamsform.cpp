@@ -1,15 +1,22 @@
 // SamplingParamsForm without a node: what the fields show becomes the request's sampling fields,
-// stop lines are unescaped, an empty seed is none, and the labels re-translate. Offscreen.
+// stop lines are unescaped, an empty seed is none, the "More" group holds every other control of
+// engine::samplingParams() with the table's range, default and meaning and sends only what
+// differs from the default, log-probabilities are off until set, and the labels re-translate.
+// Offscreen.
 #include "../support/widgetchild.h"
+#include "engine/samplingparams.h"
 #include "widgets/languagemanager.h"
 #include "widgets/samplingparamsform.h"
 
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QTest>
+#include <QToolButton>
+#include <string>
 
 using namespace lmfront;
 using testing::child;
@@ -62,6 +69,69 @@ private Q_SLOTS:
     QCOMPARE(p.maxTokens, 48);
   }
 
+  void moreGroupIsTheTable() {
+    SamplingParamsForm form;
+    form.show();
+    QVERIFY(!form.isMoreShown());
+    int controls = 0;
+    for (const engine::SamplingParamSpec &spec : engine::samplingParams()) {
+      const QString api = QString::fromUtf8(spec.api.data(), static_cast<qsizetype>(spec.api.size()));
+      if (api == QLatin1String("temperature") || api == QLatin1String("top_p") || api == QLatin1String("top_k"))
+        continue;  // the card's own rows
+      ++controls;
+      auto *field = form.findChild<QWidget *>(api);
+      QVERIFY2(field, qPrintable(api));
+      QVERIFY(!field->isVisible());  // collapsed until "More" is opened
+      const QString meaning = QString::fromUtf8(spec.meaning.data(), static_cast<qsizetype>(spec.meaning.size()));
+      QVERIFY2(field->toolTip().startsWith(meaning), qPrintable(api + QLatin1String(": ") + field->toolTip()));
+      if (auto *box = qobject_cast<QDoubleSpinBox *>(field)) {
+        QCOMPARE(spec.type, engine::ParamType::Number);
+        QCOMPARE(box->maximum(), spec.max);
+        QVERIFY(spec.minExclusive ? box->minimum() > spec.min : box->minimum() == spec.min);
+        QCOMPARE(box->value(), std::stod(std::string(spec.defaultText)));
+      } else if (auto *integer = qobject_cast<QSpinBox *>(field)) {
+        QCOMPARE(spec.type, engine::ParamType::Integer);
+        QCOMPARE(integer->maximum(), spec.max);
+        QCOMPARE(integer->value(), std::stod(std::string(spec.defaultText)));
+      } else {
+        QCOMPARE(spec.type, engine::ParamType::Switch);
+        QCOMPARE(qobject_cast<QCheckBox *>(field)->isChecked(), spec.defaultText == "true");
+      }
+    }
+    QVERIFY(controls >= 6);  // min_p, three penalties, min_tokens, ignore_eos
+    QTest::mouseClick(child<QToolButton>(&form, "moreButton"), Qt::LeftButton);
+    QVERIFY(form.isMoreShown());
+    QVERIFY(child<QWidget>(&form, "presence_penalty")->isVisible());
+  }
+
+  void onlyWhatDiffersFromTheDefaultIsSent() {
+    SamplingParamsForm form;
+    client::GenerationParams p;
+    p.sampling.insert(QStringLiteral("stale"), 1);
+    form.fill(p);
+    QVERIFY(p.sampling.isEmpty());
+    QVERIFY(!p.logprobs.has_value());
+    child<QDoubleSpinBox>(&form, "presence_penalty")->setValue(1.5);
+    child<QDoubleSpinBox>(&form, "repetition_penalty")->setValue(1.2);
+    child<QSpinBox>(&form, "min_tokens")->setValue(4);
+    child<QCheckBox>(&form, "ignore_eos")->setChecked(true);
+    form.setLogprobs(0);  // the chosen token alone is a valid request too
+    form.fill(p);
+    QCOMPARE(p.sampling.value(QLatin1String("presence_penalty")), QJsonValue(1.5));
+    QCOMPARE(p.sampling.value(QLatin1String("repetition_penalty")), QJsonValue(1.2));
+    QCOMPARE(p.sampling.value(QLatin1String("min_tokens")), QJsonValue(4));
+    QCOMPARE(p.sampling.value(QLatin1String("ignore_eos")), QJsonValue(true));
+    QCOMPARE(p.sampling.size(), 4);
+    QCOMPARE(p.logprobs, std::optional<int>(0));
+    child<QDoubleSpinBox>(&form, "repetition_penalty")->setValue(1);
+    child<QCheckBox>(&form, "ignore_eos")->setChecked(false);
+    form.setLogprobs(-1);
+    form.fill(p);
+    QCOMPARE(p.sampling.keys(), QStringList({QStringLiteral("min_tokens"), QStringLiteral("presence_penalty")}));
+    QVERIFY(!p.logprobs.has_value());
+    QCOMPARE(child<QSpinBox>(&form, "logprobs")->maximum(), 5);
+  }
+
   void seedTakesDigitsOnly() {
     SamplingParamsForm form;
     auto *seed = child<QLineEdit>(&form, "seed");
@@ -91,8 +161,13 @@ private Q_SLOTS:
     QVERIFY(language.apply(QStringLiteral("zh_CN")));
     QTRY_VERIFY(!labelTexts().contains(QStringLiteral("Temperature")));
     QVERIFY(!labelTexts().contains(QStringLiteral("Parameters")));
+    QVERIFY(!labelTexts().contains(QStringLiteral("Presence penalty")));
+    QVERIFY(!labelTexts().contains(QStringLiteral("Log-probs")));
+    QVERIFY(!child<QWidget>(&form, "presence_penalty")->toolTip().contains(QStringLiteral("subtract")));
+    QVERIFY(!child<QToolButton>(&form, "moreButton")->text().contains(QStringLiteral("More")));
     QVERIFY(language.apply(QStringLiteral("en")));
     QTRY_VERIFY(labelTexts().contains(QStringLiteral("Temperature")));
+    QVERIFY(labelTexts().contains(QStringLiteral("Presence penalty")));
   }
 };
 
