@@ -79,7 +79,6 @@ SamplingParamsForm::SamplingParamsForm(QWidget *parent)
       m_stop(new QPlainTextEdit),
       m_logprobs(new QSpinBox),
       m_moreButton(new QToolButton),
-      m_more(new QWidget),
       m_hint(new QLabel) {
   setObjectName(QStringLiteral("card"));
   setFixedWidth(kWidth);
@@ -115,31 +114,26 @@ SamplingParamsForm::SamplingParamsForm(QWidget *parent)
     m_labels[i] = new QLabel;
     form->addRow(m_labels[i], fields[i]);
   }
-  v->addLayout(form);
   m_moreButton->setObjectName(QStringLiteral("moreButton"));
   m_moreButton->setCheckable(true);
   m_moreButton->setAutoRaise(true);
   m_moreButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   m_moreButton->setArrowType(Qt::RightArrow);
-  connect(m_moreButton, &QToolButton::toggled, this, [this](bool shown) {
-    m_more->setVisible(shown);
+  // The "More" rows share the card's form so their fields line up with the rows above.
+  form->addRow(m_moreButton);
+  addTableControls(form);
+  connect(m_moreButton, &QToolButton::toggled, this, [this, form](bool shown) {
+    for (const Control &c : m_controls) form->setRowVisible(c.field, shown);
     m_moreButton->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
   });
-  v->addWidget(m_moreButton);
-  addTableControls(m_more);
-  m_more->setVisible(false);
-  v->addWidget(m_more);
+  v->addLayout(form);
   m_hint->setObjectName(QStringLiteral("hint"));
   m_hint->setWordWrap(true);
   v->addWidget(m_hint);
   retranslateUi();
 }
 
-void SamplingParamsForm::addTableControls(QWidget *group) {
-  auto *form = new QFormLayout(group);
-  form->setContentsMargins(0, 0, 0, 0);
-  form->setLabelAlignment(Qt::AlignLeft);
-  form->setVerticalSpacing(8);
+void SamplingParamsForm::addTableControls(QFormLayout *form) {
   for (const engine::SamplingParamSpec &spec : engine::samplingParams()) {
     if (std::find(std::begin(kMainControls), std::end(kMainControls), spec.api) != std::end(kMainControls)) continue;
     QWidget *field = nullptr;
@@ -164,6 +158,7 @@ void SamplingParamsForm::addTableControls(QWidget *group) {
     field->setObjectName(apiName(spec));
     auto *label = new QLabel;
     form->addRow(label, field);
+    form->setRowVisible(field, false);
     m_controls.push_back({&spec, label, field});
   }
 }

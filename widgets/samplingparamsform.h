@@ -21,6 +21,7 @@
 #include <vector>
 
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QToolButton;
 
@@ -51,7 +52,7 @@ protected:
 
 private:
   void retranslateUi();
-  void addTableControls(QWidget *group);
+  void addTableControls(QFormLayout *form);
   // A table entry's label and meaning in the current language; an entry the form does not know
   // yet shows its API name and the table's English meaning.
   static QString labelFor(const engine::SamplingParamSpec &spec);
@@ -74,7 +75,6 @@ private:
   QPlainTextEdit *m_stop;
   QSpinBox *m_logprobs;
   QToolButton *m_moreButton;
-  QWidget *m_more;
   std::vector<Control> m_controls;
   QLabel *m_hint;
 };
