@@ -99,6 +99,17 @@ QJsonArray AlertingService::Impl::activeJson() const {
   return out;
 }
 
+AlertNotice AlertingService::Impl::notice(const Alert &a, std::int64_t endsMs) const {
+  return AlertNotice{a.id,
+                     a.rule,
+                     endsMs ? "resolved" : "firing",
+                     a.labels,
+                     std::string(alerting::severityName(a.severity)),
+                     a.summary,
+                     wallMs(a.firingSince),
+                     endsMs};
+}
+
 alerting::HistoryEvent AlertingService::Impl::historyEvent(const Alert &a, std::int64_t atMs) const {
   alerting::HistoryEvent e;
   e.atMs = atMs;
@@ -277,21 +288,19 @@ void AlertingService::tick() {
     const bool resolved = a.state == AlertState::Resolved && d->notifiedFiring.erase(a.id) > 0;
     if ((firing && !d->mutedBy(a)) || resolved) {
       if (firing) d->notifiedFiring.insert(a.id);
-      AlertNotice n{a.id,
-                    a.rule,
-                    firing ? "firing" : "resolved",
-                    {},
-                    std::string(alerting::severityName(a.severity)),
-                    a.summary,
-                    d->wallMs(a.firingSince),
-                    resolved ? d->wallMs(t.at) : 0};
-      n.labels = a.labels;
-      notices.push_back(std::move(n));
+      notices.push_back(d->notice(a, resolved ? d->wallMs(t.at) : 0));
     }
     if (a.state == AlertState::Resolved || a.state == AlertState::Inactive) d->acks.erase(a.id);
   }
   d->record(std::move(events));
   if (Status st = d->notifier->notify(notices, nowMs); !st)
+    d->context.events.report(EventLevel::Error, "alerting", "notifications not queued: " + st.message());
+  // What Alertmanager heard firing and still fires, unless a silence now mutes it.
+  std::vector<AlertNotice> stillFiring;
+  for (const Alert &a : d->evaluator.active())
+    if (a.state == AlertState::Firing && d->notifiedFiring.count(a.id) && !d->mutedBy(a))
+      stillFiring.push_back(d->notice(a, 0));
+  if (Status st = d->notifier->refresh(stillFiring, nowMs); !st)
     d->context.events.report(EventLevel::Error, "alerting", "notifications not queued: " + st.message());
   d->notifier->pump(nowMs);
 

@@ -56,6 +56,8 @@ struct AlertingService::Impl {
   QJsonObject toJson(const alerting::Alert &a) const;
   QJsonArray silencesJson() const;
   QJsonArray activeJson() const;
+  // A notification of `a`: firing when endsMs is 0, else resolved at endsMs (Unix ms).
+  AlertNotice notice(const alerting::Alert &a, std::int64_t endsMs) const;
   alerting::HistoryEvent historyEvent(const alerting::Alert &a, std::int64_t atMs) const;
   alerting::HistoryEvent silenceEvent(const alerting::Silence &s, std::string_view state, std::int64_t atMs) const;
   // Writes events to the history; a failure is reported on the event sink, not returned.

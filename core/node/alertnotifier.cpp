@@ -147,6 +147,7 @@ struct AlertNotifier::Impl {
   std::vector<gateway::upstream::ParsedUrl> urls;
   std::map<std::int64_t, Row> rows;           // by outbox seq
   const std::function<std::int64_t()> clock;  // the node's clock as Unix ms
+  std::int64_t lastResendMs = 0;
   std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
   std::unique_ptr<QObject> owner = std::make_unique<QObject>();
 
@@ -250,6 +251,7 @@ Status AlertNotifier::start(std::vector<AlertReceiver> receivers, std::int64_t n
                                         static_cast<int>(stmt->int64(3)), nowMs, false};
   }
   for (const std::int64_t seq : orphans) LMFRONT_RETURN_IF_ERROR(d->remove(seq));
+  d->lastResendMs = nowMs;
   return Status::ok();
 }
 
@@ -264,6 +266,20 @@ Status AlertNotifier::notify(const std::vector<AlertNotice> &alerts, std::int64_
       for (const AlertNotice &a : alerts)
         LMFRONT_RETURN_IF_ERROR(d->insert(i, webhookBody(a, "lmfront", d->nodeId), nowMs));
     }
+    return Status::ok();
+  });
+}
+
+Status AlertNotifier::refresh(const std::vector<AlertNotice> &firing, std::int64_t nowMs) {
+  if (nowMs - d->lastResendMs < kResendIntervalMs) return Status::ok();
+  d->lastResendMs = nowMs;
+  if (firing.empty()) return Status::ok();
+  std::vector<bool> owing(d->receivers.size(), false);
+  for (const auto &[seq, row] : d->rows) owing[row.receiver] = true;
+  return d->db.transaction([&]() -> Status {
+    for (std::size_t i = 0; i < d->receivers.size(); ++i)
+      if (d->receivers[i].kind == AlertReceiver::Kind::Alertmanager && !owing[i])
+        LMFRONT_RETURN_IF_ERROR(d->insert(i, alertmanagerBody(firing, d->nodeId), nowMs));
     return Status::ok();
   });
 }

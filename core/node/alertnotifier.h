@@ -12,6 +12,12 @@
 // Order: one request in flight per receiver, oldest row first, so a receiver hears an alert's
 // resolve after its firing.
 //
+// Re-sending: Alertmanager forgets an alert it has not heard about for its resolve_timeout (5 min
+// by default) and would resolve it on its own. refresh() is given the alerts still firing (and
+// notified) at every tick, and every kResendIntervalMs queues them again for each Alertmanager
+// receiver that owes nothing (one backing off gets the next round once it caught up), as
+// Prometheus does. Webhooks hear each firing once: their receivers expect one message per change.
+//
 // Driving: pump(nowMs) takes the answers that arrived and sends what is due; the alerting service
 // calls it every second (tests after advancing a ManualClock), and each answer calls it again at
 // once through a queued call on the owning thread. Answers come from the HTTP client's I/O
@@ -69,6 +75,11 @@ public:
   // Adds one notification per receiver to the outbox.
   Status notify(const std::vector<AlertNotice> &alerts, std::int64_t nowMs);
   void pump(std::int64_t nowMs);
+  // Queues `firing` for the Alertmanager receivers when kResendIntervalMs passed since the last
+  // round (or since start()); nothing when `firing` is empty.
+  Status refresh(const std::vector<AlertNotice> &firing, std::int64_t nowMs);
+
+  static constexpr std::int64_t kResendIntervalMs = 60'000;
 
   std::size_t pending() const;   // rows owed (in flight included)
   std::size_t inFlight() const;  // requests sent, answer not taken yet

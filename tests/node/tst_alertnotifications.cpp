@@ -1,7 +1,8 @@
 // Notifications of a real AlertingService on a ManualClock to a webhook receiver on loopback
 // that refuses the first deliveries: retries follow the backoff on the injected clock, nothing
 // is lost across a restart of the service (the outbox is in SQLite), the body is Alertmanager's
-// webhook format (version 4), a silenced alert sends nothing and its resolve neither.
+// webhook format (version 4), a silenced alert sends nothing and its resolve neither; Alertmanager
+// receivers hear a still-firing alert again every minute (webhooks do not).
 #include "../support/fakehttp.h"
 #include "alerttestparts.h"
 
@@ -183,6 +184,54 @@ private Q_SLOTS:
         QVERIFY(a.value(u"endsAt").toString() != u"0001-01-01T00:00:00Z"_qs);
     }
     QCOMPARE(seen, (QStringList{u"english firing"_qs, u"english resolved"_qs}));
+  }
+
+  // Alertmanager drops an alert it has not heard about for its resolve_timeout: every minute on
+  // the node's clock each still-firing alert goes to it again; the webhook hears the firing once.
+  void alertmanagerHearsStillFiringAlertsEveryMinute() {
+    Receiver alertmanager(0);
+    Receiver webhook(0);
+    testing::AlertParts p;
+    node::AlertingOptions options = webhookTo(webhook);
+    options.settings.alertmanagers << QStringLiteral("http://127.0.0.1:%1").arg(alertmanager.port());
+    node::AlertingService alerting(*p.context, p.store, options);
+    QVERIFY(p.start(alerting).isOk());
+    for (int s = 0; s < 2; ++s) p.second(alerting, 10);  // fires at start + 2 s
+    QVERIFY(answered(alerting, alertmanager, 1));
+    QVERIFY(answered(alerting, webhook, 1));
+    QTRY_COMPARE(alerting.pendingNotifications(), 0u);
+
+    auto firingPosts = [&alertmanager] {
+      int n = 0;
+      for (const auto &b : alertmanager.delivered()) {
+        const QJsonArray alerts = QJsonDocument::fromJson(QByteArray::fromStdString(b)).array();
+        if (alerts.size() != 1) return -1;
+        const QJsonObject a = alerts[0].toObject();
+        if (a.value(u"labels").toObject().value(u"alertname").toString() != u"busy"_qs) return -1;
+        if (!a.contains(u"endsAt")) ++n;
+      }
+      return n;
+    };
+    for (int s = 2; s < 59; ++s) p.second(alerting, 10);
+    for (int i = 0; i < 20; ++i) alerting.pumpNotifications();
+    QCOMPARE(alertmanager.requests(), 1);  // 59 s after start: not yet
+    p.second(alerting, 10);                // 60 s
+    QVERIFY(answered(alerting, alertmanager, 2));
+    QTRY_COMPARE(firingPosts(), 2);
+    for (int s = 60; s < 120; ++s) p.second(alerting, 10);
+    QVERIFY(answered(alerting, alertmanager, 3));
+    QTRY_COMPARE(firingPosts(), 3);
+    QCOMPARE(webhook.requests(), 1);
+
+    // Resolved: one resolve (with endsAt), then nothing more to repeat.
+    for (int s = 0; s < 3; ++s) p.second(alerting, 0);
+    QVERIFY(answered(alerting, alertmanager, 4));
+    for (int s = 0; s < 130; ++s) p.second(alerting, 0);
+    for (int i = 0; i < 20; ++i) alerting.pumpNotifications();
+    QTRY_COMPARE(alerting.pendingNotifications(), 0u);
+    QCOMPARE(alertmanager.requests(), 4);
+    QCOMPARE(firingPosts(), 3);
+    QCOMPARE(webhook.requests(), 2);  // its firing and its resolve
   }
 };
 
