@@ -1,5 +1,5 @@
-// The alerting service's ops commands (docs/ops-protocol.md, "Commands"): rules, acks, silences,
-// history and its summary. Every handler runs on the node thread.
+// The alerting service's ops commands (docs/ops-protocol.md, "Commands"): rules (apply, check,
+// list), acks, silences, history and its summary. Every handler runs on the node thread.
 #include "cluster/opsregistry.h"
 #include "common/eventsink.h"
 #include "node/alertingservice_p.h"
@@ -145,6 +145,15 @@ Status AlertingService::Impl::registerOps(AlertingService &service) {
            return Status::ioError("rules applied but not saved to " + saved.toStdString() + ": " +
                                   file.errorString().toStdString());
          return QJsonValue(QJsonObject{{u"rules"_qs, static_cast<int>(evaluator.rules().size())}});
+       }});
+
+  commands.push_back(
+      {u"check_rules"_qs, Role::Viewer, [this](const QJsonObject &args, const Principal &) -> Result<QJsonValue> {
+         const QJsonValue yaml = args.value(u"yaml"_qs);
+         if (!yaml.isString()) return Status::invalidArgument("argument 'yaml' must be the rules file's text");
+         auto rules = parse(yaml.toString().toStdString(), "rules.yaml");
+         if (!rules) return rules.status();
+         return QJsonValue(QJsonObject{{u"rules"_qs, static_cast<int>(rules->size())}});
        }});
 
   commands.push_back(

@@ -167,9 +167,13 @@ Status AlertingService::Impl::track(const std::vector<AlertRule> &rules) {
   return Status::ok();
 }
 
+Result<std::vector<AlertRule>> AlertingService::Impl::parse(std::string_view yaml, std::string_view shownPath) const {
+  return alerting::parseRules(yaml, shownPath,
+                              [this](std::string_view metric) { return context.metrics.find(metric) != nullptr; });
+}
+
 Status AlertingService::Impl::apply(std::string_view yaml, std::string_view shownPath) {
-  auto rules = alerting::parseRules(
-      yaml, shownPath, [this](std::string_view metric) { return context.metrics.find(metric) != nullptr; });
+  auto rules = parse(yaml, shownPath);
   if (!rules) return rules.status();
   LMFRONT_RETURN_IF_ERROR(track(*rules));
   evaluator.setRules(std::move(*rules));

@@ -6,7 +6,7 @@
 // Every state change goes to the event sink (component `alerting`), to the ops API's `alerts`
 // topic, to the history (DATA_DIR/alerts/alerts.db, alerting/alerthistory.h) and, unless a
 // silence mutes the alert, to the configured receivers (node/alertnotifier.h). Ops commands:
-// `apply_rules`, `alert_rules`, `ack`, `silence`, `expire_silence`, `alert_history`,
+// `apply_rules`, `check_rules`, `alert_rules`, `ack`, `silence`, `expire_silence`, `alert_history`,
 // `alert_summary` (docs/ops-protocol.md).
 //
 // Order: after the gateway (the metric families it reads are registered by then) and the series

@@ -63,6 +63,8 @@ struct AlertingService::Impl {
   // Writes events to the history; a failure is reported on the event sink, not returned.
   void record(std::vector<alerting::HistoryEvent> events);
 
+  // A rules file checked whole against the node's metrics; InvalidArgument naming line and field.
+  Result<std::vector<alerting::AlertRule>> parse(std::string_view yaml, std::string_view shownPath) const;
   Status apply(std::string_view yaml, std::string_view shownPath);
   Status track(const std::vector<alerting::AlertRule> &rules);
   Status openDatabase();

@@ -2,7 +2,7 @@
 // sink, data dir): the shipped rules load; errors a model answers raise high_error_ratio through
 // pending to firing and back to resolved, heard on the event sink and the `alerts` topic; a
 // broken rules file stops the start naming its line; apply_rules is checked, role-gated, applied
-// and kept for the next start.
+// and kept for the next start; check_rules refuses the same way and applies nothing.
 #include "cluster/opsregistry.h"
 #include "common/clock.h"
 #include "common/eventsink.h"
@@ -159,6 +159,28 @@ private Q_SLOTS:
     node::AlertingService again(next, p.store, {});
     QVERIFY(again.start().isOk());
     QCOMPARE(again.snapshot().value(u"rules").toInt(), 1);
+  }
+
+  // What the console's Rules editor validates with: any role, the same refusal, nothing applied.
+  void checkRulesNamesTheLineAndAppliesNothing() {
+    Parts p;
+    node::AlertingService alerting(p.context, p.store, {});
+    QVERIFY(alerting.start().isOk());
+    auto check = [&](const QString &yaml) {
+      return p.ops.runCommand(client::OpsMessage::command(u"1"_qs, u"check_rules"_qs, QJsonObject{{u"yaml"_qs, yaml}}),
+                              principal(cluster::Role::Viewer));
+    };
+    const auto bad = check(u"rules:\n  - name: b\n    metric: lmfront_requests_total\n    severty: info\n"_qs);
+    QCOMPARE(bad.type, client::OpsType::Error);
+    QCOMPARE(bad.errorPayload().code, client::OpsErrorCode::BadRequest);
+    QVERIFY2(bad.errorPayload().message.contains(u"rules.yaml:4: rule \"b\": \"severty\": unknown field"_qs),
+             qPrintable(bad.errorPayload().message));
+    const auto good = check(
+        u"rules:\n  - {name: busy, metric: lmfront_requests_total, aggregate: rate, "
+        "op: \">\", threshold: 100, severity: info}\n"_qs);
+    QCOMPARE(good.type, client::OpsType::Result);
+    QCOMPARE(good.payload.toObject().value(u"rules").toInt(), 1);
+    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 5);  // still the shipped rules
   }
 };
 
