@@ -244,6 +244,13 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::TrafficModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::ConnectionsPage</name>
     <message>
         <source>Test failed: %1</source>
@@ -976,6 +983,80 @@ Range: %2; default: %3</source>
     <message>
         <source>Settings are stored in %1</source>
         <translation>设置保存在 %1</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::TrafficChart</name>
+    <message>
+        <source>%1: %2 at %3</source>
+        <translation>%1：%3 时为 %2</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::TrafficPage</name>
+    <message>
+        <source>Requests/s by model</source>
+        <translation>各模型每秒请求数</translation>
+    </message>
+    <message>
+        <source>Latency (ms)</source>
+        <translation>延迟（毫秒）</translation>
+    </message>
+    <message>
+        <source>Time to first token (ms)</source>
+        <translation>首个词元用时（毫秒）</translation>
+    </message>
+    <message>
+        <source>Errors/s by model</source>
+        <translation>各模型每秒错误数</translation>
+    </message>
+    <message>
+        <source>Cache hit ratio</source>
+        <translation>缓存命中率</translation>
+    </message>
+    <message>
+        <source>Tokens/s by model</source>
+        <translation>各模型每秒词元数</translation>
+    </message>
+    <message>
+        <source>Could not load the range: %1</source>
+        <translation>无法加载该时间范围：%1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>全部模型</translation>
+    </message>
+    <message>
+        <source>All backends</source>
+        <translation>全部后端</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>流量</translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation>5 分钟</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation>24 小时</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 天</translation>
     </message>
 </context>
 </TS>

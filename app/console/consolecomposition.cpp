@@ -6,6 +6,7 @@
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/settingspage.h"
+#include "widgets/trafficpage.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -40,6 +41,7 @@ ConsoleComposition::ConsoleComposition(const Options &options)
       m_connections(std::make_unique<models::ConnectionListModel>(m_store.get())),
       m_window(std::make_unique<widgets::MainWindow>(m_settings.get())),
       m_overview(new widgets::OverviewPage),
+      m_traffic(new widgets::TrafficPage),
       m_playground(new widgets::PlaygroundPage),
       m_connectionsPage(new widgets::ConnectionsPage(m_connections.get())),
       m_settingsPage(new widgets::SettingsPage(m_settings.get())),
@@ -47,6 +49,7 @@ ConsoleComposition::ConsoleComposition(const Options &options)
   if (const QString legacy = m_settings->takeLegacyApiKey(); !legacy.isEmpty())
     m_store->setApiKey(models::ConnectionStore::localId(), legacy);
   m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview);
+  m_window->addSection(QStringLiteral("traffic"), QIcon(QStringLiteral(":/icons/traffic.svg")), m_traffic);
   m_window->addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), m_playground);
   m_window->addSection(QStringLiteral("connections"), QIcon(QStringLiteral(":/icons/connections.svg")),
                        m_connectionsPage);
@@ -81,6 +84,7 @@ bool ConsoleComposition::selectConnection(const QString &id) {
   m_currentId = id;
   m_window->setSession(session);
   m_overview->setSession(session);
+  m_traffic->setSession(session);
   m_playground->setSession(session);
   // Settings shows the local node's address in use whatever the console shows.
   m_settingsPage->setSession(&localSession());

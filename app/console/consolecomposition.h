@@ -41,6 +41,7 @@ class Node;
 namespace lmfront::widgets {
 class ConnectionsPage;
 class OverviewPage;
+class TrafficPage;
 class PlaygroundPage;
 class SettingsPage;
 }  // namespace lmfront::widgets
@@ -99,6 +100,7 @@ public:
   models::ConnectionListModel &connectionList() { return *m_connections; }
   widgets::MainWindow &window() { return *m_window; }
   widgets::OverviewPage *overview() const { return m_overview; }
+  widgets::TrafficPage *traffic() const { return m_traffic; }
   widgets::PlaygroundPage *playground() const { return m_playground; }
   widgets::SettingsPage *settingsPage() const { return m_settingsPage; }
   widgets::ConnectionsPage *connectionsPage() const { return m_connectionsPage; }
@@ -113,6 +115,7 @@ private:
   std::unique_ptr<node::Node> m_node;
   std::unique_ptr<widgets::MainWindow> m_window;
   widgets::OverviewPage *m_overview;
+  widgets::TrafficPage *m_traffic;
   widgets::PlaygroundPage *m_playground;
   widgets::ConnectionsPage *m_connectionsPage;
   widgets::SettingsPage *m_settingsPage;

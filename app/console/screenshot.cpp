@@ -13,7 +13,7 @@ namespace lmfront::console {
 namespace {
 constexpr double kMinUptimeS = 2.0;
 constexpr int kSettleMs = 400;
-// The Overview is live: it is saved once its charts hold this many seconds with traffic in them
+// The Overview and Traffic are live: saved once the charts hold this many seconds with traffic in them
 // (the screenshot script sends requests meanwhile), so the picture shows what an operator sees.
 // LMFRONT_SCREENSHOT_LIVE_S asks for more (the committed picture: a fuller five-minute chart).
 int liveSamples() {
@@ -40,7 +40,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
     if (*done || !health.healthy() || session->nodeInfo()->health().listen.isEmpty() || health.uptimeS < kMinUptimeS)
       return;
     *done = true;
-    if (window->currentSection() == QLatin1String("overview")) {
+    if (window->currentSection() == QLatin1String("overview") || window->currentSection() == QLatin1String("traffic")) {
       auto waitForTraffic = [=] {
         models::LiveNodeState *live = session->liveState();
         const double qps = live->latest(models::LiveNodeState::Series::Qps);
@@ -59,7 +59,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
     QCoreApplication::exit(1);
   });
   QTimer::singleShot(kScreenshotTimeoutMs + liveSamples() * 1000 * 3, window, [] {
-    std::fprintf(stderr, "lmfront-console: the Overview saw no traffic in time, no screenshot\n");
+    std::fprintf(stderr, "lmfront-console: the live charts saw no traffic in time, no screenshot\n");
     QCoreApplication::exit(1);
   });
 }
