@@ -98,6 +98,7 @@ void NodeSession::renewLive(bool open) {
   m_live = std::make_unique<LiveNodeState>(m_clock);
   m_ops = std::make_unique<client::OpsClient>(options, m_clock);
   m_live->attach(m_ops.get());
+  m_alerts.attach(m_ops.get());
   if (open && !m_baseUrl.isEmpty()) m_ops->open();
   Q_EMIT liveStateReplaced();
 }

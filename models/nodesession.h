@@ -19,12 +19,15 @@
 // start() opens it beside the health polling, which stays the fallback for a node without /ops;
 // stop() and setFailure() close it. A new base URL or key replaces both objects (a live view must
 // not mix two nodes' history) and emits liveStateReplaced(): views re-read liveState() then.
+// The session's AlertListModel (alerts()) follows the `alerts` topic of whichever client is
+// current: the same object for the session's life, cleared and re-attached on a new client.
 #pragma once
 
 #include "client/completionclient.h"
 #include "client/healthclient.h"
 #include "client/opsclient.h"
 #include "common/clock.h"
+#include "models/alertlistmodel.h"
 #include "models/livenodestate.h"
 #include "models/modellistmodel.h"
 #include "models/nodeinfomodel.h"
@@ -79,6 +82,7 @@ public:
   // Replaced on a new base URL or key (see liveStateReplaced()); never null.
   client::OpsClient *opsClient() { return m_ops.get(); }
   LiveNodeState *liveState() { return m_live.get(); }
+  AlertListModel *alerts() { return &m_alerts; }
 
 Q_SIGNALS:
   // The base URL or the failure changed: views re-read address() and failure().
@@ -103,6 +107,7 @@ private:
   client::CompletionClient m_completion;
   NodeInfoModel m_nodeInfo;
   ModelListModel m_models;
+  AlertListModel m_alerts;
   const Clock &m_clock;
   std::unique_ptr<LiveNodeState> m_live;
   std::unique_ptr<client::OpsClient> m_ops;

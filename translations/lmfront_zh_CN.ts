@@ -26,6 +26,210 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>OpsErrorText</name>
+    <message>
+        <source>The node did not answer in time.</source>
+        <translation>节点未及时应答。</translation>
+    </message>
+    <message>
+        <source>Not connected to the node: %1</source>
+        <translation>未连接到节点：%1</translation>
+    </message>
+    <message>
+        <source>Not allowed: %1</source>
+        <translation>无权操作：%1</translation>
+    </message>
+    <message>
+        <source>The node does not offer this command (an older version?): %1</source>
+        <translation>节点不提供此命令（版本较旧？）：%1</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::AlertHistoryModel</name>
+    <message>
+        <source>state</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>ack</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>silence</source>
+        <translation>静默</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>作者</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::AlertListModel</name>
+    <message>
+        <source>critical</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>firing</source>
+        <translation>触发中</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <source>inactive</source>
+        <translation>未激活</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>silenced</source>
+        <translation>已静默</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>%1 (silenced)</source>
+        <translation>%1（已静默）</translation>
+    </message>
+    <message>
+        <source>not acknowledged</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>由 %1</translation>
+    </message>
+    <message>
+        <source>by %1: %2</source>
+        <translation>由 %1：%2</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Line %1: write a matcher as label=regular expression</source>
+        <translation>第 %1 行：匹配器应写作 标签=正则表达式</translation>
+    </message>
+    <message>
+        <source>Give at least one matcher (label=regular expression).</source>
+        <translation>请至少给出一个匹配器（标签=正则表达式）。</translation>
+    </message>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::AlertRules</name>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::ConnectionListModel</name>
     <message>
         <source>Local node</source>
@@ -248,6 +452,260 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ActiveAlertsView</name>
+    <message>
+        <source>Acknowledged.</source>
+        <translation>已确认。</translation>
+    </message>
+    <message>
+        <source>Silenced until %1 (silence %2).</source>
+        <translation>已静默至 %1（静默 %2）。</translation>
+    </message>
+    <message>
+        <source>No active alerts.</source>
+        <translation>没有活动告警。</translation>
+    </message>
+    <message>
+        <source>%1 active, %2 firing</source>
+        <translation>%1 条活动，%2 条触发中</translation>
+    </message>
+    <message>
+        <source>Select an alert to acknowledge or silence it.</source>
+        <translation>选择一条告警以确认或静默它。</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Comment (who is on it, what is being done)</source>
+        <translation>备注（谁在处理，正在做什么）</translation>
+    </message>
+    <message>
+        <source>Silence</source>
+        <translation>静默</translation>
+    </message>
+    <message>
+        <source>Matchers</source>
+        <translation>匹配器</translation>
+    </message>
+    <message>
+        <source>One label=regular expression per line; every line must match the whole value.</source>
+        <translation>每行一个 标签=正则表达式；每行都必须匹配整个值。</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::AlertHistoryView</name>
+    <message>
+        <source>Exported %1 to %2</source>
+        <translation>已将 %1导出到 %2</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>MTTA %1</source>
+        <translation>平均确认时间 %1</translation>
+    </message>
+    <message>
+        <source>MTTR %1</source>
+        <translation>平均解决时间 %1</translation>
+    </message>
+    <message>
+        <source>%1 fired, %2 acknowledged, %3 resolved</source>
+        <translation>%1 条触发，%2 条确认，%3 条解决</translation>
+    </message>
+    <message>
+        <source>Export alert history</source>
+        <translation>导出告警历史</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>1 event</source>
+        <translation>1 个事件</translation>
+    </message>
+    <message>
+        <source>%1 events</source>
+        <translation>%1 个事件</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>自定义范围</translation>
+    </message>
+    <message>
+        <source>Any severity</source>
+        <translation>任意严重程度</translation>
+    </message>
+    <message>
+        <source>Any state</source>
+        <translation>任意状态</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Text in rule, labels, summary or comment</source>
+        <translation>规则、标签、摘要或备注中的文字</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Alerts per day</source>
+        <translation>每日告警数</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::AlertRulesView</name>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>检查中…</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>应用中…</translation>
+    </message>
+    <message>
+        <source>Rules in effect on the node: %1.</source>
+        <translation>节点上生效的规则：%1 条。</translation>
+    </message>
+    <message>
+        <source>Valid, rules: %1. Nothing applied yet.</source>
+        <translation>有效，规则：%1 条。尚未应用。</translation>
+    </message>
+    <message>
+        <source>Applied. Rules the node now evaluates: %1.</source>
+        <translation>已应用。节点现在评估的规则：%1 条。</translation>
+    </message>
+    <message>
+        <source>The node's alert rules file. Validate checks it on the node without changing anything; Apply replaces the rules (admin role) and keeps alerts of unchanged rules.</source>
+        <translation>节点的告警规则文件。“验证”在节点上检查它而不做任何更改；“应用”替换规则（需要 admin 角色），未更改规则的告警保持不变。</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Validate</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::AlertTray</name>
+    <message>
+        <source>%1 alert: %2</source>
+        <translation>%1告警：%2</translation>
+    </message>
+    <message>
+        <source>%1 (value %2)</source>
+        <translation>%1（值 %2）</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::AlertsPage</name>
+    <message>
+        <source>Alerts (%1)</source>
+        <translation>告警 (%1)</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>What the node's alert rules raise: acknowledge and silence what fires, review the history, edit the rules.</source>
+        <translation>节点告警规则产生的告警：确认和静默触发的告警，查看历史，编辑规则。</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::AlertsPerDayChart</name>
+    <message>
+        <source>critical</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>No alerts fired in this period</source>
+        <translation>此期间没有触发告警</translation>
+    </message>
+    <message>
+        <source>%1: %2 critical, %3 warning, %4 info</source>
+        <translation>%1：%2 条严重，%3 条警告，%4 条信息</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,8 @@
 
 #include "common/clock.h"
 #include "node/node.h"
+#include "widgets/alertspage.h"
+#include "widgets/alerttray.h"
 #include "widgets/connectionspage.h"
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
@@ -42,14 +44,17 @@ ConsoleComposition::ConsoleComposition(const Options &options)
       m_window(std::make_unique<widgets::MainWindow>(m_settings.get())),
       m_overview(new widgets::OverviewPage),
       m_traffic(new widgets::TrafficPage),
+      m_alerts(new widgets::AlertsPage),
       m_playground(new widgets::PlaygroundPage),
       m_connectionsPage(new widgets::ConnectionsPage(m_connections.get())),
       m_settingsPage(new widgets::SettingsPage(m_settings.get())),
+      m_alertTray(std::make_unique<widgets::AlertTray>(m_window.get())),
       m_started(Status::ok()) {
   if (const QString legacy = m_settings->takeLegacyApiKey(); !legacy.isEmpty())
     m_store->setApiKey(models::ConnectionStore::localId(), legacy);
   m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview);
   m_window->addSection(QStringLiteral("traffic"), QIcon(QStringLiteral(":/icons/traffic.svg")), m_traffic);
+  m_window->addSection(QStringLiteral("alerts"), QIcon(QStringLiteral(":/icons/alerts.svg")), m_alerts);
   m_window->addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), m_playground);
   m_window->addSection(QStringLiteral("connections"), QIcon(QStringLiteral(":/icons/connections.svg")),
                        m_connectionsPage);
@@ -57,6 +62,13 @@ ConsoleComposition::ConsoleComposition(const Options &options)
   const QString last = m_settings->currentConnection();
   if (last.isEmpty() || !selectConnection(last)) selectConnection(models::ConnectionStore::localId());
 
+  QObject::connect(m_alertTray.get(), &widgets::AlertTray::activated, m_window.get(), [this] {
+    m_window->setCurrentSection(QStringLiteral("alerts"));
+    m_alerts->setCurrentTab(widgets::AlertsPage::Tab::Active);
+    m_window->showNormal();
+    m_window->raise();
+    m_window->activateWindow();
+  });
   models::ConnectionStore *store = m_store.get();
   QObject::connect(m_playground, &widgets::PlaygroundPage::apiKeyEntered, m_window.get(),
                    [this, store](const QString &key) { store->setApiKey(m_currentId, key); });
@@ -85,6 +97,8 @@ bool ConsoleComposition::selectConnection(const QString &id) {
   m_window->setSession(session);
   m_overview->setSession(session);
   m_traffic->setSession(session);
+  m_alerts->setSession(session);
+  m_alertTray->setSession(session);
   m_playground->setSession(session);
   // Settings shows the local node's address in use whatever the console shows.
   m_settingsPage->setSession(&localSession());

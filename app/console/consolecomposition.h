@@ -2,10 +2,11 @@
 // store, the language manager, the key store (the desktop keyring, else a 0600 file beside the
 // settings; see Options::keys), the connection store and its list model, which holds one
 // NodeSession per connection (the local node's and each saved remote node's), the main window
-// with its pages (Overview, Playground, Connections, Settings), each handed the current session,
-// and wires them; then startLocalNode() creates and starts the in-process local node (core/node
-// Node) and points the local session at it. lmfront-console's main() and the console's tests
-// build the console through this one object, so a test exercises the wiring the user runs.
+// with its pages (Overview, Alerts, Playground, Connections, Settings), each handed the current
+// session, and the alert notifications (AlertTray, following the current session), and wires them; then
+// startLocalNode() creates and starts the in-process local node (core/node Node) and points the local session at it.
+// lmfront-console's main() and the console's tests build the console through this one object, so a test exercises the
+// wiring the user runs.
 //
 // Contract: GUI thread; QApplication must exist (and outlive it). Nothing here blocks except the
 // node's own start and shutdown. Switching the console to another connection
@@ -39,6 +40,8 @@ class Node;
 }
 
 namespace lmfront::widgets {
+class AlertsPage;
+class AlertTray;
 class ConnectionsPage;
 class OverviewPage;
 class TrafficPage;
@@ -101,6 +104,8 @@ public:
   widgets::MainWindow &window() { return *m_window; }
   widgets::OverviewPage *overview() const { return m_overview; }
   widgets::TrafficPage *traffic() const { return m_traffic; }
+  widgets::AlertsPage *alerts() const { return m_alerts; }
+  widgets::AlertTray &alertTray() { return *m_alertTray; }
   widgets::PlaygroundPage *playground() const { return m_playground; }
   widgets::SettingsPage *settingsPage() const { return m_settingsPage; }
   widgets::ConnectionsPage *connectionsPage() const { return m_connectionsPage; }
@@ -116,9 +121,11 @@ private:
   std::unique_ptr<widgets::MainWindow> m_window;
   widgets::OverviewPage *m_overview;
   widgets::TrafficPage *m_traffic;
+  widgets::AlertsPage *m_alerts;
   widgets::PlaygroundPage *m_playground;
   widgets::ConnectionsPage *m_connectionsPage;
   widgets::SettingsPage *m_settingsPage;
+  std::unique_ptr<widgets::AlertTray> m_alertTray;  // before the window goes: its notice is the window's
   models::NodeSession *m_current = nullptr;
   QString m_currentId;
   Status m_started;

@@ -21,6 +21,12 @@ int liveSamples() {
   const int asked = qEnvironmentVariableIntValue("LMFRONT_SCREENSHOT_LIVE_S", &ok);
   return ok && asked > 0 ? asked : 20;
 }
+// The Alerts section is saved once this many alerts fire (LMFRONT_SCREENSHOT_ALERTS, default 1).
+int firingAlerts() {
+  bool ok = false;
+  const int asked = qEnvironmentVariableIntValue("LMFRONT_SCREENSHOT_ALERTS", &ok);
+  return ok && asked > 0 ? asked : 1;
+}
 }  // namespace
 
 void armScreenshot(ConsoleComposition &console, const QString &file) {
@@ -34,6 +40,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
     });
   };
   auto done = std::make_shared<bool>(false);
+  auto saving = std::make_shared<bool>(false);
   models::NodeSession *session = &console.session();
   widgets::PlaygroundPage *playground = console.playground();
   QObject::connect(session, &models::NodeSession::healthUpdated, window, [=](const client::NodeHealth &health) {
@@ -49,6 +56,21 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForTraffic);
       return;
     }
+    if (window->currentSection() == QLatin1String("alerts")) {
+      // Saved once alerts fire (the screenshot script sends the traffic its rules watch).
+      auto waitForFiring = [=] {
+        models::AlertListModel *alerts = session->alerts();
+        int firing = 0;
+        for (int r = 0; r < alerts->rowCount(); ++r)
+          if (alerts->alert(r).value(QLatin1StringView("state")).toString() == QLatin1StringView("firing")) ++firing;
+        if (firing >= firingAlerts() && !*saving) {
+          *saving = true;
+          save();
+        }
+      };
+      QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForFiring);
+      return;
+    }
     if (window->currentSection() != QLatin1String("playground")) return save();
     QObject::connect(playground, &widgets::PlaygroundPage::generationFinished, window, save);
     playground->runExample(QStringLiteral("english"), QStringLiteral("You will"), 5, 48);
@@ -59,7 +81,8 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
     QCoreApplication::exit(1);
   });
   QTimer::singleShot(kScreenshotTimeoutMs + liveSamples() * 1000 * 3, window, [] {
-    std::fprintf(stderr, "lmfront-console: the live charts saw no traffic in time, no screenshot\n");
+    std::fprintf(stderr,
+                 "lmfront-console: no traffic (Overview, Traffic) or firing alert (Alerts) in time, no screenshot\n");
     QCoreApplication::exit(1);
   });
 }
