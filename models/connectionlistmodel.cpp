@@ -1,6 +1,6 @@
 #include "models/connectionlistmodel.h"
 
-#include "models/nodeinfomodel.h"
+#include "models/livenodestate.h"
 #include "models/nodesession.h"
 
 #include <QSslCertificate>
@@ -30,10 +30,22 @@ NodeSession *ConnectionListModel::createSession(const Connection &c) {
   s->setApiKey(m_store->apiKey(c.id));
   if (!c.isLocal()) configure(s, c);
   const QString id = c.id;
-  connect(s, &NodeSession::healthUpdated, this, [this, id] { rowChanged(id); });
   connect(s, &NodeSession::connectionChanged, this, [this, id] { rowChanged(id); });
+  connect(s, &NodeSession::liveStateReplaced, this, [this, id, s] {
+    watchLive(id, s);
+    rowChanged(id);
+  });
+  watchLive(id, s);
   m_sessions[id] = std::move(session);
   return s;
+}
+
+void ConnectionListModel::watchLive(const QString &id, NodeSession *s) {
+  // The old LiveNodeState is gone with its connections; metricsChanged (every second) is not a
+  // row change.
+  LiveNodeState *live = s->liveState();
+  connect(live, &LiveNodeState::connectionChanged, this, [this, id] { rowChanged(id); });
+  connect(live, &LiveNodeState::nodeChanged, this, [this, id] { rowChanged(id); });
 }
 
 void ConnectionListModel::configure(NodeSession *s, const Connection &c) {
@@ -73,27 +85,42 @@ QString ConnectionListModel::displayName(const QString &id) const {
 }
 
 ConnectionListModel::State ConnectionListModel::stateOf(const QString &id) const {
-  const NodeSession *s = session(id);
+  NodeSession *s = session(id);
   if (!s) return State::Failed;
   if (!s->failure().isEmpty()) return State::Failed;
-  if (s->baseUrl().isEmpty()) return State::Unreachable;  // "not running": nothing to ask
-  const client::NodeHealth &health = s->health();
-  if (health.healthy()) return State::Healthy;
-  if (health.reachable) return State::Degraded;
-  if (health.errorKind == client::HealthError::NotPolled) return State::Checking;
-  return State::Unreachable;
+  if (s->baseUrl().isEmpty()) return State::Closed;  // "not running": nothing to connect to
+  switch (s->liveState()->connectionState()) {
+  case client::OpsClient::State::Closed: return State::Closed;
+  case client::OpsClient::State::Connecting: return State::Connecting;
+  case client::OpsClient::State::Live: return State::Live;
+  case client::OpsClient::State::Stale: return State::Stale;
+  case client::OpsClient::State::Failed: return State::Failed;
+  }
+  return State::Failed;
 }
 
 QString ConnectionListModel::reasonOf(const QString &id) const {
-  const NodeSession *s = session(id);
+  NodeSession *s = session(id);
   if (!s) return {};
   QString reason;
-  if (!s->failure().isEmpty())
+  if (!s->failure().isEmpty()) {
     reason = id == ConnectionStore::localId() ? tr("failed to start: %1").arg(s->failure()) : s->failure();
-  else if (s->baseUrl().isEmpty())
+  } else if (s->baseUrl().isEmpty()) {
     reason = tr("not running");
-  else
-    reason = NodeInfoModel::healthText(s->health());
+  } else {
+    // The ops client's reasons are English sentences from core; the state words around them are
+    // translated.
+    const LiveNodeState &live = *s->liveState();
+    switch (live.connectionState()) {
+    case client::OpsClient::State::Closed: reason = tr("not connected"); break;
+    case client::OpsClient::State::Connecting: reason = live.connectionReason(); break;
+    case client::OpsClient::State::Live:
+      reason = live.hasNode() ? LiveNodeState::summary(live.node()) : tr("live");
+      break;
+    case client::OpsClient::State::Stale: reason = tr("stale: %1").arg(live.connectionReason()); break;
+    case client::OpsClient::State::Failed: reason = tr("failed: %1").arg(live.connectionReason()); break;
+    }
+  }
   if (const QString keyError = m_store->keyError(id); !keyError.isEmpty()) reason += QStringLiteral(" — ") + keyError;
   return reason;
 }

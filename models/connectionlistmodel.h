@@ -9,9 +9,13 @@
 // the local connection's session is left to the composition (the local node's address is known
 // once it runs). Edits and keys from the store reach the session as they happen.
 //
-// State: today from the session's health polling (HealthClient on /healthz) and its failure; the
-// ops client's connecting/live/stale/failed state will replace it in stateOf(), the one place
-// that decides a row's state. A key that could not be read or stored is part of the reason.
+// State: the session's ops client's (docs/ops-protocol.md, "lmfront's client"): Connecting, Live,
+// Stale or Failed with the client's reason, Closed while the session is not started (the local
+// node before it runs: "not running"); a session failure (the local node did not start, a CA
+// file gone) is Failed. A live row's text is the node's own state from its `node` topic
+// (healthy, draining, not ready and why). stateOf() is the one place that decides a row's state;
+// rows change when the client's state or the node's state does. A key that could not be read or
+// stored is part of the reason.
 //
 // Contract: GUI thread. The store is not owned and outlives the model; sessions are owned.
 // Column Name shows "Local node" (translated) for the local connection. StateRole gives the
@@ -32,7 +36,7 @@ class ConnectionListModel : public QAbstractTableModel {
   Q_OBJECT
 public:
   enum class Column { Name, Address, State, Count };
-  enum class State { Checking, Healthy, Degraded, Unreachable, Failed };
+  enum class State { Closed, Connecting, Live, Stale, Failed };
   enum Role { IdRole = Qt::UserRole + 1, StateRole, ReasonRole };
 
   explicit ConnectionListModel(ConnectionStore *store, QObject *parent = nullptr);
@@ -65,6 +69,8 @@ private:
   void onRemoved(const QString &id);
   void rowChanged(const QString &id);
   NodeSession *createSession(const Connection &c);
+  // Follows the session's current LiveNodeState (replaced with its ops client).
+  void watchLive(const QString &id, NodeSession *s);
   // Points a remote connection's session at its URL with its CA certificates, and starts it.
   void configure(NodeSession *s, const Connection &c);
 

@@ -1,17 +1,25 @@
-// ConnectionTester: the Connections section's "Test": one check that a node answers, against a
-// URL the user may not have saved yet. Today it asks the node's GET /healthz once (HealthClient);
-// the ops client's authenticated handshake will replace it here when that client exists.
+// ConnectionTester: the Connections section's "Test": one check that a node can be operated with
+// what the user gave — its ops API at ws(s)://HOST:PORT/ops answers, the API key authenticates
+// (docs/ops-protocol.md) and the node says how it is — against a URL the user may not have saved
+// yet. It opens its own OpsClient, waits for the session and the `node` topic's snapshot, then
+// closes it: the same handshake, key check and certificate check the connection's session makes.
 //
 // Contract: GUI thread, asynchronous. test() cancels a test still running (no signal for it) and
-// starts one; finished() carries the health seen (reachable == false with the reason when the
-// node did not answer well, within the HealthClient's timeout). resultText() is the translated
-// sentence a view shows for it.
+// starts one; finished() comes once per test, with ok and the translated sentence a view shows:
+// the node's id, version and state when it answered, else why not — the first failed attempt
+// (refused, no session within the client's connect timeout, a certificate that does not verify)
+// or a refused key, with the client's reason.
 #pragma once
 
-#include "client/healthclient.h"
-
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
+#include <memory>
+
+namespace lmfront::client {
+class OpsClient;
+}
 
 namespace lmfront::models {
 
@@ -19,19 +27,21 @@ class ConnectionTester : public QObject {
   Q_OBJECT
 public:
   explicit ConnectionTester(QObject *parent = nullptr);
+  ~ConnectionTester() override;
 
-  // `ca`: CA certificates trusted besides the system's (the connection's CA file).
-  void test(const QUrl &httpBase, const QList<QSslCertificate> &ca = {});
+  // `httpBase`: http(s)://HOST:PORT; `apiKey`: empty for none; `ca`: CA certificates trusted
+  // besides the system's (the connection's CA file).
+  void test(const QUrl &httpBase, const QString &apiKey, const QList<QSslCertificate> &ca = {});
   void cancel();
-  bool isRunning() const { return m_running; }
-  static QString resultText(const client::NodeHealth &health);
+  bool isRunning() const { return m_client != nullptr; }
 
 Q_SIGNALS:
-  void finished(const lmfront::client::NodeHealth &health);
+  void finished(bool ok, const QString &text);
 
 private:
-  client::HealthClient m_client;
-  bool m_running = false;
+  void finish(bool ok, const QString &text);
+
+  std::unique_ptr<client::OpsClient> m_client;
 };
 
 }  // namespace lmfront::models

@@ -145,6 +145,17 @@ bool LiveNodeState::ready() const { return m_node.value(QLatin1StringView("ready
 QString LiveNodeState::notReadyReason() const { return m_node.value(QLatin1StringView("reason")).toString(); }
 bool LiveNodeState::draining() const { return m_node.value(QLatin1StringView("draining")).toBool(); }
 
+QString LiveNodeState::summary(const QJsonObject &node) {
+  if (node.value(QLatin1StringView("draining")).toBool()) return tr("draining");
+  if (!node.value(QLatin1StringView("ready")).toBool()) {
+    const QString why = node.value(QLatin1StringView("reason")).toString();
+    return why.isEmpty() ? tr("not ready") : tr("not ready: %1").arg(why);
+  }
+  const QString health = node.value(QLatin1StringView("health")).toString();
+  if (health != QLatin1StringView("ok")) return tr("unhealthy: %1").arg(health);
+  return tr("healthy");
+}
+
 QStringList LiveNodeState::modelNames() const {
   QStringList names;
   for (const QJsonValue &m : m_node.value(QLatin1StringView("models")).toArray())

@@ -69,6 +69,9 @@ public:
   QStringList modelNames() const;
   // The node's uptime now: its last uptime_s plus the time since it arrived.
   double uptimeS() const;
+  // A `node` object's state in a few translated words: "healthy", "draining", "not ready: why",
+  // "unhealthy: <health>".
+  static QString summary(const QJsonObject &node);
 
   client::OpsClient::State connectionState() const { return m_state; }
   QString connectionReason() const { return m_reason; }

@@ -259,6 +259,22 @@ Change the port in Settings or free it, then restart the console.</source>
         <source>the CA file %1 is missing or holds no PEM certificate</source>
         <translation>CA 文件 %1 不存在或其中没有 PEM 证书</translation>
     </message>
+    <message>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>stale: %1</source>
+        <translation>已过时：%1</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
 </context>
 <context>
     <name>lmfront::models::ConnectionStore</name>
@@ -326,8 +342,8 @@ Change the port in Settings or free it, then restart the console.</source>
 <context>
     <name>lmfront::models::ConnectionTester</name>
     <message>
-        <source>The node answers: %1, version %2, healthy.</source>
-        <translation>节点有应答：%1，版本 %2，健康。</translation>
+        <source>The node answers: %1, version %2, %3.</source>
+        <translation>节点有应答：%1，版本 %2，%3。</translation>
     </message>
     <message>
         <source>Test failed: %1</source>
@@ -347,6 +363,29 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>the desktop keyring (checking…)</source>
         <translation>桌面密钥环（检查中…）</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::LiveNodeState</name>
+    <message>
+        <source>draining</source>
+        <translation>正在排空</translation>
+    </message>
+    <message>
+        <source>not ready</source>
+        <translation>未就绪</translation>
+    </message>
+    <message>
+        <source>not ready: %1</source>
+        <translation>未就绪：%1</translation>
+    </message>
+    <message>
+        <source>unhealthy: %1</source>
+        <translation>不健康：%1</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>健康</translation>
     </message>
 </context>
 <context>

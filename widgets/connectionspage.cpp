@@ -43,10 +43,10 @@ QLineEdit *lineEdit(const char *name) {
 QColor stateColour(models::ConnectionListModel::State state) {
   using State = models::ConnectionListModel::State;
   switch (state) {
-  case State::Healthy: return Theme::healthy();
-  case State::Degraded: return Theme::degraded();
-  case State::Checking: return Theme::unknown();
-  case State::Unreachable:
+  case State::Live: return Theme::healthy();
+  case State::Stale: return Theme::degraded();
+  case State::Connecting: return Theme::unknown();
+  case State::Closed:
   case State::Failed: break;
   }
   return Theme::down();
@@ -293,6 +293,7 @@ void ConnectionsPage::save() {
 void ConnectionsPage::test() {
   QUrl target;
   QString caFile;
+  QString key;
   if (m_editor->isVisible()) {
     // A test needs no name yet: only the address is checked.
     const QString error = models::ConnectionStore::validateAddress(m_url->text(), m_ca->text());
@@ -302,21 +303,22 @@ void ConnectionsPage::test() {
     }
     target = models::Connection{QString(), QString(), QUrl(m_url->text().trimmed()), QString()}.httpBase();
     caFile = m_ca->text().trimmed();
+    key = m_key->text().trimmed();
   } else {
     const QString id = selectedId();
     if (id.isEmpty()) return;
     const models::NodeSession *session = m_connections->session(id);
     target = session ? session->baseUrl() : QUrl();
+    key = session ? session->apiKey() : QString();
     if (const auto c = m_connections->store()->find(id)) caFile = c->caFile;
   }
   m_testResult->setStyleSheet(QString());
   m_testResult->setText(tr("Testing %1…").arg(target.toString()));
-  m_tester->test(target, caFile.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(caFile, QSsl::Pem));
+  m_tester->test(target, key,
+                 caFile.isEmpty() ? QList<QSslCertificate>() : QSslCertificate::fromPath(caFile, QSsl::Pem));
 }
 
-void ConnectionsPage::showTestResult(const client::NodeHealth &health) {
-  setMessage(m_testResult, models::ConnectionTester::resultText(health), !health.healthy());
-}
+void ConnectionsPage::showTestResult(bool ok, const QString &text) { setMessage(m_testResult, text, !ok); }
 
 void ConnectionsPage::askRemoval() {
   m_removingId = selectedId();

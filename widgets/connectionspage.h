@@ -19,10 +19,6 @@ class QLineEdit;
 class QPushButton;
 class QTableView;
 
-namespace lmfront::client {
-struct NodeHealth;
-}
-
 namespace lmfront::models {
 class ConnectionListModel;
 class ConnectionTester;
@@ -58,7 +54,7 @@ private:
   void closeEditor();
   void save();
   void test();
-  void showTestResult(const client::NodeHealth &health);
+  void showTestResult(bool ok, const QString &text);
   void askRemoval();
   void confirmRemoval();
   void browseCaFile();

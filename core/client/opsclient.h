@@ -142,6 +142,8 @@ public:
   // The last `ping` round trip; negative before the first pong.
   std::chrono::milliseconds roundTrip() const { return m_roundTrip; }
   int reconnectAttempt() const { return m_attempt; }
+  // Why the last attempt since open() ended (without the retry's delay); empty before any did.
+  QString lastLoss() const { return m_lastLoss; }
   // Topics subscribed again because a delta's seq skipped (counted over the client's life).
   int seqGaps() const { return m_seqGaps; }
   static QString stateName(State state);

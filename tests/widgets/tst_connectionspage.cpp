@@ -1,11 +1,13 @@
 // The Connections section as the user drives it, in the console built by ConsoleComposition on a
 // throw-away settings file and the file key backend (never the user's keyring). A real lmfrontd
-// (tests/support daemon harness) is the remote node; a port nobody listens on is the dead one.
-// Offscreen: add, edit, remove through the page's widgets; Test healthy and failing; switching
-// hands the remote connection's session to the Overview and back.
+// (tests/support daemon harness) with one API key is the remote node; a port nobody listens on is
+// the dead one. Offscreen: add, edit, remove through the page's widgets; rows' states from each
+// session's ops client (live, connecting, failed on a wrong key); Test healthy and failing;
+// switching hands the remote connection's session to the Overview and back.
 #include "../support/daemonharness.h"
 #include "../support/widgetchild.h"
 #include "consolecomposition.h"
+#include "gateway/auth/keystore.h"
 #include "models/connectionlistmodel.h"
 #include "models/nodeinfomodel.h"
 #include "models/secretstore.h"
@@ -59,6 +61,7 @@ private:
   std::unique_ptr<console::ConsoleComposition> m_console;
   widgets::ConnectionsPage *m_page = nullptr;
   std::unique_ptr<QAbstractItemModelTester> m_tester;
+  QString m_key;  // the remote node's operator key
 
   QString settingsFile() const { return m_dir.filePath(QStringLiteral("console.conf")); }
   QString keyFile() const { return console::ConsoleComposition::keyFileFor(settingsFile()); }
@@ -85,6 +88,13 @@ private:
 private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_dir.isValid());
+    {
+      auto store = gateway::auth::KeyStore::open(m_dir.filePath(QStringLiteral("remote")).toStdString());
+      QVERIFY(store.isOk());
+      auto created = (*store)->create("console", gateway::auth::Role::Operator);
+      QVERIFY(created.isOk());
+      m_key = QString::fromStdString(created->key);
+    }
     QVERIFY(m_daemon.start({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
                             m_dir.filePath(QStringLiteral("remote"))}));
     console::ConsoleComposition::Options options;
@@ -135,7 +145,7 @@ private Q_SLOTS:
     QCOMPARE(m_page->editorErrorText(), QStringLiteral("The CA file %1 does not exist.").arg(missingCa));
     QCOMPARE(list().rowCount(), 1);  // nothing saved yet
 
-    fill(QStringLiteral("remote"), daemonUrl(), QStringLiteral("lmf_remotekey_123"));
+    fill(QStringLiteral("remote"), daemonUrl(), m_key);
     click("saveButton");
     QVERIFY2(m_page->editorErrorText().isEmpty(), qPrintable(m_page->editorErrorText()));
     QVERIFY(!child<QWidget>(m_page, "connectionEditor")->isVisible());
@@ -144,8 +154,9 @@ private Q_SLOTS:
     QVERIFY(!id.isEmpty());
     QCOMPARE(m_page->selectedId(), id);
     QCOMPARE(list().index(1, 1).data().toString(), QStringLiteral("127.0.0.1:%1").arg(m_daemon.port()));
-    // The session polls at once: the row turns healthy on its own.
-    QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Healthy, 10000);
+    // The session connects at once: the row turns live on its own, with the node's state.
+    QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Live, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(list().index(1, 2).data().toString(), QStringLiteral("healthy"), 10000);
     QCOMPARE(list().index(1, 2).data().toString(), QStringLiteral("healthy"));
     const QAbstractItemModel *shown = child<QTableView>(m_page, "connectionsTable")->model();
     auto dotColour = [shown](int row) {
@@ -154,11 +165,11 @@ private Q_SLOTS:
     };
     QCOMPARE(dotColour(1), widgets::Theme::healthy().rgb());
     QCOMPARE(dotColour(0), widgets::Theme::down().rgb());  // not running
-    QCOMPARE(list().session(id)->apiKey(), QStringLiteral("lmf_remotekey_123"));
+    QCOMPARE(list().session(id)->apiKey(), m_key);
 
     // The key went to the 0600 key file, not to the settings.
-    QVERIFY(readAll(keyFile()).contains("lmf_remotekey_123"));
-    QVERIFY(!readAll(settingsFile()).contains("lmf_remotekey_123"));
+    QVERIFY(readAll(keyFile()).contains(m_key.toUtf8()));
+    QVERIFY(!readAll(settingsFile()).contains(m_key.toUtf8()));
     QVERIFY(readAll(settingsFile()).contains(daemonUrl().toUtf8()));
     struct stat st {};
     QCOMPARE(::stat(QFile::encodeName(keyFile()).constData(), &st), 0);
@@ -177,8 +188,8 @@ private Q_SLOTS:
     QVERIFY(dead != 0);
     fill(QStringLiteral("dead"), QStringLiteral("http://127.0.0.1:%1").arg(dead));
     click("testButton");
-    QTRY_COMPARE_WITH_TIMEOUT(m_page->testResultText(), QStringLiteral("Test failed: unreachable: connection refused"),
-                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->testResultText(),
+                              QStringLiteral("Test failed: cannot connect: connection refused"), 10000);
     fill(QStringLiteral("dead"), QStringLiteral("nonsense"));
     click("testButton");
     QVERIFY(m_page->testResultText().startsWith(QStringLiteral("Test failed: Enter a URL")));
@@ -186,8 +197,9 @@ private Q_SLOTS:
     click("saveButton");
     const QString id = idNamed(QStringLiteral("dead"));
     QVERIFY(!id.isEmpty());
-    QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Unreachable, 10000);
-    QCOMPARE(list().reasonOf(id), QStringLiteral("unreachable: connection refused"));
+    // Never reached: the client keeps trying (backoff) and the row says what the last try met.
+    QTRY_VERIFY_WITH_TIMEOUT(list().reasonOf(id).contains(QStringLiteral("connection refused")), 10000);
+    QCOMPARE(list().stateOf(id), ConnectionListModel::State::Connecting);
   }
 
   void switchingHandsTheSessionToThePages() {
@@ -205,7 +217,7 @@ private Q_SLOTS:
     QCOMPARE(m_console->overview()->cardValue(Row::Health), QStringLiteral("healthy"));
     QVERIFY2(timer.elapsed() < 500, "switching waited for the network");
     QCOMPARE(m_console->window().nodeAddressText(), QStringLiteral("remote at 127.0.0.1:%1").arg(m_daemon.port()));
-    QCOMPARE(m_console->playground()->apiKey(), QStringLiteral("lmf_remotekey_123"));
+    QCOMPARE(m_console->playground()->apiKey(), m_key);
     QCOMPARE(m_console->settings().currentConnection(), id);
 
     m_page->selectConnection(ConnectionStore::localId());
@@ -223,7 +235,7 @@ private Q_SLOTS:
       options.keys = console::ConsoleComposition::KeyBackend::File;
       console::ConsoleComposition next(options);
       QCOMPARE(next.currentConnection(), id);
-      QCOMPARE(next.session().apiKey(), QStringLiteral("lmf_remotekey_123"));
+      QCOMPARE(next.session().apiKey(), m_key);
     }
   }
 
@@ -233,7 +245,7 @@ private Q_SLOTS:
     m_page->selectConnection(id);
     click("editButton");
     QCOMPARE(child<QLineEdit>(m_page, "nameEdit")->text(), QStringLiteral("remote"));
-    QCOMPARE(child<QLineEdit>(m_page, "connectionKeyEdit")->text(), QStringLiteral("lmf_remotekey_123"));
+    QCOMPARE(child<QLineEdit>(m_page, "connectionKeyEdit")->text(), m_key);
     child<QLineEdit>(m_page, "nameEdit")->setText(QStringLiteral("dead"));
     click("saveButton");
     QVERIFY(m_page->editorErrorText().contains(QStringLiteral("already exists")));
@@ -245,7 +257,7 @@ private Q_SLOTS:
     QCOMPARE(list().session(id), session);
     QCOMPARE(list().index(list().rowOf(id), 0).data().toString(), QStringLiteral("edge"));
     QCOMPARE(m_console->window().nodeAddressText(), QStringLiteral("edge at 127.0.0.1:%1").arg(m_daemon.port()));
-    QCOMPARE(m_console->connections().apiKey(id), QStringLiteral("lmf_remotekey_123"));
+    QCOMPARE(m_console->connections().apiKey(id), m_key);
   }
 
   void removeAsksThenFallsBackToTheLocalNode() {
@@ -264,8 +276,32 @@ private Q_SLOTS:
     QCOMPARE(m_console->currentConnection(), ConnectionStore::localId());
     QCOMPARE(&m_console->session(), &m_console->localSession());
     QCOMPARE(m_console->window().nodeAddressText(), QStringLiteral("Local node not running"));
-    QVERIFY(!readAll(keyFile()).contains("lmf_remotekey_123"));
+    QVERIFY(!readAll(keyFile()).contains(m_key.toUtf8()));
     QVERIFY(!readAll(settingsFile()).contains(QStringLiteral("127.0.0.1:%1").arg(m_daemon.port()).toUtf8()));
+  }
+
+  void aWrongKeyFailsWithTheReason() {
+    // An lmfront key the node does not know: the node answers `auth` with unauthenticated, and
+    // the row fails (no retries) saying so — the Test from the form says the same.
+    const QString wrong = QStringLiteral("lmf_remotekey_123");
+    click("addButton");
+    fill(QStringLiteral("wrong"), daemonUrl(), wrong);
+    click("testButton");
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->testResultText().startsWith(QStringLiteral("Test failed: authentication refused")),
+                             10000);
+    QVERIFY2(m_page->testResultText().endsWith(QStringLiteral("(unauthenticated)")),
+             qPrintable(m_page->testResultText()));
+    click("saveButton");
+    const QString id = idNamed(QStringLiteral("wrong"));
+    QVERIFY(!id.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(list().stateOf(id), ConnectionListModel::State::Failed, 10000);
+    const QString reason = list().reasonOf(id);
+    QVERIFY2(reason.startsWith(QStringLiteral("failed: authentication refused")), qPrintable(reason));
+    QVERIFY2(reason.endsWith(QStringLiteral("(unauthenticated)")), qPrintable(reason));
+    QVERIFY(!reason.contains(wrong));  // the key is never shown
+    const QAbstractItemModel *shown = child<QTableView>(m_page, "connectionsTable")->model();
+    const QIcon icon = shown->index(list().rowOf(id), 2).data(Qt::DecorationRole).value<QIcon>();
+    QCOMPARE(icon.pixmap(12, 12).toImage().pixelColor(6, 6).rgb(), widgets::Theme::down().rgb());
   }
 };
 
