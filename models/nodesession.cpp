@@ -49,6 +49,12 @@ void NodeSession::setApiKey(const QString &key) {
   Q_EMIT apiKeyChanged(key);
 }
 
+void NodeSession::setOpsCredential(const QString &credential) {
+  if (credential == m_opsCredential) return;
+  m_opsCredential = credential;
+  renewLive(m_ops->state() != client::OpsClient::State::Closed);
+}
+
 void NodeSession::setCaCertificates(const QList<QSslCertificate> &certificates) {
   m_health.setCaCertificates(certificates);
   m_completion.setCaCertificates(certificates);
@@ -92,7 +98,10 @@ void NodeSession::onModelsListed(const client::ModelList &list) {
 void NodeSession::renewLive(bool open) {
   client::OpsClient::Options options;
   options.url = opsUrl(m_baseUrl);
-  if (!m_apiKey.isEmpty()) options.apiKey = m_apiKey;
+  if (!m_opsCredential.isEmpty())
+    options.apiKey = m_opsCredential;
+  else if (!m_apiKey.isEmpty())
+    options.apiKey = m_apiKey;
   options.caCertificates = m_caCertificates;
   m_ops.reset();  // first: its last signals must not reach the new state
   m_live = std::make_unique<LiveNodeState>(m_clock);

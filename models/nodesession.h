@@ -21,6 +21,9 @@
 // not mix two nodes' history) and emits liveStateReplaced(): views re-read liveState() then.
 // The session's AlertListModel (alerts()) follows the `alerts` topic of whichever client is
 // current: the same object for the session's life, cleared and re-attached on a new client.
+// The local node's session authenticates its ops client in-process: setOpsCredential() with the
+// embedded node's console credential (node::Node::consoleCredential()), which the ops client
+// sends instead of the API key; the HTTP clients keep the API key.
 #pragma once
 
 #include "client/completionclient.h"
@@ -60,6 +63,9 @@ public:
   // CA certificates trusted for https:// besides the system's, for every client of the session.
   void setCaCertificates(const QList<QSslCertificate> &certificates);
   QString apiKey() const { return m_apiKey; }
+  // What the ops client authenticates with instead of the API key (empty: the API key); never
+  // stored, shown or logged. Replaces the live objects like a new key.
+  void setOpsCredential(const QString &credential);
 
   // ws://HOST:PORT/ops for http://HOST:PORT (wss:// for https://); empty without a base URL.
   static QUrl opsUrl(const QUrl &baseUrl);
@@ -101,6 +107,7 @@ private:
   QUrl m_baseUrl;
   QString m_name;
   QString m_apiKey;
+  QString m_opsCredential;
   QList<QSslCertificate> m_caCertificates;  // trusted by every client of the session besides the system's
   QString m_failure;
   client::HealthClient m_health;

@@ -122,6 +122,9 @@ Status ConsoleComposition::startLocalNode(const node::NodeConfig &config) {
   m_started = m_node->start();
   models::NodeSession &local = localSession();
   if (m_started.isOk()) {
+    // In-process authentication: the local node's ops API admits its console whatever its key
+    // rules (require_keys included), with a credential that never leaves this process.
+    local.setOpsCredential(m_node->consoleCredential());
     local.setBaseUrl(QUrl(m_node->baseUrl()));
     local.start();
   } else {

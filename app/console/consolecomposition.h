@@ -81,8 +81,9 @@ public:
   // explicitly (an explicit --listen is taken as asked and fails when busy).
   node::NodeConfig nodeDefaults(bool explicitListen) const;
 
-  // Creates the local node from `config` and starts it; on success the session points at it and
-  // polls its health, on failure the session shows the Status's message. At most once.
+  // Creates the local node from `config` and starts it; on success the session points at it,
+  // authenticated in-process (the node's console credential), and polls its health; on failure
+  // the session shows the Status's message. At most once.
   Status startLocalNode(const node::NodeConfig &config);
   // Stops polling and drains the local node; returns false when requests were cut off.
   bool shutdown();

@@ -12,9 +12,11 @@
 #include "node/service.h"
 #include "observe/metricsregistry.h"
 
+#include <QByteArray>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QThread>
 #include <QThreadPool>
@@ -44,6 +46,12 @@ Status prepareDataDir(const QString &dir) {
   return Status::ok();
 }
 
+QString mintCredential() {
+  QByteArray bytes(32, Qt::Uninitialized);
+  QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
+  return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
 }  // namespace
 
 struct Node::Impl {
@@ -51,6 +59,7 @@ struct Node::Impl {
 
   const Clock &clock;
   EventSink &events;
+  const QString consoleCredential = mintCredential();
   // Before the services: what they hold references to outlives them.
   gateway::upstream::HttpClient http{2};
   observe::MetricsRegistry registry;
@@ -100,7 +109,7 @@ struct Node::Impl {
       GatewayService *bound = gateway;
       services.add(std::make_unique<AlertingService>(
           *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }}));
-      services.add(std::make_unique<OpsService>(config, *context, *gateway, store));
+      services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
     state = gateway->state();
@@ -161,6 +170,8 @@ NodeInfo Node::info() const {
   info.ready = d->state->ready.load();
   return info;
 }
+
+const QString &Node::consoleCredential() const { return d->consoleCredential; }
 
 quint16 Node::port() const { return d->running && d->gateway ? d->gateway->port() : 0; }
 

@@ -62,6 +62,12 @@ public:
 
   NodeInfo info() const;
   QString baseUrl() const;  // "http://127.0.0.1:8080", "https://…" with TLS
+  // The in-process console credential: 256 random bits minted when the Node is constructed, held
+  // in memory only (never written, logged or accepted over HTTP). Sent as the ops API's `auth`
+  // key it opens a session as principal "console", role admin, whatever the key rules — so the
+  // console that embeds this node operates it even with require_keys on. Whoever can call this
+  // runs in the node's process already. Thread-safe (immutable).
+  const QString &consoleCredential() const;
   quint16 port() const;
   const NodeConfig &config() const { return m_config; }
 

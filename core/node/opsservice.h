@@ -10,9 +10,11 @@
 // synchronously). At 1 Hz per node the ops traffic is small next to the node thread's maintenance, and the data plane
 // never waits for it: a worker only posts the upgraded socket (OpsServer::adoptSocket runs on the node thread).
 //
-// Authentication is the HTTP one (AuthGate::authenticate: keys, roles, the loopback rule); the
-// handshake's Host and Origin were checked by the data plane's filter, and the OpsServer checks
-// the Origin again against the same trusted origins.
+// Authentication is the HTTP one (AuthGate::authenticate: keys, roles, the loopback rule), plus
+// the node's in-process console credential (Node::consoleCredential()): an `auth` key equal to it
+// (compared in constant time) is principal "console", role admin. The handshake's Host and Origin
+// were checked by the data plane's filter, and the OpsServer checks the Origin again against the
+// same trusted origins.
 #pragma once
 
 #include "cluster/opsserver.h"
@@ -33,7 +35,9 @@ class SeriesService;
 class OpsService final : public Service {
 public:
   // Everything must outlive the service; `gateway` and `series` are started before it.
-  OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway, SeriesService &series);
+  // `consoleCredential`: empty for none.
+  OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway, SeriesService &series,
+             QString consoleCredential = {});
   ~OpsService() override;
 
   std::string_view name() const override { return "ops"; }
@@ -58,6 +62,7 @@ private:
   const NodeContext &m_context;
   GatewayService &m_gateway;
   SeriesService &m_series;
+  const QString m_consoleCredential;
   std::unique_ptr<cluster::OpsServer> m_server;
   std::optional<int> m_listener;  // of m_series, while running
   std::unique_ptr<OpsMetrics> m_metrics;
