@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QObject>
+#include <QSslCertificate>
 
 namespace lmfront::console {
 
@@ -125,6 +126,9 @@ Status ConsoleComposition::startLocalNode(const node::NodeConfig &config) {
     // In-process authentication: the local node's ops API admits its console whatever its key
     // rules (require_keys included), with a credential that never leaves this process.
     local.setOpsCredential(m_node->consoleCredential());
+    // A node serving TLS is reached over https/wss and verified like any node, trusting the
+    // certificates of its own tls.cert file besides the system's: a self-signed one is its own CA.
+    if (m_node->info().tls) local.setCaCertificates(QSslCertificate::fromPath(config.gateway.tlsCertFile, QSsl::Pem));
     local.setBaseUrl(QUrl(m_node->baseUrl()));
     local.start();
   } else {

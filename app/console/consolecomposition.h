@@ -82,8 +82,9 @@ public:
   node::NodeConfig nodeDefaults(bool explicitListen) const;
 
   // Creates the local node from `config` and starts it; on success the session points at it,
-  // authenticated in-process (the node's console credential), and polls its health; on failure
-  // the session shows the Status's message. At most once.
+  // authenticated in-process (the node's console credential) and, when the node serves TLS,
+  // trusting the certificates of its tls.cert file; on failure the session shows the Status's
+  // message. At most once.
   Status startLocalNode(const node::NodeConfig &config);
   // Stops polling and drains the local node; returns false when requests were cut off.
   bool shutdown();

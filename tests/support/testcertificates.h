@@ -46,4 +46,14 @@ inline bool makeTestCertificate(const QString &dir, const QString &name, const Q
       dir, QStringLiteral("subjectAltName=%1\n").arg(san).toUtf8());
 }
 
+// DIR/NAME.pem and DIR/NAME.key: a self-signed server certificate (its own issuer, not a CA) with
+// the given subjectAltName, as a node's operator makes one with `openssl req -x509`.
+inline bool makeSelfSignedCertificate(const QString &dir, const QString &name, const QString &san) {
+  return runOpenssl({u"req"_qs, u"-x509"_qs, u"-newkey"_qs, u"ec"_qs, u"-pkeyopt"_qs,
+                     u"ec_paramgen_curve:prime256v1"_qs, u"-nodes"_qs, u"-keyout"_qs, name + u".key"_qs, u"-out"_qs,
+                     name + u".pem"_qs, u"-days"_qs, u"2"_qs, u"-subj"_qs, u"/CN="_qs + name, u"-addext"_qs,
+                     u"subjectAltName="_qs + san, u"-addext"_qs, u"basicConstraints=critical,CA:FALSE"_qs},
+                    dir);
+}
+
 }  // namespace lmfront::test

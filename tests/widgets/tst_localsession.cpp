@@ -1,8 +1,11 @@
 // The console's session with the node it embeds, built by ConsoleComposition as lmfront-console
 // builds it: the local session authenticates its ops client in-process with the node's console
 // credential, so a local node with require_keys on goes live as principal "console" (admin) while
-// a client without that credential is refused. Offscreen; nodes on 127.0.0.1 port 0, throw-away
+// a client without that credential is refused; a local node serving TLS with a self-signed
+// certificate (made with `openssl` at run time) is reached over https/wss and verified against that
+// certificate, which nothing else trusts. Offscreen; nodes on 127.0.0.1 port 0, throw-away
 // settings and the file key backend.
+#include "../support/testcertificates.h"
 #include "client/opsclient.h"
 #include "consolecomposition.h"
 #include "models/connectionlistmodel.h"
@@ -10,6 +13,7 @@
 #include "models/nodesession.h"
 #include "node/node.h"
 
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -38,7 +42,8 @@ private:
     config.workers = 1;
     return config;
   }
-  // A client of the same node with only `key` (none when empty): what its key rules say to it.
+  // A client of the same node with only `key` (none when empty) and the system's CAs: what the
+  // node's key rules and certificate say to it.
   static QString outsiderState(const QUrl &opsUrl, const QString &key) {
     client::OpsClient::Options o;
     o.url = opsUrl;
@@ -88,6 +93,33 @@ private Q_SLOTS:
     QVERIFY2(guess.endsWith(QStringLiteral("(unauthenticated)")), qPrintable(guess));
     // The credential itself does open a session: it is the node's, held in this process only.
     QCOMPARE(outsiderState(ops, c->localNode()->consoleCredential()).left(5), QStringLiteral("live:"));
+    QVERIFY(c->shutdown());
+  }
+
+  void selfSignedLocalNodeIsVerifiedAgainstItsOwnCertificate() {
+    if (!QSslSocket::supportsSsl()) QSKIP("this Qt cannot load TLS");
+    QVERIFY(test::makeSelfSignedCertificate(m_dir.path(), QStringLiteral("self"), QStringLiteral("IP:127.0.0.1")));
+    auto c = console(QStringLiteral("tls"));
+    node::NodeConfig cfg = config(*c, QStringLiteral("tls"));
+    cfg.gateway.tlsCertFile = m_dir.filePath(QStringLiteral("self.pem"));
+    cfg.gateway.tlsKeyFile = m_dir.filePath(QStringLiteral("self.key"));
+    const Status started = c->startLocalNode(cfg);
+    QVERIFY2(started.isOk(), started.message().c_str());
+    models::NodeSession &local = c->localSession();
+    QCOMPARE(local.baseUrl().scheme(), QStringLiteral("https"));
+    QCOMPARE(local.opsClient()->options().url.scheme(), QStringLiteral("wss"));
+    QTRY_COMPARE_WITH_TIMEOUT(local.opsClient()->state(), State::Live, 10000);
+    QCOMPARE(local.opsClient()->session().principal, QStringLiteral("console"));
+    // The HTTP side of the session trusts the same certificate: health polling over https.
+    QTRY_VERIFY_WITH_TIMEOUT(local.health().healthy(), 10000);
+    QCOMPARE(c->connectionList().stateOf(ConnectionStore::localId()), ConnectionListModel::State::Live);
+
+    // Trusted by the local session only: a client without it refuses the certificate, and that
+    // is final, not retried.
+    const QString outsider =
+        outsiderState(models::NodeSession::opsUrl(local.baseUrl()), c->localNode()->consoleCredential());
+    QVERIFY2(outsider.startsWith(QStringLiteral("failed: the node's certificate does not verify")),
+             qPrintable(outsider));
     QVERIFY(c->shutdown());
   }
 
