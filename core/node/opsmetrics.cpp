@@ -101,6 +101,8 @@ QJsonObject OpsMetrics::sample(const gateway::pool::ModelTable &table, Clock::Ti
       backends.insert(id, QJsonObject{{u"pool"_qs, QString::fromStdString(name)},
                                       {u"requests_per_s"_qs, zeroIfNone(latest(charts::kRequestsPerS, mb))},
                                       {u"errors_per_s"_qs, errorsJson(backendErrors[backend->id()])},
+                                      {u"latency_ms"_qs, quantiles(charts::kLatencyP50Ms, charts::kLatencyP95Ms,
+                                                                   charts::kLatencyP99Ms, mb)},
                                       {u"in_flight"_qs, zeroIfNone(latest(charts::kInFlight, mb))},
                                       {u"concurrency_limit"_qs,
                                        number(latest(names::kBackendConcurrencyLimit, {{"backend", backend->id()}}))}});

@@ -87,9 +87,13 @@ const std::vector<std::string_view> &chartSeriesNames() {
 }
 
 const std::vector<std::string_view> &chartFamilies() {
-  static const std::vector<std::string_view> kFamilies{names::kRequestsTotal,           names::kRequestDurationSeconds,
-                                                       names::kTimeToFirstTokenSeconds, names::kTokensInTotal,
-                                                       names::kTokensOutTotal,          names::kQueueDepth,
+  static const std::vector<std::string_view> kFamilies{names::kRequestsTotal,
+                                                       names::kRequestDurationSeconds,
+                                                       names::kBackendRequestDurationSeconds,
+                                                       names::kTimeToFirstTokenSeconds,
+                                                       names::kTokensInTotal,
+                                                       names::kTokensOutTotal,
+                                                       names::kQueueDepth,
                                                        names::kBackendInflight};
   return kFamilies;
 }
@@ -141,6 +145,19 @@ std::vector<ChartPoint> deriveCharts(const Interval &interval, const std::map<st
 
   quantiles(interval, names::kRequestDurationSeconds, charts::kLatencyP50Ms, charts::kLatencyP95Ms,
             charts::kLatencyP99Ms, out);
+  // A backend's latency, under the model whose pool it serves (the cache serves none).
+  if (const Interval::Family *f = familyOf(interval, names::kBackendRequestDurationSeconds)) {
+    const int backend = labelIndex(*f->family, names::kLabelBackend);
+    for (const auto &[labels, buckets] : f->buckets) {
+      const std::string &b = labelAt(labels, backend);
+      const auto m = backendModel.find(b);
+      if (m == backendModel.end()) continue;
+      for (const auto &[series, q] : {std::pair{charts::kLatencyP50Ms, 0.5}, std::pair{charts::kLatencyP95Ms, 0.95},
+                                      std::pair{charts::kLatencyP99Ms, 0.99}})
+        out.push_back(ChartPoint{std::string(series), Key{m->second, b}.labels(),
+                                 histogramQuantile(q, f->family->bounds(), buckets) * 1000.0});
+    }
+  }
   quantiles(interval, names::kTimeToFirstTokenSeconds, charts::kTtftP50Ms, charts::kTtftP95Ms, charts::kTtftP99Ms, out);
   for (const auto &[key, n] : sumByModel(interval, names::kTokensInTotal))
     emit(charts::kTokensInPerS, key, n / seconds);

@@ -6,11 +6,13 @@
 // Each series is named below and labelled by `model` and `backend` where it applies; a series
 // without the label is the total over it (no labels: the node total):
 //   requests_per_s, errors_per_s, in_flight      node, {model}, {model, backend}
-//   latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_p50_ms, ttft_p95_ms, ttft_p99_ms,
-//   tokens_in_per_s, tokens_out_per_s, cache_hit_ratio, queue_depth
-//                                                 node, {model}
-// Latency and time to first token are recorded per model only (their histograms carry no backend
-// label). A quantile, or the cache hit ratio, of an interval with no request is NaN (a gap).
+//   latency_p50_ms, latency_p95_ms, latency_p99_ms
+//                                                 node, {model}, {model, backend}
+//   ttft_p50_ms, ttft_p95_ms, ttft_p99_ms, tokens_in_per_s, tokens_out_per_s, cache_hit_ratio,
+//   queue_depth                                   node, {model}
+// A backend's latency comes from lmfront_backend_request_duration_seconds{backend} (the model's and
+// the node's from lmfront_request_duration_seconds{model}); time to first token is recorded per
+// model only. A quantile, or the cache hit ratio, of an interval with no request is NaN (a gap).
 // An error is an answered status >= 400; errorClass() names its class for the `metrics` topic.
 //
 // Plain functions, no state.

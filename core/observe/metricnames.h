@@ -36,7 +36,9 @@ inline constexpr std::string_view kBackendBreakerState = "lmfront_backend_breake
 inline constexpr std::string_view kQueueDepth = "lmfront_queue_depth";                             // {model}
 inline constexpr std::string_view kBackendConcurrencyLimit = "lmfront_backend_concurrency_limit";  // {backend}
 inline constexpr std::string_view kBackendInflight = "lmfront_backend_inflight";                   // {backend}
-inline constexpr std::string_view kRateLimitedTotal = "lmfront_rate_limited_total";                // {scope}
+inline constexpr std::string_view kBackendRequestDurationSeconds =
+    "lmfront_backend_request_duration_seconds";                                      // {backend}
+inline constexpr std::string_view kRateLimitedTotal = "lmfront_rate_limited_total";  // {scope}
 
 // Label names.
 inline constexpr std::string_view kLabelModel = "model";

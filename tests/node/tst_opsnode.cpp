@@ -361,7 +361,8 @@ private Q_SLOTS:
     });
     // Seconds with traffic: every one of them says so in its own way.
     int busySeconds = 0;
-    double maxP99 = 0, maxBackendRps = 0, rss = 0;
+    double maxP99 = 0, maxBackendRps = 0, maxBackendP99 = 0, rss = 0;
+    bool backendQuantilesOrdered = true;
     QJsonValue cacheRatio;
     (void)QTest::qWaitFor(
         [&] {
@@ -373,8 +374,16 @@ private Q_SLOTS:
             maxP99 = std::max(maxP99, tiny.value(u"latency_ms"_qs).toObject().value(u"p99"_qs).toDouble());
             cacheRatio = tiny.value(u"cache_hit_ratio"_qs);
             rss = sample.value(u"node"_qs).toObject().value(u"rss_bytes"_qs).toDouble();
-            for (const auto &b : sample.value(u"backends"_qs).toObject())
+            for (const auto &b : sample.value(u"backends"_qs).toObject()) {
               maxBackendRps = std::max(maxBackendRps, b.toObject().value(u"requests_per_s"_qs).toDouble());
+              // A backend's quantiles are numbers once it answered in the second, and ordered.
+              const QJsonObject latency = b.toObject().value(u"latency_ms"_qs).toObject();
+              if (!latency.value(u"p99"_qs).isDouble()) continue;
+              const double p50 = latency.value(u"p50"_qs).toDouble(), p95 = latency.value(u"p95"_qs).toDouble();
+              const double p99 = latency.value(u"p99"_qs).toDouble();
+              backendQuantilesOrdered = backendQuantilesOrdered && p50 <= p95 && p95 <= p99;
+              maxBackendP99 = std::max(maxBackendP99, p99);
+            }
           }
           return busySeconds >= 2;
         },
@@ -384,6 +393,8 @@ private Q_SLOTS:
     QVERIFY(busySeconds >= 2);
     QVERIFY(maxP99 > 0);
     QVERIFY(maxBackendRps > 0);
+    QVERIFY(maxBackendP99 > 0);
+    QVERIFY(backendQuantilesOrdered);
     QCOMPARE(cacheRatio, QJsonValue(0.0));  // the cache is off on this node
     QVERIFY(rss > 0);
   }

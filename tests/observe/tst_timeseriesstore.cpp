@@ -111,6 +111,7 @@ private Q_SLOTS:
     auto req = *reg.counter(std::string(names::kRequestsTotal), "h", {"model", "backend", "code"});
     const std::array<double, 3> bounds{0.01, 0.1, 1};
     auto lat = *reg.histogram(std::string(names::kRequestDurationSeconds), "h", {"model"}, bounds);
+    auto backendLat = *reg.histogram(std::string(names::kBackendRequestDurationSeconds), "h", {"backend"}, bounds);
     auto inflight = *reg.gauge(std::string(names::kBackendInflight), "h", {"backend"});
     TimeSeriesStore store(reg);
     std::vector<std::tuple<lmfront::Clock::Duration, lmfront::Clock::TimePoint, std::vector<ChartPoint>>> closed;
@@ -130,6 +131,8 @@ private Q_SLOTS:
       req->withLabels({"a", "cache", "200"}).inc(10);
       req->withLabels({"b", "engine:b", "200"}).inc(s);
       for (int i = 0; i < 10; ++i) lat->withLabels({"a"}).observe(0.05);
+      for (int i = 0; i < 10; ++i) backendLat->withLabels({"engine:a"}).observe(0.5);
+      backendLat->withLabels({"cache"}).observe(0.001);
       inflight->withLabels({"engine:a"}).set(3);
       clock.advance(1s);
       store.sample(clock.now());
@@ -142,6 +145,9 @@ private Q_SLOTS:
     QCOMPARE(value("in_flight", {{"model", "a"}}), 3.0);
     QCOMPARE(value("latency_p50_ms", {{"model", "a"}}), 55.0);
     QVERIFY(!store.latest("latency_p50_ms", {{"model", "b"}}));  // b observed no latency
+    // A backend's latency from its own histogram, under its model; the cache serves no pool.
+    QCOMPARE(value("latency_p50_ms", {{"model", "a"}, {"backend", "engine:a"}}), 550.0);
+    QVERIFY(!store.latest("latency_p50_ms", {{"model", "a"}, {"backend", "cache"}}));
     QCOMPARE(store.series("requests_per_s", {{"model", "b"}}, lmfront::Clock::TimePoint{}).size(), 10u);
 
     // Samples at 101..110 s fill the bucket [100 s, 110 s); the sample at 111 s closes it.

@@ -71,6 +71,7 @@ void recordRequest(const OpenAiService::Shared &shared, std::string_view model, 
   const std::string_view codeView(code, static_cast<std::size_t>(r.ptr - code));
   if (m.requests) m.requests->withLabels({model, backend, codeView}).inc();
   if (m.requestDuration) m.requestDuration->withLabels({model}).observe(seconds(total));
+  if (m.backendDuration && !backend.empty()) m.backendDuration->withLabels({backend}).observe(seconds(total));
 }
 
 void serveGenerated(const CompletionContext &ctx, const Generated &g, std::string_view cacheState,

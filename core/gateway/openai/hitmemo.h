@@ -44,12 +44,13 @@ struct HitMemoEntry {
   cache::CacheKey key;
   cache::Value value;  // the cached generation the rendering below was made from
   // The rendered body is idPrefix + <fresh id digits> + beforeCreated + <unix seconds> + afterCreated.
-  std::string idPrefix;                    // {"id":"cmpl-   or   {"id":"chatcmpl-
-  std::string beforeCreated;               // ","object":"text_completion","created":
-  std::string afterCreated;                // ,"model":… to the end
-  observe::Counter *requests = nullptr;    // lmfront_requests_total{model, backend="cache", code="200"}
-  observe::Histogram *duration = nullptr;  // lmfront_request_duration_seconds{model}
-  observe::Histogram *overhead = nullptr;  // lmfront_gateway_overhead_seconds{model}
+  std::string idPrefix;                           // {"id":"cmpl-   or   {"id":"chatcmpl-
+  std::string beforeCreated;                      // ","object":"text_completion","created":
+  std::string afterCreated;                       // ,"model":… to the end
+  observe::Counter *requests = nullptr;           // lmfront_requests_total{model, backend="cache", code="200"}
+  observe::Histogram *duration = nullptr;         // lmfront_request_duration_seconds{model}
+  observe::Histogram *backendDuration = nullptr;  // lmfront_backend_request_duration_seconds{backend="cache"}
+  observe::Histogram *overhead = nullptr;         // lmfront_gateway_overhead_seconds{model}
 
   std::size_t bytes() const;
   std::string renderBody(std::string_view idDigits, std::int64_t created) const;

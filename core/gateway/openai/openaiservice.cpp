@@ -149,6 +149,7 @@ bool serveMemoHit(OpenAiService::Shared &shared, const HitMemoEntry &entry, cons
   const double seconds = std::chrono::duration<double>(overhead).count();
   if (entry.requests) entry.requests->inc();
   if (entry.duration) entry.duration->observe(seconds);
+  if (entry.backendDuration) entry.backendDuration->observe(seconds);
   if (entry.overhead) entry.overhead->observe(seconds);
   return true;
 }
@@ -182,6 +183,7 @@ void rememberHit(OpenAiService::Shared &shared, const CompletionContext &ctx, co
   const auto &m = shared.metrics;
   if (m.requests) e->requests = &m.requests->withLabels({e->model, "cache", "200"});
   if (m.requestDuration) e->duration = &m.requestDuration->withLabels({e->model});
+  if (m.backendDuration) e->backendDuration = &m.backendDuration->withLabels({"cache"});
   if (m.gatewayOverhead) e->overhead = &m.gatewayOverhead->withLabels({e->model});
   shared.memo->remember(ctx.workerIndex, std::move(e));
 }

@@ -17,6 +17,11 @@ Result<RequestMetrics> registerRequestMetrics(observe::MetricsRegistry &reg) {
       take(reg.histogram(kRequestDurationSeconds, "Time from request received to last byte sent, in seconds.", model,
                          observe::latencyBuckets()),
            m.requestDuration));
+  LMFRONT_RETURN_IF_ERROR(take(reg.histogram(kBackendRequestDurationSeconds,
+                                             "Time from request received to last byte sent, by the backend that "
+                                             "answered it, in seconds.",
+                                             {std::string(kLabelBackend)}, observe::latencyBuckets()),
+                               m.backendDuration));
   LMFRONT_RETURN_IF_ERROR(
       take(reg.histogram(kTimeToFirstTokenSeconds,
                          "Time from request received to the first generated token sent, in seconds.", model,
