@@ -46,19 +46,4 @@ for ((r = 1; r <= ROUNDS; r++)); do
   xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 \
     "$BUILD_DIR/bin/lmfront-bench-traffic" "http://127.0.0.1:$port" "$SECONDS_" "$WARMUP" >>"$OUT"
 done
-python3 - "$OUT" <<'PY'
-import statistics, sys
-order, vals, units = [], {}, {}
-for line in open(sys.argv[1]):
-    parts = line.split()
-    key = " ".join(parts[:-2])
-    if key not in vals:
-        order.append(key)
-        vals[key] = []
-    vals[key].append(float(parts[-2]))
-    units[key] = parts[-1]
-print(f"{'case':<44} {'median':>10} unit  runs")
-for key in order:
-    v = vals[key]
-    print(f"{key:<44} {statistics.median(v):>10.2f} {units[key]:<8}  {' '.join(f'{x:.1f}' for x in v)}")
-PY
+python3 bench/lib/medians.py "$OUT"

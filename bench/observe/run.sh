@@ -19,19 +19,4 @@ OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 for ((r = 1; r <= ROUNDS; r++)); do "$BIN" "$ITERATIONS" "$SECONDS_SIMULATED" "$MODELS" >>"$OUT"; done
 echo "median of $ROUNDS rounds, $(nproc) cores, $(date -u +%FT%TZ)"
-python3 - "$OUT" <<'PY'
-import statistics, sys
-order, vals, units = [], {}, {}
-for line in open(sys.argv[1]):
-    parts = line.split()
-    key = " ".join(parts[:-2])
-    if key not in vals:
-        order.append(key)
-        vals[key] = []
-    vals[key].append(float(parts[-2]))
-    units[key] = parts[-1]
-print(f"{'case':<44} {'median':>10} unit  runs")
-for key in order:
-    v = vals[key]
-    print(f"{key:<44} {statistics.median(v):>10.2f} {units[key]:<4}  {' '.join(f'{x:.1f}' for x in v)}")
-PY
+python3 bench/lib/medians.py "$OUT"
