@@ -227,20 +227,14 @@ Status AlertingService::start() {
     d->registered = true;
   }
 
-  d->timer = std::make_unique<QTimer>();
-  QObject::connect(d->timer.get(), &QTimer::timeout, [this] { tick(); });
-  d->timer->start(1000);
   d->running = true;
   return Status::ok();
 }
 
-bool AlertingService::drain(std::chrono::milliseconds) {
-  d->timer.reset();
-  return true;
-}
+// Evaluation goes on while the node drains: the series service keeps sampling until it stops.
+bool AlertingService::drain(std::chrono::milliseconds) { return true; }
 
 void AlertingService::stop() {
-  d->timer.reset();
   d->running = false;
   d->notifier.reset();
   d->silences.reset();

@@ -13,9 +13,12 @@
 // service (whose store it reads), and before the ops service (its topic and commands are in the table before the first
 // connection).
 //
-// Threads: start/stop, the 1 s timer, the topic's snapshot and every command run on the node
-// thread (the ops server runs there), so the evaluator and the database have one owner and no
-// lock. tick() is what the timer calls; tests call it after advancing a ManualClock.
+// Ticks: the node calls tick() from the series service's listener, right after each 1 s sample,
+// so every evaluation reads the second just sampled (a timer of its own would drift against the
+// sampler and read a sample up to a second old). Tests call it after advancing a ManualClock.
+//
+// Threads: start/stop, tick(), the topic's snapshot and every command run on the node thread (the
+// ops server runs there), so the evaluator and the database have one owner and no lock.
 //
 // Time: the node's clock drives everything (`for`, silences' expiry, notification retries);
 // history and the ops API speak wall-clock UTC, mapped from that clock at start.
@@ -54,7 +57,7 @@ public:
   Health health() const override;
 
   // One evaluation of every rule over the store, then history, notifications and the
-  // topic, at the context's clock.
+  // topic, at the context's clock. Does nothing unless started.
   void tick();
   // Takes notification answers that arrived and sends what is due, without evaluating rules:
   // what tick() ends with (tests wait on a receiver with it).

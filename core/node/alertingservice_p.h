@@ -11,7 +11,6 @@
 #include "storage/sqlitedb.h"
 
 #include <QJsonArray>
-#include <QTimer>
 #include <atomic>
 #include <map>
 #include <set>
@@ -39,7 +38,6 @@ struct AlertingService::Impl {
   std::set<std::string> notifiedFiring;  // alert ids whose firing was notified: their resolve is too
   std::string rulesYaml;                 // the rules in effect, as written
   std::string nodeId;
-  std::unique_ptr<QTimer> timer;
   bool registered = false;
   std::atomic<bool> running{false};
   qint64 wallAtStart = 0;

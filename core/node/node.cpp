@@ -107,8 +107,11 @@ struct Node::Impl {
       SeriesService &store = *series;
       services.add(std::move(series));
       GatewayService *bound = gateway;
-      services.add(std::make_unique<AlertingService>(
-          *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }}));
+      auto alerting = std::make_unique<AlertingService>(
+          *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }});
+      // Both live as long as the stack; a tick before alerting starts or after it stops does nothing.
+      store.addListener([evaluator = alerting.get()] { evaluator->tick(); });
+      services.add(std::move(alerting));
       services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
