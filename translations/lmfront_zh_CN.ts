@@ -693,6 +693,10 @@ Change the port in Settings or free it, then restart the console.</source>
         <translation>%1告警：%2</translation>
     </message>
     <message>
+        <source>%1 alert on %2: %3</source>
+        <translation>%2 上的%1告警：%3</translation>
+    </message>
+    <message>
         <source>%1 (value %2)</source>
         <translation>%1（值 %2）</translation>
     </message>

@@ -64,8 +64,8 @@ void AlertTray::setMode(Mode mode) {
   if (mode == Mode::Tray && !m_tray) {
     m_tray = new QSystemTrayIcon(m_window->windowIcon(), this);
     m_tray->setToolTip(QStringLiteral("lmfront"));
-    connect(m_tray, &QSystemTrayIcon::messageClicked, this, &AlertTray::activated);
-    connect(m_tray, &QSystemTrayIcon::activated, this, &AlertTray::activated);
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT activated(m_lastFrom); });
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this] { Q_EMIT activated(m_lastFrom); });
     m_tray->show();
   } else if (mode == Mode::InWindow && m_tray) {
     delete m_tray;
@@ -73,16 +73,22 @@ void AlertTray::setMode(Mode mode) {
   }
 }
 
-void AlertTray::setSession(models::NodeSession *session) {
-  if (m_session) disconnect(m_session->alerts(), nullptr, this, nullptr);
-  m_session = session;
-  if (session) connect(session->alerts(), &models::AlertListModel::newlyFiring, this, &AlertTray::notify);
+void AlertTray::follow(models::NodeSession *session) {
+  if (!session) return;
+  unfollow(session);  // once per session
+  connect(session->alerts(), &models::AlertListModel::newlyFiring, this,
+          [this, from = QPointer<models::NodeSession>(session)](const QJsonObject &alert) { notify(alert, from); });
 }
 
-QString AlertTray::title(const QJsonObject &alert) {
-  return tr("%1 alert: %2")
-      .arg(models::AlertListModel::severityText(alert.value(QLatin1StringView("severity")).toString()),
-           alert.value(QLatin1StringView("rule")).toString());
+void AlertTray::unfollow(models::NodeSession *session) {
+  if (session) disconnect(session->alerts(), nullptr, this, nullptr);
+}
+
+QString AlertTray::title(const QJsonObject &alert, const QString &connection) {
+  const QString severity = models::AlertListModel::severityText(alert.value(QLatin1StringView("severity")).toString());
+  const QString rule = alert.value(QLatin1StringView("rule")).toString();
+  if (connection.isEmpty()) return tr("%1 alert: %2").arg(severity, rule);
+  return tr("%1 alert on %2: %3").arg(severity, connection, rule);
 }
 
 QString AlertTray::message(const QJsonObject &alert) {
@@ -93,9 +99,10 @@ QString AlertTray::message(const QJsonObject &alert) {
   return text;
 }
 
-void AlertTray::notify(const QJsonObject &alert) {
+void AlertTray::notify(const QJsonObject &alert, models::NodeSession *from) {
   ++m_count;
-  m_lastTitle = title(alert);
+  m_lastFrom = from;
+  m_lastTitle = title(alert, from ? from->name() : QString());
   m_lastMessage = message(alert);
   if (m_mode == Mode::Tray && m_tray) {
     const bool critical = alert.value(QLatin1StringView("severity")).toString() == QLatin1StringView("critical");
@@ -121,7 +128,7 @@ bool AlertTray::eventFilter(QObject *watched, QEvent *event) {
   if (watched == m_window && event->type() == QEvent::Resize && m_notice->isVisible()) placeNotice();
   if (watched == m_notice && event->type() == QEvent::MouseButtonRelease) {
     m_notice->hide();
-    Q_EMIT activated();
+    Q_EMIT activated(m_lastFrom);
   }
   return QObject::eventFilter(watched, event);
 }

@@ -63,20 +63,33 @@ ConsoleComposition::ConsoleComposition(const Options &options)
   const QString last = m_settings->currentConnection();
   if (last.isEmpty() || !selectConnection(last)) selectConnection(models::ConnectionStore::localId());
 
-  QObject::connect(m_alertTray.get(), &widgets::AlertTray::activated, m_window.get(), [this] {
-    m_window->setCurrentSection(QStringLiteral("alerts"));
-    m_alerts->setCurrentTab(widgets::AlertsPage::Tab::Active);
-    m_window->showNormal();
-    m_window->raise();
-    m_window->activateWindow();
-  });
+  // Alerts are heard from every connection, not only the one shown.
+  for (int row = 0; row < m_connections->rowCount(); ++row)
+    m_alertTray->follow(m_connections->session(m_connections->idAt(row)));
+  QObject::connect(m_connections.get(), &QAbstractItemModel::rowsInserted, m_window.get(),
+                   [this](const QModelIndex &, int firstRow, int lastRow) {
+                     for (int row = firstRow; row <= lastRow; ++row)
+                       m_alertTray->follow(m_connections->session(m_connections->idAt(row)));
+                   });
+  QObject::connect(m_alertTray.get(), &widgets::AlertTray::activated, m_window.get(),
+                   [this](models::NodeSession *from) {
+                     for (int row = 0; from && row < m_connections->rowCount(); ++row)
+                       if (const QString id = m_connections->idAt(row); m_connections->session(id) == from)
+                         selectConnection(id);
+                     m_window->setCurrentSection(QStringLiteral("alerts"));
+                     m_alerts->setCurrentTab(widgets::AlertsPage::Tab::Active);
+                     m_window->showNormal();
+                     m_window->raise();
+                     m_window->activateWindow();
+                   });
   models::ConnectionStore *store = m_store.get();
   QObject::connect(m_playground, &widgets::PlaygroundPage::apiKeyEntered, m_window.get(),
                    [this, store](const QString &key) { store->setApiKey(m_currentId, key); });
   QObject::connect(m_connectionsPage, &widgets::ConnectionsPage::switchRequested, m_window.get(),
                    [this](const QString &id) { selectConnection(id); });
   QObject::connect(m_connections.get(), &models::ConnectionListModel::sessionRemoved, m_window.get(),
-                   [this](const QString &id) {
+                   [this](const QString &id, models::NodeSession *session) {
+                     m_alertTray->unfollow(session);
                      if (id == m_currentId) selectConnection(models::ConnectionStore::localId());
                    });
   QObject::connect(m_settingsPage, &widgets::SettingsPage::languageRequested, &m_language,
@@ -99,7 +112,6 @@ bool ConsoleComposition::selectConnection(const QString &id) {
   m_overview->setSession(session);
   m_traffic->setSession(session);
   m_alerts->setSession(session);
-  m_alertTray->setSession(session);
   m_playground->setSession(session);
   // Settings shows the local node's address in use whatever the console shows.
   m_settingsPage->setSession(&localSession());

@@ -3,7 +3,7 @@
 // settings; see Options::keys), the connection store and its list model, which holds one
 // NodeSession per connection (the local node's and each saved remote node's), the main window
 // with its pages (Overview, Alerts, Playground, Connections, Settings), each handed the current
-// session, and the alert notifications (AlertTray, following the current session), and wires them; then
+// session, and the alert notifications (AlertTray, following every connection's session), and wires them; then
 // startLocalNode() creates and starts the in-process local node (core/node Node) and points the local session at it.
 // lmfront-console's main() and the console's tests build the console through this one object, so a test exercises the
 // wiring the user runs.

@@ -166,7 +166,7 @@ private Q_SLOTS:
     m_tray = std::make_unique<AlertTray>(m_window.get());
     QCOMPARE(m_tray->mode(), AlertTray::Mode::InWindow);  // offscreen has no system tray
     m_page->setSession(m_session.get());
-    m_tray->setSession(m_session.get());
+    m_tray->follow(m_session.get());
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     QTRY_VERIFY_WITH_TIMEOUT(m_session->alerts()->hasSnapshot(), 10000);

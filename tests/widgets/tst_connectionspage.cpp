@@ -8,9 +8,12 @@
 #include "../support/widgetchild.h"
 #include "consolecomposition.h"
 #include "gateway/auth/keystore.h"
+#include "models/alertlistmodel.h"
 #include "models/connectionlistmodel.h"
 #include "models/nodeinfomodel.h"
+#include "models/nodesession.h"
 #include "models/secretstore.h"
+#include "widgets/alerttray.h"
 #include "widgets/connectionspage.h"
 #include "widgets/mainwindow.h"
 #include "widgets/overviewpage.h"
@@ -24,6 +27,7 @@
 #include <QFile>
 #include <QIcon>
 #include <QImage>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -237,6 +241,30 @@ private Q_SLOTS:
       QCOMPARE(next.currentConnection(), id);
       QCOMPARE(next.session().apiKey(), m_key);
     }
+  }
+
+  void anAlertOfAConnectionNotShownIsHeardAndLeadsThere() {
+    const QString id = idNamed(QStringLiteral("remote"));
+    QVERIFY(m_console->selectConnection(ConnectionStore::localId()));
+    widgets::AlertTray &tray = m_console->alertTray();
+    const int before = tray.notifiedCount();
+    // What the remote node's `alerts` topic delivers when a rule starts firing.
+    const QJsonObject alert{
+        {u"id"_qs, u"a1"_qs},        {u"rule"_qs, u"busy"_qs},         {u"state"_qs, u"firing"_qs},
+        {u"from"_qs, u"pending"_qs}, {u"severity"_qs, u"critical"_qs}, {u"summary"_qs, u"fortunes is busy"_qs}};
+    list().session(id)->alerts()->applyDelta(u"alerts"_qs, 1000, {{u"changes"_qs, QJsonArray{alert}}});
+    QCOMPARE(tray.notifiedCount(), before + 1);
+    QCOMPARE(tray.lastTitle(), u"critical alert on remote: busy"_qs);
+    QVERIFY(tray.noticeVisible());
+    QCOMPARE(m_console->currentConnection(), ConnectionStore::localId());  // heard, not switched to
+
+    QTest::mouseClick(child<QWidget>(&m_console->window(), "alertNotice"), Qt::LeftButton);
+    QCOMPARE(m_console->currentConnection(), id);
+    QCOMPARE(m_console->window().currentSection(), u"alerts"_qs);
+    list().session(id)->alerts()->applyDelta(
+        u"alerts"_qs, 1001,
+        {{u"changes"_qs, QJsonArray{QJsonObject{{u"id"_qs, u"a1"_qs}, {u"state"_qs, u"resolved"_qs}}}}});
+    m_console->window().setCurrentSection(QStringLiteral("connections"));
   }
 
   void editKeepsTheSessionAndTheKey() {
