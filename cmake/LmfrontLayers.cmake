@@ -35,8 +35,9 @@ lmfront_define_layer(storage USES common LIBS "Threads::Threads" "PkgConfig::SQL
 # Gateway policies (core/gateway/{routing,cache,ratelimit,resilience,auth}): plain C++, no Qt.
 lmfront_define_layer(policy USES common storage observe
   LIBS "Threads::Threads" "PkgConfig::HIREDIS" "PkgConfig::SQLITE3" "OpenSSL::Crypto")
+# libarchive: submission bundles (.tar.gz) are read without a shell or the tar program.
 lmfront_define_layer(registry USES common storage engine observe config
-  LIBS "Threads::Threads" "PkgConfig::SQLITE3" "OpenSSL::Crypto" "Qt6::Core")
+  LIBS "Threads::Threads" "PkgConfig::SQLITE3" "OpenSSL::Crypto" "PkgConfig::LIBARCHIVE" "Qt6::Core")
 # The data plane and what composes the policies over it (http, openai, upstream): Qt Core/Network;
 # OpenSSL's libssl for native TLS in the data plane (docs/decisions.md).
 lmfront_define_layer(gateway USES common storage engine observe config policy registry

@@ -13,6 +13,7 @@ packages=(
   qtkeychain-qt6-dev  # the console's API keys in the desktop keyring (QtKeychain)
   # small C libraries the core uses
   libhttp-parser-dev libutf8proc-dev libsqlite3-dev libssl-dev libhiredis-dev libyaml-cpp-dev
+  libarchive-dev  # submission bundles (.tar.gz) are read with libarchive (core/registry)
   # headless GUI tests and screenshots
   xvfb xauth fonts-dejavu-core fonts-wqy-zenhei imagemagick
   # the TLS tests make a throwaway CA and certificates at run time
