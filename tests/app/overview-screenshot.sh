@@ -8,12 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/screenshot-lib.sh"
 console=$1 lmfront=$2 out=$3 docs=$4
-tmp=$(mktemp -d)
-traffic=
-trap '[[ -n $traffic ]] && kill "$traffic" 2>/dev/null; rm -rf "$tmp"' EXIT
-rm -f "$out"
-english_model
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+screenshot_begin "$out"
 (
   prompts=("You will" "The best way" "Never" "A friend" "Today")
   for i in $(seq 1 2400); do  # bounded: a few minutes at most

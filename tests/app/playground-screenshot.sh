@@ -8,10 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/screenshot-lib.sh"
 console=$1 lmfront=$2 out=$3 docs=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-rm -f "$out"
-english_model
+screenshot_begin "$out"
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 \
   "$console" --listen 127.0.0.1:0 --data-dir "$tmp/data" --language en --model "english=$model" \
   --section playground --screenshot "$out"

@@ -1,4 +1,8 @@
 # Sourced by the screenshot scripts.
+#   screenshot_begin OUT
+#                       makes the scratch dir $tmp (removed at exit, and the background job whose
+#                       pid a script puts in $traffic killed), removes an old OUT, sets `model`
+#                       (english_model) and a free loopback `port` for the console's node.
 #   english_model       sets `model` to an "english" model for the console to serve — the default
 #                       one when scripts/build-default-models.sh has built it, otherwise one trained
 #                       into $tmp (order 4) from the English fortunes Debian ships, so the pictures
@@ -6,6 +10,15 @@
 #   check_and_keep NAME OUT DOCS
 #                       fails unless OUT is a full-size, non-blank window picture; copies it to DOCS
 #                       with LMFRONT_UPDATE_SCREENSHOTS=1 (a test run never dirties the tree).
+screenshot_begin() {
+  tmp=$(mktemp -d)
+  traffic=
+  trap '[[ -n $traffic ]] && kill "$traffic" 2>/dev/null; rm -rf "$tmp"' EXIT
+  rm -f "$1"
+  english_model
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+}
+
 english_model() {
   default=${XDG_DATA_HOME:-$HOME/.local/share}/lmfront/models/english.lmb
   if [[ -f $default ]]; then

@@ -3,20 +3,13 @@
 // model serves more than 1 request/s over 2 s, so a test drives alerts with a counter and the clock.
 #pragma once
 
-#include "cluster/opsregistry.h"
-#include "common/clock.h"
-#include "common/eventsink.h"
-#include "gateway/upstream/httpclient.h"
+#include "../support/nodeparts.h"
 #include "node/alertingservice.h"
-#include "observe/metricsregistry.h"
 #include "observe/timeseriesstore.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QTemporaryDir>
-#include <QThread>
-#include <QThreadPool>
 #include <chrono>
 
 namespace lmfront::testing {
@@ -33,15 +26,8 @@ inline constexpr char kBusyRule[] =
     "    severity: critical\n"
     "    summary: \"{{ $labels.model }} is busy\"\n";
 
-struct AlertParts {
-  ManualClock clock;
-  gateway::upstream::HttpClient http{1};
-  observe::MetricsRegistry metrics;
-  RecordingEventSink events;
-  QThreadPool inference;
-  QThread thread;
+struct AlertParts : NodeBasics {
   std::unique_ptr<cluster::OpsRegistry> ops = std::make_unique<cluster::OpsRegistry>();
-  QTemporaryDir dir;
   std::vector<std::pair<QString, QJsonObject>> deltas;
   std::unique_ptr<node::NodeContext> context;
   observe::TimeSeriesStore store{metrics};  // the node's series service samples it; here the test does
@@ -58,8 +44,7 @@ struct AlertParts {
   void newNode() {
     ops = std::make_unique<cluster::OpsRegistry>();
     ops->setDeltaSink([this](const QString &topic, const QJsonObject &delta) { deltas.emplace_back(topic, delta); });
-    context = std::make_unique<node::NodeContext>(
-        node::NodeContext{clock, http, metrics, events, dir.path(), inference, thread, *ops});
+    context = std::make_unique<node::NodeContext>(contextWith(*ops));
   }
   // Starts the service and takes the rates' baseline, as the node's series service would.
   Status start(node::AlertingService &alerting) {

@@ -3,20 +3,13 @@
 // pending to firing and back to resolved, heard on the event sink and the `alerts` topic; a
 // broken rules file stops the start naming its line; apply_rules is checked, role-gated, applied
 // and kept for the next start; check_rules refuses the same way and applies nothing.
-#include "cluster/opsregistry.h"
-#include "common/clock.h"
-#include "common/eventsink.h"
-#include "gateway/upstream/httpclient.h"
+#include "../support/nodeparts.h"
 #include "node/alertingservice.h"
-#include "observe/metricsregistry.h"
 #include "observe/timeseriesstore.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QTemporaryDir>
-#include <QThread>
-#include <QThreadPool>
 #include <QtTest>
 
 using namespace lmfront;
@@ -24,17 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Parts {
-  ManualClock clock;
-  gateway::upstream::HttpClient http{1};
-  observe::MetricsRegistry metrics;
-  RecordingEventSink events;
-  QThreadPool inference;
-  QThread thread;
-  cluster::OpsRegistry ops;
-  QTemporaryDir dir;
+struct Parts : testing::NodeParts {
   std::vector<std::pair<QString, QJsonObject>> deltas;
-  node::NodeContext context{clock, http, metrics, events, dir.path(), inference, thread, ops};
   observe::TimeSeriesStore store{metrics};  // the node's series service samples it; here the test does
   observe::CounterFamily *requests = nullptr;
 
@@ -155,7 +139,7 @@ private Q_SLOTS:
 
     // The next start reads the applied rules from the data dir.
     cluster::OpsRegistry freshTable;  // a new node's table: the first one already has the topic
-    node::NodeContext next{p.clock, p.http, p.metrics, p.events, p.dir.path(), p.inference, p.thread, freshTable};
+    node::NodeContext next = p.contextWith(freshTable);
     node::AlertingService again(next, p.store, {});
     QVERIFY(again.start().isOk());
     QCOMPARE(again.snapshot().value(u"rules").toInt(), 1);

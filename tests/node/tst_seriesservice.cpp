@@ -2,18 +2,11 @@
 // in a temp data dir): the chart series' 10 s and 1 min tiers survive a restart and are read back
 // by the range query; the query picks the finest tier that covers the range, resamples to the
 // step, and refuses bad parameters naming them; the `series` command is admin only.
-#include "cluster/opsregistry.h"
-#include "common/clock.h"
-#include "common/eventsink.h"
-#include "gateway/upstream/httpclient.h"
+#include "../support/nodeparts.h"
 #include "node/seriesservice.h"
 #include "observe/metricnames.h"
-#include "observe/metricsregistry.h"
 
 #include <QJsonArray>
-#include <QTemporaryDir>
-#include <QThread>
-#include <QThreadPool>
 #include <QtTest>
 
 using namespace lmfront;
@@ -21,16 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Parts {
-  ManualClock clock;
-  gateway::upstream::HttpClient http{1};
-  observe::MetricsRegistry metrics;
-  RecordingEventSink events;
-  QThreadPool inference;
-  QThread thread;
-  cluster::OpsRegistry ops;
-  QTemporaryDir dir;
-  node::NodeContext context{clock, http, metrics, events, dir.path(), inference, thread, ops};
+struct Parts : testing::NodeParts {
   observe::CounterFamily *requests = nullptr;
 
   Parts() {
@@ -68,7 +52,7 @@ private Q_SLOTS:
       series.stop();  // flushes the open buckets
     }
     cluster::OpsRegistry freshTable;  // a new node's table
-    node::NodeContext next{p.clock, p.http, p.metrics, p.events, p.dir.path(), p.inference, p.thread, freshTable};
+    node::NodeContext next = p.contextWith(freshTable);
     node::SeriesService again(next, nullptr);
     QVERIFY(again.start().isOk());
 
