@@ -172,13 +172,6 @@ private:
   int m_acked = 0;
 };
 
-double metricValue(quint16 port, const std::string &name, const std::string &backend) {
-  const RawReply r = rawRequest(port, "GET", "/metrics", {});
-  const std::string key = name + "{backend=\"" + backend + "\"} ";
-  const auto at = r.body.find(key);
-  return at == std::string::npos ? -1 : std::atof(r.body.c_str() + at + key.size());
-}
-
 }  // namespace
 
 class TstPools : public QObject {
@@ -311,9 +304,9 @@ private Q_SLOTS:
     QCOMPARE(rawRequest(m_front.port(), "PUT", "/admin/pools", pools.toStdString()).status, 200);
     // The dead backend fails its health check (bound, never listening: connect refused).
     for (QDeadlineTimer deadline(5000);
-         metricValue(m_front.port(), "lmfront_backend_up", dead.toStdString()) != 0.0 && !deadline.hasExpired();)
+         backendMetric(m_front.port(), "lmfront_backend_up", dead.toStdString()) != 0.0 && !deadline.hasExpired();)
       std::this_thread::sleep_for(20ms);
-    QCOMPARE(metricValue(m_front.port(), "lmfront_backend_up", dead.toStdString()), 0.0);
+    QCOMPARE(backendMetric(m_front.port(), "lmfront_backend_up", dead.toStdString()), 0.0);
     const RawReply r = rawRequest(m_front.port(), "POST", "/v1/completions", completion(false));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.header("x-lmfront-backend"), url(0).toStdString());
@@ -399,7 +392,7 @@ private Q_SLOTS:
     // The dead backend is out: the next requests all succeed.
     for (int i = 0; i < 10; ++i)
       QCOMPARE(rawRequest(m_front.port(), "POST", "/v1/completions", completion(false)).status, 200);
-    QCOMPARE(metricValue(m_front.port(), "lmfront_backend_up", url(1).toStdString()), 0.0);
+    QCOMPARE(backendMetric(m_front.port(), "lmfront_backend_up", url(1).toStdString()), 0.0);
     // The clients saw no error because attempts on the dead backend were retried elsewhere.
     const RawReply metrics = rawRequest(m_front.port(), "GET", "/metrics", {});
     const std::string failedAttempts = "backend=\"" + url(1).toStdString() + "\",code=\"503\"} ";
@@ -430,7 +423,7 @@ private Q_SLOTS:
     // The verdict reaches the breaker just after the client has its answer: poll briefly.
     double state = -1;
     for (int i = 0; i < 50 && state != 2.0; ++i) {
-      state = metricValue(front.port(), "lmfront_backend_breaker_state", backend);
+      state = backendMetric(front.port(), "lmfront_backend_breaker_state", backend);
       if (state != 2.0) std::this_thread::sleep_for(10ms);
     }
     QCOMPARE(state, 2.0);
@@ -446,7 +439,7 @@ private Q_SLOTS:
     const RawReply probe = rawRequest(front.port(), "POST", "/v1/completions", completion(false));
     QCOMPARE(probe.status, 200);
     QVERIFY(probe.body.find("fast answer") != std::string::npos);
-    QCOMPARE(metricValue(front.port(), "lmfront_backend_breaker_state", backend), 0.0);
+    QCOMPARE(backendMetric(front.port(), "lmfront_backend_breaker_state", backend), 0.0);
   }
 
   void streamedTokensPassOneByOne() {

@@ -119,4 +119,12 @@ inline RawReply rawRequest(std::uint16_t port, const std::string &method, const 
   return r;
 }
 
+// The value of `name{backend="BACKEND"}` in the node's /metrics, or -1 when it is not there.
+inline double backendMetric(std::uint16_t port, const std::string &name, const std::string &backend) {
+  const RawReply r = rawRequest(port, "GET", "/metrics", {});
+  const std::string key = name + "{backend=\"" + backend + "\"} ";
+  const auto at = r.body.find(key);
+  return at == std::string::npos ? -1 : std::atof(r.body.c_str() + at + key.size());
+}
+
 }  // namespace lmfront::testing

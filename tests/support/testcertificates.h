@@ -32,18 +32,18 @@ inline bool makeTestCa(const QString &dir, const QString &name = QStringLiteral(
 
 // DIR/NAME.pem and DIR/NAME.key signed by DIR/CA.pem; san as openssl writes it ("IP:127.0.0.1",
 // "DNS:other.example"). Each certificate gets the CA's next serial number
-// (random at first), so two certificates never share one.
+// (random at first), so two certificates never share one. days -1: expired since yesterday.
 inline bool makeTestCertificate(const QString &dir, const QString &name, const QString &san,
-                                const QString &ca = QStringLiteral("ca")) {
+                                const QString &ca = QStringLiteral("ca"), int days = 2) {
   if (!runOpenssl({u"req"_qs, u"-newkey"_qs, u"ec"_qs, u"-pkeyopt"_qs, u"ec_paramgen_curve:prime256v1"_qs, u"-nodes"_qs,
                    u"-keyout"_qs, name + u".key"_qs, u"-out"_qs, name + u".csr"_qs, u"-subj"_qs, u"/CN="_qs + name},
                   dir))
     return false;
   // The subjectAltName reaches `openssl x509` through -extfile /dev/stdin.
-  return runOpenssl(
-      {u"x509"_qs, u"-req"_qs, u"-in"_qs, name + u".csr"_qs, u"-CA"_qs, ca + u".pem"_qs, u"-CAkey"_qs, ca + u".key"_qs,
-       u"-CAcreateserial"_qs, u"-days"_qs, u"2"_qs, u"-out"_qs, name + u".pem"_qs, u"-extfile"_qs, u"/dev/stdin"_qs},
-      dir, QStringLiteral("subjectAltName=%1\n").arg(san).toUtf8());
+  return runOpenssl({u"x509"_qs, u"-req"_qs, u"-in"_qs, name + u".csr"_qs, u"-CA"_qs, ca + u".pem"_qs, u"-CAkey"_qs,
+                     ca + u".key"_qs, u"-CAcreateserial"_qs, u"-days"_qs, QString::number(days), u"-out"_qs,
+                     name + u".pem"_qs, u"-extfile"_qs, u"/dev/stdin"_qs},
+                    dir, QStringLiteral("subjectAltName=%1\n").arg(san).toUtf8());
 }
 
 // DIR/NAME.pem and DIR/NAME.key: a self-signed server certificate (its own issuer, not a CA) with

@@ -57,9 +57,32 @@ std::string subjectLine(X509 *cert) {
   return buf;
 }
 
+// What both kinds share: versions, options, ciphers and groups.
+Status configure(SSL_CTX *ctx) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  // Partial writes and a moving buffer: the connection retries from its output string, which may
+  // have grown (and moved) since. Released buffers: idle keep-alive connections hold no 34 KB.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  if (SSL_CTX_set_cipher_list(ctx, kCiphers12) != 1 || SSL_CTX_set1_groups_list(ctx, kGroups) != 1)
+    return Status::internal("cannot set the TLS ciphers: " + opensslReason());
+  return Status::ok();
+}
+
+// The client's session store finds a handshake's peer through this slot of its SSL.
+int peerIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+constexpr std::size_t kMaxSessions = 64;
+
 }  // namespace
 
-TlsContext::~TlsContext() { SSL_CTX_free(m_ctx); }
+TlsContext::~TlsContext() {
+  for (auto &[peer, session] : m_sessions) SSL_SESSION_free(session);
+  SSL_CTX_free(m_ctx);
+}
 
 Result<std::shared_ptr<const TlsContext>> TlsContext::load(const std::string &certFile, const std::string &keyFile) {
   if (certFile.empty() || keyFile.empty())
@@ -73,15 +96,9 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::load(const std::string &ce
   out->m_ctx = SSL_CTX_new(TLS_server_method());
   SSL_CTX *ctx = out->m_ctx;
   if (ctx == nullptr) return Status::internal("cannot create a TLS context: " + opensslReason());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-  // Partial writes and a moving buffer: the connection retries from its output string, which may
-  // have grown (and moved) since. Released buffers: idle keep-alive connections hold no 34 KB.
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  LMFRONT_RETURN_IF_ERROR(configure(ctx));
   // Resumption by tickets only: a server-side cache would be one lock shared by every worker.
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  if (SSL_CTX_set_cipher_list(ctx, kCiphers12) != 1 || SSL_CTX_set1_groups_list(ctx, kGroups) != 1)
-    return Status::internal("cannot set the TLS ciphers: " + opensslReason());
   if (SSL_CTX_use_certificate_chain_file(ctx, certFile.c_str()) != 1)
     return Status::invalidArgument("TLS certificate " + certFile + ": " + opensslReason());
   const auto mismatch = [&] {
@@ -99,6 +116,64 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::load(const std::string &ce
     out->m_subject = subjectLine(leaf);
   }
   return std::shared_ptr<const TlsContext>(std::move(out));
+}
+
+Result<std::shared_ptr<const TlsContext>> TlsContext::client(const std::string &caFile) {
+  if (!caFile.empty()) LMFRONT_RETURN_IF_ERROR(checkReadable("CA file", caFile));
+  ERR_clear_error();
+  std::shared_ptr<TlsContext> out(new TlsContext);
+  out->m_caFile = caFile;
+  out->m_ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX *ctx = out->m_ctx;
+  if (ctx == nullptr) return Status::internal("cannot create a TLS context: " + opensslReason());
+  LMFRONT_RETURN_IF_ERROR(configure(ctx));
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  // A machine without a system store still verifies against caFile; without either every
+  // handshake fails with "unable to get local issuer certificate", which names the problem.
+  (void)SSL_CTX_set_default_verify_paths(ctx);
+  ERR_clear_error();
+  if (!caFile.empty() && SSL_CTX_load_verify_locations(ctx, caFile.c_str(), nullptr) != 1)
+    return Status::invalidArgument("TLS CA file " + caFile + ": " + opensslReason());
+  SSL_CTX_set_app_data(ctx, out.get());
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, &TlsContext::onNewSession);
+  return std::shared_ptr<const TlsContext>(std::move(out));
+}
+
+void TlsContext::resumeSession(SSL *ssl, const std::string &peer) const {
+  SSL_set_ex_data(ssl, peerIndex(), const_cast<std::string *>(&peer));
+  std::lock_guard lock(m_mutex);
+  const auto it = m_sessions.find(peer);
+  if (it == m_sessions.end()) return;
+  // The connection gets its own copy, for the reason onNewSession() keeps one.
+  if (SSL_SESSION *copy = SSL_SESSION_dup(it->second)) {
+    SSL_set_session(ssl, copy);
+    SSL_SESSION_free(copy);
+  }
+}
+
+int TlsContext::onNewSession(SSL *ssl, SSL_SESSION *session) {
+  auto *self = static_cast<TlsContext *>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const auto *peer = static_cast<const std::string *>(SSL_get_ex_data(ssl, peerIndex()));
+  if (self == nullptr || peer == nullptr || SSL_SESSION_is_resumable(session) != 1) return 0;
+  // A copy: OpenSSL marks the connection's own object not resumable when that connection ends
+  // without close_notify (an upstream that just closes), which would spoil it for the next one.
+  session = SSL_SESSION_dup(session);
+  if (session == nullptr) return 0;
+  std::lock_guard lock(self->m_mutex);
+  auto [it, added] = self->m_sessions.try_emplace(*peer, session);
+  if (!added) {
+    SSL_SESSION_free(it->second);
+    it->second = session;
+  } else if (self->m_sessions.size() > kMaxSessions) {
+    // Many peers on one context is unusual (one context serves one backend): start afresh.
+    std::erase_if(self->m_sessions, [&](const auto &entry) {
+      if (entry.second == session) return false;
+      SSL_SESSION_free(entry.second);
+      return true;
+    });
+  }
+  return 0;  // OpenSSL keeps its reference; the copy is ours
 }
 
 }  // namespace lmfront::gateway

@@ -51,10 +51,9 @@ void HealthProber::probe(const std::shared_ptr<const ModelPool> &pool, std::size
   if (!upstream || !health) return;
   health->beginProbe();
   const auto &cfg = pool->resilience->config();
-  upstream::ClientRequest r;
-  r.host = upstream->target().host;
-  r.port = upstream->target().port;
-  r.target = upstream->target().basePath + cfg.healthPath;
+  upstream::ClientRequest r = upstream->baseRequest(cfg.healthPath, {});
+  r.method = "GET";
+  r.headers.clear();
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.health.timeout);
   r.timeouts = {timeout, timeout, timeout, timeout};
   m_client.send(std::move(r), std::make_shared<ProbeHandler>(pool, i));

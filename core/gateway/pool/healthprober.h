@@ -1,8 +1,9 @@
 // HealthProber: drives the periodic work of the pools a node serves (docs/gateway-policies.md): active
-// health checks of URL backends (HTTP GET <url><path>, a timeout is a failure, any 2xx a
-// success; HealthState decides when to probe and what the results mean) and the return of
-// ejected backends (OutlierDetector::tick()). One thread, waking every 20 ms; pools are held
-// weakly, so a pool swapped out of the table stops being probed once its last request ended.
+// health checks of URL backends (HTTP GET <url><path>, over TLS verified as the backend's own
+// requests for https://; a timeout or a failed handshake is a failure, any 2xx a success; HealthState decides when to
+// probe and what the results mean) and the return of ejected backends (OutlierDetector::tick()). One thread, waking
+// every 20 ms; pools are held weakly, so a pool swapped out of the table stops being probed once its last request
+// ended.
 #pragma once
 
 #include "gateway/pool/modeltable.h"

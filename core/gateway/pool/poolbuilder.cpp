@@ -56,9 +56,11 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
         options.model = b.model.empty() ? spec.name : b.model;
         options.kind = b.kind == "lmfront" ? UpstreamKind::Lmfront : UpstreamKind::OpenAi;
         options.apiKey = b.apiKey;
+        options.caFile = b.caFile;
         options.timeouts = spec.timeouts;
         auto upstream = UpstreamBackend::create(std::move(options), http);
-        if (!upstream) return upstream.status().withContext(where.toStdString());
+        if (!upstream)
+          return upstream.status().withContext(QString(where + QStringLiteral(".backends[%1]").arg(i)).toStdString());
         backend = *upstream;
         version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
       }

@@ -40,18 +40,23 @@ Status parseBackend(JsonSection &s, BackendSpec &b) {
   LMFRONT_RETURN_IF_ERROR(string(s, u"model", b.model));
   LMFRONT_RETURN_IF_ERROR(string(s, u"kind", b.kind));
   LMFRONT_RETURN_IF_ERROR(string(s, u"api_key", b.apiKey));
+  LMFRONT_RETURN_IF_ERROR(string(s, u"ca_file", b.caFile));
   LMFRONT_RETURN_IF_ERROR(whole(s, u"weight", 1, routing::kMaxWeight, b.weight));
   LMFRONT_RETURN_IF_ERROR(s.finish());
   const auto bad = [&s](const QString &what) {
     return Status::invalidArgument(QString(s.path() + QStringLiteral(": ") + what).toStdString());
   };
   if (b.engine.empty() == b.url.empty()) return bad(QStringLiteral("needs exactly one of 'engine' or 'url'"));
-  if (!b.engine.empty() && (s.contains(u"model") || s.contains(u"kind") || s.contains(u"api_key")))
-    return bad(QStringLiteral("'model', 'kind' and 'api_key' apply to 'url' backends only"));
+  if (!b.engine.empty() &&
+      (s.contains(u"model") || s.contains(u"kind") || s.contains(u"api_key") || s.contains(u"ca_file")))
+    return bad(QStringLiteral("'model', 'kind', 'api_key' and 'ca_file' apply to 'url' backends only"));
   if (b.kind != "openai" && b.kind != "lmfront") return s.error(u"kind", QStringLiteral("must be openai|lmfront"));
   if (!b.url.empty()) {
     auto url = upstream::parseHttpUrl(b.url);
     if (!url) return s.error(u"url", QString::fromStdString(url.status().message()));
+    if (!url->tls && s.contains(u"ca_file"))
+      return s.error(u"ca_file", QStringLiteral("applies to https:// URLs only"));
+    if (s.contains(u"ca_file") && b.caFile.empty()) return s.error(u"ca_file", QStringLiteral("must not be empty"));
   }
   return Status::ok();
 }

@@ -3,7 +3,8 @@
 // docs/pools.md.
 //
 //   "pools": {"english": {"balancer": "round_robin", "hash_key": "user"|"header:NAME"|"prompt_prefix:N",
-//      "backends": [{"engine": "english"}, {"url": "http://127.0.0.1:9001", "model": "english", "weight": 2}],
+//      "backends": [{"engine": "english"}, {"url": "http://127.0.0.1:9001", "model": "english", "weight": 2},
+//                   {"url": "https://10.0.0.7:8443", "ca_file": "/etc/lmfront/upstream-ca.pem"}],
 //      "backup": "other-pool", "breaker": {...}, "outlier": {...}, "retry_budget": {...},
 //      "retry": {"max_attempts": 3}, "timeouts": {...}, "health_check": {"path": "/healthz", "interval_ms": 1000},
 //      "concurrency": {"algorithm": "gradient", "initial_limit": 20, ...}, "queue": {"max_waiters": 64, "max_wait_ms":
@@ -35,6 +36,7 @@ struct BackendSpec {
   std::string model;            // the upstream's model name (default: the pool's name)
   std::string kind = "openai";  // "openai" | "lmfront" (lmfront upstreams also serve /v1/score)
   std::string apiKey;
+  std::string caFile;  // https:// URLs: PEM certificates trusted besides the system's
   std::uint32_t weight = 1;
 };
 

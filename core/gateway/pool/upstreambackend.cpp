@@ -1,5 +1,6 @@
 #include "gateway/pool/upstreambackend.h"
 
+#include "gateway/http/tlscontext.h"
 #include "gateway/openai/jsonwriter.h"
 
 #include <QByteArray>
@@ -294,13 +295,24 @@ Result<std::shared_ptr<UpstreamBackend>> UpstreamBackend::create(UpstreamOptions
   auto target = upstream::parseHttpUrl(options.url);
   if (!target) return target.status();
   if (options.model.empty()) return Status::invalidArgument("upstream " + options.url + ": no model name");
-  return std::shared_ptr<UpstreamBackend>(new UpstreamBackend(std::move(options), std::move(*target), client));
+  if (!target->tls && !options.caFile.empty())
+    return Status::invalidArgument("upstream " + options.url + ": a CA file applies to https:// only");
+  std::shared_ptr<const TlsContext> tls;
+  if (target->tls) {
+    auto context = TlsContext::client(options.caFile);
+    // A CA file the node cannot read is a mistake in the pool's configuration.
+    if (!context) return Status::invalidArgument("upstream " + options.url + ": " + context.status().message());
+    tls = std::move(*context);
+  }
+  return std::shared_ptr<UpstreamBackend>(
+      new UpstreamBackend(std::move(options), std::move(*target), std::move(tls), client));
 }
 
 upstream::ClientRequest UpstreamBackend::baseRequest(std::string path, std::string body) const {
   upstream::ClientRequest r;
   r.host = m_target.host;
   r.port = m_target.port;
+  r.tls = m_tls;
   r.method = "POST";
   r.target = m_target.basePath + path;
   r.headers.emplace_back("Content-Type", "application/json");

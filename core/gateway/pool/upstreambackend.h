@@ -11,6 +11,9 @@
 // Errors as Status: connect refused/reset → Unavailable; timeouts → DeadlineExceeded; an upstream
 // 5xx → Unavailable ("upstream answered 503"); 429 → ResourceExhausted; 400 → InvalidArgument;
 // 404 → NotFound. The backend id is the URL. Thread-safe; callbacks run on HttpClient threads.
+//
+// An https:// URL is reached over TLS with a client context made once at create(): the system's
+// CAs plus UpstreamOptions::caFile (create() fails naming the file when it cannot be read).
 #pragma once
 
 #include "gateway/openai/backend.h"
@@ -26,6 +29,7 @@ struct UpstreamOptions {
   UpstreamKind kind = UpstreamKind::OpenAi;
   std::string apiKey;  // sent as "Authorization: Bearer" when set
   upstream::Timeouts timeouts;
+  std::string caFile;  // https: PEM certificates trusted besides the system's
 };
 
 class UpstreamBackend final : public openai::Backend {
@@ -38,18 +42,21 @@ public:
   void score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) override;
 
   const upstream::ParsedUrl &target() const { return m_target; }
+  // The request every call to this upstream starts from (host, port, TLS, timeouts).
+  upstream::ClientRequest baseRequest(std::string path, std::string body) const;
   const UpstreamOptions &options() const { return m_options; }
 
   // The body sent upstream for a request (exposed for tests).
   std::string requestBody(const openai::CompletionRequest &request) const;
 
 private:
-  UpstreamBackend(UpstreamOptions options, upstream::ParsedUrl target, upstream::HttpClient &client)
-      : m_options(std::move(options)), m_target(std::move(target)), m_client(client) {}
-  upstream::ClientRequest baseRequest(std::string path, std::string body) const;
+  UpstreamBackend(UpstreamOptions options, upstream::ParsedUrl target, std::shared_ptr<const TlsContext> tls,
+                  upstream::HttpClient &client)
+      : m_options(std::move(options)), m_target(std::move(target)), m_tls(std::move(tls)), m_client(client) {}
 
   UpstreamOptions m_options;
   upstream::ParsedUrl m_target;
+  std::shared_ptr<const TlsContext> m_tls;  // https only
   upstream::HttpClient &m_client;
 };
 

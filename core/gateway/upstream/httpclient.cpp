@@ -1,5 +1,8 @@
 #include "gateway/upstream/httpclient.h"
 
+#include "gateway/http/tlscontext.h"
+#include "gateway/http/tlsstream.h"
+
 #include <http_parser.h>
 
 #include <arpa/inet.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -29,10 +33,14 @@ std::string errnoText(int e) { return std::string(std::strerror(e)); }
 }  // namespace
 
 struct Conn {
-  enum class Phase { Connecting, Writing, Reading, Idle };
+  enum class Phase { Connecting, Handshaking, Writing, Reading, Idle };
   int fd = -1;
   std::uint64_t id = 0;  // epoll's token: never reused, unlike the fd (a stale event must not hit a new connection)
   std::string key;       // host:port
+  std::string tlsKey;    // https: the idle pool's key (host:port and the context)
+  // The context outlives the stream: OpenSSL's session callback reaches it through the SSL.
+  std::shared_ptr<const TlsContext> tlsContext;
+  std::unique_ptr<TlsStream> tls;  // null: plain http
   Phase phase = Phase::Connecting;
   ClientRequest request;
   std::shared_ptr<ResponseHandler> handler;
@@ -45,6 +53,7 @@ struct Conn {
   bool gotByte = false;
   bool complete = false;
   bool failedCallback = false;
+  bool watchingWrite = true;
   SteadyClock::time_point deadline{};
   SteadyClock::time_point totalDeadline{};
 };
@@ -67,6 +76,8 @@ struct HttpClient::Loop {
   void post(ClientRequest request, std::shared_ptr<ResponseHandler> handler);
   void run();
   void start(ClientRequest request, std::shared_ptr<ResponseHandler> handler, bool allowReuse);
+  void connected(Conn *c);
+  void handshake(Conn *c);
   void begin(Conn *c);
   void onEvent(Conn *c, std::uint32_t events);
   void writeSome(Conn *c);
@@ -80,6 +91,8 @@ struct HttpClient::Loop {
 };
 
 namespace {
+const std::string &poolKey(const Conn *c) { return c->tls ? c->tlsKey : c->key; }
+
 int onHeaderField(http_parser *p, const char *at, std::size_t len) {
   auto *c = static_cast<Conn *>(p->data);
   if (c->inValue || c->headers.empty()) c->headers.emplace_back();
@@ -146,6 +159,12 @@ void HttpClient::Loop::post(ClientRequest request, std::shared_ptr<ResponseHandl
 }
 
 void HttpClient::Loop::run() {
+  // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a peer that reset the connection would
+  // raise SIGPIPE, which kills the process by default. Blocked here, the write fails with EPIPE.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   epoll_event events[64];
   auto nextCheck = SteadyClock::now();
   while (!stopping.load()) {
@@ -187,8 +206,10 @@ void HttpClient::Loop::run() {
 
 void HttpClient::Loop::start(ClientRequest request, std::shared_ptr<ResponseHandler> handler, bool allowReuse) {
   const std::string key = request.host + ':' + std::to_string(request.port);
+  std::string tlsKey;
+  if (request.tls) tlsKey = key + '|' + std::to_string(reinterpret_cast<std::uintptr_t>(request.tls.get()));
   if (allowReuse) {
-    auto it = idle.find(key);
+    auto it = idle.find(request.tls ? tlsKey : key);
     if (it != idle.end() && !it->second.empty()) {
       Conn *c = it->second.back();
       it->second.pop_back();
@@ -230,21 +251,44 @@ void HttpClient::Loop::start(ClientRequest request, std::shared_ptr<ResponseHand
   c->fd = fd;
   c->id = nextId++;
   c->key = key;
+  if (request.tls) {
+    c->tlsKey = std::move(tlsKey);
+    c->tlsContext = request.tls;
+    c->tls = TlsStream::connect(*request.tls, fd, request.host, key);
+    if (!c->tls) {
+      ::close(fd);
+      handler->onComplete(Status::unavailable("upstream https://" + key + ": cannot create a TLS session"));
+      return;
+    }
+  }
   c->request = std::move(request);
   c->handler = std::move(handler);
   const auto now = SteadyClock::now();
   c->totalDeadline = now + c->request.timeouts.total;
+  c->deadline = now + c->request.timeouts.connect;  // the TLS handshake included
   conns.emplace(c->id, std::move(owned));
   epoll_event ev{};
   ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
   ev.data.u64 = c->id;
   ::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
   if (rc == 0) {
-    begin(c);
+    connected(c);
   } else {
     c->phase = Conn::Phase::Connecting;
-    c->deadline = now + c->request.timeouts.connect;
   }
+}
+
+void HttpClient::Loop::connected(Conn *c) {
+  if (!c->tls) return begin(c);
+  c->phase = Conn::Phase::Handshaking;
+  handshake(c);
+}
+
+void HttpClient::Loop::handshake(Conn *c) {
+  const int r = c->tls->handshake();
+  if (r > 0) return begin(c);
+  if (r < 0 && errno == EAGAIN) return watch(c, c->tls->wantWrite());
+  fail(c, Status::unavailable("upstream https://" + c->key + ": TLS handshake failed: " + c->tls->failure()));
 }
 
 void HttpClient::Loop::begin(Conn *c) {
@@ -271,6 +315,7 @@ void HttpClient::Loop::begin(Conn *c) {
 }
 
 void HttpClient::Loop::watch(Conn *c, bool write) {
+  c->watchingWrite = write;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | (write ? EPOLLOUT : 0u);
   ev.data.u64 = c->id;
@@ -289,26 +334,29 @@ void HttpClient::Loop::onEvent(Conn *c, std::uint32_t events) {
     ::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) return fail(c, Status::unavailable("connect to " + c->key + ": " + errnoText(err)));
     if (!(events & (EPOLLOUT | EPOLLIN))) return;
-    begin(c);
+    connected(c);
     return;
   }
-  if (c->phase == Conn::Phase::Writing && (events & EPOLLOUT)) {
+  if (c->phase == Conn::Phase::Handshaking) return handshake(c);
+  if (c->phase == Conn::Phase::Writing && ((events & EPOLLOUT) || (c->tls && c->tls->writeWantsRead()))) {
     writeSome(c);
     return;
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readSome(c);
+  // A TLS read may wait for the socket to become writable (watched then): any event resumes it.
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) || c->tls) readSome(c);
 }
 
 void HttpClient::Loop::writeSome(Conn *c) {
   while (c->outOffset < c->out.size()) {
-    const ssize_t n =
-        ::send(c->fd, c->out.data() + c->outOffset, c->out.size() - c->outOffset, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const char *data = c->out.data() + c->outOffset;
+    const std::size_t size = c->out.size() - c->outOffset;
+    const ssize_t n = c->tls ? c->tls->write(data, size) : ::send(c->fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       c->outOffset += static_cast<std::size_t>(n);
       continue;
     }
     if (n < 0 && errno == EAGAIN) {
-      watch(c, true);
+      watch(c, !(c->tls && c->tls->writeWantsRead()));
       return;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -320,7 +368,8 @@ void HttpClient::Loop::writeSome(Conn *c) {
 
 void HttpClient::Loop::readSome(Conn *c) {
   for (;;) {
-    const ssize_t n = ::recv(c->fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    const ssize_t n =
+        c->tls ? c->tls->read(buffer.data(), buffer.size()) : ::recv(c->fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n > 0) {
       c->gotByte = true;
       c->deadline = SteadyClock::now() + c->request.timeouts.idle;
@@ -333,8 +382,13 @@ void HttpClient::Loop::readSome(Conn *c) {
       continue;
     }
     if (n == 0) return onEof(c);
-    if (errno == EAGAIN) return;
+    if (errno == EAGAIN) {
+      if (c->tls && c->tls->wantWrite() != c->watchingWrite) watch(c, c->tls->wantWrite());
+      return;
+    }
     if (errno == EINTR) continue;
+    if (c->tls && errno == EPROTO)
+      return fail(c, Status::unavailable("upstream https://" + c->key + ": TLS: " + c->tls->failure()));
     return onEof(c);
   }
 }
@@ -377,7 +431,7 @@ void HttpClient::Loop::finish(Conn *c) {
   auto handler = std::move(c->handler);
   c->failedCallback = true;
   if (keepAlive && !stopping.load()) {
-    auto &list = idle[c->key];
+    auto &list = idle[poolKey(c)];
     if (list.size() < kMaxIdlePerUpstream) {
       c->phase = Conn::Phase::Idle;
       c->request.body.clear();
@@ -393,7 +447,7 @@ void HttpClient::Loop::finish(Conn *c) {
 
 void HttpClient::Loop::close(Conn *c) {
   if (c->phase == Conn::Phase::Idle) {
-    auto &list = idle[c->key];
+    auto &list = idle[poolKey(c)];
     for (auto it = list.begin(); it != list.end(); ++it)
       if (*it == c) {
         list.erase(it);
@@ -401,6 +455,7 @@ void HttpClient::Loop::close(Conn *c) {
       }
   }
   ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, nullptr);
+  if (c->tls) c->tls->shutdown();
   ::close(c->fd);
   conns.erase(c->id);  // destroys c
 }
@@ -413,10 +468,12 @@ void HttpClient::Loop::checkDeadlines() {
     if (now >= c->totalDeadline) {
       expired.emplace_back(c.get(), Status::deadlineExceeded("upstream " + c->key + ": total timeout"));
     } else if (now >= c->deadline) {
-      const char *what = c->phase == Conn::Phase::Connecting ? "connect timeout"
-                         : c->gotByte                        ? "idle timeout between chunks"
-                                                             : "timeout waiting for the first byte";
-      expired.emplace_back(c.get(), Status::deadlineExceeded("upstream " + c->key + ": " + what));
+      const char *what = c->phase == Conn::Phase::Connecting    ? "connect timeout"
+                         : c->phase == Conn::Phase::Handshaking ? "TLS handshake timeout"
+                         : c->gotByte                           ? "idle timeout between chunks"
+                                                                : "timeout waiting for the first byte";
+      expired.emplace_back(
+          c.get(), Status::deadlineExceeded((c->tls ? "upstream https://" : "upstream ") + c->key + ": " + what));
     } else if (c->handler && c->handler->cancelled()) {
       expired.emplace_back(c.get(), Status::cancelled("the client went away"));
     }
@@ -436,13 +493,20 @@ void HttpClient::send(ClientRequest request, std::shared_ptr<ResponseHandler> ha
 }
 
 Result<ParsedUrl> parseHttpUrl(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme)
-    return Status::invalidArgument("url '" + std::string(url) + "': only http:// is supported");
-  std::string_view rest = url.substr(scheme.size());
+  constexpr std::string_view http = "http://", https = "https://";
+  ParsedUrl out;
+  std::string_view rest;
+  if (url.substr(0, http.size()) == http) {
+    rest = url.substr(http.size());
+  } else if (url.substr(0, https.size()) == https) {
+    rest = url.substr(https.size());
+    out.tls = true;
+    out.port = 443;
+  } else {
+    return Status::invalidArgument("url '" + std::string(url) + "': only http:// and https:// are supported");
+  }
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  ParsedUrl out;
   if (slash != std::string_view::npos) out.basePath = std::string(rest.substr(slash));
   while (!out.basePath.empty() && out.basePath.back() == '/') out.basePath.pop_back();
   std::string_view host = authority;

@@ -8,8 +8,17 @@
 // is forwarded the moment its bytes are read — then exactly one onComplete(). Responses are
 // parsed by libhttp-parser (HTTP_RESPONSE mode), never by hand.
 //
-// Errors: connect refused / reset / EOF before a complete response → Unavailable; a timeout
-// (connect, first byte, idle between reads, total) → DeadlineExceeded; an unparsable response →
+// HTTPS: a request carrying a client TlsContext goes over TLS (TlsStream): the chain is verified
+// against the context's CAs and the certificate must name the request's host (sent as SNI when it
+// is a name); verification cannot be skipped. The connect timeout bounds the TCP connect and the
+// handshake together. Pooled connections are per host:port and context, each its own TLS session;
+// a new one resumes the context's last session with that peer when the server allows. A plain
+// request pays one null check per read and write for this.
+//
+// Errors: connect refused / reset / EOF before a complete response → Unavailable; a failed TLS
+// handshake → Unavailable naming the upstream and the reason ("upstream https://127.0.0.1:9443:
+// TLS handshake failed: certificate verify failed: Hostname mismatch"); a timeout (connect or
+// handshake, first byte, idle between reads, total) → DeadlineExceeded; an unparsable response →
 // Unavailable. A request on a reused keep-alive connection that the server had closed
 // meanwhile (no byte received) is retried once on a fresh connection; nothing else is retried.
 // A handler whose cancelled() turns true has its connection closed at the next read.
@@ -25,6 +34,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace lmfront::gateway {
+class TlsContext;
+}
 
 namespace lmfront::gateway::upstream {
 
@@ -43,6 +56,7 @@ struct ClientRequest {
   HeaderList headers;  // Host, Content-Length and Connection are added
   std::string body;
   Timeouts timeouts;
+  std::shared_ptr<const TlsContext> tls;  // a client context (TlsContext::client()): https; null: http
 };
 
 class ResponseHandler {
@@ -70,11 +84,12 @@ private:
   std::atomic<std::uint64_t> m_next{0};
 };
 
-// "http://host:port/prefix" → parts. Only plain http (TLS terminates in front of lmfront).
+// "http://host:port/prefix" or "https://host:port/prefix" → parts (ports default to 80 and 443).
 struct ParsedUrl {
   std::string host;
   std::uint16_t port = 80;
   std::string basePath;  // without a trailing '/', may be empty
+  bool tls = false;      // https://
 };
 Result<ParsedUrl> parseHttpUrl(std::string_view url);
 

@@ -105,10 +105,19 @@ private Q_SLOTS:
                                   << "pools.a.balancer";
     QTest::newRow("bad hash key") << "{'a':{'backends':[{'engine':'x'}],'hash_key':'cookie'}}"
                                   << "pools.a.hash_key";
-    QTest::newRow("https") << "{'a':{'backends':[{'url':'https:/"
-                              "/h"
-                              "'}]}}"
-                           << "pools.a.backends[0].url";
+    QTest::newRow("scheme") << "{'a':{'backends':[{'url':'ftp:/"
+                               "/h"
+                               "'}]}}"
+                            << "pools.a.backends[0].url: url 'ftp:/"
+                               "/h': only http:/"
+                               "/ and https:/"
+                               "/ are supported";
+    QTest::newRow("ca_file on http") << "{'a':{'backends':[{'url':'http:/"
+                                        "/h','ca_file':'/ca.pem'}]}}"
+                                     << "pools.a.backends[0].ca_file: applies to https:/"
+                                        "/ URLs only";
+    QTest::newRow("ca_file on engine") << "{'a':{'backends':[{'engine':'x','ca_file':'/ca.pem'}]}}"
+                                       << "'ca_file' apply to 'url' backends only";
     QTest::newRow("breaker key") << "{'a':{'backends':[{'engine':'x'}],'breaker':{'cooldown':1}}}"
                                  << "pools.a.breaker: unknown key 'cooldown'";
     QTest::newRow("ratio") << "{'a':{'backends':[{'engine':'x'}],'breaker':{'failure_ratio':2}}}"
@@ -141,6 +150,27 @@ private Q_SLOTS:
     QFETCH(QString, expected);
     const std::string error = errorOf(config.toUtf8().constData());
     QVERIFY2(error.find(expected.toStdString()) != std::string::npos, error.c_str());
+  }
+
+  void anHttpsBackendsCaFileIsReadWhenItsPoolIsBuilt() {
+    auto specs =
+        parsePools(json("{'a':{'backends':[{'url':'https:/"
+                        "/127.0.0.1:9443','ca_file':'/nonexistent/ca.pem'}]}}"));
+    QVERIFY2(specs.isOk(), specs.status().message().c_str());
+    QCOMPARE(specs->front().backends.front().caFile, std::string("/nonexistent/ca.pem"));
+    auto table = buildModelTable(engines(), *specs, m_clock, m_http, nullptr);
+    QVERIFY(!table.isOk());
+    const std::string error = table.status().message();
+    QVERIFY2(error.find("pools.a.backends[0]") != std::string::npos, error.c_str());
+    QVERIFY2(error.find("/nonexistent/ca.pem") != std::string::npos, error.c_str());
+    // Without a CA file the system's CAs verify it: the pool builds.
+    auto system =
+        parsePools(json("{'a':{'backends':[{'url':'https:/"
+                        "/127.0.0.1:9443'}]}}"));
+    QVERIFY(system.isOk());
+    auto built = buildModelTable(engines(), *system, m_clock, m_http, nullptr);
+    QVERIFY2(built.isOk(), built.status().message().c_str());
+    QCOMPARE((*built)->pools["a"]->backends.front()->id(), std::string("https://127.0.0.1:9443"));
   }
 
   void unchangedPoolsKeepTheirState() {

@@ -5,6 +5,7 @@
 #include "../../support/fakehttp.h"
 #include "gateway/pool/upstreambackend.h"
 #include "gateway/upstream/httpclient.h"
+#include "upstreamrecorders.h"
 
 #include <QtTest>
 
@@ -23,6 +24,7 @@
 using namespace lmfront;
 using namespace lmfront::gateway;
 using namespace lmfront::gateway::upstream;
+using namespace lmfront::gateway::upstream::recorders;
 using namespace std::chrono_literals;
 
 namespace {
@@ -75,25 +77,6 @@ private:
   std::vector<std::thread> m_conns;
 };
 
-struct Recorder final : ResponseHandler {
-  int status = 0;
-  std::vector<std::string> pieces;
-  std::promise<Status> done;
-  std::mutex mutex;
-  std::condition_variable cv;
-  void onHead(int s, const HeaderList &) override { status = s; }
-  void onBody(std::string_view d) override {
-    std::lock_guard lock(mutex);
-    pieces.emplace_back(d);
-    cv.notify_all();
-  }
-  void onComplete(const Status &s) override { done.set_value(s); }
-  bool waitPieces(std::size_t n) {
-    std::unique_lock lock(mutex);
-    return cv.wait_for(lock, 5s, [&] { return pieces.size() >= n; });
-  }
-};
-
 ClientRequest get(std::uint16_t port, std::string target = "/") {
   ClientRequest r;
   r.host = "127.0.0.1";
@@ -101,36 +84,6 @@ ClientRequest get(std::uint16_t port, std::string target = "/") {
   r.target = std::move(target);
   return r;
 }
-
-Status wait(const std::shared_ptr<Recorder> &r) {
-  auto f = r->done.get_future();
-  if (f.wait_for(10s) != std::future_status::ready) return Status::internal("no completion within 10 s");
-  return f.get();
-}
-
-struct SinkRecorder final : openai::GenerationSink {
-  std::vector<std::string> tokens;
-  std::promise<Status> done;
-  openai::FinishReason finish = openai::FinishReason::Stop;
-  openai::Usage usage;
-  void onToken(std::string_view t) override { tokens.emplace_back(t); }
-  void onChoiceToken(int index, std::string_view t, const openai::TokenLogprob *lp) override {
-    std::string entry = std::to_string(index);
-    entry.append(":").append(t);
-    if (lp) entry.append("@").append(std::to_string(lp->logprob));
-    choiceTokens.push_back(std::move(entry));
-  }
-  void onChoiceDone(int index, openai::FinishReason) override { choicesDone.push_back(index); }
-  std::vector<std::string> choiceTokens;
-  std::vector<int> choicesDone;
-  void onDone(openai::FinishReason f, openai::Usage u) override {
-    finish = f;
-    usage = u;
-    done.set_value(Status::ok());
-  }
-  void onError(const Status &s) override { done.set_value(s); }
-  bool cancelled() const override { return false; }
-};
 
 }  // namespace
 
@@ -240,7 +193,7 @@ private Q_SLOTS:
     });
     HttpClient client(1);
     auto backend = pool::UpstreamBackend::create(
-        {"http://127.0.0.1:" + std::to_string(server.port()), "llama", {}, {}, {}}, client);
+        {"http://127.0.0.1:" + std::to_string(server.port()), "llama", {}, {}, {}, {}}, client);
     QVERIFY(backend.isOk());
     openai::CompletionRequest request;
     request.chat = true;
@@ -281,8 +234,8 @@ private Q_SLOTS:
       ScriptServer::send(fd, "0\r\n\r\n");
     });
     HttpClient client(1);
-    auto backend =
-        pool::UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}}, client);
+    auto backend = pool::UpstreamBackend::create(
+        {"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}, {}}, client);
     QVERIFY(backend.isOk());
     QVERIFY((*backend)->passesThrough());
     openai::CompletionRequest request;
@@ -313,8 +266,8 @@ private Q_SLOTS:
                                  std::to_string(body.size()) + "\r\n\r\n" + body);
     });
     HttpClient client(1);
-    auto backend =
-        pool::UpstreamBackend::create({"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}}, client);
+    auto backend = pool::UpstreamBackend::create(
+        {"http://127.0.0.1:" + std::to_string(server.port()), "m", {}, {}, {}, {}}, client);
     QVERIFY(backend.isOk());
     openai::CompletionRequest request;
     request.prompt = "p";
@@ -345,7 +298,11 @@ private Q_SLOTS:
     auto v6 = parseHttpUrl("http://[::1]:8080");
     QVERIFY(v6.isOk() && v6->host == "::1" && v6->port == 8080);
     QCOMPARE(parseHttpUrl("http://example.org")->port, std::uint16_t{80});
-    QVERIFY(!parseHttpUrl("https://x").isOk());
+    QVERIFY(!parseHttpUrl("ftp://x").isOk());
+    QVERIFY(!parseHttpUrl("x:80").isOk());
+    auto tls = parseHttpUrl("https://example.org/v1-prefix");
+    QVERIFY(tls.isOk() && tls->tls && tls->port == 443 && tls->basePath == "/v1-prefix");
+    QVERIFY(!parseHttpUrl("http://example.org")->tls);
     QVERIFY(!parseHttpUrl("http://x:70000").isOk());
     QVERIFY(!parseHttpUrl("http://:80").isOk());
   }
