@@ -7,8 +7,8 @@
 #   cmu-en-us  CMU's pretrained English trigram from pocketsphinx-en-us, via import-sphinx
 # Each as NAME.lmb plus NAME.json (name, description, source, order, counts, sha256, created).
 # Idempotent: a model is skipped while NAME.lmb and NAME.json are newer than its inputs, the
-# lmfront binary and this script, and the binary still loads NAME.lmb (a file of an older
-# compiled-format version is rebuilt). docs/models.md explains the choices.
+# lmfront binary and this script, and the binary still loads NAME.lmb with its sampling index (a
+# file of an older compiled-format version is rebuilt). docs/models.md explains the choices.
 #
 # usage: scripts/build-default-models.sh BUILD_DIR [NAME...]   (default: all three)
 set -euo pipefail
@@ -62,7 +62,8 @@ fortunes_to_lines() {
 }
 
 # up_to_date NAME INPUT...: NAME.lmb and NAME.json exist, are newer than every input, and this
-# lmfront loads NAME.lmb (it refuses a file of another format version).
+# lmfront loads NAME.lmb (it refuses a file of another format version) and finds the sampler's
+# continuation index in it (a v4 file loads but lacks it: rebuilt, so generation starts at once).
 up_to_date() {
   local name=$1 f
   shift
@@ -70,7 +71,7 @@ up_to_date() {
   for f in "$@" "$lmfront" "$script"; do
     [[ $f -nt $out/$name.lmb || $f -nt $out/$name.json ]] && return 1
   done
-  "$lmfront" info --model "$out/$name.lmb" >/dev/null 2>&1 || return 1
+  "$lmfront" info --model "$out/$name.lmb" --json 2>/dev/null | grep -q '"continuation_index":true' || return 1
   return 0
 }
 

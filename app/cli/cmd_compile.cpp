@@ -1,5 +1,7 @@
-// `lmfront compile IN.arpa OUT.lmb [--probing-multiplier X] [--json]`: ARPA -> compiled model.
+// `lmfront compile IN OUT.lmb [--probing-multiplier X] [--no-index] [--json]`: an ARPA (or an older compiled
+// file) -> a compiled model with its continuation index.
 #include "commandregistry.h"
+#include "engine/continuationindex.h"
 #include "engine/model.h"
 #include "enginecli.h"
 
@@ -42,6 +44,9 @@ Status writeFile(const std::string &path, const std::byte *data, std::size_t siz
 constexpr config::FlagSpec kFlags[] = {
     config::flag("probing-multiplier", "X", "hash slots per n-gram, 1.05..4: larger is faster, bigger")
         .byDefault("1.5"),
+    config::switchFlag("no-index",
+                       "leave out the sampler's continuation index: a smaller file, but the first generation "
+                       "after a load builds the index (about a second per million n-grams)"),
     config::switchFlag("json", "print the result as JSON on stdout"),
     config::switchFlag("help", "print this help"),
 };
@@ -61,6 +66,14 @@ int runCompile(int argc, char **argv) {
   options.build.probingMultiplier = *mult;
   auto model = engine::Model::open(args.positionals()[0], options);
   if (!model.isOk()) return cli::fail("compile", model.status().message());
+  // The sampler's index goes into the file, so a freshly loaded model generates at once.
+  if (!args.has("no-index")) {
+    auto image = engine::ContinuationIndex::compiledImage(**model);
+    if (!image.isOk()) return cli::fail("compile", image.status().message());
+    auto compiled = engine::Model::fromImage(std::move(*image));
+    if (!compiled.isOk()) return cli::fail("compile", compiled.status().message());
+    model = std::move(compiled);
+  }
   const std::string &out = args.positionals()[1];
   if (Status st = writeFile(out, (*model)->imageData(), (*model)->imageSize()); !st.isOk())
     return cli::fail("compile", st.message());

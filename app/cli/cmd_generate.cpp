@@ -131,7 +131,7 @@ int runGenerate(int argc, char **argv) {
   for (const auto &[id, bias] : o.logitBias)
     if (id >= (*model)->vocab().size())
       return cli::fail("generate", "--logit-bias: no word has id " + std::to_string(id), 2);
-  auto index = engine::ContinuationIndex::build(**model);
+  auto index = engine::ContinuationIndex::forModel(*model);
   if (!index.isOk()) return cli::fail("generate", index.status().message());
   engine::Sampler sampler(*model, *index);
   const bool json = args.has("json");

@@ -3,6 +3,7 @@
 // a compiled model. Every correction the reader made and the <unk> it added are printed as
 // warnings on stderr and listed in the --json output, so nothing is changed silently.
 #include "commandregistry.h"
+#include "engine/continuationindex.h"
 #include "engine/model.h"
 #include "engine/sphinxreader.h"
 #include "enginecli.h"
@@ -126,6 +127,10 @@ int runImportSphinx(int argc, char **argv) {
     auto set = engine::toNgramSet(std::move(*model));
     if (!set) return fail(kVerb, set.status().message());
     auto built = engine::Model::fromNgrams(std::move(*set));
+    if (!built) return fail(kVerb, built.status().message());
+    auto image = engine::ContinuationIndex::compiledImage(**built);
+    if (!image) return fail(kVerb, image.status().message());
+    built = engine::Model::fromImage(std::move(*image));
     if (!built) return fail(kVerb, built.status().message());
     if (auto st = writeFileAtomically(out, (*built)->imageData(), (*built)->imageSize()); !st)
       return fail(kVerb, st.message());

@@ -55,7 +55,8 @@ int runInfo(int argc, char **argv) {
         engine::toHex(*digest).c_str(), static_cast<unsigned long long>(m.fileSize()),
         m.unkSynthesized() ? "synthesized" : "model");
     if (m.format() != "arpa") std::printf(",\"payload_sha256\":\"%s\"", m.payloadSha256().c_str());
-    std::printf("}\n");
+    // Whether the sampler's index is in the file (lmb v5) or built at the first generation.
+    std::printf(",\"continuation_index\":%s}\n", m.hasContinuationIndex() ? "true" : "false");
     return 0;
   }
   std::printf(

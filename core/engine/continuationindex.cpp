@@ -1,8 +1,11 @@
 #include "continuationindex.h"
 
+#include "sha256.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 namespace lmfront::engine {
 namespace {
@@ -21,44 +24,139 @@ struct SlotView {
 
 double linear(float log10p) { return std::pow(10.0, static_cast<double>(log10p)); }
 
+template <typename T>
+std::span<const std::byte> bytesOf(std::span<const T> s) {
+  return std::as_bytes(s);
+}
+template <typename T>
+std::span<const T> viewOf(std::span<const std::byte> b) {
+  return {reinterpret_cast<const T *>(b.data()), b.size() / sizeof(T)};
+}
+
 }  // namespace
 
+// The arrays of a built index (the spans point into these).
+struct ContinuationIndex::Storage {
+  struct Level {
+    std::vector<std::uint32_t> begin;
+    std::vector<WordId> words;
+    std::vector<float> prob;
+    std::vector<double> cum, lower;
+  };
+  Level levels[kMaxOrder - 1];
+  std::vector<double> uni, uniCum;
+  std::vector<WordId> byUnigram;
+};
+
 ContinuationIndex::Children ContinuationIndex::children(int k, std::uint32_t ctx) const {
-  const auto i = static_cast<std::size_t>(k - 1);
-  const std::uint32_t b = m_begin[i][ctx], e = m_begin[i][ctx + 1];
-  return {std::span<const WordId>(m_words[i]).subspan(b, e - b), std::span<const float>(m_prob[i]).subspan(b, e - b),
-          std::span<const double>(m_cum[i]).subspan(b, e - b)};
+  const Level &l = m_levels[static_cast<std::size_t>(k - 1)];
+  const std::uint32_t b = l.begin[ctx], e = l.begin[ctx + 1];
+  return {l.words.subspan(b, e - b), l.prob.subspan(b, e - b), l.cum.subspan(b, e - b)};
+}
+
+Result<std::shared_ptr<const ContinuationIndex>> ContinuationIndex::forModel(std::shared_ptr<const Model> model) {
+  if (auto stored = mapped(model)) return stored;
+  return build(*model);
+}
+
+std::shared_ptr<const ContinuationIndex> ContinuationIndex::mapped(std::shared_ptr<const Model> model) {
+  using namespace format;
+  if (!model || !model->hasContinuationIndex()) return nullptr;
+  auto idx = std::make_shared<ContinuationIndex>();
+  idx->m_uni = viewOf<double>(model->indexSection(static_cast<std::size_t>(IndexSection::UnigramLinear)));
+  idx->m_uniCum = viewOf<double>(model->indexSection(static_cast<std::size_t>(IndexSection::UnigramCumulative)));
+  idx->m_byUnigram = viewOf<WordId>(model->indexSection(static_cast<std::size_t>(IndexSection::ByUnigram)));
+  for (int k = 1; k < model->order(); ++k) {
+    Level &l = idx->m_levels[k - 1];
+    l.begin = viewOf<std::uint32_t>(model->indexSection(indexSection(k, IndexArray::Begin)));
+    l.words = viewOf<WordId>(model->indexSection(indexSection(k, IndexArray::Words)));
+    l.prob = viewOf<float>(model->indexSection(indexSection(k, IndexArray::Prob)));
+    l.cum = viewOf<double>(model->indexSection(indexSection(k, IndexArray::Cumulative)));
+    l.lower = viewOf<double>(model->indexSection(indexSection(k, IndexArray::Lower)));
+  }
+  idx->m_mapped = true;
+  idx->m_owner = std::move(model);
+  return idx;
+}
+
+Result<ModelImage> ContinuationIndex::compiledImage(const Model &model) {
+  using namespace format;
+  auto built = build(model);
+  if (!built.isOk()) return built.status();
+  const ContinuationIndex &idx = **built;
+  std::span<const std::byte> arrays[kIndexSectionCount] = {bytesOf(idx.m_uni), bytesOf(idx.m_uniCum),
+                                                           bytesOf(idx.m_byUnigram)};
+  for (int k = 1; k < model.order(); ++k) {
+    const Level &l = idx.m_levels[k - 1];
+    arrays[indexSection(k, IndexArray::Begin)] = bytesOf(l.begin);
+    arrays[indexSection(k, IndexArray::Words)] = bytesOf(l.words);
+    arrays[indexSection(k, IndexArray::Prob)] = bytesOf(l.prob);
+    arrays[indexSection(k, IndexArray::Cumulative)] = bytesOf(l.cum);
+    arrays[indexSection(k, IndexArray::Lower)] = bytesOf(l.lower);
+  }
+  // Same sections as the model's image (relocated: a v4 header is smaller), then the index.
+  Header h = model.header();
+  h.version = kVersion;
+  h.headerSize = static_cast<std::uint32_t>(alignUp(sizeof(Header)));
+  h.flags |= kFlagContinuationIndex;
+  std::size_t offset = h.headerSize;
+  std::span<const std::byte> sources[kSectionCount + kIndexSectionCount];
+  SectionEntry *entries[kSectionCount + kIndexSectionCount];
+  for (std::size_t s = 0; s < kSectionCount; ++s) {
+    const SectionEntry &e = model.header().sections[s];
+    sources[s] = {model.imageData() + e.offset, static_cast<std::size_t>(e.size)};
+    entries[s] = &h.sections[s];
+  }
+  for (std::size_t i = 0; i < kIndexSectionCount; ++i) {
+    sources[kSectionCount + i] = arrays[i];
+    entries[kSectionCount + i] = &h.indexSections[i];
+  }
+  for (std::size_t s = 0; s < std::size(sources); ++s) {
+    entries[s]->offset = offset;
+    entries[s]->size = sources[s].size();
+    offset = alignUp(offset + sources[s].size());
+  }
+  h.fileSize = offset;
+  ModelImage image;
+  image.size = offset;
+  image.storage.assign((offset + 7) / 8, 0);
+  auto *base = reinterpret_cast<std::byte *>(image.storage.data());
+  for (std::size_t s = 0; s < std::size(sources); ++s) {
+    if (!sources[s].empty()) std::memcpy(base + entries[s]->offset, sources[s].data(), sources[s].size());
+    entries[s]->checksum = fastChecksum(base + entries[s]->offset, alignUp(entries[s]->size));
+  }
+  Sha256Digest digest = sha256(base + h.headerSize, h.fileSize - h.headerSize);
+  std::memcpy(h.payloadSha256, digest.data(), digest.size());
+  h.headerChecksum = 0;
+  std::memcpy(base, &h, sizeof h);
+  h.headerChecksum = headerChecksum(base, h.headerSize);
+  std::memcpy(base, &h, sizeof h);
+  return image;
 }
 
 Result<std::shared_ptr<const ContinuationIndex>> ContinuationIndex::build(const Model &model) {
-  auto idx = std::make_shared<ContinuationIndex>();
+  auto store = std::make_shared<Storage>();
+  Storage &st = *store;
   const int N = model.order();
   const std::uint32_t V = model.vocab().size();
   const WordId bos = model.bos();
-  idx->m_uni.resize(V);
-  for (WordId w = 0; w < V; ++w) idx->m_uni[w] = linear(model.unigrams()[w].prob);
-  idx->m_uni[bos] = 0;
-  if (model.unkSynthesized()) idx->m_uni[kUnk] = 0;
-  idx->m_uniCum.resize(V);
-  std::partial_sum(idx->m_uni.begin(), idx->m_uni.end(), idx->m_uniCum.begin());
-  idx->m_byUnigram.resize(V);
-  std::iota(idx->m_byUnigram.begin(), idx->m_byUnigram.end(), 0u);
-  std::stable_sort(idx->m_byUnigram.begin(), idx->m_byUnigram.end(),
-                   [&](WordId a, WordId b) { return idx->m_uni[a] > idx->m_uni[b]; });
+  st.uni.resize(V);
+  for (WordId w = 0; w < V; ++w) st.uni[w] = linear(model.unigrams()[w].prob);
+  st.uni[bos] = 0;
+  if (model.unkSynthesized()) st.uni[kUnk] = 0;
+  st.uniCum.resize(V);
+  std::partial_sum(st.uni.begin(), st.uni.end(), st.uniCum.begin());
+  st.byUnigram.resize(V);
+  std::iota(st.byUnigram.begin(), st.byUnigram.end(), 0u);
+  std::stable_sort(st.byUnigram.begin(), st.byUnigram.end(), [&](WordId a, WordId b) { return st.uni[a] > st.uni[b]; });
 
-  const auto levels = static_cast<std::size_t>(std::max(0, N - 1));
-  idx->m_begin.resize(levels);
-  idx->m_words.resize(levels);
-  idx->m_prob.resize(levels);
-  idx->m_cum.resize(levels);
-  idx->m_mass.resize(levels);
-  idx->m_lower.resize(levels);
   std::vector<std::uint32_t> suffixOfCtx;  // suffix slot (order k-1) of each context at order k
   for (int k = 1; k < N; ++k) {
     const auto i = static_cast<std::size_t>(k - 1);
     const SlotView kids(model, k + 1);
     const std::uint64_t ctxCount = k == 1 ? V : model.capacity(k);
-    std::vector<std::uint32_t> &begin = idx->m_begin[i];
+    Storage::Level &level = st.levels[i];
+    std::vector<std::uint32_t> &begin = level.begin;
     begin.assign(ctxCount + 1, 0);
     for (std::uint64_t s = 0; s < kids.cap; ++s) {
       const WordId w = kids.word(s);
@@ -75,14 +173,13 @@ Result<std::shared_ptr<const ContinuationIndex>> ContinuationIndex::build(const 
       if (w == format::kEmptyWord || w == bos) continue;
       slotOf[fill[kids.parent(s)]++] = static_cast<std::uint32_t>(s);
     }
-    std::vector<WordId> &words = idx->m_words[i];
-    std::vector<float> &prob = idx->m_prob[i];
-    std::vector<double> &cum = idx->m_cum[i];
+    std::vector<WordId> &words = level.words;
+    std::vector<float> &prob = level.prob;
+    std::vector<double> &cum = level.cum;
     words.resize(slotOf.size());
     prob.resize(slotOf.size());
     cum.resize(slotOf.size());
-    idx->m_mass[i].assign(ctxCount, 0.0);
-    idx->m_lower[i].assign(ctxCount, 0.0);
+    level.lower.assign(ctxCount, 0.0);
     // Suffix slot (order k) of every continuation "c w": (suffix(c), w), present because the
     // model is closed under suffixes. Needed for lower() and as the next level's suffixOfCtx.
     std::vector<std::uint32_t> suffixOfKid(kids.cap, 0);
@@ -112,11 +209,19 @@ Result<std::shared_ptr<const ContinuationIndex>> ContinuationIndex::build(const 
         cum[j] = run;
         lower += linear(k == 1 ? model.unigrams()[w].prob : shorter.prob(suffixOfKid[s]));
       }
-      idx->m_mass[i][c] = run;
-      idx->m_lower[i][c] = lower;
+      level.lower[c] = lower;
     }
     suffixOfCtx = std::move(suffixOfKid);
   }
+  auto idx = std::make_shared<ContinuationIndex>();
+  idx->m_uni = st.uni;
+  idx->m_uniCum = st.uniCum;
+  idx->m_byUnigram = st.byUnigram;
+  for (std::size_t i = 0; i + 1 < static_cast<std::size_t>(N); ++i) {
+    const Storage::Level &from = st.levels[i];
+    idx->m_levels[i] = {from.begin, from.words, from.prob, from.cum, from.lower};
+  }
+  idx->m_owner = std::move(store);
   return std::shared_ptr<const ContinuationIndex>(std::move(idx));
 }
 

@@ -1,6 +1,11 @@
 // ContinuationIndex: for every context n-gram of a Model, its explicit continuations and the
-// sums the exact sampler needs. Derived data, built once per model (about a second for a
-// million-n-gram model) and then immutable: share one instance between threads.
+// sums the exact sampler needs. Immutable once made: share one instance between threads.
+//
+// A compiled file (lmb v5) carries the index (format::IndexSection): forModel() then views it
+// in place over the file's mapping, with no work proportional to the model, so a freshly loaded
+// model samples its first token at once. A model without it (a v4 file, an ARPA, a model built
+// in memory) gets it built: about a second for a million-n-gram model. Both are the same
+// numbers, bit for bit (compiledImage() stores what build() computes).
 //
 // For a context h (a k-gram, k < order) with explicit continuations S(h) (the n-grams "h w",
 // blanks included, <s> excluded):
@@ -15,13 +20,22 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <vector>
 
 namespace lmfront::engine {
 
 class ContinuationIndex {
 public:
+  // The model's stored index when its file has one, else a built one.
+  static Result<std::shared_ptr<const ContinuationIndex>> forModel(std::shared_ptr<const Model> model);
+  // Computes the index from the model's tables (ignores a stored one).
   static Result<std::shared_ptr<const ContinuationIndex>> build(const Model &model);
+  // The stored index as views over the model's image (which it keeps alive), or null.
+  static std::shared_ptr<const ContinuationIndex> mapped(std::shared_ptr<const Model> model);
+  // The model's compiled file (the current format version) with its index built and stored:
+  // what `lmfront compile` writes. Works from any model (ARPA, v4 or v5 file, in memory).
+  static Result<ModelImage> compiledImage(const Model &model);
+
+  bool isMapped() const { return m_mapped; }
 
   struct Children {
     std::span<const WordId> words;
@@ -30,8 +44,12 @@ public:
   };
   // Continuations of the k-gram context `ctx` (1 <= k < order).
   Children children(int k, std::uint32_t ctx) const;
-  double mass(int k, std::uint32_t ctx) const { return m_mass[static_cast<std::size_t>(k - 1)][ctx]; }
-  double lower(int k, std::uint32_t ctx) const { return m_lower[static_cast<std::size_t>(k - 1)][ctx]; }
+  double mass(int k, std::uint32_t ctx) const {
+    const Level &l = m_levels[static_cast<std::size_t>(k - 1)];
+    const std::uint32_t e = l.begin[ctx + 1];
+    return e == l.begin[ctx] ? 0.0 : l.cum[e - 1];  // the running sum is the mass, bit for bit
+  }
+  double lower(int k, std::uint32_t ctx) const { return m_levels[static_cast<std::size_t>(k - 1)].lower[ctx]; }
 
   // Unigram base: linear probabilities (0 for <s> and a synthesized <unk>) and their running sums.
   std::span<const double> unigramCumulative() const { return m_uniCum; }
@@ -41,14 +59,19 @@ public:
   std::span<const WordId> byUnigram() const { return m_byUnigram; }
 
 private:
-  // Per context order k (index k-1): CSR over context ids.
-  std::vector<std::vector<std::uint32_t>> m_begin;
-  std::vector<std::vector<WordId>> m_words;
-  std::vector<std::vector<float>> m_prob;
-  std::vector<std::vector<double>> m_cum;
-  std::vector<std::vector<double>> m_mass, m_lower;
-  std::vector<double> m_uni, m_uniCum;
-  std::vector<WordId> m_byUnigram;
+  struct Storage;
+  // Per context order k (index k-1): CSR over context ids, as in format::IndexArray.
+  struct Level {
+    std::span<const std::uint32_t> begin;
+    std::span<const WordId> words;
+    std::span<const float> prob;
+    std::span<const double> cum, lower;
+  };
+  Level m_levels[kMaxOrder - 1];
+  std::span<const double> m_uni, m_uniCum;
+  std::span<const WordId> m_byUnigram;
+  std::shared_ptr<const void> m_owner;  // what the spans point into: built Storage, or the Model
+  bool m_mapped = false;
 };
 
 }  // namespace lmfront::engine

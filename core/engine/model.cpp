@@ -50,6 +50,47 @@ inline std::int64_t probeBuckets(const unsigned char *table, std::uint64_t cap, 
   }
 }
 
+// The size the header implies for index section i (the continuation counts per level are the
+// size of its Words section, checked against its siblings).
+std::uint64_t indexSectionSize(const format::Header &h, std::size_t i) {
+  using namespace format;
+  const std::uint64_t V = h.vocabSize;
+  if (i < kIndexLevelBase)
+    return V * (i == static_cast<std::size_t>(IndexSection::ByUnigram) ? sizeof(std::uint32_t) : sizeof(double));
+  const std::size_t level = (i - kIndexLevelBase) / kIndexLevelArrays;  // context order k - 1
+  if (level + 1 >= h.order) return 0;
+  const std::uint64_t contexts = h.capacity[level];
+  const std::uint64_t kids = h.indexSections[indexSection(static_cast<int>(level) + 1, IndexArray::Words)].size / 4;
+  switch (static_cast<IndexArray>((i - kIndexLevelBase) % kIndexLevelArrays)) {
+  case IndexArray::Begin: return (contexts + 1) * 4;
+  case IndexArray::Words: return kids * 4;
+  case IndexArray::Prob: return kids * 4;
+  case IndexArray::Cumulative: return kids * 8;
+  case IndexArray::Lower: return contexts * 8;
+  }
+  return 0;
+}
+
+// What the sampler indexes with: CSR offsets in order and within bounds, word ids below V.
+Status checkIndexContent(const format::Header &h, const std::byte *base, const std::string &name) {
+  using namespace format;
+  const auto array = [&](std::size_t i) {
+    return reinterpret_cast<const std::uint32_t *>(base + h.indexSections[i].offset);
+  };
+  const auto words = [&](const std::uint32_t *w, std::uint64_t n) {
+    return std::all_of(w, w + n, [&](std::uint32_t id) { return id < h.vocabSize; });
+  };
+  bool ok = words(array(static_cast<std::size_t>(IndexSection::ByUnigram)), h.vocabSize);
+  for (std::uint32_t k = 1; ok && k < h.order; ++k) {
+    const std::uint32_t *begin = array(indexSection(static_cast<int>(k), IndexArray::Begin));
+    const std::uint64_t contexts = h.capacity[k - 1];
+    const std::uint64_t kids = h.indexSections[indexSection(static_cast<int>(k), IndexArray::Words)].size / 4;
+    ok = begin[0] == 0 && begin[contexts] == kids && std::is_sorted(begin, begin + contexts + 1) &&
+         words(array(indexSection(static_cast<int>(k), IndexArray::Words)), kids);
+  }
+  return ok ? Status::ok() : Status::dataLoss(name + ": inconsistent continuation index");
+}
+
 const char *sectionName(std::size_t s) {
   static const char *kNames[] = {"vocabulary strings", "vocabulary offsets", "vocabulary index", "unigrams"};
   return s < 4 ? kNames[s] : "n-gram table";
@@ -105,8 +146,12 @@ Result<std::shared_ptr<const Model>> Model::open(const std::string &path, const 
 Result<std::shared_ptr<const Model>> Model::fromNgrams(NgramSet set, const BuildOptions &options) {
   Result<ModelImage> image = buildImage(std::move(set), options);
   if (!image.isOk()) return image.status();
+  return fromImage(std::move(image).value());
+}
+
+Result<std::shared_ptr<const Model>> Model::fromImage(ModelImage image) {
   std::shared_ptr<Model> m(new Model());
-  m->m_image = std::move(image).value();
+  m->m_image = std::move(image);
   m->m_isArpa = true;
   m->m_path = "(memory)";
   m->m_fileSize = m->m_image.size;
@@ -117,20 +162,28 @@ Result<std::shared_ptr<const Model>> Model::fromNgrams(NgramSet set, const Build
 Status Model::attach(const std::byte *base, std::uint64_t size, const std::string &name, bool verifySha256) {
   using namespace format;
   auto corrupt = [&](const std::string &what) { return Status::dataLoss(name + ": " + what); };
-  if (size < sizeof(Header)) return corrupt("truncated: " + std::to_string(size) + " bytes, shorter than the header");
-  std::memcpy(&m_header, base, sizeof(Header));
+  if (size < kHeaderV4Size) return corrupt("truncated: " + std::to_string(size) + " bytes, shorter than the header");
+  std::uint32_t version = 0;
+  std::memcpy(&version, base + offsetof(Header, version), sizeof version);
+  if (version < kOldestReadableVersion || version > kVersion)
+    return corrupt("format version " + std::to_string(version) + " is not supported (this build reads versions " +
+                   std::to_string(kOldestReadableVersion) + " to " + std::to_string(kVersion) +
+                   "): rebuild it from its ARPA with `lmfront compile`");
+  // A v4 header is the prefix of a v5 one; its index table reads as zero (no index).
+  const std::size_t minHeader = version == 4 ? kHeaderV4Size : sizeof(Header);
+  if (size < minHeader) return corrupt("truncated: " + std::to_string(size) + " bytes, shorter than the header");
+  m_header = Header{};
+  std::memcpy(&m_header, base, minHeader);
   const Header &h = m_header;
-  if (h.version != kVersion)
-    return corrupt("format version " + std::to_string(h.version) + " is not supported (this build reads version " +
-                   std::to_string(kVersion) + "): rebuild it from its ARPA with `lmfront compile`");
-  if (h.headerSize < sizeof(Header) || h.headerSize > size || h.headerSize > (1u << 16) ||
+  if (h.headerSize < minHeader || h.headerSize > size || h.headerSize > (1u << 16) ||
       h.headerChecksum != headerChecksum(base, h.headerSize))
     return corrupt("header checksum mismatch: the file is corrupt");
   if (h.fileSize != size)
     return corrupt("truncated or extended: " + std::to_string(size) + " bytes, the header says " +
                    std::to_string(h.fileSize));
+  const std::uint32_t knownFlags = kFlagUnkSynthesized | (version >= 5 ? kFlagContinuationIndex : 0u);
   if (h.order < 1 || h.order > static_cast<std::uint32_t>(kMaxOrder) || h.vocabSize < 3 ||
-      h.headerSize < sizeof(Header) || (h.vocabSlotCount & (h.vocabSlotCount - 1)) != 0 ||
+      (h.flags & ~knownFlags) != 0 || (h.vocabSlotCount & (h.vocabSlotCount - 1)) != 0 ||
       h.vocabSlotCount < h.vocabSize || h.bosId >= h.vocabSize || h.eosId >= h.vocabSize ||
       h.capacity[0] != h.vocabSize)
     return corrupt("inconsistent header");
@@ -144,13 +197,23 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
       return corrupt("inconsistent header");
     expected[4 + n - 2] = h.capacity[n - 1] * (n == h.order ? sizeof(HighSlot) : sizeof(MiddleSlot));
   }
-  for (std::size_t s = 0; s < kSectionCount; ++s) {
-    const SectionEntry &e = h.sections[s];
-    if (e.size != expected[s] || e.offset % kAlign != 0 || e.offset < h.headerSize || e.offset > size ||
+  auto checkSection = [&](const SectionEntry &e, std::uint64_t want, const std::string &what) {
+    if (e.size != want || e.offset % kAlign != 0 || e.offset < h.headerSize || e.offset > size ||
         alignUp(e.size) > size - e.offset)
-      return corrupt(std::string("the ") + sectionName(s) + " section is out of bounds");
+      return corrupt("the " + what + " section is out of bounds");
     if (fastChecksum(base + e.offset, alignUp(e.size)) != e.checksum)
-      return corrupt(std::string("checksum mismatch in the ") + sectionName(s) + " section: the file is corrupt");
+      return corrupt("checksum mismatch in the " + what + " section: the file is corrupt");
+    return Status::ok();
+  };
+  for (std::size_t s = 0; s < kSectionCount; ++s)
+    LMFRONT_RETURN_IF_ERROR(checkSection(h.sections[s], expected[s], sectionName(s)));
+  if (h.flags & kFlagContinuationIndex) {
+    for (std::size_t i = 0; i < kIndexSectionCount; ++i)
+      LMFRONT_RETURN_IF_ERROR(checkSection(h.indexSections[i], indexSectionSize(h, i), "continuation index"));
+    LMFRONT_RETURN_IF_ERROR(checkIndexContent(h, base, name));
+  } else {
+    for (const SectionEntry &e : h.indexSections)
+      if (e.offset != 0 || e.size != 0 || e.checksum != 0) return corrupt("inconsistent header");
   }
   if (verifySha256) {
     Sha256Digest d = sha256(base + h.headerSize, size - h.headerSize);
@@ -183,6 +246,12 @@ Status Model::attach(const std::byte *base, std::uint64_t size, const std::strin
       m_middle[n - 1] = reinterpret_cast<const MiddleSlot *>(t);
   }
   return Status::ok();
+}
+
+std::span<const std::byte> Model::indexSection(std::size_t i) const {
+  if (!hasContinuationIndex() || i >= format::kIndexSectionCount) return {};
+  const format::SectionEntry &e = m_header.indexSections[i];
+  return {m_base + e.offset, static_cast<std::size_t>(e.size)};
 }
 
 std::string Model::payloadSha256() const {

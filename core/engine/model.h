@@ -8,7 +8,8 @@
 // caller owns each State. Load checks (docs/model-format.md, "Integrity"): magic, version,
 // header checksum, file size, section bounds and a fast checksum of every section; a truncated or
 // altered file is a DataLoss error naming the file. LoadOptions::verifySha256 also recomputes
-// the payload's sha256 (slower, proportional to the file size).
+// the payload's sha256 (slower, proportional to the file size). Files of format versions 4 and
+// 5 load; only v5 carries the sampler's continuation index (ContinuationIndex::forModel).
 #pragma once
 
 #include "common/status.h"
@@ -19,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,8 @@ public:
   static Result<std::shared_ptr<const Model>> open(const std::string &path, const LoadOptions &options = {});
   // Builds a model in memory from an NgramSet (used by tests and by the mixer).
   static Result<std::shared_ptr<const Model>> fromNgrams(NgramSet set, const BuildOptions &options = {});
+  // Takes a compiled image built in memory (ContinuationIndex::compiledImage), checked as at load.
+  static Result<std::shared_ptr<const Model>> fromImage(ModelImage image);
   ~Model();
   Model(const Model &) = delete;
   Model &operator=(const Model &) = delete;
@@ -67,7 +71,7 @@ public:
   bool unkSynthesized() const { return (m_header.flags & format::kFlagUnkSynthesized) != 0; }
 
   // Description, for `info` and the registry.
-  std::string format() const { return m_isArpa ? "arpa" : "lmb v" + std::to_string(format::kVersion); }
+  std::string format() const { return m_isArpa ? "arpa" : "lmb v" + std::to_string(m_header.version); }
   const std::string &path() const { return m_path; }
   std::uint64_t fileSize() const { return m_fileSize; }
   std::uint64_t count(int n) const { return m_header.counts[n - 1]; }          // stored, incl. blanks
@@ -76,6 +80,12 @@ public:
   // The compiled image (header + sections): what `compile` writes.
   const std::byte *imageData() const { return m_base; }
   std::size_t imageSize() const { return static_cast<std::size_t>(m_header.fileSize); }
+
+  const format::Header &header() const { return m_header; }
+  // The continuation index stored in the file (format::IndexSection / indexSection()), checked
+  // at load; absent (empty spans) in a v4 file and in a model built in memory.
+  bool hasContinuationIndex() const { return (m_header.flags & format::kFlagContinuationIndex) != 0; }
+  std::span<const std::byte> indexSection(std::size_t i) const;
 
   // Raw tables, for enumeration (sampler, mixer, ARPA export). Slot indices are stable.
   const format::UnigramEntry *unigrams() const { return m_unigrams; }

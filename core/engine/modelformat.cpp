@@ -41,7 +41,7 @@ std::uint64_t fastChecksum(const void *data, std::size_t size) {
 }
 
 std::uint64_t headerChecksum(const void *image, std::size_t headerSize) {
-  if (headerSize < sizeof(Header)) return 0;
+  if (headerSize < kHeaderV4Size) return 0;
   std::vector<unsigned char> copy(static_cast<const unsigned char *>(image),
                                   static_cast<const unsigned char *>(image) + headerSize);
   const std::uint64_t zero = 0;

@@ -1,8 +1,13 @@
-// The on-disk layout of a compiled model ("lmb v4"); docs/model-format.md is the user-facing
+// The on-disk layout of a compiled model ("lmb v5"); docs/model-format.md is the user-facing
 // spec and must change with this file. All integers little-endian, every section 64-byte
 // aligned, the file is used in place through mmap (no parsing at load).
 //
-//   Header (fixed size, below) | sections, in the order of enum SectionId
+//   Header (fixed size, below) | sections (enum SectionId) | index sections (enum IndexSection)
+//
+// The index sections hold the sampler's ContinuationIndex, so a compiled model generates its
+// first token without building anything; they are present when kFlagContinuationIndex is set.
+// Version 4 files (no index table in the header, headerSize 448) are still read: their index is
+// built in memory when first needed.
 //
 // Integrity: the header carries its own checksum, the file size, a fast 64-bit checksum per
 // section (fastChecksum, verified at every load) and the sha256 of everything after the header
@@ -19,7 +24,8 @@
 namespace lmfront::engine::format {
 
 inline constexpr char kMagic[8] = {'L', 'M', 'F', 'R', 'O', 'N', 'T', 'B'};
-inline constexpr std::uint32_t kVersion = 4;
+inline constexpr std::uint32_t kVersion = 5;
+inline constexpr std::uint32_t kOldestReadableVersion = 4;
 inline constexpr std::uint32_t kEmptyWord = 0xFFFFFFFFu;  // marks a free hash slot
 inline constexpr std::size_t kAlign = 64;
 
@@ -32,7 +38,32 @@ enum class SectionId : std::uint32_t {
 };
 inline constexpr std::size_t kSectionCount = 4 + (kMaxOrder - 1);
 
-inline constexpr std::uint32_t kFlagUnkSynthesized = 1u;  // the ARPA had no <unk>; see the doc
+inline constexpr std::uint32_t kFlagUnkSynthesized = 1u;     // the ARPA had no <unk>; see the doc
+inline constexpr std::uint32_t kFlagContinuationIndex = 2u;  // the index sections are present (v5)
+
+// The continuation index (ContinuationIndex): the unigram arrays, then five arrays per context
+// order k = 1..kMaxOrder-1 at kIndexLevelBase + (k-1) * kIndexLevelArrays + IndexArray. Context
+// ids are the model's: word ids at k = 1 (V contexts), slot indices of order k above
+// (capacity[k-1] contexts).
+enum class IndexSection : std::uint32_t {
+  UnigramLinear = 0,  // double x V: linear unigram probability (0 for <s> and a synthesized <unk>)
+  UnigramCumulative,  // double x V: running sums of UnigramLinear
+  ByUnigram,          // uint32 x V: word ids by UnigramLinear, highest first (stable)
+};
+enum class IndexArray : std::uint32_t {
+  Begin = 0,   // uint32 x (contexts + 1): context c's continuations are [begin[c], begin[c+1])
+  Words,       // uint32 x continuations: the continuation's word, by probability, highest first
+  Prob,        // float x continuations: its linear probability P(w | c)
+  Cumulative,  // double x continuations: running sums of Prob within the context (the last one
+               // is the context's explicit mass)
+  Lower,       // double x contexts: sum over its continuations of P(w | shorter context)
+};
+inline constexpr std::size_t kIndexLevelBase = 3;
+inline constexpr std::size_t kIndexLevelArrays = 5;
+inline constexpr std::size_t kIndexSectionCount = kIndexLevelBase + kIndexLevelArrays * (kMaxOrder - 1);
+inline constexpr std::size_t indexSection(int k, IndexArray a) {
+  return kIndexLevelBase + static_cast<std::size_t>(k - 1) * kIndexLevelArrays + static_cast<std::size_t>(a);
+}
 
 struct SectionEntry {
   std::uint64_t offset;
@@ -57,10 +88,13 @@ struct Header {
   SectionEntry sections[kSectionCount];
   std::uint8_t payloadSha256[32];
   std::uint64_t headerChecksum;  // fastChecksum of the headerSize bytes, this field read as 0
+  // v5 onwards (a v4 header ends above): the continuation index, all zero without the flag.
+  SectionEntry indexSections[kIndexSectionCount];
 };
+inline constexpr std::size_t kHeaderV4Size = offsetof(Header, indexSections);  // 448
 
 inline std::size_t alignUp(std::size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
-static_assert(sizeof(Header) % 8 == 0);
+static_assert(sizeof(Header) % 8 == 0 && kHeaderV4Size == 448);
 
 // One slot of the vocabulary index, four per cache line. A word of at most kInlineBytes bytes
 // (nearly every word of real text) is stored in the slot itself, so looking it up reads this one
@@ -169,7 +203,8 @@ inline std::uint64_t hashWord(std::string_view s) {
 // result; it guards against truncation, bit rot and stray edits, not against an adversary
 // (that is sha256's job).
 std::uint64_t fastChecksum(const void *data, std::size_t size);
-// The header checksum: fastChecksum over the first headerSize bytes with headerChecksum as 0.
+// The header checksum: fastChecksum over the first headerSize bytes with headerChecksum as 0
+// (0 for a headerSize below kHeaderV4Size).
 std::uint64_t headerChecksum(const void *image, std::size_t headerSize);
 
 }  // namespace lmfront::engine::format

@@ -8,13 +8,13 @@
 // both are monotone in the key, so the trainer walks tables instead of hashing.
 #pragma once
 
+#include "arpareader.h"  // kMaxOrder
+
 #include <cstdint>
 
 namespace lmfront::engine {
 
 __extension__ typedef unsigned __int128 U128;
-
-constexpr int kMaxOrder = 6;
 
 // 32 bits up to order 4, 25 for order 5 (33 M types), 21 for order 6 (2 M types).
 constexpr int bitsPerWord(int order) { return order <= 4 ? 32 : 128 / order; }

@@ -253,8 +253,8 @@ private Q_SLOTS:
       }
   }
 
-  // v2 changed the n-gram tables, v3 the vocabulary index, v4 the n-gram hash: older files
-  // must be refused (with the way out), never misread.
+  // v2 changed the n-gram tables, v3 the vocabulary index, v4 the n-gram hash: files before v4
+  // must be refused (with the way out), never misread; v4 still loads (tst_continuationindex).
   void otherFormatVersionIsRefusedWithAHint() {
     QTemporaryDir dir;
     auto model = Model::open(fixturePath("tiny_trigram.arpa"));

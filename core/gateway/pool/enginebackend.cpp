@@ -197,7 +197,7 @@ void EngineBackend::runGeneration(const openai::CompletionRequest &request, open
 Result<std::shared_ptr<const engine::ContinuationIndex>> EngineBackend::index() const {
   std::call_once(m_indexOnce, [this] {
     if (m_index) return;
-    auto built = engine::ContinuationIndex::build(*m_model);
+    auto built = engine::ContinuationIndex::forModel(m_model);
     if (built)
       m_index = *built;
     else

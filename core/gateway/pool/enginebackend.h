@@ -21,8 +21,9 @@ namespace lmfront::gateway::pool {
 class EngineBackend final : public openai::Backend {
 public:
   // `pool` must outlive the backend and every request it started (the node drains first).
-  // `index` is the model's continuation index for sampling; null builds it on the first
-  // generation (hundreds of MB for the default models: an idle node should not pay for it).
+  // `index` is the model's continuation index for sampling; null takes it on the first
+  // generation from the model's file (lmb v5: mapped, instant) or builds it (older files:
+  // hundreds of MB for the default models, which an idle node should not pay for).
   EngineBackend(std::string id, std::shared_ptr<const engine::Model> model,
                 std::shared_ptr<const engine::ContinuationIndex> index, engine::TokenizerOptions tokenizer,
                 QThreadPool *pool);
