@@ -67,7 +67,8 @@ struct Bundle {
   std::vector<BundleFile> files;
 
   bool needsTraining() const { return manifest.train.has_value(); }
-  // `path` with the scratch directory replaced by the bundle's own view ("model.arpa:12: ...").
+  // `text` (a message) with the scratch directory's path removed, so that it names files as the
+  // bundle does: "model.arpa:12: ..." rather than "/var/lib/.../bundle-x1Yz/model.arpa:12: ...".
   QString shown(const QString &text) const;
 
   std::shared_ptr<const ScratchDir> scratch;  // removes `root` when the last copy goes

@@ -219,6 +219,14 @@ private Q_SLOTS:
     QCOMPARE(oov->dev->oov, std::uint64_t(3));
     QCOMPARE(oov->dev->oovRate, 0.6);
     QVERIFY(oov->dev->perplexity > oov->dev->perplexityExclOov);
+
+    auto badText = open({}, {}, "the cat\nthe \xff dog\n");
+    QVERIFY(badText.isOk());
+    auto bad = validateBundle(*badText, {});
+    QVERIFY(bad.isOk());
+    QVERIFY(!bad->passed);
+    QVERIFY2(bad->check(u"dev_perplexity"_qs)->detail.startsWith(u"dev.txt:2: invalid UTF-8"_qs),
+             qPrintable(bad->check(u"dev_perplexity"_qs)->detail));
   }
 
   void aCorpusBundleIsValidatedAfterTraining() {
