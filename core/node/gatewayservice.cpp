@@ -62,9 +62,12 @@ struct GatewayService::Impl {
     if (!specs) return specs.status();
     auto catalogMetrics = registry::registerCatalogMetrics(context.metrics);
     if (!catalogMetrics) return catalogMetrics.status();
-    serving = std::make_unique<ServingState>(ServingState::Parts{*service, *prober, context.clock, context.http,
-                                                                 &poolMetrics, *catalogMetrics, context.events},
-                                             std::move(*specs), s.models.size());
+    auto deploymentMetrics = gateway::pool::registerDeploymentMetrics(context.metrics);
+    if (!deploymentMetrics) return deploymentMetrics.status();
+    serving = std::make_unique<ServingState>(
+        ServingState::Parts{*service, *prober, context.clock, context.http, &poolMetrics, *catalogMetrics,
+                            context.events, *deploymentMetrics, &loader, &context.inference},
+        std::move(*specs), s.models.size());
     ServingState *door = serving.get();
     // Parsed here, on the request's worker (pure, cheap); applied on the node thread, which
     // answers through `done` once the new table is in service.

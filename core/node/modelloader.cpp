@@ -9,7 +9,8 @@ using gateway::pool::EngineBackend;
 using gateway::pool::ModelPool;
 
 Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogEntry &entry, QThreadPool *threads,
-                                                        const gateway::pool::PoolMetrics *metrics, const Clock &clock) {
+                                                        const gateway::pool::PoolMetrics *metrics, const Clock &clock,
+                                                        std::string backendId) {
   if (!entry.manifestError.isOk()) return entry.manifestError.withContext("model '" + entry.name.toStdString() + "'");
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
@@ -19,8 +20,9 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogE
   pool->version = (*model)->payloadSha256();
   pool->description = entry.manifest.description.toStdString();
   pool->created = entry.created;
+  if (backendId.empty()) backendId = "engine:" + pool->name;
   pool->backends.push_back(
-      std::make_shared<EngineBackend>("engine:" + pool->name, *model, nullptr, entry.manifest.tokenizer, threads));
+      std::make_shared<EngineBackend>(std::move(backendId), *model, nullptr, entry.manifest.tokenizer, threads));
   auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}}, clock);
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);

@@ -17,10 +17,12 @@ class QThreadPool;
 namespace lmfront::node {
 
 // threads: where inference runs. metrics (may be null): where the pool's flow-control gauges go.
-// clock: what the pool's balancer and queue read.
+// clock: what the pool's balancer and queue read. backendId: the replica's id (x-lmfront-backend,
+// backend metrics); empty: "engine:NAME". Deployed versions get "engine:NAME@VERSION", so the
+// variants of one model tell apart.
 Result<std::shared_ptr<const gateway::pool::ModelPool>> loadEnginePool(const registry::CatalogEntry &entry,
                                                                        QThreadPool *threads,
                                                                        const gateway::pool::PoolMetrics *metrics,
-                                                                       const Clock &clock);
+                                                                       const Clock &clock, std::string backendId = {});
 
 }  // namespace lmfront::node

@@ -10,6 +10,7 @@
 #include "node/opsservice.h"
 #include "node/seriesservice.h"
 #include "node/service.h"
+#include "node/servingstate.h"
 #include "observe/metricsregistry.h"
 
 #include <QByteArray>
@@ -107,6 +108,10 @@ struct Node::Impl {
       SeriesService &store = *series;
       services.add(std::move(series));
       GatewayService *bound = gateway;
+      // Canary limits are judged once a second, right after the store's sample.
+      store.addListener([bound] {
+        if (ServingState *serving = bound->serving()) serving->evaluateCanaries();
+      });
       auto alerting = std::make_unique<AlertingService>(
           *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }});
       // Both live as long as the stack; a tick before alerting starts or after it stops does nothing.

@@ -4,8 +4,11 @@
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/healthprober.h"
 #include "gateway/pool/poolbuilder.h"
+#include "node/modelloader.h"
 
 #include <QMetaObject>
+#include <QThreadPool>
+#include <cmath>
 
 namespace lmfront::node {
 
@@ -33,7 +36,9 @@ Status ServingState::setPools(std::vector<gateway::pool::PoolSpec> pools) {
 }
 
 void ServingState::modelLoaded(const registry::CatalogEntry &entry, std::shared_ptr<const ModelPool> pool) {
-  m_engines.pools[entry.name.toStdString()] = std::move(pool);
+  // A version deployed before the catalog's file finished loading stays.
+  if (!m_deployed.contains(entry.name.toStdString()) || !m_engines.find(entry.name.toStdString()))
+    m_engines.pools[entry.name.toStdString()] = std::move(pool);
   ++m_state.loaded;
   if (m_parts.catalogMetrics.modelsLoaded)
     m_parts.catalogMetrics.modelsLoaded->withLabels({}).set(static_cast<double>(m_state.loaded));
@@ -75,9 +80,243 @@ Status ServingState::publish(bool strict) {
     table = buildModelTable(m_engines, buildable, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
     if (!table) table = std::make_shared<ModelTable>(m_engines);
   }
+  // Canaries and shadows ride on the pool serving their model's name; a pool carried over from
+  // the previous table may still carry one that has ended.
+  for (auto &[name, pool] : (*table)->pools) {
+    auto it = m_deployed.find(name);
+    std::shared_ptr<const gateway::pool::Deployment> wanted = it == m_deployed.end() ? nullptr : it->second.variant;
+    if (pool->deployment != wanted) pool = gateway::pool::withDeployment(*pool, std::move(wanted));
+  }
   service.setTable(*table);
   m_parts.prober.watch(**table);
   return Status::ok();
+}
+
+std::string_view deployStrategyName(DeployStrategy strategy) {
+  switch (strategy) {
+  case DeployStrategy::Replace: return "replace";
+  case DeployStrategy::Canary: return "canary";
+  case DeployStrategy::Shadow: return "shadow";
+  }
+  return "replace";
+}
+
+std::optional<DeployStrategy> parseDeployStrategy(std::string_view name) {
+  for (auto s : {DeployStrategy::Replace, DeployStrategy::Canary, DeployStrategy::Shadow})
+    if (deployStrategyName(s) == name) return s;
+  return std::nullopt;
+}
+
+void ServingState::deploy(DeployRequest request, std::function<void(Status)> done) {
+  const std::string model = request.model;
+  const bool variant = request.strategy != DeployStrategy::Replace;
+  auto refuse = [&](Status why) {
+    m_parts.events.report(EventLevel::Warning, "deploy", "deploy refused: " + why.message(),
+                          {{"model", model}, {"version", request.version}});
+    done(std::move(why));
+  };
+  if (model.empty() || request.version.empty())
+    return refuse(Status::invalidArgument("a deploy names a model and a version"));
+  if (variant && !(request.percent > 0 && request.percent <= 100))
+    return refuse(Status::invalidArgument("percent must be in (0, 100]"));
+  if (Status limits = request.limits.validate(); !limits.isOk()) return refuse(limits);
+  if (variant && !m_engines.find(model))
+    return refuse(Status::failedPrecondition("model '" + model + "' is not served: deploy it with replace first"));
+  Deployed &d = m_deployed[model];
+  if (!d.loading.empty())
+    return refuse(Status::failedPrecondition("a deploy of model '" + model + "' (version " + d.loading +
+                                             ") is in progress; retry when it has finished"));
+  if (d.variant)
+    return refuse(Status::failedPrecondition("model '" + model + "' runs a canary or shadow (version " +
+                                             d.variantVersion + "): promote or roll it back first"));
+  if (request.pool) return applyDeploy(request, request.pool, std::move(done));
+  if (!m_parts.loader) return refuse(Status::failedPrecondition("this node cannot load models for a deploy"));
+  d.loading = request.version;
+  deployEvent(model, "loading", request.version);
+  const std::uint64_t generation = d.generation;
+  registry::CatalogEntry entry;
+  entry.name = QString::fromStdString(model);
+  entry.path = request.path;
+  entry.manifest = request.manifest;
+  m_parts.loader->start(
+      [this, entry = std::move(entry), request = std::move(request), generation, done = std::move(done)]() mutable {
+        auto pool = loadEnginePool(entry, m_parts.inference, m_parts.poolMetrics, m_parts.clock,
+                                   "engine:" + request.model + "@" + request.version);
+        post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)] {
+          Deployed &loaded = m_deployed[request.model];
+          if (loaded.generation != generation) return done(Status::cancelled("rolled back while loading"));
+          loaded.loading.clear();
+          if (!pool) {
+            if (loaded.stableVersion.empty() && !loaded.previous && !loaded.variant) m_deployed.erase(request.model);
+            m_parts.events.report(EventLevel::Error, "deploy", "deploy failed: " + pool.status().message(),
+                                  {{"model", request.model}, {"version", request.version}});
+            return done(pool.status());
+          }
+          applyDeploy(request, *pool, done);
+        });
+      });
+}
+
+void ServingState::applyDeploy(const DeployRequest &request, std::shared_ptr<const ModelPool> pool,
+                               std::function<void(Status)> done) {
+  Deployed &d = m_deployed[request.model];
+  auto &engine = m_engines.pools[request.model];
+  const auto before = engine;
+  if (request.strategy == DeployStrategy::Replace) {
+    engine = std::move(pool);
+    if (Status published = publish(!m_state.loading); !published.isOk()) {
+      engine = before;
+      if (!engine) m_engines.pools.erase(request.model);
+      return done(published);
+    }
+    if (before) {
+      d.previous = before;
+      d.previousVersion = d.stableVersion;
+    }
+    d.stableVersion = request.version;
+    deployEvent(request.model, "replaced", request.version);
+    return done(Status::ok());
+  }
+  const bool canary = request.strategy == DeployStrategy::Canary;
+  const auto kind = canary ? gateway::pool::Variant::Canary : gateway::pool::Variant::Shadow;
+  const auto *metrics = &m_parts.deploymentMetrics;
+  auto deployment = std::make_shared<gateway::pool::Deployment>();
+  deployment->kind = kind;
+  deployment->variant = std::move(pool);
+  deployment->basisPoints = static_cast<std::uint32_t>(std::lround(request.percent * 100));
+  deployment->sticky = request.sticky;
+  deployment->key = request.key;
+  deployment->stable = gateway::pool::variantSeries(metrics, request.model, gateway::pool::Variant::Stable);
+  deployment->other = gateway::pool::variantSeries(metrics, request.model, kind);
+  if (metrics->shadowRequests && !canary) {
+    deployment->shadowCompared = &metrics->shadowRequests->withLabels({request.model});
+    deployment->shadowAgreement = &metrics->shadowAgreement->withLabels({request.model});
+  }
+  d.variant = deployment;
+  d.variantVersion = request.version;
+  if (Status published = publish(!m_state.loading); !published.isOk()) {
+    d.variant.reset();
+    return done(published);
+  }
+  if (canary && request.limits.any())
+    d.guard = std::make_unique<CanaryGuard>(request.model, request.version, request.limits, deployment->stable,
+                                            deployment->other, m_parts.clock.now());
+  deployEvent(request.model, std::string(deployStrategyName(request.strategy)) + " started", request.version);
+  done(Status::ok());
+}
+
+Status ServingState::promote(const std::string &model) {
+  auto it = m_deployed.find(model);
+  if (it == m_deployed.end() || !it->second.variant)
+    return Status::failedPrecondition("model '" + model + "' has no canary or shadow to promote");
+  Deployed &d = it->second;
+  auto &engine = m_engines.pools[model];
+  const auto stable = engine;
+  const auto variant = d.variant;
+  engine = variant->variant;
+  d.variant.reset();
+  if (Status published = publish(!m_state.loading); !published.isOk()) {
+    engine = stable;
+    d.variant = variant;
+    return published;
+  }
+  d.previous = stable;
+  d.previousVersion = std::exchange(d.stableVersion, d.variantVersion);
+  d.variantVersion.clear();
+  d.guard.reset();
+  deployEvent(model, "promoted", d.stableVersion);
+  return Status::ok();
+}
+
+Status ServingState::rollback(const std::string &model) {
+  auto it = m_deployed.find(model);
+  if (it == m_deployed.end()) return Status::failedPrecondition("model '" + model + "' has nothing to roll back");
+  Deployed &d = it->second;
+  if (d.variant) {
+    const auto variant = std::exchange(d.variant, nullptr);
+    if (Status published = publish(!m_state.loading); !published.isOk()) {
+      d.variant = variant;
+      return published;
+    }
+    d.guard.reset();
+    deployEvent(model, "rolled back", std::exchange(d.variantVersion, {}));
+    return Status::ok();
+  }
+  if (!d.loading.empty()) {
+    ++d.generation;  // the load still runs; its result is dropped
+    deployEvent(model, "deploy cancelled", std::exchange(d.loading, {}));
+    return Status::ok();
+  }
+  if (!d.previous) return Status::failedPrecondition("model '" + model + "' has no previous version to roll back to");
+  auto &engine = m_engines.pools[model];
+  const auto current = engine;
+  engine = d.previous;
+  if (Status published = publish(!m_state.loading); !published.isOk()) {
+    engine = current;
+    return published;
+  }
+  // The version rolled back from leaves memory once its last request finishes.
+  d.previous.reset();
+  d.stableVersion = std::exchange(d.previousVersion, {});
+  deployEvent(model, "rolled back", d.stableVersion);
+  return Status::ok();
+}
+
+std::vector<DeploymentInfo> ServingState::deployments() const {
+  std::vector<DeploymentInfo> out;
+  for (const auto &[model, d] : m_deployed) {
+    DeploymentInfo info;
+    info.model = model;
+    info.stableVersion = d.stableVersion;
+    if (const ModelPool *stable = m_engines.find(model)) info.stableSha256 = stable->version;
+    info.previousVersion = d.previousVersion;
+    if (d.previous) info.previousSha256 = d.previous->version;
+    if (d.variant) {
+      info.variant =
+          d.variant->kind == gateway::pool::Variant::Canary ? DeployStrategy::Canary : DeployStrategy::Shadow;
+      info.variantVersion = d.variantVersion;
+      info.variantSha256 = d.variant->variant->version;
+      info.percent = d.variant->basisPoints / 100.0;
+      info.sticky = d.variant->sticky;
+    }
+    info.loading = d.loading;
+    if (d.guard) {
+      info.limits = d.guard->limits();
+      info.measures = d.guard->measures();
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void ServingState::evaluateCanaries() {
+  std::vector<CanaryBreach> breaches;
+  for (auto &[model, d] : m_deployed)
+    if (d.guard)
+      if (auto breach = d.guard->evaluate(m_parts.clock.now())) breaches.push_back(std::move(*breach));
+  for (const auto &b : breaches) {
+    if (Status undone = rollback(b.model); !undone.isOk()) {
+      m_parts.events.report(EventLevel::Error, "deploy",
+                            "a canary in breach could not be rolled back: " + undone.message(), {{"model", b.model}});
+      continue;
+    }
+    if (m_parts.deploymentMetrics.rollbacks) m_parts.deploymentMetrics.rollbacks->withLabels({b.model}).inc();
+    m_parts.events.report(
+        EventLevel::Warning, "deploy",
+        "canary rolled back: " + b.limit + " " + std::to_string(b.measured) + " > " + std::to_string(b.limitValue),
+        {{"model", b.model},
+         {"version", b.version},
+         {"limit", b.limit},
+         {"measured", std::to_string(b.measured)},
+         {"limit_value", std::to_string(b.limitValue)},
+         {"requests", std::to_string(b.measures.requests)}});
+    if (m_onBreach) m_onBreach(b);
+  }
+}
+
+void ServingState::deployEvent(const std::string &model, const std::string &what, const std::string &version) {
+  m_parts.events.report(EventLevel::Info, "deploy", "model " + model + ": " + what,
+                        {{"model", model}, {"version", version}});
 }
 
 void ServingState::updateReport() { m_report.store(std::make_shared<const ServingReport>(m_state)); }

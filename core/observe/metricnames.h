@@ -40,6 +40,15 @@ inline constexpr std::string_view kBackendRequestDurationSeconds =
     "lmfront_backend_request_duration_seconds";                                      // {backend}
 inline constexpr std::string_view kRateLimitedTotal = "lmfront_rate_limited_total";  // {scope}
 
+// Deployments (label variant: stable | canary | shadow).
+inline constexpr std::string_view kDeploymentRequestsTotal = "lmfront_deployment_requests_total";  // {model,variant}
+inline constexpr std::string_view kDeploymentErrorsTotal = "lmfront_deployment_errors_total";      // {model,variant}
+inline constexpr std::string_view kDeploymentRequestDurationSeconds =
+    "lmfront_deployment_request_duration_seconds";                                           // {model,variant}
+inline constexpr std::string_view kShadowRequestsTotal = "lmfront_shadow_requests_total";    // {model}
+inline constexpr std::string_view kShadowAgreementTotal = "lmfront_shadow_agreement_total";  // {model}
+inline constexpr std::string_view kCanaryRollbacksTotal = "lmfront_canary_rollbacks_total";  // {model}
+
 // Label names.
 inline constexpr std::string_view kLabelModel = "model";
 inline constexpr std::string_view kLabelBackend = "backend";
@@ -47,6 +56,7 @@ inline constexpr std::string_view kLabelCode = "code";
 inline constexpr std::string_view kLabelTier = "tier";
 inline constexpr std::string_view kLabelScope = "scope";
 inline constexpr std::string_view kLabelOp = "op";
+inline constexpr std::string_view kLabelVariant = "variant";
 
 // lmfront_backend_breaker_state values.
 inline constexpr double kBreakerClosed = 0;

@@ -14,9 +14,9 @@ const char *const kCorpus =
 
 }  // namespace
 
-QString trainTinyModel(const QString &dir) {
+QString trainTinyModel(const QString &dir, const char *corpus) {
   QFile text(dir + QStringLiteral("/corpus.txt"));
-  if (!text.open(QIODevice::WriteOnly) || text.write(kCorpus) < 0) return {};
+  if (!text.open(QIODevice::WriteOnly) || text.write(corpus ? corpus : kCorpus) < 0) return {};
   text.close();
   engine::TrainOptions options;
   options.count.order = 3;

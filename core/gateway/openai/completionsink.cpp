@@ -95,6 +95,7 @@ void serveGenerated(const CompletionContext &ctx, const Generated &g, std::strin
     ctx.responder->respond(std::move(response));
   }
   recordRequest(*ctx.shared, ctx.request.model, backend, 200, overhead);
+  recordVariant(ctx, 200);
   if (ctx.shared->metrics.gatewayOverhead)
     ctx.shared->metrics.gatewayOverhead->withLabels({ctx.request.model}).observe(seconds(overhead));
 }
@@ -313,6 +314,7 @@ void CompletionSink::finish(int httpStatus, const Status &status) {
     m_ctx.pool->resilience->report(m_ctx.backendIndex, m_ctx.responder->isOpen() ? status : Status::cancelled("gone"));
   recordRequest(*m_ctx.shared, m_ctx.request.model, m_ctx.pool->backends[m_ctx.backendIndex]->id(), httpStatus,
                 now - m_ctx.arrived);
+  recordVariant(m_ctx, httpStatus);
   // Last: handing the slot on may start the next waiter's generation on this thread.
   releaseSlot(m_ctx, status);
 }

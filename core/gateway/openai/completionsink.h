@@ -10,6 +10,7 @@
 #include "gateway/openai/hitmemo.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/openai/responses.h"
+#include "gateway/pool/deployment.h"
 #include "gateway/pool/flowtimer.h"
 #include "gateway/pool/modeltable.h"
 
@@ -28,7 +29,10 @@ struct OpenAiService::Shared {
   cache::ResponseCache *cache = nullptr;  // owned by the service; null when caching is off
   RequestMetrics metrics;
   std::unique_ptr<HitMemo> memo;               // null when caching or the fast path is off
-  std::unique_ptr<pool::FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
+  std::shared_ptr<pool::FlowTimer> flowTimer;  // ends admission-queue waits on time (flowtimer.h)
+  // What requests mirrored to a shadow run with: the same clock and flow timer, but no cache and
+  // no request metrics (a mirrored request is no client's request). Null in the mirror itself.
+  std::shared_ptr<Shared> mirror;
 };
 
 // Everything about one completion request that outlives the handler call.
@@ -56,6 +60,9 @@ struct CompletionContext {
   Status lastError;     // why the previous attempt failed (reported when no backend is left)
   std::vector<std::pair<const pool::ModelPool *, std::size_t>> tried;  // backends that failed this request
   bool holdsSlot = false;  // this attempt holds a concurrency slot of pool->flow (release once)
+  // Under a canary or shadow deployment: the series of the variant serving this request (in the
+  // table's Deployment, which `table` keeps alive). Null on the plain path.
+  const pool::VariantSeries *variant = nullptr;
 };
 
 // Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;
@@ -80,8 +87,16 @@ void releaseSlot(CompletionContext &ctx, const Status &status);
 void scoreOnBackend(const std::shared_ptr<OpenAiService::Shared> &shared, std::shared_ptr<const pool::ModelPool> pool,
                     std::size_t index, ScoreRequest score, ResponderPtr responder);
 
-// The hash key a pool's balancer sees for this request.
+// The hash key a pool's balancer sees for this request, and the key `source` takes from it.
 std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &request, const HttpRequest &http);
+std::string hashKeyOf(const pool::HashKeySource &source, const CompletionRequest &request, const HttpRequest &http);
+
+// variantdispatch.cpp — a request for a model with a Deployment (ctx.pool->deployment set):
+// a canary's share moves to the canary's pool; a shadow's share is also mirrored to the shadow
+// (non-streamed completions and chats), its answer compared with the one the client gets.
+void routeToVariant(CompletionContext &ctx, const HttpRequest &http);
+// Counts the request's answer for its variant (no-op on the plain path).
+void recordVariant(const CompletionContext &ctx, int httpStatus);
 
 class CompletionSink final : public GenerationSink {
 public:

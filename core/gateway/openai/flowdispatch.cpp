@@ -33,6 +33,7 @@ void refuse(CompletionContext &ctx, const ApiError &error, Clock::Duration waite
   for (auto &h : gatewayHeaders(backend, ctx.cacheState, now - ctx.arrived)) response.headers.push_back(std::move(h));
   ctx.responder->respond(std::move(response));
   recordRequest(shared, ctx.request.model, backend, error.httpStatus, now - ctx.arrived);
+  recordVariant(ctx, error.httpStatus);
 }
 
 ApiError overloaded(const pool::ModelPool &pool, std::size_t i, const Status &why) {

@@ -124,7 +124,8 @@ std::shared_ptr<const HitMemoEntry> recogniseMemo(const OpenAiService::Shared &s
   if (!entry) return nullptr;
   const auto table = shared.table.load();
   const pool::ModelPool *pool = table->find(entry->model);
-  if (pool == nullptr || pool->version != entry->version) return nullptr;  // a new version never serves old entries
+  // A new version never serves old entries; a model under a canary or shadow routes every request.
+  if (pool == nullptr || pool->deployment || pool->version != entry->version) return nullptr;
   return entry;
 }
 
@@ -190,15 +191,19 @@ void rememberHit(OpenAiService::Shared &shared, const CompletionContext &ctx, co
 
 }  // namespace
 
-std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
+std::string hashKeyOf(const pool::HashKeySource &source, const CompletionRequest &request, const HttpRequest &http) {
   using Kind = pool::HashKeySource::Kind;
-  switch (pool.hashKey.kind) {
+  switch (source.kind) {
   case Kind::User: return request.user;
-  case Kind::Header: return std::string(http.header(pool.hashKey.header));
-  case Kind::PromptPrefix: return request.prompt.substr(0, pool.hashKey.prefixBytes);
+  case Kind::Header: return std::string(http.header(source.header));
+  case Kind::PromptPrefix: return request.prompt.substr(0, source.prefixBytes);
   case Kind::Default: break;
   }
   return request.user.empty() ? request.prompt : request.user;
+}
+
+std::string poolHashKey(const pool::ModelPool &pool, const CompletionRequest &request, const HttpRequest &http) {
+  return hashKeyOf(pool.hashKey, request, http);
 }
 
 void answerUnserved(CompletionContext &ctx, ApiError error) {
@@ -207,6 +212,7 @@ void answerUnserved(CompletionContext &ctx, ApiError error) {
   finishCache(ctx, Status::unavailable(error.message));
   ctx.admission.settle(0);
   recordRequest(shared, ctx.request.model, "", error.httpStatus, shared.clock.now() - ctx.arrived);
+  recordVariant(ctx, error.httpStatus);
   ctx.responder->respond(toResponse(error));
 }
 
@@ -260,6 +266,7 @@ void onLookup(const std::shared_ptr<CompletionContext> &ctx, const cache::CacheK
       ctx->responder->respond(toResponse(e));
       ctx->admission.settle(0);
       recordRequest(*ctx->shared, ctx->request.model, "", e.httpStatus, ctx->shared->clock.now() - ctx->arrived);
+      recordVariant(*ctx, e.httpStatus);
     }
     return;
   case Source::Lead:
@@ -289,7 +296,9 @@ OpenAiService::OpenAiService(ServiceOptions options, observe::MetricsRegistry &r
     if (m_shared->options.hitMemo) m_shared->memo = std::make_unique<HitMemo>();
   }
   m_shared->table.store(std::make_shared<const pool::ModelTable>());
-  m_shared->flowTimer = std::make_unique<pool::FlowTimer>(clock, m_shared->options.flowTimerThread);
+  m_shared->flowTimer = std::make_shared<pool::FlowTimer>(clock, m_shared->options.flowTimerThread);
+  m_shared->mirror = std::make_shared<Shared>(ServiceOptions{}, clock);
+  m_shared->mirror->flowTimer = m_shared->flowTimer;
 }
 
 // Waiters still queued hold their pool (a cycle through the queue): cancelling them breaks it.
@@ -426,6 +435,7 @@ void handleCompletion(const SharedPtr &shared, HttpRequest &&request, Completion
   ctx.pool = poolIt->second;
   ctx.table = table;
   ctx.hashKey = poolHashKey(*ctx.pool, ctx.request, request);
+  if (ctx.pool->deployment) routeToVariant(ctx, request);
 
   const auto control = cache::parseCacheControl(request.header("cache-control"));
   ctx.noStore = control.noStore;

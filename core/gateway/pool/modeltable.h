@@ -27,6 +27,8 @@ struct HashKeySource {
   std::size_t prefixBytes = 0;  // Kind::PromptPrefix
 };
 
+struct Deployment;  // deployment.h
+
 struct ModelPool {
   std::string name;
   std::string version;  // the served artifact's sha256: part of every cache key
@@ -42,6 +44,8 @@ struct ModelPool {
   // What the pool was built from (config + engine versions); a rebuild with the same source keeps
   // the pool object, and with it breaker, ejection and health state. Empty for catalog pools.
   std::string source;
+  // A canary or shadow of this model (deployment.h). Null: every request is served here.
+  std::shared_ptr<const Deployment> deployment;
 };
 
 struct ModelTable {
