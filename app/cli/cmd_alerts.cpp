@@ -3,8 +3,8 @@
 // one ops command (the `alerts` topic's snapshot for the active list) through client::OpsClient,
 // the client the console uses; --json prints the stable shapes of docs/alerting.md, else a table.
 // Exit 0 on success, 1 when the node refuses or cannot be reached, 2 for usage.
-#include "client/opsclient.h"
 #include "commandregistry.h"
+#include "opsverb.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -21,8 +21,10 @@
 namespace {
 
 using namespace lmfront;
-using client::OpsClient;
-using client::OpsReply;
+using cli::cellText;
+using cli::pick;
+using cli::printJson;
+using cli::printTable;
 
 constexpr config::FlagSpec kFlags[] = {
     config::flag("node", "URL", "the node: http://HOST:PORT (its ops API is ws://HOST:PORT/ops); required"),
@@ -59,67 +61,18 @@ std::string usage() {
       "Give the key through $LMFRONT_API_KEY to keep it out of the process list.\n");
 }
 
-QUrl opsUrl(const std::string &node) {
-  QUrl url(QString::fromStdString(node), QUrl::StrictMode);
-  if (url.scheme() == u"http"_qs) url.setScheme(u"ws"_qs);
-  if (url.scheme() == u"https"_qs) url.setScheme(u"wss"_qs);
-  if (url.path().isEmpty() || url.path() == u"/"_qs) url.setPath(u"/ops"_qs);
-  return url;
-}
-
-QString text(const QJsonValue &v) {
-  if (v.isString()) return v.toString();
-  if (v.isDouble()) return QString::number(v.toDouble(), 'g', 6);
-  if (v.isNull() || v.isUndefined()) return u"-"_qs;
-  return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-}
-
 QString labelsText(const QJsonObject &labels) {
   QStringList parts;
   for (auto it = labels.begin(); it != labels.end(); ++it) parts << it.key() + u'=' + it.value().toString();
   return parts.join(u',');
 }
 
-void printTable(const QStringList &header, const std::vector<QStringList> &rows) {
-  std::vector<qsizetype> width(static_cast<std::size_t>(header.size()));
-  for (qsizetype c = 0; c < header.size(); ++c) width[static_cast<std::size_t>(c)] = header[c].size();
-  for (const auto &r : rows)
-    for (qsizetype c = 0; c < r.size() && c < header.size(); ++c)
-      width[static_cast<std::size_t>(c)] = std::max(width[static_cast<std::size_t>(c)], r[c].size());
-  auto line = [&](const QStringList &cells) {
-    QString out;
-    for (qsizetype c = 0; c < cells.size(); ++c)
-      out += c + 1 == cells.size() ? cells[c] : cells[c].leftJustified(width[static_cast<std::size_t>(c)] + 2);
-    std::fputs(qPrintable(out + u'\n'), stdout);
-  };
-  line(header);
-  for (const auto &r : rows) line(r);
-}
-
-void printJson(const QJsonValue &v) {
-  const QByteArray bytes = v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented)
-                                       : QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
-  std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), stdout);
-}
-
-QJsonObject pick(const QJsonObject &from, std::initializer_list<const char16_t *> keys) {
-  QJsonObject out;
-  for (const char16_t *k : keys) out.insert(QString::fromUtf16(k), from.value(QString::fromUtf16(k)));
-  return out;
-}
-
-// What one subcommand sends and how it prints the answer (returns the exit code).
-struct Request {
-  QString command;  // empty: the `alerts` topic's snapshot
-  QJsonObject args;
-  std::function<int(const QJsonValue &)> print;
-};
-
-Result<Request> buildRequest(const config::ParsedFlags &args) {
+Result<cli::OpsRequest> buildRequest(const config::ParsedFlags &args) {
   const auto &pos = args.positionals();
   const std::string sub = pos.empty() ? std::string() : pos[0];
   const bool json = args.has("json");
-  Request r;
+  cli::OpsRequest r;
+  r.topic = u"alerts"_qs;
   if (sub.empty()) {
     if (pos.size() > 1) return Status::invalidArgument("unexpected argument " + pos[1]);
     r.print = [json](const QJsonValue &snapshot) {
@@ -139,7 +92,7 @@ Result<Request> buildRequest(const config::ParsedFlags &args) {
         if (a.value(u"silenced_by"_qs).isString()) flags += (flags.isEmpty() ? u""_qs : u", "_qs) + u"silenced"_qs;
         rows.push_back({a.value(u"id"_qs).toString(), a.value(u"severity"_qs).toString(),
                         a.value(u"state"_qs).toString(), a.value(u"rule"_qs).toString(),
-                        a.value(u"since"_qs).toString(), text(a.value(u"value"_qs)),
+                        a.value(u"since"_qs).toString(), cellText(a.value(u"value"_qs)),
                         labelsText(a.value(u"labels"_qs).toObject()), flags});
       }
       printTable({u"ID"_qs, u"SEVERITY"_qs, u"STATE"_qs, u"RULE"_qs, u"SINCE"_qs, u"VALUE"_qs, u"LABELS"_qs, u""_qs},
@@ -161,8 +114,8 @@ Result<Request> buildRequest(const config::ParsedFlags &args) {
         const QJsonObject x = v.toObject();
         rows.push_back({x.value(u"name"_qs).toString(), x.value(u"severity"_qs).toString(),
                         x.value(u"aggregate"_qs).toString() + u'(' + x.value(u"metric"_qs).toString() + u')',
-                        x.value(u"op"_qs).toString() + u' ' + text(x.value(u"threshold"_qs)),
-                        text(x.value(u"for_s"_qs)) + u's', x.value(u"summary"_qs).toString()});
+                        x.value(u"op"_qs).toString() + u' ' + cellText(x.value(u"threshold"_qs)),
+                        cellText(x.value(u"for_s"_qs)) + u's', x.value(u"summary"_qs).toString()});
       }
       printTable({u"NAME"_qs, u"SEVERITY"_qs, u"EXPRESSION"_qs, u"CONDITION"_qs, u"FOR"_qs, u"SUMMARY"_qs}, rows);
       return 0;
@@ -272,17 +225,17 @@ Result<Request> buildRequest(const config::ParsedFlags &args) {
       std::printf("from %s to %s: %d fired, %d acknowledged, %d resolved\nMTTA %s s, MTTR %s s\n\n",
                   qPrintable(s.value(u"since"_qs).toString()), qPrintable(s.value(u"until"_qs).toString()),
                   s.value(u"fired"_qs).toInt(), s.value(u"acknowledged"_qs).toInt(), s.value(u"resolved"_qs).toInt(),
-                  qPrintable(text(s.value(u"mtta_s"_qs))), qPrintable(text(s.value(u"mttr_s"_qs))));
+                  qPrintable(cellText(s.value(u"mtta_s"_qs))), qPrintable(cellText(s.value(u"mttr_s"_qs))));
       std::vector<QStringList> days;
       for (const auto &v : s.value(u"per_day"_qs).toArray()) {
         const QJsonObject d = v.toObject();
-        days.push_back({d.value(u"date"_qs).toString(), text(d.value(u"critical"_qs)), text(d.value(u"warning"_qs)),
-                        text(d.value(u"info"_qs))});
+        days.push_back({d.value(u"date"_qs).toString(), cellText(d.value(u"critical"_qs)),
+                        cellText(d.value(u"warning"_qs)), cellText(d.value(u"info"_qs))});
       }
       printTable({u"DAY"_qs, u"CRITICAL"_qs, u"WARNING"_qs, u"INFO"_qs}, days);
       std::vector<QStringList> rules;
       for (const auto &v : s.value(u"noisiest"_qs).toArray())
-        rules.push_back({v.toObject().value(u"rule"_qs).toString(), text(v.toObject().value(u"fired"_qs))});
+        rules.push_back({v.toObject().value(u"rule"_qs).toString(), cellText(v.toObject().value(u"fired"_qs))});
       std::fputs("\n", stdout);
       printTable({u"RULE"_qs, u"FIRED"_qs}, rules);
       return 0;
@@ -305,52 +258,7 @@ int runAlerts(int argc, char **argv) {
   if (!request)
     return cli::fail("alerts", request.status().message(), request.status().code() == StatusCode::IoError ? 1 : 2);
 
-  int qtArgc = 1;
-  char *qtArgv[] = {argv[0], nullptr};
-  QCoreApplication app(qtArgc, qtArgv);
-  OpsClient::Options options;
-  options.url = opsUrl(args.value("node"));
-  if (args.has("key"))
-    options.apiKey = QString::fromStdString(args.value("key"));
-  else if (const char *env = std::getenv("LMFRONT_API_KEY"); env && *env)
-    options.apiKey = QString::fromLocal8Bit(env);
-  options.caFile = QString::fromStdString(args.value("ca-file"));
-  options.backoff.maxAttempts = 2;  // a one-shot command: fail soon when the node is not there
-  OpsClient client(options, Clock::steady());
-
-  bool done = false;
-  auto finish = [&](int code) {
-    if (done) return;
-    done = true;
-    client.close();
-    QCoreApplication::exit(code);
-  };
-  QObject::connect(&client, &OpsClient::stateChanged, &app, [&](OpsClient::State state, const QString &reason) {
-    if (state != OpsClient::State::Failed || done) return;
-    std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(reason));
-    finish(1);
-  });
-  client.open();  // before the command: one issued while closed is refused, one while connecting waits
-  if (done) return 1;
-  if (request->command.isEmpty()) {
-    QObject::connect(&client, &OpsClient::snapshotReceived, &app,
-                     [&](const QString &topic, qint64, const QJsonObject &payload) {
-                       if (topic == u"alerts"_qs && !done) finish(request->print(payload));
-                     });
-    QObject::connect(&client, &OpsClient::subscriptionFailed, &app,
-                     [&](const QString &, const client::OpsError &error) {
-                       std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(error.message));
-                       finish(1);
-                     });
-    client.subscribe(u"alerts"_qs);
-  } else {
-    client.command(request->command, request->args, &app, [&](const OpsReply &reply) {
-      if (reply.ok()) return finish(request->print(reply.result));
-      std::fprintf(stderr, "lmfront alerts: %s\n", qPrintable(reply.error.message));
-      finish(1);
-    });
-  }
-  return QCoreApplication::exec();
+  return cli::runOpsRequest("alerts", argv[0], args, *request);
 }
 
 const bool kRegistered =

@@ -159,6 +159,7 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
                            roleFor(context.access));
   if (!who) return gateway::fromStatus(who.status());
   context.principal = who->anonymous() ? std::string("local") : who->keyId;
+  context.actor = who->anonymous() ? std::string("local") : who->name;
   // Limits meter the routes declared metered (inference); reading models or metrics never is.
   if (!context.metered) return std::nullopt;
   if (drained()) {

@@ -8,6 +8,7 @@
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
 #include "node/opsservice.h"
+#include "node/registryservice.h"
 #include "node/seriesservice.h"
 #include "node/service.h"
 #include "node/servingstate.h"
@@ -117,6 +118,7 @@ struct Node::Impl {
       // Both live as long as the stack; a tick before alerting starts or after it stops does nothing.
       store.addListener([evaluator = alerting.get()] { evaluator->tick(); });
       services.add(std::move(alerting));
+      services.add(std::make_unique<RegistryService>(*context, *gateway, RegistryOptions{}));
       services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());

@@ -47,6 +47,107 @@ QJsonObject healthJson(const NodeState &s) {
   };
 }
 
+// The query's parameters as an ops command's arguments: one command, two transports.
+Result<QJsonObject> queryArgs(const HttpRequest &request) {
+  QJsonObject args;
+  for (const auto &[key, value] : QUrlQuery(QString::fromStdString(request.query)).queryItems(QUrl::FullyDecoded)) {
+    if (args.contains(key))
+      return Status::invalidArgument("parameter '" + key.toStdString() + "' is given more than once");
+    args.insert(key, value);
+  }
+  return args;
+}
+
+// Runs the ops command `name` on the node thread (the owner of what it reads: SQLite files, the
+// catalog) as `caller`, and answers with render(result) or the command's error (its `param` is the
+// command's name). 501 "this node has no `what`" when the node has no such command.
+void runCommand(const std::shared_ptr<NodeState> &state, const QString &name, QJsonObject args,
+                cluster::Principal caller, ResponderPtr r, std::string_view what,
+                std::function<HttpResponse(const QJsonValue &)> render) {
+  const auto command = state->ops ? state->ops->command(name) : nullptr;
+  if (!command || !state->onNodeThread)
+    return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node has no " + std::string(what)))));
+  state->onNodeThread([command, args = std::move(args), caller = std::move(caller), r, render = std::move(render)] {
+    const auto answer = command->handler(args, caller);
+    if (!answer) return r->respond(toResponse(gateway::fromStatus(answer.status(), command->name.toStdString())));
+    r->respond(render(*answer));
+  });
+}
+
+HttpResponse jsonOf(const QJsonValue &v) { return jsonResponse(200, v.toObject()); }
+
+cluster::Principal callerOf(const gateway::openai::Admission &admission, cluster::Role role) {
+  const std::string &id = admission.principal();
+  return cluster::Principal{id == "local" ? std::string() : id, admission.context().actor, role};
+}
+
+// The catalog's read endpoints and lifecycle actions (docs/http-api.md, "Catalog"): the ops
+// commands of the registry service, run on the node thread.
+Status addCatalogRoutes(gateway::openai::RouteTable &routes, const std::shared_ptr<NodeState> &state) {
+  using gateway::openai::Access;
+  using gateway::openai::Admission;
+  using gateway::openai::RouteNeeds;
+  const auto refuse = [](const ResponderPtr &r, Status status) {
+    r->respond(toResponse(gateway::fromStatus(std::move(status), "catalog")));
+  };
+  LMFRONT_RETURN_IF_ERROR(routes.route("GET", "/admin/catalog", RouteNeeds::role(Access::Read),
+                                       [state](HttpRequest &&, Admission admission, ResponderPtr r) {
+                                         runCommand(state, u"catalog"_qs, {},
+                                                    callerOf(admission, cluster::Role::Viewer), r, "catalog", jsonOf);
+                                       }));
+  LMFRONT_RETURN_IF_ERROR(
+      routes.route("GET", "/admin/audit", RouteNeeds::role(Access::Read),
+                   [state, refuse](HttpRequest &&request, Admission admission, ResponderPtr r) {
+                     auto args = queryArgs(request);
+                     if (!args) return refuse(r, args.status());
+                     const bool csv = args->value(u"format"_qs).toString() == u"csv"_qs;
+                     runCommand(state, u"audit"_qs, std::move(*args), callerOf(admission, cluster::Role::Viewer), r,
+                                "catalog", [csv](const QJsonValue &v) {
+                                  if (!csv) return jsonOf(v);
+                                  HttpResponse response;
+                                  response.status = 200;
+                                  response.headers.emplace_back("Content-Type", "text/csv; charset=utf-8");
+                                  response.body = v.toObject().value(u"csv"_qs).toString().toStdString();
+                                  return response;
+                                });
+                   }));
+  // /admin/catalog/MODEL/versions
+  LMFRONT_RETURN_IF_ERROR(routes.routePrefix(
+      "GET", "/admin/catalog/", RouteNeeds::role(Access::Read),
+      [state, refuse](HttpRequest &&request, Admission admission, ResponderPtr r) {
+        const QStringList parts = QString::fromStdString(request.path).split(u'/');  // "", admin, catalog, M, versions
+        if (parts.size() != 5 || parts[3].isEmpty() || parts[4] != u"versions"_qs)
+          return refuse(
+              r, Status::notFound("no catalog resource " + request.path + " (GET /admin/catalog/MODEL/versions)"));
+        runCommand(state, u"versions"_qs, QJsonObject{{u"model"_qs, QUrl::fromPercentEncoding(parts[3].toUtf8())}},
+                   callerOf(admission, cluster::Role::Viewer), r, "catalog", jsonOf);
+      }));
+  // /admin/catalog/MODEL/versions/N/ACTION with an optional {"comment"}
+  LMFRONT_RETURN_IF_ERROR(routes.routePrefix(
+      "POST", "/admin/catalog/", RouteNeeds::role(Access::Operate),
+      [state, refuse](HttpRequest &&request, Admission admission, ResponderPtr r) {
+        const QStringList parts = QString::fromStdString(request.path).split(u'/');
+        static const QStringList kActions{u"approve"_qs, u"reject"_qs, u"publish"_qs, u"retire"_qs};
+        if (parts.size() != 7 || parts[3].isEmpty() || parts[4] != u"versions"_qs || !kActions.contains(parts[6]))
+          return refuse(r, Status::notFound("no catalog action " + request.path +
+                                            " (POST /admin/catalog/MODEL/versions/N/approve|reject|publish|retire)"));
+        QJsonObject args;
+        if (!request.body.empty()) {
+          QJsonParseError error;
+          const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(request.body), &error);
+          if (!doc.isObject()) return refuse(r, Status::invalidArgument("the body must be a JSON object"));
+          args = doc.object();
+          if (!args.value(u"comment"_qs).isUndefined() && !args.value(u"comment"_qs).isString())
+            return refuse(r, Status::invalidArgument("\"comment\": expected a string"));
+        }
+        args.insert(u"model"_qs, QUrl::fromPercentEncoding(parts[3].toUtf8()));
+        args.insert(u"version"_qs, parts[5]);
+        runCommand(state, parts[6], std::move(args), callerOf(admission, cluster::Role::Operator), r, "catalog",
+                   jsonOf);
+      }));
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeState> state) {
@@ -110,28 +211,15 @@ Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeS
                                            r->respond(HttpResponse::json(200, w.take()));
                                          });
                                        }));
-  LMFRONT_RETURN_IF_ERROR(routes.route(
-      "GET", "/admin/series", RouteNeeds::role(Access::Admin),
-      [state](HttpRequest &&request, Admission admission, ResponderPtr r) {
-        const auto command = state->ops ? state->ops->command(u"series"_qs) : nullptr;
-        if (!command || !state->onNodeThread)
-          return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node keeps no time series"))));
-        // The query's parameters as the ops command's arguments: one command, two transports.
-        QJsonObject args;
-        for (const auto &[key, value] :
-             QUrlQuery(QString::fromStdString(request.query)).queryItems(QUrl::FullyDecoded)) {
-          if (args.contains(key))
-            return r->respond(toResponse(gateway::fromStatus(
-                Status::invalidArgument("parameter '" + key.toStdString() + "' is given more than once"))));
-          args.insert(key, value);
-        }
-        // The store's history is on disk, owned by the node thread: the query runs there.
-        state->onNodeThread([command, args, r, who = admission.principal()] {
-          const auto answer = command->handler(args, cluster::Principal{who, who, cluster::Role::Admin});
-          if (!answer) return r->respond(toResponse(gateway::fromStatus(answer.status(), "series")));
-          r->respond(jsonResponse(200, answer->toObject()));
-        });
-      }));
+  LMFRONT_RETURN_IF_ERROR(routes.route("GET", "/admin/series", RouteNeeds::role(Access::Admin),
+                                       [state](HttpRequest &&request, Admission admission, ResponderPtr r) {
+                                         auto args = queryArgs(request);
+                                         if (!args) return r->respond(toResponse(gateway::fromStatus(args.status())));
+                                         runCommand(state, u"series"_qs, std::move(*args),
+                                                    callerOf(admission, cluster::Role::Admin), r, "time series",
+                                                    jsonOf);
+                                       }));
+  LMFRONT_RETURN_IF_ERROR(addCatalogRoutes(routes, state));
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     LMFRONT_RETURN_IF_ERROR(routes.route(

@@ -28,10 +28,13 @@ Status AuditLog::append(const AuditEntry &e) {
 Result<std::vector<AuditEntry>> AuditLog::query(const AuditQuery &q) const {
   // The newest `limit` rows, then oldest first: a bounded tail that reads like a log.
   auto select = m_db.prepare(
-      "SELECT time_ms, actor, action, model, version, before, after, reason, outcome FROM audit"
-      " WHERE time_ms >= ?1 AND (?2 = '' OR model = ?2) ORDER BY time_ms DESC, id DESC LIMIT ?3");
+      "SELECT time_ms, actor, action, model, version, before, after, reason, outcome, id FROM audit"
+      " WHERE time_ms >= ?1 AND (?2 = '' OR model = ?2) AND id > ?4 ORDER BY id DESC LIMIT ?3");
   if (!select) return select.status();
-  select->bind(1, q.sinceMs).bind(2, q.model).bind(3, static_cast<std::int64_t>(std::max(q.limit, 0)));
+  select->bind(1, q.sinceMs)
+      .bind(2, q.model)
+      .bind(3, static_cast<std::int64_t>(std::max(q.limit, 0)))
+      .bind(4, q.afterId);
   std::vector<AuditEntry> out;
   for (;;) {
     auto row = select->step();
@@ -47,6 +50,7 @@ Result<std::vector<AuditEntry>> AuditLog::query(const AuditQuery &q) const {
     e.after = select->text(6);
     e.reason = select->text(7);
     e.outcome = select->text(8) == "ok" ? AuditOutcome::Ok : AuditOutcome::Refused;
+    e.id = select->int64(9);
     out.push_back(std::move(e));
   }
   std::reverse(out.begin(), out.end());

@@ -39,12 +39,14 @@ struct AuditEntry {
   std::string after;   // and after (the same as before when refused)
   std::string reason;  // the actor's comment, or why it was refused
   AuditOutcome outcome = AuditOutcome::Ok;
+  std::int64_t id = 0;  // the row's number, increasing (set by query(); append() ignores it)
 };
 
 struct AuditQuery {
   std::string model;         // empty: every model
   std::int64_t sinceMs = 0;  // rows at or after this time
   int limit = 1000;          // the newest `limit` rows (returned oldest first)
+  std::int64_t afterId = 0;  // rows with a larger id only (a reader's next batch)
 };
 
 class AuditLog {

@@ -186,8 +186,9 @@ Result<ImportOutcome> CatalogDb::importVersion(const NewModel &m, const NewVersi
       LMFRONT_RETURN_IF_ERROR(
           insert->bind(1, m.name).bind(2, m.description).bind(3, m.owner).bind(4, m.license).bind(5, now()).run());
     }
+    // Any version with this content, whatever its state since: the file is one the catalog knows.
     for (const VersionInfo &old : *existing)
-      if (old.state == VersionState::Deployed && old.sha256 == v.sha256) return ImportOutcome{old.version, false};
+      if (old.sha256 == v.sha256) return ImportOutcome{old.version, false};
     auto number = takeVersionNumber(m.name);
     if (!number) return number.status();
     for (const VersionInfo &old : *existing) {

@@ -136,8 +136,9 @@ public:
   // and be neither rejected nor retired.
   Result<std::int64_t> addVersion(const std::string &model, const NewVersion &version, const std::string &actor);
   // What a node serves today enters the catalog: the model row when missing, and a version in
-  // state deployed unless the model's deployed version already has this sha256 (then nothing
-  // changes). A deployed version with another sha256 is retired (the file changed). Audited "import".
+  // state deployed unless a version of the model already has this sha256 (then nothing changes,
+  // whatever that version's state). A deployed version with another sha256 is retired (the file
+  // changed). Audited "import".
   Result<ImportOutcome> importVersion(const NewModel &model, const NewVersion &version, const std::string &actor);
   // A rejected or retired version that nothing live depends on leaves the catalog (audited
   // "delete"); its number is not handed out again.

@@ -14,23 +14,34 @@ Status RouteTable::checkDeclared(const std::string &method, const std::string &p
 }
 
 Status RouteTable::route(std::string method, std::string path, RouteNeeds needs, AdmittedHandler handler) {
+  return add(std::move(method), std::move(path), needs, std::move(handler), false);
+}
+
+Status RouteTable::routePrefix(std::string method, std::string pathPrefix, RouteNeeds needs, AdmittedHandler handler) {
+  return add(std::move(method), std::move(pathPrefix), needs, std::move(handler), true);
+}
+
+Status RouteTable::add(std::string method, std::string path, RouteNeeds needs, AdmittedHandler handler, bool prefix) {
   LMFRONT_RETURN_IF_ERROR(checkDeclared(method, path, needs, false));
   if (!handler) return Status::invalidArgument("route " + method + " " + path + " has no handler");
+  Handler admitted;
   if (needs.kind == RouteNeeds::Kind::Keyless) {
-    m_router.route(std::move(method), std::move(path),
-                   [handler = std::move(handler)](HttpRequest &&request, ResponderPtr responder) {
-                     handler(std::move(request), Admission{}, std::move(responder));
-                   });
-    return Status::ok();
+    admitted = [handler = std::move(handler)](HttpRequest &&request, ResponderPtr responder) {
+      handler(std::move(request), Admission{}, std::move(responder));
+    };
+  } else {
+    const AdmissionHooks *hooks = m_hooks;
+    admitted = [handler = std::move(handler), hooks, needs](HttpRequest &&request, ResponderPtr responder) {
+      Admission admission;
+      if (auto denied = admit(hooks, needs, request, AdmitContext{}, admission))
+        return responder->respond(toResponse(*denied));
+      handler(std::move(request), std::move(admission), std::move(responder));
+    };
   }
-  const AdmissionHooks *hooks = m_hooks;
-  m_router.route(std::move(method), std::move(path),
-                 [handler = std::move(handler), hooks, needs](HttpRequest &&request, ResponderPtr responder) {
-                   Admission admission;
-                   if (auto denied = admit(hooks, needs, request, AdmitContext{}, admission))
-                     return responder->respond(toResponse(*denied));
-                   handler(std::move(request), std::move(admission), std::move(responder));
-                 });
+  if (prefix)
+    m_router.prefix(std::move(method), std::move(path), std::move(admitted));
+  else
+    m_router.route(std::move(method), std::move(path), std::move(admitted));
   return Status::ok();
 }
 

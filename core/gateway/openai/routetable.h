@@ -34,6 +34,7 @@ struct AdmitContext {
   std::string model;        // empty for routes without a model
   int estimatedTokens = 0;  // charged against tokens-per-minute limits up front
   std::string principal;    // set by admission: who is charged (the API key id, or "local")
+  std::string actor;        // set by admission: who acts, for audits (the API key's name, or "local")
   bool metered = false;     // the route is rate limited (requests and tokens per minute)
 };
 
@@ -98,6 +99,8 @@ public:
   // A route whose needs are known from the declaration alone (keyless or a role). InvalidArgument
   // (nothing registered) when undeclared or metered (a metered route needs a meter).
   Status route(std::string method, std::string path, RouteNeeds needs, AdmittedHandler handler);
+  // The same for every path under `pathPrefix` that no exact route takes (keyless or a role).
+  Status routePrefix(std::string method, std::string pathPrefix, RouteNeeds needs, AdmittedHandler handler);
   template <class Metered>
   Status metered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route);
   // The same for every path under `pathPrefix` that no exact route takes.
@@ -116,6 +119,7 @@ private:
   template <class Metered>
   Status addMetered(std::string method, std::string path, RouteNeeds needs, MeteredRoute<Metered> route, bool prefix);
   static Status checkDeclared(const std::string &method, const std::string &path, RouteNeeds needs, bool metered);
+  Status add(std::string method, std::string path, RouteNeeds needs, AdmittedHandler handler, bool prefix);
 
   Router &m_router;
   const AdmissionHooks *m_hooks;

@@ -1,0 +1,38 @@
+// What the CLI's node verbs share (`alerts`, `models`, `versions`, `audit`, `approve`, ...): the
+// ops URL of a node given as http(s)://HOST:PORT, one request over the ops API through
+// client::OpsClient (the console's client) — a command, or a topic's snapshot — and printing as
+// JSON or as an aligned table. The flags `--node URL`, `--key KEY` (or $LMFRONT_API_KEY) and
+// `--ca-file FILE` are read from the verb's parsed flags.
+// Exit codes: what `print` returns on success; 1 when the node refuses or cannot be reached.
+#pragma once
+
+#include "config/flags.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QStringList>
+#include <QUrl>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lmfront::cli {
+
+struct OpsRequest {
+  QString command;  // the ops command to run, or empty: the snapshot of `topic`
+  QString topic;
+  QJsonObject args;  // the command's arguments or the subscription's options
+  std::function<int(const QJsonValue &)> print;
+};
+
+// Connects to --node and runs `request`; `verb` names the command in error messages.
+int runOpsRequest(const std::string &verb, char *argv0, const config::ParsedFlags &flags, const OpsRequest &request);
+
+QUrl opsUrl(const std::string &node);  // http → ws, https → wss, path /ops
+void printJson(const QJsonValue &value);
+void printTable(const QStringList &header, const std::vector<QStringList> &rows);
+QString cellText(const QJsonValue &value);  // a table cell: strings as they are, "-" for null
+// The named keys of `from` (null where missing), in a new object.
+QJsonObject pick(const QJsonObject &from, std::initializer_list<const char16_t *> keys);
+
+}  // namespace lmfront::cli

@@ -1,0 +1,310 @@
+#include "node/registryservice.h"
+
+#include "cluster/opsregistry.h"
+#include "common/eventsink.h"
+#include "engine/model.h"
+#include "engine/sha256.h"
+#include "node/gatewayservice.h"
+#include "node/noderoutes.h"
+#include "registry/catalogdb.h"
+
+#include <QDateTime>
+#include <QFile>
+
+namespace lmfront::node {
+
+using cluster::Principal;
+using cluster::Role;
+using registry::LifecycleAction;
+
+namespace {
+
+QString str(const std::string &s) { return QString::fromStdString(s); }
+QString str(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+constexpr int kAuditSnapshotRows = 200;
+constexpr int kAuditMaxRows = 100'000;
+
+// What the catalog records of a model file: a compiled file's own payload sha256, order and
+// vocabulary (read from its header: the file is mapped, not parsed); an ARPA file's bytes' sha256.
+Result<registry::NewVersion> describeFile(const registry::CatalogEntry &entry) {
+  registry::NewVersion v;
+  v.submitter = "local";
+  v.order = entry.manifest.order.value_or(0);
+  QFile file(entry.path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Status::ioError(entry.path.toStdString() + ": cannot read: " + file.errorString().toStdString());
+  const bool compiled = file.read(8) == QByteArrayLiteral("LMFRONTB");
+  v.bytes = file.size();
+  file.close();
+  if (compiled) {
+    auto model = engine::Model::open(entry.path.toStdString());
+    if (!model) return model.status();
+    v.sha256 = (*model)->payloadSha256();
+    v.order = (*model)->order();
+    v.vocabularySize = (*model)->vocab().size();
+  } else {
+    auto digest = engine::sha256File(entry.path.toStdString());
+    if (!digest) return digest.status();
+    v.sha256 = engine::toHex(*digest);
+  }
+  return v;
+}
+
+Result<std::int64_t> versionArg(const QJsonObject &args) {
+  const QJsonValue v = args.value(u"version"_qs);
+  const qint64 n = v.isString() ? v.toString().toLongLong() : v.toInteger(0);
+  if (n < 1) return Status::invalidArgument("\"version\": expected a version number >= 1");
+  return n;
+}
+
+Result<std::string> stringArg(const QJsonObject &args, QStringView key, bool required) {
+  const QJsonValue v = args.value(key);
+  if (v.isUndefined() || v.isNull()) {
+    if (required) return Status::invalidArgument(QStringLiteral("\"%1\": required").arg(key).toStdString());
+    return std::string();
+  }
+  if (!v.isString()) return Status::invalidArgument(QStringLiteral("\"%1\": expected a string").arg(key).toStdString());
+  return v.toString().toStdString();
+}
+
+std::string actorOf(const Principal &caller) {
+  if (caller.anonymous()) return "local";
+  return caller.name.empty() ? caller.keyId : caller.name;
+}
+
+}  // namespace
+
+QJsonObject versionJson(const registry::VersionInfo &v) {
+  QJsonArray deps;
+  for (const auto &d : v.dependsOn)
+    deps.append(QJsonObject{{u"model"_qs, str(d.model)}, {u"version"_qs, static_cast<qint64>(d.version)}});
+  return QJsonObject{{u"model"_qs, str(v.model)},
+                     {u"version"_qs, static_cast<qint64>(v.version)},
+                     {u"state"_qs, str(registry::versionStateName(v.state))},
+                     {u"sha256"_qs, str(v.sha256)},
+                     {u"bytes"_qs, static_cast<qint64>(v.bytes)},
+                     {u"order"_qs, v.order},
+                     {u"vocabulary"_qs, static_cast<qint64>(v.vocabularySize)},
+                     {u"dev_perplexity"_qs, v.devPerplexity ? QJsonValue(*v.devPerplexity) : QJsonValue()},
+                     {u"submitter"_qs, str(v.submitter)},
+                     {u"created"_qs, str(registry::isoUtcMs(v.createdMs))},
+                     {u"depends_on"_qs, deps}};
+}
+
+QJsonObject modelJson(const registry::ModelInfo &m, bool withCards) {
+  QJsonArray versions;
+  for (const auto &v : m.versions) {
+    QJsonObject o = versionJson(v);
+    if (withCards) o.insert(u"card"_qs, str(v.card));
+    versions.append(o);
+  }
+  return QJsonObject{{u"name"_qs, str(m.name)},
+                     {u"description"_qs, str(m.description)},
+                     {u"owner"_qs, str(m.owner)},
+                     {u"license"_qs, str(m.license)},
+                     {u"created"_qs, str(registry::isoUtcMs(m.createdMs))},
+                     {u"versions"_qs, versions}};
+}
+
+QJsonObject auditJson(const registry::AuditEntry &e) {
+  return QJsonObject{{u"time"_qs, str(registry::isoUtcMs(e.timeMs))},
+                     {u"actor"_qs, str(e.actor)},
+                     {u"action"_qs, str(e.action)},
+                     {u"model"_qs, str(e.model)},
+                     {u"version"_qs, e.version ? QJsonValue(static_cast<qint64>(*e.version)) : QJsonValue()},
+                     {u"before"_qs, str(e.before)},
+                     {u"after"_qs, str(e.after)},
+                     {u"reason"_qs, str(e.reason)},
+                     {u"outcome"_qs, str(registry::auditOutcomeName(e.outcome))}};
+}
+
+struct RegistryService::Impl {
+  Impl(const NodeContext &c, const GatewayService &g, RegistryOptions o) : context(c), gateway(g), options(o) {}
+
+  const NodeContext &context;
+  const GatewayService &gateway;
+  RegistryOptions options;
+  std::unique_ptr<registry::CatalogDb> db;
+  std::int64_t lastAuditId = 0;  // the newest audit row published
+  bool registered = false;
+
+  void importServed() {
+    const auto state = gateway.state();
+    if (!state) return;
+    for (const registry::CatalogEntry &entry : state->models) {
+      if (!entry.manifestError.isOk()) continue;  // not served; the gateway reports why
+      auto described = describeFile(entry);
+      Result<registry::ImportOutcome> imported =
+          described ? db->importVersion({entry.name.toStdString(), entry.manifest.description.toStdString(), "", ""},
+                                        *described, "local")
+                    : Result<registry::ImportOutcome>(described.status());
+      if (!imported)
+        context.events.report(EventLevel::Warning, "catalog",
+                              "model not imported into the catalog: " + imported.status().message(),
+                              {{"model", entry.name.toStdString()}});
+    }
+  }
+
+  Result<QJsonObject> catalogJson() const {
+    auto models = db->listModels();
+    if (!models) return models.status();
+    QJsonArray out;
+    for (const auto &m : *models) out.append(modelJson(m, false));
+    return QJsonObject{{u"object"_qs, u"catalog"_qs}, {u"models"_qs, out}};
+  }
+
+  Result<QJsonValue> versions(const QJsonObject &args) const {
+    auto name = stringArg(args, u"model", true);
+    if (!name) return name.status();
+    auto model = db->model(*name);
+    if (!model) return model.status();
+    return QJsonValue(modelJson(*model, true));
+  }
+
+  Result<QJsonValue> audit(const QJsonObject &args) const {
+    registry::AuditQuery query;
+    auto model = stringArg(args, u"model", false);
+    if (!model) return model.status();
+    query.model = *model;
+    const QJsonValue since = args.value(u"since"_qs);
+    if (!since.isUndefined() && !since.isNull()) {
+      const std::string text = since.isString() ? since.toString().toStdString() : std::to_string(since.toInteger(-1));
+      auto ms = registry::parseAuditTime(text);
+      if (!ms) return ms.status();
+      query.sinceMs = *ms;
+    }
+    if (args.contains(u"limit"_qs)) {
+      const QJsonValue limit = args.value(u"limit"_qs);
+      const qint64 n = limit.isString() ? limit.toString().toLongLong() : limit.toInteger(0);
+      if (n < 1 || n > kAuditMaxRows)
+        return Status::invalidArgument("\"limit\": expected 1.." + std::to_string(kAuditMaxRows));
+      query.limit = static_cast<int>(n);
+    } else {
+      query.limit = kAuditMaxRows;
+    }
+    auto format = stringArg(args, u"format", false);
+    if (!format) return format.status();
+    if (!format->empty() && *format != "json" && *format != "csv")
+      return Status::invalidArgument("\"format\": expected \"json\" or \"csv\"");
+    auto rows = db->audit().query(query);
+    if (!rows) return rows.status();
+    if (*format == "csv") return QJsonValue(QJsonObject{{u"csv"_qs, str(registry::auditCsv(*rows))}});
+    QJsonArray entries;
+    for (const auto &e : *rows) entries.append(auditJson(e));
+    return QJsonValue(QJsonObject{{u"entries"_qs, entries}});
+  }
+
+  Result<QJsonValue> act(LifecycleAction action, const QJsonObject &args, const Principal &caller,
+                         RegistryService &self) {
+    auto model = stringArg(args, u"model", true);
+    if (!model) return model.status();
+    auto version = versionArg(args);
+    if (!version) return version.status();
+    auto comment = stringArg(args, u"comment", false);
+    if (!comment) return comment.status();
+    auto done = db->transition(*model, *version, action, actorOf(caller), *comment);
+    self.publishChanges(*model);  // a refusal wrote its audit row too
+    if (!done) return done.status();
+    return QJsonValue(versionJson(*done));
+  }
+
+  Status registerOps(RegistryService &self) {
+    cluster::OpsRegistry &ops = context.ops;
+    LMFRONT_RETURN_IF_ERROR(ops.addTopic({u"catalog"_qs, Role::Viewer, cluster::OpsDelivery::Replaceable,
+                                          [this](const QJsonObject &) -> Result<QJsonObject> {
+                                            if (!db) return Status::unavailable("the catalog is not open");
+                                            return catalogJson();
+                                          }}));
+    LMFRONT_RETURN_IF_ERROR(ops.addTopic({u"audit"_qs, Role::Viewer, cluster::OpsDelivery::EveryDelta,
+                                          [this](const QJsonObject &subscribed) -> Result<QJsonObject> {
+                                            if (!db) return Status::unavailable("the catalog is not open");
+                                            QJsonObject args = subscribed;
+                                            if (!args.contains(u"limit"_qs))
+                                              args.insert(u"limit"_qs, kAuditSnapshotRows);
+                                            args.remove(u"format"_qs);
+                                            auto rows = audit(args);
+                                            if (!rows) return rows.status();
+                                            return rows->toObject();
+                                          }}));
+    LMFRONT_RETURN_IF_ERROR(ops.addCommand(
+        {u"catalog"_qs, Role::Viewer, [this](const QJsonObject &, const Principal &) -> Result<QJsonValue> {
+           if (!db) return Status::unavailable("the catalog is not open");
+           auto json = catalogJson();
+           if (!json) return json.status();
+           return QJsonValue(*json);
+         }}));
+    LMFRONT_RETURN_IF_ERROR(ops.addCommand(
+        {u"versions"_qs, Role::Viewer, [this](const QJsonObject &args, const Principal &) -> Result<QJsonValue> {
+           if (!db) return Status::unavailable("the catalog is not open");
+           return versions(args);
+         }}));
+    LMFRONT_RETURN_IF_ERROR(ops.addCommand(
+        {u"audit"_qs, Role::Viewer, [this](const QJsonObject &args, const Principal &) -> Result<QJsonValue> {
+           if (!db) return Status::unavailable("the catalog is not open");
+           return audit(args);
+         }}));
+    for (const LifecycleAction action :
+         {LifecycleAction::Approve, LifecycleAction::Reject, LifecycleAction::Publish, LifecycleAction::Retire}) {
+      LMFRONT_RETURN_IF_ERROR(ops.addCommand(
+          {str(registry::lifecycleActionName(action)), Role::Operator,
+           [this, action, &self](const QJsonObject &args, const Principal &caller) -> Result<QJsonValue> {
+             if (!db) return Status::unavailable("the catalog is not open");
+             return act(action, args, caller, self);
+           }}));
+    }
+    return Status::ok();
+  }
+};
+
+RegistryService::RegistryService(const NodeContext &context, const GatewayService &gateway, RegistryOptions options)
+    : d(std::make_unique<Impl>(context, gateway, options)) {}
+
+RegistryService::~RegistryService() { stop(); }
+
+Status RegistryService::start() {
+  if (d->db) return Status::failedPrecondition("the catalog is already open");
+  auto db = registry::CatalogDb::open(
+      QString(d->context.dataDir + u"/catalog.db"_qs).toStdString(),
+      registry::CatalogOptions{[] { return QDateTime::currentMSecsSinceEpoch(); }, d->options.forbidSelfApproval});
+  if (!db) return db.status();
+  d->db = std::move(*db);
+  d->importServed();
+  // What happened before this start is in the topic's snapshot, not in its deltas.
+  if (auto newest = d->db->audit().query({"", 0, 1}); newest && !newest->empty()) d->lastAuditId = newest->back().id;
+  if (!d->registered) {
+    if (Status st = d->registerOps(*this); !st) {
+      d->db.reset();
+      return st;
+    }
+    d->registered = true;
+  }
+  return Status::ok();
+}
+
+bool RegistryService::drain(std::chrono::milliseconds) { return true; }
+
+void RegistryService::stop() { d->db.reset(); }
+
+Health RegistryService::health() const {
+  Health h;
+  if (d->db) h.state = Health::State::Serving;
+  return h;
+}
+
+registry::CatalogDb *RegistryService::catalog() { return d->db.get(); }
+
+void RegistryService::publishChanges(const std::string &model) {
+  if (!d->db) return;
+  if (auto rows = d->db->audit().query({"", 0, kAuditMaxRows, d->lastAuditId}); rows && !rows->empty()) {
+    QJsonArray entries;
+    for (const auto &e : *rows) entries.append(auditJson(e));
+    d->lastAuditId = rows->back().id;
+    (void)d->context.ops.publish(u"audit"_qs, QJsonObject{{u"entries"_qs, entries}});
+  }
+  if (model.empty()) return;
+  if (auto m = d->db->model(model))
+    (void)d->context.ops.publish(u"catalog"_qs, QJsonObject{{u"changed"_qs, modelJson(*m, false)}});
+}
+
+}  // namespace lmfront::node
