@@ -21,15 +21,12 @@
 namespace {
 
 using namespace lmfront;
-using cli::cellText;
-using cli::pick;
-using cli::printJson;
-using cli::printTable;
+using namespace lmfront::cli;
 
 constexpr config::FlagSpec kFlags[] = {
-    config::flag("node", "URL", "the node: http://HOST:PORT (its ops API is ws://HOST:PORT/ops); required"),
-    config::flag("key", "KEY", "the API key (none: a keyless loopback node)").byDefault("$LMFRONT_API_KEY"),
-    config::flag("ca-file", "FILE", "https/wss: PEM certificates to trust besides the system's"),
+    cli::kNodeFlag,
+    cli::kKeyFlag,
+    cli::kCaFileFlag,
     config::switchFlag("json", "print JSON (the stable shapes of docs/alerting.md) instead of a table"),
     config::flag("comment", "TEXT", "ack, silence: a comment kept with it"),
     config::flag("match", "LABEL=REGEX", "silence: a matcher (regex over the whole value); repeatable").repeatable(),

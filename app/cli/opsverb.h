@@ -18,6 +18,14 @@
 
 namespace lmfront::cli {
 
+// The flags every node verb's table starts with (runOpsRequest reads them).
+inline constexpr config::FlagSpec kNodeFlag =
+    config::flag("node", "URL", "the node: http://HOST:PORT (its ops API is ws://HOST:PORT/ops); required");
+inline constexpr config::FlagSpec kKeyFlag =
+    config::flag("key", "KEY", "the API key (none: a keyless loopback node)").byDefault("$LMFRONT_API_KEY");
+inline constexpr config::FlagSpec kCaFileFlag =
+    config::flag("ca-file", "FILE", "https/wss: PEM certificates to trust besides the system's");
+
 struct OpsRequest {
   QString command;  // the ops command to run, or empty: the snapshot of `topic`
   QString topic;

@@ -1,5 +1,7 @@
 #include "alerting/alerthistory.h"
 
+#include "common/csv.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,19 +32,6 @@ std::string likeSubstring(std::string_view text) {
     out += c;
   }
   return out + "%";
-}
-
-void appendCsvCell(std::string &out, std::string_view cell) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(cell);
-    return;
-  }
-  out += '"';
-  for (const char c : cell) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 std::string formatValue(double v) {
@@ -339,13 +328,7 @@ std::string historyCsv(const std::vector<HistoryEvent> &events) {
                                  e.summary,
                                  e.author,
                                  e.comment};
-    bool first = true;
-    for (const std::string &cell : cells) {
-      if (!first) out += ',';
-      first = false;
-      appendCsvCell(out, cell);
-    }
-    out += "\r\n";
+    appendCsvRow(out, cells);
   }
   return out;
 }

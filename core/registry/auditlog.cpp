@@ -1,5 +1,6 @@
 #include "registry/auditlog.h"
 
+#include "common/csv.h"
 #include "storage/sqlitedb.h"
 
 #include <QDateTime>
@@ -35,26 +36,23 @@ Result<std::vector<AuditEntry>> AuditLog::query(const AuditQuery &q) const {
       .bind(2, q.model)
       .bind(3, static_cast<std::int64_t>(std::max(q.limit, 0)))
       .bind(4, q.afterId);
-  std::vector<AuditEntry> out;
-  for (;;) {
-    auto row = select->step();
-    if (!row) return row.status();
-    if (!*row) break;
+  auto rows = select->collect<AuditEntry>([](const storage::SqliteStatement &row) {
     AuditEntry e;
-    e.timeMs = select->int64(0);
-    e.actor = select->text(1);
-    e.action = select->text(2);
-    e.model = select->text(3);
-    e.version = select->optionalInt64(4);
-    e.before = select->text(5);
-    e.after = select->text(6);
-    e.reason = select->text(7);
-    e.outcome = select->text(8) == "ok" ? AuditOutcome::Ok : AuditOutcome::Refused;
-    e.id = select->int64(9);
-    out.push_back(std::move(e));
-  }
-  std::reverse(out.begin(), out.end());
-  return out;
+    e.timeMs = row.int64(0);
+    e.actor = row.text(1);
+    e.action = row.text(2);
+    e.model = row.text(3);
+    e.version = row.optionalInt64(4);
+    e.before = row.text(5);
+    e.after = row.text(6);
+    e.reason = row.text(7);
+    e.outcome = row.text(8) == "ok" ? AuditOutcome::Ok : AuditOutcome::Refused;
+    e.id = row.int64(9);
+    return e;
+  });
+  if (!rows) return rows;
+  std::reverse(rows->begin(), rows->end());
+  return rows;
 }
 
 std::string isoUtcMs(std::int64_t unixMs) {
@@ -78,21 +76,6 @@ Result<std::int64_t> parseAuditTime(std::string_view text) {
   return t.toMSecsSinceEpoch();
 }
 
-namespace {
-void appendCsvField(std::string &out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (const char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-}  // namespace
-
 std::string auditCsv(const std::vector<AuditEntry> &entries) {
   std::string out = "time,actor,action,model,version,before,after,reason,outcome\r\n";
   for (const AuditEntry &e : entries) {
@@ -105,13 +88,7 @@ std::string auditCsv(const std::vector<AuditEntry> &entries) {
                                   e.after,
                                   e.reason,
                                   std::string(auditOutcomeName(e.outcome))};
-    bool first = true;
-    for (const std::string &f : fields) {
-      if (!first) out += ',';
-      first = false;
-      appendCsvField(out, f);
-    }
-    out += "\r\n";
+    appendCsvRow(out, fields);
   }
   return out;
 }

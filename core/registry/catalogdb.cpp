@@ -50,17 +50,6 @@ constexpr std::string_view kLive = "state NOT IN ('rejected', 'retired')";
 
 std::string label(const std::string &model, std::int64_t version) { return model + " v" + std::to_string(version); }
 
-template <typename T, typename ReadRow>
-Result<std::vector<T>> readAll(storage::SqliteStatement &q, ReadRow readRow) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = q.step();
-    if (!row) return row.status();
-    if (!*row) return out;
-    out.push_back(readRow(q));
-  }
-}
-
 VersionInfo readVersion(const storage::SqliteStatement &q) {
   VersionInfo v;
   v.model = q.text(0);
@@ -297,7 +286,7 @@ Result<std::vector<VersionInfo>> CatalogDb::readVersions(const std::string &mode
                               " FROM versions WHERE ?1 = '' OR model = ?1 ORDER BY model, version");
   if (!select) return select.status();
   select->bind(1, model);
-  auto versions = readAll<VersionInfo>(*select, readVersion);
+  auto versions = select->collect<VersionInfo>(readVersion);
   if (!versions) return versions;
   auto deps = m_db->prepare(
       "SELECT model, version, on_model, on_version FROM dependencies WHERE ?1 = '' OR model = ?1"
@@ -320,7 +309,7 @@ Result<std::vector<ModelInfo>> CatalogDb::listModels() const {
   auto select =
       m_db->prepare("SELECT name, description, owner, license, created_ms, next_version FROM models ORDER BY name");
   if (!select) return select.status();
-  auto models = readAll<ModelInfo>(*select, [](const storage::SqliteStatement &q) {
+  auto models = select->collect<ModelInfo>([](const storage::SqliteStatement &q) {
     return ModelInfo{q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.int64(5), {}};
   });
   if (!models) return models;
@@ -366,7 +355,7 @@ Result<VersionInfo> CatalogDb::version(const std::string &model, std::int64_t nu
       "SELECT on_model, on_version FROM dependencies WHERE model = ? AND version = ? ORDER BY on_model, on_version");
   if (!deps) return deps.status();
   deps->bind(1, model).bind(2, number);
-  auto refs = readAll<VersionRef>(*deps, [](const storage::SqliteStatement &q) {
+  auto refs = deps->collect<VersionRef>([](const storage::SqliteStatement &q) {
     return VersionRef{q.text(0), q.int64(1)};
   });
   if (!refs) return refs.status();
@@ -381,7 +370,7 @@ Result<std::vector<VersionRef>> CatalogDb::dependents(const std::string &model, 
       std::string(kLive) + " ORDER BY d.model, d.version");
   if (!select) return select.status();
   select->bind(1, model).bind(2, number);
-  return readAll<VersionRef>(*select, [](const storage::SqliteStatement &q) {
+  return select->collect<VersionRef>([](const storage::SqliteStatement &q) {
     return VersionRef{q.text(0), q.int64(1)};
   });
 }
@@ -391,7 +380,7 @@ Result<std::vector<Review>> CatalogDb::reviews(const std::string &model) const {
       m_db->prepare("SELECT version, reviewer, verdict, comment, time_ms FROM reviews WHERE model = ? ORDER BY id");
   if (!select) return select.status();
   select->bind(1, model);
-  return readAll<Review>(*select, [](const storage::SqliteStatement &q) {
+  return select->collect<Review>([](const storage::SqliteStatement &q) {
     return Review{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4)};
   });
 }
@@ -412,7 +401,7 @@ Result<std::optional<ArtifactRecord>> CatalogDb::artifact(const std::string &sha
   auto select = m_db->prepare("SELECT sha256, path, bytes, kind, created_ms FROM artifacts WHERE sha256 = ?");
   if (!select) return select.status();
   select->bind(1, sha256);
-  auto rows = readAll<ArtifactRecord>(*select, readArtifact);
+  auto rows = select->collect<ArtifactRecord>(readArtifact);
   if (!rows) return rows.status();
   return rows->empty() ? std::optional<ArtifactRecord>() : std::optional<ArtifactRecord>(rows->front());
 }
@@ -427,7 +416,7 @@ Result<std::vector<ArtifactRecord>> CatalogDb::collectableArtifacts() const {
       " WHERE d.on_model = v.model AND d.on_version = v.version AND u." +
       std::string(kLive) + "))) ORDER BY sha256");
   if (!select) return select.status();
-  return readAll<ArtifactRecord>(*select, readArtifact);
+  return select->collect<ArtifactRecord>(readArtifact);
 }
 
 Status CatalogDb::removeArtifact(const std::string &sha256) {
@@ -466,7 +455,7 @@ Result<std::vector<DeploymentRecord>> CatalogDb::deployments(const std::string &
       " ORDER BY id DESC LIMIT ?");
   if (!select) return select.status();
   select->bind(1, model).bind(2, std::int64_t{std::max(limit, 0)});
-  return readAll<DeploymentRecord>(*select, [](const storage::SqliteStatement &q) {
+  return select->collect<DeploymentRecord>([](const storage::SqliteStatement &q) {
     return DeploymentRecord{q.int64(0), q.text(1), q.int64(2), q.text(3), q.optionalReal(4).value_or(0),
                             q.text(5),  q.text(6), q.int64(7)};
   });

@@ -134,13 +134,7 @@ Result<std::vector<Job>> JobBook::list(bool activeOnly, int limit) const {
                              " FROM jobs WHERE ?1 = 0 OR state IN ('queued', 'running') ORDER BY id DESC LIMIT ?2");
   if (!select) return select.status();
   select->bind(1, std::int64_t{activeOnly ? 1 : 0}).bind(2, std::int64_t{std::max(limit, 0)});
-  std::vector<Job> out;
-  for (;;) {
-    auto row = select->step();
-    if (!row) return row.status();
-    if (!*row) return out;
-    out.push_back(readJob(*select));
-  }
+  return select->collect<Job>(readJob);
 }
 
 Result<int> JobBook::failInterrupted() {

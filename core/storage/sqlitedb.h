@@ -73,6 +73,17 @@ public:
   Result<bool> step();
   // Steps to the end, ignoring rows: for INSERT/UPDATE/DELETE.
   Status run();
+  // Steps to the end, collecting readRow(*this) of every row.
+  template <typename T, typename ReadRow>
+  Result<std::vector<T>> collect(ReadRow readRow) {
+    std::vector<T> out;
+    for (;;) {
+      auto row = step();
+      if (!row) return row.status();
+      if (!*row) return out;
+      out.push_back(readRow(*this));
+    }
+  }
 
   std::string text(int column) const;
   std::int64_t int64(int column) const;

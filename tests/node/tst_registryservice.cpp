@@ -74,8 +74,7 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(snapshots.size(), 2, 10'000);
 
     QJsonObject catalog, audit;
-    for (const auto &s : snapshots)
-      (s[0].toString() == u"catalog"_qs ? catalog : audit) = s[2].toJsonObject();
+    for (const auto &s : snapshots) (s[0].toString() == u"catalog"_qs ? catalog : audit) = s[2].toJsonObject();
     const QJsonArray models = catalog[u"models"_qs].toArray();
     QCOMPARE(models.size(), 1);
     const QJsonObject v1 = models[0][u"versions"_qs][0].toObject();
@@ -89,7 +88,8 @@ private Q_SLOTS:
     QVERIFY(!refused.ok());
     QCOMPARE(refused.error.code, client::OpsErrorCode::FailedPrecondition);
     QVERIFY(refused.error.message.contains(u"publish is allowed from: compiled"_qs));
-    const auto retired = run(*c, u"retire"_qs, {{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 1}, {u"comment"_qs, u"bye"_qs}});
+    const auto retired =
+        run(*c, u"retire"_qs, {{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 1}, {u"comment"_qs, u"bye"_qs}});
     QVERIFY2(retired.ok(), qPrintable(retired.error.message));
     QCOMPARE(retired.result[u"state"_qs].toString(), u"retired"_qs);
 
