@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/socket.h>
+
 #include <csignal>
 
 using namespace lmfront;
@@ -120,6 +122,28 @@ private Q_SLOTS:
     ops.open();
     QVERIFY2(QTest::qWaitFor([&] { return !node.isEmpty(); }, 10'000), qPrintable(ops.stateReason()));
     QCOMPARE(ops.state(), client::OpsClient::State::Live);
+  }
+
+  void aClientResettingMidResponseDoesNotKillTheNode() {
+    // OpenSSL writes with write(2): a write to a peer that reset the connection raises SIGPIPE,
+    // whose default action ends the process unless the node's I/O threads block it.
+    for (int round = 0; round < 10; ++round) {
+      Https https;
+      QVERIFY2(https.connect(m_node.port(), file(u"ca.pem"_qs)), qPrintable(https.socket.errorString()));
+      QByteArray many;
+      for (int i = 0; i < 64; ++i) many += "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      https.socket.write(many);
+      QVERIFY(https.socket.waitForReadyRead(10'000));  // the answers have begun
+      const linger reset{1, 0};
+      const int fd = static_cast<int>(https.socket.socketDescriptor());
+      QCOMPARE(::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+      https.socket.abort();
+      QTest::qWait(20);  // the node meets the reset on its next write
+    }
+    QCOMPARE(m_node.process().state(), QProcess::Running);
+    Https after;
+    QVERIFY2(after.connect(m_node.port(), file(u"ca.pem"_qs)), qPrintable(after.socket.errorString()));
+    QVERIFY(after.get("/healthz").startsWith("HTTP/1.1 200"));
   }
 
   void theOpsClientRefusesAnUnknownCa() {

@@ -2,6 +2,7 @@
 
 #include "gateway/http/httpconnection.h"
 #include "gateway/http/tlscontext.h"
+#include "gateway/http/tlsstream.h"
 #include "gateway/http/tlstunnel.h"
 
 #include <QSocketNotifier>
@@ -64,6 +65,7 @@ HttpWorker::~HttpWorker() {
 
 void HttpWorker::start() {
   m_mailbox->setOwnerThread(std::this_thread::get_id());
+  blockSigpipeOnThisThread();  // TLS connections
   m_epollFd = ::epoll_create1(EPOLL_CLOEXEC);
   if (m_epollFd < 0) {
     qWarning("lmfront http: worker %d cannot create epoll set: %s", m_index, std::strerror(errno));

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <string_view>
 
@@ -143,6 +144,13 @@ void TlsStream::shutdown() {
   m_shutdown = true;
   (void)SSL_shutdown(m_ssl);
   ERR_clear_error();
+}
+
+void blockSigpipeOnThisThread() {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
 }
 
 }  // namespace lmfront::gateway

@@ -68,4 +68,9 @@ private:
   std::string m_failure;
 };
 
+// OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a write to a peer that reset the
+// connection raises SIGPIPE, whose default action ends the process. Every thread that drives
+// TlsStreams calls this once; the write then fails with EPIPE and the connection is closed.
+void blockSigpipeOnThisThread();
+
 }  // namespace lmfront::gateway

@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <cerrno>
 #include <charconv>
-#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -159,12 +158,7 @@ void HttpClient::Loop::post(ClientRequest request, std::shared_ptr<ResponseHandl
 }
 
 void HttpClient::Loop::run() {
-  // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a peer that reset the connection would
-  // raise SIGPIPE, which kills the process by default. Blocked here, the write fails with EPIPE.
-  sigset_t pipe;
-  sigemptyset(&pipe);
-  sigaddset(&pipe, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  blockSigpipeOnThisThread();  // https upstreams
   epoll_event events[64];
   auto nextCheck = SteadyClock::now();
   while (!stopping.load()) {
