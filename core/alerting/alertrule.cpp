@@ -76,12 +76,12 @@ bool sameSelector(const Selector &a, const Selector &b) {
 }  // namespace
 
 bool AlertRule::sameDefinition(const AlertRule &o) const {
-  const bool sameDenominator = denominator.has_value() == o.denominator.has_value() &&
-                               (!denominator || sameSelector(*denominator, *o.denominator));
+  const bool sameDenominator =
+      std::equal(denominator.begin(), denominator.end(), o.denominator.begin(), o.denominator.end(), sameSelector);
   return name == o.name && sameSelector(selector, o.selector) && aggregate == o.aggregate && sameDenominator &&
-         q == o.q && by == o.by && window == o.window && op == o.op && threshold == o.threshold &&
-         forDuration == o.forDuration && keepFiringFor == o.keepFiringFor && severity == o.severity &&
-         labels == o.labels && summary == o.summary;
+         minRate == o.minRate && q == o.q && by == o.by && window == o.window && op == o.op &&
+         threshold == o.threshold && forDuration == o.forDuration && keepFiringFor == o.keepFiringFor &&
+         severity == o.severity && labels == o.labels && summary == o.summary;
 }
 
 std::string AlertRule::renderSummary(const Labels &alertLabels, double value) const {
@@ -218,8 +218,8 @@ public:
   Result<AlertRule> rule(const YAML::Node &node) const {
     if (!node.IsMap()) return fail(node, {}, {}, "a rule must be a map of fields");
     static const std::set<std::string, std::less<>> kFields = {
-        "name", "metric",    "match", "aggregate",       "denominator", "q",      "by",     "window",
-        "op",   "threshold", "for",   "keep_firing_for", "severity",    "labels", "summary"};
+        "name",   "metric", "match",     "aggregate", "denominator",     "min_rate", "q",      "by",
+        "window", "op",     "threshold", "for",       "keep_firing_for", "severity", "labels", "summary"};
     AlertRule r;
     r.line = node.Mark().line + 1;
     const YAML::Node nameNode = node["name"];
@@ -235,7 +235,7 @@ public:
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
       if (!kFields.contains(key))
         return fail(it->first, r.name, key,
-                    "unknown field (known: name, metric, match, aggregate, denominator, q, "
+                    "unknown field (known: name, metric, match, aggregate, denominator, min_rate, q, "
                     "by, window, op, threshold, for, keep_firing_for, severity, labels, "
                     "summary)");
     }
@@ -271,19 +271,38 @@ public:
 
     const YAML::Node denominator = node["denominator"];
     if (r.aggregate == Aggregate::Ratio) {
-      if (!denominator.IsDefined() || !denominator.IsMap())
+      if (!denominator.IsDefined() || !(denominator.IsMap() || (denominator.IsSequence() && denominator.size() > 0)))
         return fail(denominator.IsDefined() ? denominator : aggregate, r.name, "denominator",
-                    "is required with aggregate: ratio, a map with metric and match");
-      for (auto it = denominator.begin(); it != denominator.end(); ++it) {
-        const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-        if (key != "metric" && key != "match")
-          return fail(it->first, r.name, "denominator." + key, "unknown field (known: metric, match)");
+                    "is required with aggregate: ratio, a map with metric and match (or a list of them)");
+      std::vector<YAML::Node> parts;
+      if (denominator.IsMap())
+        parts.push_back(denominator);
+      else
+        for (std::size_t i = 0; i < denominator.size(); ++i) parts.push_back(denominator[i]);
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        const YAML::Node &part = parts[i];
+        const std::string at =
+            denominator.IsMap() ? std::string("denominator") : "denominator[" + std::to_string(i) + "]";
+        if (!part.IsMap()) return fail(part, r.name, at, "expected a map with metric and match");
+        for (auto it = part.begin(); it != part.end(); ++it) {
+          const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+          if (key != "metric" && key != "match")
+            return fail(it->first, r.name, at + "." + key, "unknown field (known: metric, match)");
+        }
+        auto d = selector(part["metric"], part["match"], r.name, at + ".metric");
+        if (!d) return d.status();
+        r.denominator.push_back(std::move(*d));
       }
-      auto d = selector(denominator["metric"], denominator["match"], r.name, "denominator.metric");
-      if (!d) return d.status();
-      r.denominator = std::move(*d);
     } else if (denominator.IsDefined()) {
       return fail(denominator, r.name, "denominator", "only with aggregate: ratio");
+    }
+
+    if (const YAML::Node minRate = node["min_rate"]; minRate.IsDefined()) {
+      if (r.aggregate != Aggregate::Ratio) return fail(minRate, r.name, "min_rate", "only with aggregate: ratio");
+      auto value = number(minRate, r.name, "min_rate");
+      if (!value) return value.status();
+      if (!(*value >= 0)) return fail(minRate, r.name, "min_rate", "must not be negative");
+      r.minRate = *value;
     }
 
     if (const YAML::Node by = node["by"]; by.IsDefined()) {

@@ -51,8 +51,13 @@ struct AlertRule {
   std::string name;
   Selector selector;
   Aggregate aggregate = Aggregate::Rate;
-  std::optional<Selector> denominator;  // ratio only: selector / denominator
-  double q = 0;                         // quantile only, in (0, 1)
+  // ratio only: selector / the sum of these (one or more). The node's cache hit ratio, say, is
+  // hits of every tier over the local tier's hits plus misses (every lookup asks it first).
+  std::vector<Selector> denominator;
+  // ratio only: a group whose denominator rate (per second) is below this has no value, so a
+  // handful of requests cannot fire a ratio alert. 0: any traffic counts.
+  double minRate = 0;
+  double q = 0;  // quantile only, in (0, 1)
   // The labels an alert is kept per. Absent: every label of the series (one alert per series);
   // for ratio, absent means the whole node (one alert).
   std::optional<std::vector<std::string>> by;

@@ -91,8 +91,11 @@ std::vector<std::pair<Labels, double>> StoreSeriesSource::evaluate(const AlertRu
   case Aggregate::Rate: values = rates(m_store, rule.selector, rule.by, false, since); break;
   case Aggregate::Ratio: {
     const auto numerators = rates(m_store, rule.selector, rule.by, true, since);
-    for (const auto &[group, denominator] : rates(m_store, *rule.denominator, rule.by, true, since)) {
-      if (denominator <= 0) continue;
+    std::map<Labels, double> denominators;
+    for (const Selector &part : rule.denominator)
+      for (const auto &[group, rate] : rates(m_store, part, rule.by, true, since)) denominators[group] += rate;
+    for (const auto &[group, denominator] : denominators) {
+      if (denominator <= 0 || denominator < rule.minRate) continue;
       const auto n = numerators.find(group);
       values[group] = (n == numerators.end() ? 0.0 : n->second) / denominator;
     }

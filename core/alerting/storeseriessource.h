@@ -7,8 +7,8 @@
 //   max       any series: largest point;                    largest per group
 //   quantile  histogram: the series' per-second q-quantiles (the store must track q), weighted
 //             by each second's observation count;            largest per group (the worst series)
-//   ratio     rate of the selector / rate of the denominator, each summed per group; NaN (no
-//             alert) when the denominator is 0
+//   ratio     rate of the selector / rate of the denominator (the sum of its selectors), each
+//             summed per group; NaN (no alert) when the denominator is 0 or below min_rate
 // Groups are the `by` labels; without `by`, each series is its own group (ratio: one group).
 // Points that are NaN (a histogram second without observations) are skipped; a group with no
 // point yields no value. The metric's family must be tracked by the store (the node tracks every

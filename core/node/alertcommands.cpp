@@ -37,7 +37,14 @@ QJsonObject ruleJson(const alerting::AlertRule &r) {
   QJsonObject out = selectorJson(r.selector);
   out.insert(u"name"_qs, str(r.name));
   out.insert(u"aggregate"_qs, str(alerting::aggregateName(r.aggregate)));
-  if (r.denominator) out.insert(u"denominator"_qs, selectorJson(*r.denominator));
+  if (r.denominator.size() == 1) {
+    out.insert(u"denominator"_qs, selectorJson(r.denominator.front()));
+  } else if (!r.denominator.empty()) {
+    QJsonArray parts;
+    for (const auto &part : r.denominator) parts.append(selectorJson(part));
+    out.insert(u"denominator"_qs, parts);
+  }
+  if (r.minRate > 0) out.insert(u"min_rate"_qs, r.minRate);
   if (r.aggregate == alerting::Aggregate::Quantile) out.insert(u"q"_qs, r.q);
   if (r.by) {
     QJsonArray by;

@@ -155,7 +155,7 @@ Status AlertingService::Impl::track(const std::vector<AlertRule> &rules) {
   std::map<std::string, std::set<double>> families;
   for (const auto &r : rules) {
     families[r.selector.metric];
-    if (r.denominator) families[r.denominator->metric];
+    for (const auto &part : r.denominator) families[part.metric];
     if (r.aggregate == alerting::Aggregate::Quantile) families[r.selector.metric].insert(r.q);
   }
   for (const auto &[name, quantiles] : families) {

@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 namespace {
 
 const MetricExists kKnown = [](std::string_view name) {
-  return name == "lmfront_requests_total" || name == "lmfront_request_duration_seconds" || name == "lmfront_backend_up";
+  return name == "lmfront_requests_total" || name == "lmfront_request_duration_seconds" ||
+         name == "lmfront_backend_up" || name == "lmfront_cache_hits_total" || name == "lmfront_cache_misses_total";
 };
 
 std::string errorOf(std::string_view yaml) {
@@ -63,7 +64,7 @@ private Q_SLOTS:
     QVERIFY(!r.selector.matches({{"code", "5000"}}));  // the whole value must match
     QVERIFY(!r.selector.matches({}));
     QVERIFY(r.aggregate == Aggregate::Ratio);
-    QVERIFY(r.denominator && r.denominator->metric == "lmfront_requests_total");
+    QVERIFY(r.denominator.size() == 1 && r.denominator.front().metric == "lmfront_requests_total");
     QCOMPARE(r.by.value_or(std::vector<std::string>{}), std::vector<std::string>{"model"});
     QCOMPARE(r.window, std::chrono::milliseconds(5min));
     QVERIFY(r.op == Comparison::Greater);
@@ -88,7 +89,8 @@ private Q_SLOTS:
     namespace names = lmfront::observe::names;
     const MetricExists nodeMetric = [](std::string_view name) {
       return name == names::kRequestsTotal || name == names::kRequestDurationSeconds || name == names::kBackendUp ||
-             name == names::kBackendBreakerState || name == names::kQueueDepth;
+             name == names::kBackendBreakerState || name == names::kQueueDepth || name == names::kCacheHitsTotal ||
+             name == names::kCacheMissesTotal;
     };
     QFile file(qEnvironmentVariable("LMFRONT_SOURCE_DIR") + u"/resources/alerts/default-rules.yaml"_qs);
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
@@ -97,7 +99,7 @@ private Q_SLOTS:
     std::vector<std::string> ruleNames;
     for (const auto &r : *rules) ruleNames.push_back(r.name);
     QCOMPARE(ruleNames, (std::vector<std::string>{"high_error_ratio", "p99_latency", "backend_down", "circuit_open",
-                                                  "queue_saturation"}));
+                                                  "queue_saturation", "cache_hit_ratio_drop"}));
   }
 
   void durations() {
@@ -141,6 +143,23 @@ private Q_SLOTS:
     QTest::newRow("ratio without denominator")
         << head + u"    metric: lmfront_requests_total\n    aggregate: ratio\n"_qs
         << u"rules.yaml:7: rule \"r\": \"denominator\": is required"_qs;
+    QTest::newRow("denominator list entry unknown field")
+        << head +
+               u"    metric: lmfront_cache_hits_total\n    aggregate: ratio\n"
+               u"    denominator:\n      - {metric: lmfront_cache_hits_total}\n"
+               u"      - {metric: lmfront_cache_misses_total, tier: local}\n"_qs
+        << u"rules.yaml:10: rule \"r\": \"denominator[1].tier\": unknown field"_qs;
+    QTest::newRow("empty denominator list")
+        << head + u"    metric: lmfront_cache_hits_total\n    aggregate: ratio\n    denominator: []\n"_qs
+        << u"rules.yaml:8: rule \"r\": \"denominator\": is required"_qs;
+    QTest::newRow("negative min_rate")
+        << head +
+               u"    metric: lmfront_requests_total\n    aggregate: ratio\n"
+               u"    denominator: {metric: lmfront_requests_total}\n    min_rate: -1\n"_qs
+        << u"rules.yaml:9: rule \"r\": \"min_rate\": must not be negative"_qs;
+    QTest::newRow("min_rate without ratio")
+        << head + u"    metric: lmfront_requests_total\n    aggregate: rate\n    min_rate: 1\n"_qs
+        << u"rules.yaml:8: rule \"r\": \"min_rate\": only with aggregate: ratio"_qs;
     QTest::newRow("bad severity") << u"rules:\n  - name: r\n    metric: lmfront_backend_up\n    aggregate: max\n"
                                      u"    op: \"<\"\n    threshold: 1\n    severity: page\n"_qs
                                   << u"rules.yaml:7: rule \"r\": \"severity\": expected critical, warning or info"_qs;

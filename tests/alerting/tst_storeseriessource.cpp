@@ -98,6 +98,32 @@ private Q_SLOTS:
     QCOMPARE(whole[0].second, 20.0 / 150.0);
   }
 
+  // The cache hit ratio's shape: hits of every tier over the first tier's hits plus misses, and
+  // a min_rate under which a quiet node has no value at all.
+  void ratioOverASumOfSelectorsWithAMinimumRate() {
+    auto *hits = *m_registry->counter("hits_total", "h", {"tier"});
+    auto *misses = *m_registry->counter("misses_total", "h", {"tier"});
+    QVERIFY(m_store->track("hits_total").isOk());
+    QVERIFY(m_store->track("misses_total").isOk());
+    m_store->sample(m_clock.now());
+    for (int s = 0; s < 10; ++s) {
+      hits->withLabels({"local"}).inc(2);    // 2 local hits
+      misses->withLabels({"local"}).inc(8);  // 8 local misses, of which
+      hits->withLabels({"redis"}).inc(3);    // 3 hit redis
+      misses->withLabels({"redis"}).inc(5);
+      tick();
+    }
+    StoreSeriesSource source(*m_store);
+    const std::string rule =
+        "{name: r, metric: hits_total, aggregate: ratio, denominator: [{metric: hits_total, match: {tier: local}}, "
+        "{metric: misses_total, match: {tier: local}}], window: 1m, op: '<', threshold: 1, severity: info";
+    const auto ratio = source.evaluate(parseOne(rule + "}"), m_clock.now());
+    QCOMPARE(ratio.size(), 1u);
+    QCOMPARE(ratio[0].second, 0.5);  // (2 + 3) / (2 + 8)
+    QCOMPARE(source.evaluate(parseOne(rule + ", min_rate: 10}"), m_clock.now()).size(), 1u);
+    QVERIFY(source.evaluate(parseOne(rule + ", min_rate: 10.5}"), m_clock.now()).empty());
+  }
+
   void windowLimitsThePoints() {
     auto &a = m_requests->withLabels({"a", "200"});
     m_store->sample(m_clock.now());
