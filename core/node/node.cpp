@@ -63,7 +63,7 @@ struct Node::Impl {
   EventSink &events;
   const QString consoleCredential = mintCredential();
   // Before the services: what they hold references to outlives them.
-  gateway::upstream::HttpClient http{2};
+  gateway::upstream::HttpClient http{1};  // off-worker requests: probes, webhooks, delayed retries
   observe::MetricsRegistry registry;
   cluster::OpsRegistry ops;  // filled by the services at start, before the ops server takes connections
   QThreadPool inference;     // engine inference, never on data-plane workers

@@ -71,6 +71,8 @@ void HttpWorker::start() {
     qWarning("lmfront http: worker %d cannot create epoll set: %s", m_index, std::strerror(errno));
     return;
   }
+  m_loop = std::make_unique<WorkerLoop>(m_epollFd);
+  WorkerLoop::setCurrent(m_loop.get());
   m_epollNotifier = new QSocketNotifier(m_epollFd, QSocketNotifier::Read, this);
   connect(m_epollNotifier, &QSocketNotifier::activated, this, [this] { onEpollReady(); });
   // The listener is the one entry whose tag is null.
@@ -179,6 +181,10 @@ void HttpWorker::onEpollReady() {
     if (n <= 0) return;
     for (int i = 0; i < n; ++i) {
       const std::uint32_t e = events[i].events;
+      if (WorkerLoop::isAttachmentToken(events[i].data.u64)) {
+        m_loop->dispatch(events[i].data.u64, e);
+        continue;
+      }
       auto *conn = static_cast<HttpConnection *>(events[i].data.ptr);
       if (conn == nullptr) {
         onAcceptable();
@@ -278,6 +284,11 @@ void HttpWorker::shutdown() {
   m_stats->open.fetch_sub(m_connections.size(), std::memory_order_relaxed);
   m_connections.clear();
   m_tunnels.clear();  // here, on the worker thread that owns their notifiers
+  if (m_loop) {
+    // Not current first: a handler ending with Cancelled that sends again goes elsewhere.
+    WorkerLoop::setCurrent(nullptr);
+    m_loop->detach();
+  }
   delete m_epollNotifier;
   m_epollNotifier = nullptr;
   m_shutDown.store(true, std::memory_order_release);

@@ -2,12 +2,14 @@
 // SO_REUSEPORT listening socket, the connections it accepted, a tick timer for timeouts and a
 // Mailbox for calls from other threads. Sockets are watched by one level-triggered epoll set per
 // worker; Qt's event loop watches only the epoll descriptor (one QSocketNotifier), so a wakeup
-// costs O(ready sockets), not O(open sockets) as one notifier per connection would under poll(). Everything here runs
+// costs O(ready sockets), not O(open sockets) as one notifier per connection would under poll(). The same epoll set
+// serves the worker's WorkerLoop attachment (the upstream client's connections, workerloop.h). Everything here runs
 // on that thread, except the constructor (controlling thread) and the ServerShared fields it reads. Internal.
 #pragma once
 
 #include "gateway/http/exchange.h"
 #include "gateway/http/httpserver.h"
+#include "gateway/http/workerloop.h"
 
 #include <QObject>
 
@@ -100,6 +102,7 @@ private:
   WorkerStats *m_stats;
   std::shared_ptr<Mailbox> m_mailbox;
   int m_epollFd = -1;
+  std::unique_ptr<WorkerLoop> m_loop;
   QSocketNotifier *m_epollNotifier = nullptr;
   bool m_accepting = false;
   QTimer *m_tick = nullptr;

@@ -10,7 +10,8 @@
 //
 // Errors as Status: connect refused/reset → Unavailable; timeouts → DeadlineExceeded; an upstream
 // 5xx → Unavailable ("upstream answered 503"); 429 → ResourceExhausted; 400 → InvalidArgument;
-// 404 → NotFound. The backend id is the URL. Thread-safe; callbacks run on HttpClient threads.
+// 404 → NotFound. The backend id is the URL. Thread-safe; the sink is called on the thread that
+// called generate() when it is a data-plane worker (httpclient.h), else on the client's own thread.
 //
 // An https:// URL is reached over TLS with a client context made once at create(): the system's
 // CAs plus UpstreamOptions::caFile (create() fails naming the file when it cannot be read).

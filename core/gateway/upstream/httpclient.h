@@ -1,12 +1,17 @@
 // HttpClient: a small non-blocking HTTP/1.1 client for talking to upstream model servers
 // (llama.cpp server, vLLM, Ollama, other lmfront nodes). See docs/pools.md.
 //
-// Model: a few I/O threads (default 2), each with its own epoll set, eventfd wake-up and a
-// keep-alive connection pool per upstream (host:port). send() picks a thread round robin and
-// returns at once; the handler's callbacks run on that I/O thread, in order: onHead() once, then
-// onBody() for every piece of (de-chunked) body as it arrives — no buffering, so a streamed token
-// is forwarded the moment its bytes are read — then exactly one onComplete(). Responses are
-// parsed by libhttp-parser (HTTP_RESPONSE mode), never by hand.
+// Model: send() returns at once and the request runs on an event loop with its own keep-alive
+// connection pool per upstream (host:port). Called on a data-plane worker's thread (a proxied
+// request), it runs on that worker's own epoll loop (ClientLoop attached to its WorkerLoop): the
+// request is written, and its answer read and handed to the handler, on the thread that accepted
+// the client, with no hop between threads and no lock; each worker has its own pools. Called on
+// any other thread (health probes, alert webhooks, tests), it goes round robin to one of the
+// client's own I/O threads (the constructor's count, at least 1), each with its own pools. The
+// handler's callbacks run on that loop's thread, in order: onHead() once, then onBody() for every
+// piece of (de-chunked) body as it arrives — no buffering, so a streamed token is forwarded the
+// moment its bytes are read — then exactly one onComplete(), never before send() returned.
+// Responses are parsed by libhttp-parser (HTTP_RESPONSE mode), never by hand.
 //
 // HTTPS: a request carrying a client TlsContext goes over TLS (TlsStream): the chain is verified
 // against the context's CAs and the certificate must name the request's host (sent as SNI when it
@@ -71,7 +76,9 @@ public:
 class HttpClient {
 public:
   explicit HttpClient(int threads = 2);
-  ~HttpClient();  // closes every connection; pending handlers get onComplete(Cancelled)
+  // Closes its own threads' connections; their pending handlers get onComplete(Cancelled). A
+  // worker's connections end with the worker (its pending handlers get Cancelled then).
+  ~HttpClient();
   HttpClient(const HttpClient &) = delete;
   HttpClient &operator=(const HttpClient &) = delete;
 
