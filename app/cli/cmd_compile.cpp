@@ -1,9 +1,11 @@
 // `lmfront compile IN OUT.lmb [--probing-multiplier X] [--no-index] [--json]`: an ARPA (or an older compiled
-// file) -> a compiled model with its continuation index.
+// file) -> a compiled model with its continuation index. With --node it is the platform's compile
+// job instead (`compile MODEL VERSION --node URL`, platformverbs.h).
 #include "commandregistry.h"
 #include "engine/continuationindex.h"
 #include "engine/model.h"
 #include "enginecli.h"
+#include "platformverbs.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -52,11 +54,16 @@ constexpr config::FlagSpec kFlags[] = {
 };
 
 int runCompile(int argc, char **argv) {
+  if (cli::isPlatformCompile(argc, argv)) return cli::runPlatformCompile(argc, argv);
   auto parsed = config::parseFlags(kFlags, argc, argv);
   if (!parsed) return cli::fail("compile", parsed.status().message(), 2);
   const config::ParsedFlags &args = *parsed;
   if (args.has("help") || args.positionals().size() != 2) {
-    std::fputs(cli::usageText("compile IN.arpa OUT.lmb [flags]", kFlags).c_str(), args.has("help") ? stdout : stderr);
+    std::fputs(
+        cli::usageText("compile IN.arpa OUT.lmb [flags]", kFlags,
+                       "A node's compile job instead: lmfront compile MODEL VERSION --node URL (see its --help).\n")
+            .c_str(),
+        args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   Result<double> mult = args.number("probing-multiplier", 1.5);
@@ -87,7 +94,7 @@ int runCompile(int argc, char **argv) {
   return 0;
 }
 
-const bool kRegistered =
-    cli::registerCommand({"compile", "compile an ARPA model into the mmap-able binary format", &runCompile});
+const bool kRegistered = cli::registerCommand(
+    {"compile", "compile an ARPA model into the mmap-able binary format (with --node: a job)", &runCompile});
 
 }  // namespace

@@ -91,8 +91,15 @@ int runOpsRequest(const std::string &verb, char *argv0, const config::ParsedFlag
   if (request.command.isEmpty()) {
     QObject::connect(&client, &OpsClient::snapshotReceived, &app,
                      [&](const QString &topic, qint64, const QJsonObject &payload) {
-                       if (topic == request.topic && !done) finish(request.print(payload));
+                       if (topic != request.topic || done) return;
+                       const int code = request.print(payload);
+                       if (!request.follow || code != 0) finish(code);
                      });
+    if (request.follow)
+      QObject::connect(&client, &OpsClient::deltaReceived, &app,
+                       [&](const QString &topic, qint64, const QJsonObject &delta) {
+                         if (topic == request.topic && !done) request.follow(delta);
+                       });
     QObject::connect(&client, &OpsClient::subscriptionFailed, &app,
                      [&](const QString &, const client::OpsError &error) { refused(error.message); });
     client.subscribe(request.topic, request.args);

@@ -31,6 +31,9 @@ struct OpsRequest {
   QString topic;
   QJsonObject args;  // the command's arguments or the subscription's options
   std::function<int(const QJsonValue &)> print;
+  // Set (topics only): after the snapshot is printed the verb keeps following the topic, handing
+  // each delta here, until interrupted.
+  std::function<void(const QJsonObject &delta)> follow;
 };
 
 // Connects to --node and runs `request`; `verb` names the command in error messages.

@@ -10,8 +10,10 @@
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
 #include "node/servingstate.h"
+#include "node/submissionstore.h"
 
 #include <unistd.h>
+#include <QDateTime>
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QThreadPool>
@@ -177,6 +179,13 @@ Status GatewayService::startServing() {
   state->models = std::move(*catalog);
   state->info.modelCount = static_cast<int>(state->models.size());
   state->enableTestRoutes = config.enableTestRoutes;
+  SubmissionOptions uploads;
+  uploads.maxBytes = config.maxSubmissionBytes;
+  auto submissions =
+      SubmissionStore::open(d->context.dataDir + u"/submissions"_qs, d->context.dataDir + u"/artifacts"_qs,
+                            std::move(uploads), [] { return QDateTime::currentMSecsSinceEpoch(); });
+  if (!submissions) return submissions.status();
+  state->submissions = std::move(*submissions);
   LMFRONT_RETURN_IF_ERROR(d->buildService(*state));
 
   // Models named on the command line load now, so a bad file stops the start with its reason;

@@ -5,6 +5,7 @@
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
 #include "node/gatewayservice.h"
+#include "node/jobservice.h"
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
 #include "node/opsservice.h"
@@ -118,7 +119,10 @@ struct Node::Impl {
       // Both live as long as the stack; a tick before alerting starts or after it stops does nothing.
       store.addListener([evaluator = alerting.get()] { evaluator->tick(); });
       services.add(std::move(alerting));
-      services.add(std::make_unique<RegistryService>(*context, *gateway, RegistryOptions{}));
+      auto catalog = std::make_unique<RegistryService>(*context, *gateway, RegistryOptions{config.forbidSelfApproval});
+      RegistryService &catalogService = *catalog;
+      services.add(std::move(catalog));
+      services.add(std::make_unique<JobService>(*context, catalogService, JobOptions{}));
       services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());

@@ -120,6 +120,25 @@ const NodeFlag kNodeFlags[] = {
        c.gateway.cacheEnabled = false;
        return Status::ok();
      }},
+    {config::switchFlag("forbid-self-approval", "nobody may approve a model version they submitted")
+         .overrides("forbid_self_approval"),
+     [](const QString &, NodeConfig &c) {
+       c.forbidSelfApproval = true;
+       return Status::ok();
+     }},
+    {config::flag("max-submission-bytes", "N", "the largest bundle archive a node takes in")
+         .lastWins()
+         .overrides("max_submission_bytes")
+         .byDefault("3221225472"),
+     [](const QString &v, NodeConfig &c) {
+       bool ok = false;
+       const qint64 n = v.toLongLong(&ok);
+       if (!ok || n < 1 || n > kMaxSubmissionBytes)
+         return Status::invalidArgument("--max-submission-bytes: expected an integer from 1 to " +
+                                        std::to_string(kMaxSubmissionBytes) + ", got \"" + v.toStdString() + "\"");
+       c.maxSubmissionBytes = n;
+       return Status::ok();
+     }},
     {config::switchFlag("enable-test-routes", "add /debug/sleep?ms=N (tests of graceful shutdown only)"),
      [](const QString &, NodeConfig &c) {
        c.enableTestRoutes = true;

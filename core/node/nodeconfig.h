@@ -67,6 +67,8 @@ struct NodeConfig {
   int drainTimeoutMs = 10'000;
   int maintenanceIntervalMs = 2'000;  // API key reload, usage stamps (no flag: tests shorten it)
   bool enableTestRoutes = false;
+  bool forbidSelfApproval = false;              // approve refused for the version's own submitter
+  qint64 maxSubmissionBytes = qint64{3} << 30;  // one uploaded bundle archive
   std::vector<ModelSpec> models;
   GatewaySettings gateway;
   AlertSettings alerts;

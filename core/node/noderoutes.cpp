@@ -1,5 +1,7 @@
 #include "node/noderoutes.h"
 
+#include "node/noderoutes_p.h"
+
 #include "cluster/opsregistry.h"
 #include "gateway/http/apierror.h"
 #include "gateway/http/httpserver.h"
@@ -21,11 +23,11 @@ using gateway::HttpRequest;
 using gateway::HttpResponse;
 using gateway::ResponderPtr;
 
-namespace {
-
 HttpResponse jsonResponse(int status, const QJsonObject &body) {
   return HttpResponse::json(status, QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString());
 }
+
+namespace {
 
 std::size_t pendingModels(const NodeState &s) {
   if (!s.serving) return 0;
@@ -47,7 +49,8 @@ QJsonObject healthJson(const NodeState &s) {
   };
 }
 
-// The query's parameters as an ops command's arguments: one command, two transports.
+}  // namespace
+
 Result<QJsonObject> queryArgs(const HttpRequest &request) {
   QJsonObject args;
   for (const auto &[key, value] : QUrlQuery(QString::fromStdString(request.query)).queryItems(QUrl::FullyDecoded)) {
@@ -58,9 +61,6 @@ Result<QJsonObject> queryArgs(const HttpRequest &request) {
   return args;
 }
 
-// Runs the ops command `name` on the node thread (the owner of what it reads: SQLite files, the
-// catalog) as `caller`, and answers with render(result) or the command's error (its `param` is the
-// command's name). 501 "this node has no `what`" when the node has no such command.
 void runCommand(const std::shared_ptr<NodeState> &state, const QString &name, QJsonObject args,
                 cluster::Principal caller, ResponderPtr r, std::string_view what,
                 std::function<HttpResponse(const QJsonValue &)> render) {
@@ -80,6 +80,8 @@ cluster::Principal callerOf(const gateway::openai::Admission &admission, cluster
   const std::string &id = admission.principal();
   return cluster::Principal{id == "local" ? std::string() : id, admission.context().actor, role};
 }
+
+namespace {
 
 // The catalog's read endpoints and lifecycle actions (docs/http-api.md, "Catalog"): the ops
 // commands of the registry service, run on the node thread.
@@ -127,10 +129,13 @@ Status addCatalogRoutes(gateway::openai::RouteTable &routes, const std::shared_p
       "POST", "/admin/catalog/", RouteNeeds::role(Access::Operate),
       [state, refuse](HttpRequest &&request, Admission admission, ResponderPtr r) {
         const QStringList parts = QString::fromStdString(request.path).split(u'/');
-        static const QStringList kActions{u"approve"_qs, u"reject"_qs, u"publish"_qs, u"retire"_qs};
+        static const QStringList kActions{u"approve"_qs, u"reject"_qs,   u"publish"_qs,
+                                          u"retire"_qs,  u"validate"_qs, u"compile"_qs};
         if (parts.size() != 7 || parts[3].isEmpty() || parts[4] != u"versions"_qs || !kActions.contains(parts[6]))
-          return refuse(r, Status::notFound("no catalog action " + request.path +
-                                            " (POST /admin/catalog/MODEL/versions/N/approve|reject|publish|retire)"));
+          return refuse(r,
+                        Status::notFound(
+                            "no catalog action " + request.path +
+                            " (POST /admin/catalog/MODEL/versions/N/approve|reject|publish|retire|validate|compile)"));
         QJsonObject args;
         if (!request.body.empty()) {
           QJsonParseError error;
@@ -220,6 +225,7 @@ Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeS
                                                     jsonOf);
                                        }));
   LMFRONT_RETURN_IF_ERROR(addCatalogRoutes(routes, state));
+  LMFRONT_RETURN_IF_ERROR(addPlatformRoutes(routes, state));
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     LMFRONT_RETURN_IF_ERROR(routes.route(

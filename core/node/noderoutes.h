@@ -31,6 +31,7 @@ class OpsRegistry;
 namespace lmfront::node {
 
 class ServingState;
+class SubmissionStore;
 
 struct NodeState {
   NodeInfo info;
@@ -52,6 +53,8 @@ struct NodeState {
   // the route answers 501.
   const cluster::OpsRegistry *ops = nullptr;
   std::function<void(std::function<void()>)> onNodeThread;
+  // /admin/submissions: resumable uploads of model bundles (thread-safe). Null: no such routes.
+  std::shared_ptr<SubmissionStore> submissions;
 };
 
 // The node's routes (health, readiness, /metrics, /admin/pools, /admin/series, test routes) plus

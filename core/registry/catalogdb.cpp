@@ -41,6 +41,10 @@ CREATE TABLE audit (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT
 CREATE INDEX audit_time ON audit (time_ms);
 CREATE INDEX audit_model_time ON audit (model, time_ms);
 )sql",
+    R"sql(
+CREATE TABLE validation_reports (model TEXT NOT NULL, version INTEGER NOT NULL, passed INTEGER NOT NULL,
+  report TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (model, version)) WITHOUT ROWID;
+)sql",
 };
 
 constexpr std::string_view kVersionColumns =
@@ -395,6 +399,41 @@ Status CatalogDb::putArtifact(const ArtifactRecord &a) {
       .bind(4, a.kind)
       .bind(5, a.createdMs ? a.createdMs : now())
       .run();
+}
+
+Status CatalogDb::recordValidation(const std::string &model, std::int64_t number, const ValidationRecord &r) {
+  return m_db->transaction([&]() -> Status {
+    auto v = version(model, number);
+    if (!v) return v.status();
+    auto keep = m_db->prepare(
+        "INSERT OR REPLACE INTO validation_reports (model, version, passed, report, time_ms) VALUES (?, ?, ?, ?, ?)");
+    if (!keep) return keep.status();
+    LMFRONT_RETURN_IF_ERROR(keep->bind(1, model)
+                                .bind(2, number)
+                                .bind(3, std::int64_t{r.passed})
+                                .bind(4, r.reportJson)
+                                .bind(5, now())
+                                .run());
+    auto update = m_db->prepare(
+        "UPDATE versions SET ngram_order = ?, vocabulary = ?, dev_perplexity = ? WHERE model = ? AND version = ?");
+    if (!update) return update.status();
+    update->bind(1, std::int64_t{r.order}).bind(2, r.vocabularySize);
+    if (r.devPerplexity)
+      update->bind(3, *r.devPerplexity);
+    else
+      update->bindNull(3);
+    return update->bind(4, model).bind(5, number).run();
+  });
+}
+
+Result<std::string> CatalogDb::validationReport(const std::string &model, std::int64_t number) const {
+  auto select = m_db->prepare("SELECT report FROM validation_reports WHERE model = ? AND version = ?");
+  if (!select) return select.status();
+  select->bind(1, model).bind(2, number);
+  auto rows = select->collect<std::string>([](const storage::SqliteStatement &q) { return q.text(0); });
+  if (!rows) return rows.status();
+  if (rows->empty()) return Status::notFound(label(model, number) + " has no validation report");
+  return rows->front();
 }
 
 Result<std::optional<ArtifactRecord>> CatalogDb::artifact(const std::string &sha256) const {

@@ -118,6 +118,16 @@ struct DeploymentRecord {
   std::int64_t timeMs = 0;
 };
 
+// What validating a version found (validationreport.h): the report's JSON and the figures the
+// version's row shows.
+struct ValidationRecord {
+  bool passed = false;
+  std::string reportJson;
+  int order = 0;
+  std::int64_t vocabularySize = 0;
+  std::optional<double> devPerplexity;
+};
+
 struct ImportOutcome {
   std::int64_t version = 0;
   bool created = false;  // false: the catalog already had this content deployed
@@ -154,6 +164,11 @@ public:
   // Live versions (neither rejected nor retired) that depend on model/version.
   Result<std::vector<VersionRef>> dependents(const std::string &model, std::int64_t version) const;
   Result<std::vector<Review>> reviews(const std::string &model) const;
+
+  // Keeps the newest validation report of a version and copies its figures into the version's row.
+  Status recordValidation(const std::string &model, std::int64_t version, const ValidationRecord &record);
+  // The newest report's JSON; NotFound when the version was never validated.
+  Result<std::string> validationReport(const std::string &model, std::int64_t version) const;
 
   Status putArtifact(const ArtifactRecord &artifact);  // replaces a row with the same sha256
   Result<std::optional<ArtifactRecord>> artifact(const std::string &sha256) const;

@@ -55,7 +55,7 @@ for deb in "$core" "$console" "$models"; do
   expect_field "$deb" Description '.'
 done
 # Depends computed by dpkg-shlibdeps: the C library, Qt and the small libraries the core links.
-for lib in 'libc6 \(>= ' 'libqt6core6 \(>= ' 'libqt6network6' 'libssl3' 'libutf8proc' 'libyaml-cpp'; do
+for lib in 'libc6 \(>= ' 'libqt6core6 \(>= ' 'libqt6network6' 'libssl3' 'libutf8proc' 'libyaml-cpp' 'libarchive13'; do
   expect_field "$core" Depends "$lib"
 done
 expect_field "$console" Depends "lmfront \\(= ${deb_version//./\\.}\\)"

@@ -50,6 +50,9 @@ Status readNodeSection(config::JsonSection &root, NodeConfig &config) {
   LMFRONT_RETURN_IF_ERROR(root.string(u"node_id", config.nodeId));
   LMFRONT_RETURN_IF_ERROR(root.integer(u"workers", 0, kMaxWorkers, config.workers));
   LMFRONT_RETURN_IF_ERROR(root.integer(u"drain_timeout_ms", 0, kMaxDrainTimeoutMs, config.drainTimeoutMs));
+  LMFRONT_RETURN_IF_ERROR(root.boolean(u"forbid_self_approval", config.forbidSelfApproval));
+  LMFRONT_RETURN_IF_ERROR(
+      root.integer(u"max_submission_bytes", qint64{1}, kMaxSubmissionBytes, config.maxSubmissionBytes));
   auto models = root.section(u"models");
   if (!models) return models.status();
   for (const auto &[name, path] : models->entries()) {

@@ -13,6 +13,7 @@ namespace lmfront::node {
 
 constexpr int kMaxWorkers = 256;
 constexpr int kMaxDrainTimeoutMs = 3'600'000;
+constexpr qint64 kMaxSubmissionBytes = qint64{64} << 30;
 
 // Reads the node's keys of `root` into `config` (other sections are read by their own readers).
 Status readNodeSection(config::JsonSection &root, NodeConfig &config);

@@ -1,0 +1,58 @@
+// The work of the platform's jobs (jobservice.h), as functions of what they read: a stored
+// bundle in, a report or a compiled artifact out. Each runs on the job thread, reports progress
+// and log lines through its JobRun, stops at its next step once the run is cancelled, and never
+// touches the catalog: it returns a JobApply, which the service runs on the node thread (the
+// catalog's owner) to record the result.
+//
+// Working files live in JobParts::workDir (created and removed by the work). Artifacts reach the
+// store through ArtifactStore::put (complete under their name, or absent).
+#pragma once
+
+#include "common/status.h"
+#include "registry/arpavalidator.h"
+#include "registry/bundle.h"
+#include "registry/catalogdb.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace lmfront::registry {
+class ArtifactStore;
+}
+
+namespace lmfront::node {
+
+// One job's handle for its work (thread-safe).
+struct JobRun {
+  std::int64_t id = 0;
+  std::atomic<bool> cancelled{false};
+  std::function<void(double progress, std::string line)> report;  // posts to the node thread
+};
+
+using JobApply = std::function<Status()>;  // on the node thread: the catalog's part of the result
+using JobWork = std::function<Result<JobApply>(JobRun &run)>;
+
+struct JobParts {
+  const registry::ArtifactStore &artifacts;
+  registry::BundleLimits limits;
+  registry::ValidationOptions validation;
+  QString workDir;
+};
+
+struct ValidationOutcome {
+  registry::ValidationRecord record;
+  std::string summary;  // the audit's reason: "validation passed" or the failed checks
+};
+// Opens the bundle (trains its corpus first when it carries one) and validates it.
+JobWork validationWork(JobParts parts, QString bundlePath, std::function<Status(const ValidationOutcome &)> apply);
+
+struct CompileOutcome {
+  registry::ArtifactRecord artifact;  // the serving-ready .lmb (format v5, with its continuation index)
+};
+// The bundle's model (trained again from its corpus when it carries one: training is
+// deterministic) compiled and stored.
+JobWork compileWork(JobParts parts, QString bundlePath, std::function<Status(const CompileOutcome &)> apply);
+
+}  // namespace lmfront::node
