@@ -50,9 +50,10 @@ lmfront_define_layer(node USES common storage engine observe config alerting pol
   LIBS "Threads::Threads" "Qt6::(Core|Network|WebSockets|Sql)")
 # Item models: Qt Core/Gui, never Widgets (they are tested without any view).
 # qt6keychain: the desktop keyring (QtKeychain) for the console's API keys.
-lmfront_define_layer(models USES common storage engine observe registry client cluster
+# config: only because registry stands on it (the Models view asks registry's lifecycle table).
+lmfront_define_layer(models USES common storage engine observe config registry client cluster
   LIBS "Qt6::(Core|Gui|Network|WebSockets)" "qt6keychain")
-lmfront_define_layer(widgets USES common storage engine observe registry client cluster models
+lmfront_define_layer(widgets USES common storage engine observe config registry client cluster models
   LIBS "Qt6::(Core|Gui|Network|WebSockets|Widgets|Charts|Svg)")
 lmfront_define_layer(app USES ${_core_layers} models widgets LIBS "Qt6::.*")
 

@@ -230,6 +230,207 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::AuditFilterModel</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::AuditModel</name>
+    <message>
+        <source>import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>create model</source>
+        <translation>创建模型</translation>
+    </message>
+    <message>
+        <source>submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>validate</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>compile</source>
+        <translation>编译</translation>
+    </message>
+    <message>
+        <source>publish</source>
+        <translation>发布</translation>
+    </message>
+    <message>
+        <source>deploy</source>
+        <translation>部署</translation>
+    </message>
+    <message>
+        <source>promote</source>
+        <translation>提升</translation>
+    </message>
+    <message>
+        <source>rollback</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>retire</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>cancel job</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <source>job interrupted</source>
+        <translation>任务中断</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>操作者</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>之前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>之后</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::models::CatalogModel</name>
+    <message>
+        <source>submitted</source>
+        <translation>已提交</translation>
+    </message>
+    <message>
+        <source>validated</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>compiled</source>
+        <translation>已编译</translation>
+    </message>
+    <message>
+        <source>published</source>
+        <translation>已发布</translation>
+    </message>
+    <message>
+        <source>deployed</source>
+        <translation>已部署</translation>
+    </message>
+    <message>
+        <source>retired</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>%1 v%2</source>
+        <translation>%1 v%2</translation>
+    </message>
+    <message>
+        <source>v%1</source>
+        <translation>v%1</translation>
+    </message>
+    <message>
+        <source>Model / version</source>
+        <translation>模型 / 版本</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>阶数</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>Dev perplexity</source>
+        <translation>开发集困惑度</translation>
+    </message>
+    <message>
+        <source>Depends on</source>
+        <translation>依赖</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Submitter / owner</source>
+        <translation>提交者 / 所有者</translation>
+    </message>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::ConnectionListModel</name>
     <message>
         <source>Local node</source>
@@ -752,6 +953,100 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::AuditPage</name>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%2 中的 %1</translation>
+    </message>
+    <message>
+        <source>Export the audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exported %1 to %2</source>
+        <translation>已将 %1 导出到 %2</translation>
+    </message>
+    <message>
+        <source>1 action</source>
+        <translation>1 条操作</translation>
+    </message>
+    <message>
+        <source>%1 actions</source>
+        <translation>%1 条操作</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>审计</translation>
+    </message>
+    <message>
+        <source>Every action on the node&apos;s models: who did what to which version, when, and why — refusals included.</source>
+        <translation>节点上对模型的每一次操作：谁在何时对哪个版本做了什么、为什么——包括被拒绝的操作。</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>自定义范围</translation>
+    </message>
+    <message>
+        <source>Any model</source>
+        <translation>任意模型</translation>
+    </message>
+    <message>
+        <source>Any actor</source>
+        <translation>任意操作者</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>任意操作</translation>
+    </message>
+    <message>
+        <source>Text in any field (reason, state, version…)</source>
+        <translation>任意字段中的文本（原因、状态、版本…）</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::CommentDialog</name>
+    <message>
+        <source>Comment (required)</source>
+        <translation>备注（必填）</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>备注（可选）</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::ConnectionsPage</name>
     <message>
         <source>Test failed: %1</source>
@@ -1013,6 +1308,181 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>%1 at %2</source>
         <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ModelsPage</name>
+    <message>
+        <source>This version has no model card.</source>
+        <translation>此版本没有模型卡片。</translation>
+    </message>
+    <message>
+        <source>%1 v%2 is %3 now.</source>
+        <translation>%1 v%2 现在为%3。</translation>
+    </message>
+    <message>
+        <source>Connecting to the node…</source>
+        <translation>正在连接节点…</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (%2)</source>
+        <translation>以 %1 身份登录（%2）</translation>
+    </message>
+    <message>
+        <source>Select a model or a version</source>
+        <translation>选择一个模型或版本</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>所有者</translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>版本数</translation>
+    </message>
+    <message>
+        <source>Select a version to read its model card.</source>
+        <translation>选择一个版本以查看其模型卡片。</translation>
+    </message>
+    <message>
+        <source>%1 v%2 — %3</source>
+        <translation>%1 v%2 — %3</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>阶数</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>Dev perplexity</source>
+        <translation>开发集困惑度</translation>
+    </message>
+    <message>
+        <source>Depends on</source>
+        <translation>依赖</translation>
+    </message>
+    <message>
+        <source>Submitter</source>
+        <translation>提交者</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>Select a version first.</source>
+        <translation>请先选择一个版本。</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+    <message>
+        <source>Needs the operator role; this key has %1.</source>
+        <translation>需要 operator 角色；此密钥的角色为 %1。</translation>
+    </message>
+    <message>
+        <source>%1 v%2</source>
+        <translation>%1 v%2</translation>
+    </message>
+    <message>
+        <source>Approve %1</source>
+        <translation>批准 %1</translation>
+    </message>
+    <message>
+        <source>Approve %1 for compiling and publishing. Say why (kept with the review and in the audit log).</source>
+        <translation>批准 %1 进行编译和发布。请说明理由（随评审一起保存并记入审计日志）。</translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation>拒绝 %1</translation>
+    </message>
+    <message>
+        <source>Reject %1. A rejected version is final; say what is wrong with it.</source>
+        <translation>拒绝 %1。被拒绝的版本无法恢复；请说明问题所在。</translation>
+    </message>
+    <message>
+        <source>Retire %1</source>
+        <translation>停用 %1</translation>
+    </message>
+    <message>
+        <source>Retire %1: it leaves service for good. Say why.</source>
+        <translation>停用 %1：它将永久停止服务。请说明理由。</translation>
+    </message>
+    <message>
+        <source>%1 %2 v%3…</source>
+        <translation>%1 %2 v%3…</translation>
+    </message>
+    <message>
+        <source>Validate</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Compile</source>
+        <translation>编译</translation>
+    </message>
+    <message>
+        <source>Publish</source>
+        <translation>发布</translation>
+    </message>
+    <message>
+        <source>Deploy</source>
+        <translation>部署</translation>
+    </message>
+    <message>
+        <source>Retire</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>Promote</source>
+        <translation>提升</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>The node&apos;s catalog: every model and its versions through review, publishing and deployment.</source>
+        <translation>节点的模型目录：每个模型及其版本的评审、发布与部署。</translation>
+    </message>
+    <message>
+        <source>Model card</source>
+        <translation>模型卡片</translation>
     </message>
 </context>
 <context>

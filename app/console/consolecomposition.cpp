@@ -4,7 +4,9 @@
 #include "node/node.h"
 #include "widgets/alertspage.h"
 #include "widgets/alerttray.h"
+#include "widgets/auditpage.h"
 #include "widgets/connectionspage.h"
+#include "widgets/modelspage.h"
 #include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
 #include "widgets/settingspage.h"
@@ -46,6 +48,8 @@ ConsoleComposition::ConsoleComposition(const Options &options)
       m_overview(new widgets::OverviewPage),
       m_traffic(new widgets::TrafficPage),
       m_alerts(new widgets::AlertsPage),
+      m_models(new widgets::ModelsPage),
+      m_audit(new widgets::AuditPage),
       m_playground(new widgets::PlaygroundPage),
       m_connectionsPage(new widgets::ConnectionsPage(m_connections.get())),
       m_settingsPage(new widgets::SettingsPage(m_settings.get())),
@@ -56,6 +60,8 @@ ConsoleComposition::ConsoleComposition(const Options &options)
   m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview);
   m_window->addSection(QStringLiteral("traffic"), QIcon(QStringLiteral(":/icons/traffic.svg")), m_traffic);
   m_window->addSection(QStringLiteral("alerts"), QIcon(QStringLiteral(":/icons/alerts.svg")), m_alerts);
+  m_window->addSection(QStringLiteral("models"), QIcon(QStringLiteral(":/icons/models.svg")), m_models);
+  m_window->addSection(QStringLiteral("audit"), QIcon(QStringLiteral(":/icons/audit.svg")), m_audit);
   m_window->addSection(QStringLiteral("playground"), QIcon(QStringLiteral(":/icons/playground.svg")), m_playground);
   m_window->addSection(QStringLiteral("connections"), QIcon(QStringLiteral(":/icons/connections.svg")),
                        m_connectionsPage);
@@ -112,6 +118,8 @@ bool ConsoleComposition::selectConnection(const QString &id) {
   m_overview->setSession(session);
   m_traffic->setSession(session);
   m_alerts->setSession(session);
+  m_models->setSession(session);
+  m_audit->setSession(session);
   m_playground->setSession(session);
   // Settings shows the local node's address in use whatever the console shows.
   m_settingsPage->setSession(&localSession());

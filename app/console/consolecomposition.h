@@ -2,7 +2,7 @@
 // store, the language manager, the key store (the desktop keyring, else a 0600 file beside the
 // settings; see Options::keys), the connection store and its list model, which holds one
 // NodeSession per connection (the local node's and each saved remote node's), the main window
-// with its pages (Overview, Alerts, Playground, Connections, Settings), each handed the current
+// with its pages (Overview, Traffic, Alerts, Models, Audit, Playground, Connections, Settings), each handed the current
 // session, and the alert notifications (AlertTray, following every connection's session), and wires them; then
 // startLocalNode() creates and starts the in-process local node (core/node Node) and points the local session at it.
 // lmfront-console's main() and the console's tests build the console through this one object, so a test exercises the
@@ -42,7 +42,9 @@ class Node;
 namespace lmfront::widgets {
 class AlertsPage;
 class AlertTray;
+class AuditPage;
 class ConnectionsPage;
+class ModelsPage;
 class OverviewPage;
 class TrafficPage;
 class PlaygroundPage;
@@ -108,6 +110,8 @@ public:
   widgets::TrafficPage *traffic() const { return m_traffic; }
   widgets::AlertsPage *alerts() const { return m_alerts; }
   widgets::AlertTray &alertTray() { return *m_alertTray; }
+  widgets::ModelsPage *modelsPage() const { return m_models; }
+  widgets::AuditPage *auditPage() const { return m_audit; }
   widgets::PlaygroundPage *playground() const { return m_playground; }
   widgets::SettingsPage *settingsPage() const { return m_settingsPage; }
   widgets::ConnectionsPage *connectionsPage() const { return m_connectionsPage; }
@@ -124,6 +128,8 @@ private:
   widgets::OverviewPage *m_overview;
   widgets::TrafficPage *m_traffic;
   widgets::AlertsPage *m_alerts;
+  widgets::ModelsPage *m_models;
+  widgets::AuditPage *m_audit;
   widgets::PlaygroundPage *m_playground;
   widgets::ConnectionsPage *m_connectionsPage;
   widgets::SettingsPage *m_settingsPage;
