@@ -1,6 +1,8 @@
 #include "screenshot.h"
 
 #include "consolecomposition.h"
+#include "widgets/auditpage.h"
+#include "widgets/modelspage.h"
 #include "widgets/playgroundpage.h"
 
 #include <QCoreApplication>
@@ -43,6 +45,8 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
   auto saving = std::make_shared<bool>(false);
   models::NodeSession *session = &console.session();
   widgets::PlaygroundPage *playground = console.playground();
+  widgets::ModelsPage *modelsPage = console.modelsPage();
+  widgets::AuditPage *auditPage = console.auditPage();
   QObject::connect(session, &models::NodeSession::healthUpdated, window, [=](const client::NodeHealth &health) {
     if (*done || !health.healthy() || session->nodeInfo()->health().listen.isEmpty() || health.uptimeS < kMinUptimeS)
       return;
@@ -70,6 +74,38 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       };
       QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForFiring);
       return;
+    }
+    if (window->currentSection() == QLatin1String("models")) {
+      // Saved once the catalog is in and the version LMFRONT_SCREENSHOT_SELECT names ("english/2")
+      // is selected with its card loaded; without one, once the catalog is in.
+      widgets::ModelsPage *page = modelsPage;
+      const QStringList wanted = qEnvironmentVariable("LMFRONT_SCREENSHOT_SELECT").split(u'/');
+      auto selectAndSave = [=] {
+        if (*saving || !page->catalog()->hasSnapshot()) return;
+        if (wanted.size() != 2) {
+          *saving = true;
+          return save();
+        }
+        if (!page->selectVersion(wanted[0], wanted[1].toLongLong())) return;
+        QObject::connect(page->catalog(), &models::CatalogModel::cardLoaded, window, [=] {
+          if (!*saving) {
+            *saving = true;
+            save();
+          }
+        });
+      };
+      QObject::connect(page->catalog(), &models::CatalogModel::snapshotApplied, window, selectAndSave);
+      return selectAndSave();
+    }
+    if (window->currentSection() == QLatin1String("audit")) {
+      widgets::AuditPage *page = auditPage;
+      auto saveOnce = [=] {
+        if (*saving || !page->model()->hasSnapshot()) return;
+        *saving = true;
+        save();
+      };
+      QObject::connect(page->model(), &models::AuditModel::snapshotApplied, window, saveOnce);
+      return saveOnce();
     }
     if (window->currentSection() != QLatin1String("playground")) return save();
     QObject::connect(playground, &widgets::PlaygroundPage::generationFinished, window, save);
