@@ -87,6 +87,7 @@ Result<QString> SubmissionStore::claim(const std::string &id) const {
 }
 
 Result<SubmissionStore::Upload> SubmissionStore::create() {
+  (void)expire();  // each new upload sweeps the abandoned ones
   std::lock_guard lock(m_mutex);
   QByteArray raw(16, Qt::Uninitialized);
   QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), raw.size() / 4);

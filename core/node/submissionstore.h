@@ -5,8 +5,9 @@
 // each chunk written and fsynced before it is acknowledged, so the offset a client is told is on
 // disk whatever happens next; after a crash the file's size is the offset to resume from. An
 // append at any other offset than the current one is refused (FailedPrecondition; the client asks
-// offset() and resumes there), as is one that would pass `maxBytes` (ResourceExhausted). Uploads untouched
-// for `expiryMs` are removed by expire(); one that completes is removed whatever the outcome.
+// offset() and resumes there), as is one that would pass `maxBytes` (ResourceExhausted). Uploads
+// untouched for `expiryMs` are removed by expire(), which every create() runs first; one that
+// completes is removed whatever the outcome.
 //
 // complete() opens the upload as a bundle (registry/bundle.h: every safety and size rule), and
 // only when it is a good bundle stores the uploaded archive in the artifact store (the version's
