@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond building: the Debian tools the packaging test runs
-# (tests/packaging: lintian, desktop-file-validate, appstreamcli,
-# systemd-analyze, man) and the npm packages the black-box tests use (the official openai SDK),
-# from the lock file. Fast no-op when all are present and node_modules matches the lock file.
+# (tests/packaging: lintian, desktop-file-validate, appstreamcli, systemd-analyze, man), etcd for
+# the cluster tests (tests/support/etcdserver.h), and the npm packages the black-box tests use (the
+# official openai SDK), from the lock file. Fast no-op when all are present and node_modules matches the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(lintian desktop-file-utils appstream systemd man-db file curl python3)
+debs=(lintian desktop-file-utils appstream systemd man-db file curl python3 etcd-server)
 missing=()
 for p in "${debs[@]}"; do
   [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true) == "install ok installed" ]] || missing+=("$p")
