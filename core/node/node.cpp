@@ -4,6 +4,7 @@
 #include "common/eventsink.h"
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
+#include "node/clusterservice.h"
 #include "node/gatewayservice.h"
 #include "node/jobservice.h"
 #include "node/nodecontext.h"
@@ -123,7 +124,10 @@ struct Node::Impl {
       RegistryService &catalogService = *catalog;
       services.add(std::move(catalog));
       services.add(std::make_unique<JobService>(*context, catalogService, JobOptions{}));
-      services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential));
+      auto cluster = std::make_unique<ClusterService>(config, *context, *gateway, store);
+      ClusterService *clusterService = cluster.get();
+      services.add(std::move(cluster));
+      services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential, clusterService));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());
     state = gateway->state();

@@ -5,6 +5,7 @@
 #include "node/config/alertssection.h"
 #include "node/config/authsection.h"
 #include "node/config/cachesection.h"
+#include "node/config/clustersection.h"
 #include "node/config/limitssection.h"
 #include "node/config/nodesection.h"
 #include "node/config/tlssection.h"
@@ -139,6 +140,22 @@ const NodeFlag kNodeFlags[] = {
        c.maxSubmissionBytes = n;
        return Status::ok();
      }},
+    {config::flag("etcd", "URL[,URL…]", "join a cluster through these etcd endpoints (docs/cluster.md)")
+         .lastWins()
+         .overrides("cluster.etcd"),
+     [](const QString &v, NodeConfig &c) { return parseEtcdFlag(v, c.cluster).withContext("--etcd"); }},
+    {config::flag("cluster", "NAME", "the cluster's name: its keys in etcd are under /lmfront/NAME/")
+         .lastWins()
+         .overrides("cluster.name")
+         .byDefault("default"),
+     [](const QString &v, NodeConfig &c) { return parseClusterName(v, c.cluster).withContext("--cluster"); }},
+    {config::flag("lease-ttl", "SECONDS", "how soon a dead node leaves the member list")
+         .lastWins()
+         .overrides("cluster.lease_ttl_s")
+         .byDefault("10"),
+     [](const QString &v, NodeConfig &c) {
+       return intFlag("--lease-ttl", v, kMinLeaseTtlSeconds, kMaxLeaseTtlSeconds, c.cluster.leaseTtlSeconds);
+     }},
     {config::switchFlag("enable-test-routes", "add /debug/sleep?ms=N (tests of graceful shutdown only)"),
      [](const QString &, NodeConfig &c) {
        c.enableTestRoutes = true;
@@ -159,6 +176,9 @@ Status readConfig(config::JsonSection &root, NodeConfig &config) {
     if (!section) return section.status();
     LMFRONT_RETURN_IF_ERROR(s.read(*section, config.gateway));
   }
+  auto cluster = root.section(u"cluster");
+  if (!cluster) return cluster.status();
+  LMFRONT_RETURN_IF_ERROR(readClusterSection(*cluster, config.cluster));
   auto alerts = root.section(u"alerts");
   if (!alerts) return alerts.status();
   LMFRONT_RETURN_IF_ERROR(readAlertsSection(*alerts, config.alerts));
@@ -217,6 +237,7 @@ Status applyNodeFlags(const config::ParsedFlags &flags, NodeConfig &config) {
     for (const NodeFlag &f : kNodeFlags)
       if (f.spec.name == occurrence.spec->name)
         LMFRONT_RETURN_IF_ERROR(f.apply(QString::fromStdString(occurrence.value), config));
+  LMFRONT_RETURN_IF_ERROR(checkClusterSettings(config.cluster));
   return checkTlsPair(config.gateway);
 }
 

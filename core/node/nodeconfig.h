@@ -56,6 +56,14 @@ struct AlertSettings {
   QStringList alertmanagers;     // Alertmanager base URLs (POST /api/v2/alerts)
 };
 
+// The "cluster" section and --etcd/--cluster (docs/cluster.md). No etcd: a cluster of one.
+struct ClusterSettings {
+  QStringList etcd;  // endpoint base URLs
+  QString name = QStringLiteral("default");
+  int leaseTtlSeconds = 10;
+  bool enabled() const { return !etcd.isEmpty(); }
+};
+
 struct NodeConfig {
   QString listenHost = QStringLiteral("127.0.0.1");
   quint16 listenPort = 8080;
@@ -72,6 +80,7 @@ struct NodeConfig {
   std::vector<ModelSpec> models;
   GatewaySettings gateway;
   AlertSettings alerts;
+  ClusterSettings cluster;
   QJsonObject pools;  // the config file's "pools" section, validated (see gateway/pool/poolspec.h)
 };
 

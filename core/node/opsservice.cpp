@@ -6,6 +6,7 @@
 #include "gateway/resilience/circuitbreaker.h"
 #include "gateway/resilience/healthstate.h"
 #include "gateway/resilience/outlierdetector.h"
+#include "node/clusterservice.h"
 #include "node/gatewayservice.h"
 #include "node/noderoutes.h"
 #include "node/seriesservice.h"
@@ -99,12 +100,13 @@ QJsonArray poolsJson(const gateway::pool::ModelTable &table) {
 }  // namespace
 
 OpsService::OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway,
-                       SeriesService &series, QString consoleCredential)
+                       SeriesService &series, QString consoleCredential, ClusterService *cluster)
     : m_config(config),
       m_context(context),
       m_gateway(gateway),
       m_series(series),
-      m_consoleCredential(std::move(consoleCredential)) {}
+      m_consoleCredential(std::move(consoleCredential)),
+      m_cluster(cluster) {}
 
 OpsService::~OpsService() { stop(); }
 
@@ -194,10 +196,14 @@ Status OpsService::registerTable() {
         if (!m_running || !m_metrics) return Status::unavailable("the node is stopping");
         return m_metrics->snapshot(history);
       }}));
-  LMFRONT_RETURN_IF_ERROR(ops.addCommand(OpsCommand{
-      u"drain"_qs, Role::Operator, [this](const QJsonObject &, const Principal &) { return setDrained(true); }}));
-  LMFRONT_RETURN_IF_ERROR(ops.addCommand(OpsCommand{
-      u"undrain"_qs, Role::Operator, [this](const QJsonObject &, const Principal &) { return setDrained(false); }}));
+  LMFRONT_RETURN_IF_ERROR(
+      ops.addCommand(OpsCommand{u"drain"_qs, Role::Operator, [this](const QJsonObject &args, const Principal &) {
+                                  return setDrained(args, true);
+                                }}));
+  LMFRONT_RETURN_IF_ERROR(
+      ops.addCommand(OpsCommand{u"undrain"_qs, Role::Operator, [this](const QJsonObject &args, const Principal &) {
+                                  return setDrained(args, false);
+                                }}));
   LMFRONT_RETURN_IF_ERROR(ops.addCommand(OpsCommand{
       u"set_pools"_qs, Role::Admin, [this](const QJsonObject &args, const Principal &) { return setPools(args); }}));
   return Status::ok();
@@ -288,11 +294,23 @@ void OpsService::publishNodeChanges() {
   if (!changed.isEmpty()) (void)m_context.ops.publish(u"node"_qs, changed);
 }
 
-Result<QJsonValue> OpsService::setDrained(bool drained) {
+Result<QJsonValue> OpsService::setDrained(const QJsonObject &args, bool drained) {
   if (!m_running) return Status::unavailable("the node is stopping");
-  m_gateway.setDrained(drained);
+  const QJsonValue node = args.value(u"node"_qs);
+  if (!node.isUndefined() && !node.isNull() && (!node.isString() || node.toString().isEmpty()))
+    return Status::invalidArgument("field 'node' must be a node id");
+  QJsonObject result{{u"draining"_qs, drained}};
+  if (m_cluster) {
+    auto done = m_cluster->setDrained(node.toString(), drained);
+    if (!done) return done.status();
+    result = done->toObject();
+  } else {
+    if (!node.toString().isEmpty() && node.toString() != m_gateway.state()->info.nodeId)
+      return Status::notFound("no node '" + node.toString().toStdString() + "': this node is not in a cluster");
+    m_gateway.setDrained(drained);
+  }
   publishNodeChanges();
-  return QJsonValue(QJsonObject{{u"draining"_qs, drained}});
+  return QJsonValue(result);
 }
 
 Result<QJsonValue> OpsService::setPools(const QJsonObject &args) {

@@ -29,15 +29,17 @@
 
 namespace lmfront::node {
 
+class ClusterService;
 class GatewayService;
 class SeriesService;
 
 class OpsService final : public Service {
 public:
   // Everything must outlive the service; `gateway` and `series` are started before it.
-  // `consoleCredential`: empty for none.
+  // `consoleCredential`: empty for none. `cluster` (may be null): where `drain`/`undrain` with a
+  // `node` argument go (clusterservice.h); without it only this node can be named.
   OpsService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway, SeriesService &series,
-             QString consoleCredential = {});
+             QString consoleCredential = {}, ClusterService *cluster = nullptr);
   ~OpsService() override;
 
   std::string_view name() const override { return "ops"; }
@@ -55,7 +57,7 @@ private:
   void tick();
   QJsonObject nodeState() const;
   void publishNodeChanges();
-  Result<QJsonValue> setDrained(bool drained);
+  Result<QJsonValue> setDrained(const QJsonObject &args, bool drained);
   Result<QJsonValue> setPools(const QJsonObject &args);
 
   const NodeConfig &m_config;
@@ -63,6 +65,7 @@ private:
   GatewayService &m_gateway;
   SeriesService &m_series;
   const QString m_consoleCredential;
+  ClusterService *m_cluster;
   std::unique_ptr<cluster::OpsServer> m_server;
   std::optional<int> m_listener;  // of m_series, while running
   std::unique_ptr<OpsMetrics> m_metrics;

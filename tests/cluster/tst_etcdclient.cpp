@@ -3,6 +3,7 @@
 // leases that expire or are revoked from outside, one leader at a time, and resync after etcd
 // restarts. TTLs are 2 s (etcd's minimum is about 1.5 s); every wait is bounded.
 #include "../support/etcdserver.h"
+#include "../support/redisserver.h"  // freeLoopbackPort()
 #include "cluster/etcdclient.h"
 #include "cluster/etcdsession.h"
 #include "cluster/leaderelection.h"

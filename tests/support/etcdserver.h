@@ -5,13 +5,16 @@
 // installs it), never a skip.
 #pragma once
 
-#include "redisserver.h"  // freeLoopbackPort()
-
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 
 namespace lmfront::testing {
@@ -27,8 +30,8 @@ public:
       return QStringLiteral("etcd not found on PATH: install Debian package etcd-server (scripts/setup-test-deps.sh)");
     if (!m_dir.isValid()) return QStringLiteral("no temporary directory");
     if (m_clientPort == 0) {
-      m_clientPort = freeLoopbackPort();
-      m_peerPort = freeLoopbackPort();
+      m_clientPort = freePort();
+      m_peerPort = freePort();
     }
     if (m_clientPort == 0 || m_peerPort == 0 || m_clientPort == m_peerPort) return QStringLiteral("no free ports");
     const QString client = url();
@@ -67,6 +70,21 @@ public:
   int port() const { return m_clientPort; }
 
 private:
+  // A loopback port nobody listens on right now (etcd cannot take port 0); 0 on failure.
+  static int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+      port = ntohs(addr.sin_port);
+    if (fd >= 0) ::close(fd);
+    return port;
+  }
+
   QTemporaryDir m_dir;
   QProcess m_process;
   int m_clientPort = 0;
