@@ -45,7 +45,13 @@ Membership::Membership(EtcdClient &client, EtcdSession &session, QString cluster
       m_drainPrefix(m_prefix + "drain/") {
   m_clock.start();
   connect(&m_session, &EtcdSession::established, this, [this] { registerSelf(); });
-  connect(&m_session, &EtcdSession::lost, this, [this] { m_registeredLease = 0; });
+  connect(&m_session, &EtcdSession::lost, this, [this] {
+    m_registeredLease = 0;
+    // The watch may be a stream from an etcd that no longer answers: read everything again.
+    setSynced(false);
+    m_syncing = false;
+    sync();
+  });
 }
 
 void Membership::start(const MemberInfo &self) {

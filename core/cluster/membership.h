@@ -10,7 +10,8 @@
 // The list is read with one range over /lmfront/CLUSTER/ and kept current by a watch from the
 // range's revision; when the watch breaks (etcd restarted or unreachable) the last list is kept
 // (synced() false) and range + watch start again every kRetryMs until they succeed, so a node
-// resyncs on its own. A member whose key goes away is kept as state "down" for kForgetDownMs.
+// resyncs on its own; a lost lease starts the same resync (the stream may be from an etcd that
+// no longer answers). A member whose key goes away is kept as state "down" for kForgetDownMs.
 // Threads: lives on its thread (the node thread); not thread-safe.
 #pragma once
 

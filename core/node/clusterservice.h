@@ -69,7 +69,7 @@ private:
   GatewayService &m_gateway;
   SeriesService &m_series;
   bool m_registered = false;
-  bool m_running = false;
+  std::atomic<bool> m_running{false};
   std::optional<int> m_listener;
   std::atomic<bool> m_synced{true};
   // Children of m_root, in creation order: the client, the session, membership, election.

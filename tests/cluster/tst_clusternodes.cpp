@@ -144,7 +144,9 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(states(m_nodes[0].port())[kIds[2]], u"down"_qs, 10000);
     const qint64 elapsed = timer.elapsed();
     qInfo() << "member removal after kill -9:" << elapsed << "ms";
-    QVERIFY2(elapsed < kTtlSeconds * 1000 + 1500, qPrintable(QString::number(elapsed)));
+    // Each look is an `lmfront nodes` process (hundreds of ms on a loaded machine): the slack is
+    // the polling's; a node kept alive by anything but its lease would never go down at all.
+    QVERIFY2(elapsed < kTtlSeconds * 1000 + 2500, qPrintable(QString::number(elapsed)));
     QCOMPARE(states(m_nodes[1].port())[kIds[2]], u"down"_qs);
     QCOMPARE(states(m_nodes[1].port())[kIds[0]], u"up"_qs);
   }
