@@ -303,7 +303,7 @@ Result<QJsonValue> OpsService::setDrained(const QJsonObject &args, bool drained)
   if (m_cluster) {
     auto done = m_cluster->setDrained(node.toString(), drained);
     if (!done) return done.status();
-    result = done->toObject();
+    if (!node.toString().isEmpty()) result = done->toObject();  // names the node only when asked for one
   } else {
     if (!node.toString().isEmpty() && node.toString() != m_gateway.state()->info.nodeId)
       return Status::notFound("no node '" + node.toString().toStdString() + "': this node is not in a cluster");
