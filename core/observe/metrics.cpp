@@ -2,34 +2,72 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
+#include <memory>
+#include <new>
 
 namespace lmfront::observe {
 
-Histogram::Histogram(std::span<const double> bounds)
-    : m_bounds(bounds), m_buckets(std::make_unique<std::atomic<std::uint64_t>[]>(bounds.size() + 1)) {
-  for (std::size_t i = 0; i <= bounds.size(); ++i) m_buckets[i].store(0, std::memory_order_relaxed);
+namespace detail {
+namespace {
+
+// Which writer slots are taken; a thread gives its slot back when it exits.
+std::atomic<std::uint32_t> g_takenSlots{0};
+static_assert(kWriterSlots <= 32);
+
+struct SlotRelease {
+  ~SlotRelease() {
+    if (t_writerSlot >= 0 && t_writerSlot < kWriterSlots)
+      g_takenSlots.fetch_and(~(1u << t_writerSlot), std::memory_order_release);
+    t_writerSlot = kWriterSlots;  // a recording during the rest of this thread's exit shares
+  }
+};
+
+}  // namespace
+
+int claimWriterSlot() {
+  std::uint32_t taken = g_takenSlots.load(std::memory_order_relaxed);
+  for (;;) {
+    int free = 0;
+    while (free < kWriterSlots && (taken & (1u << free)) != 0) ++free;
+    if (free == kWriterSlots) return t_writerSlot = kWriterSlots;
+    // acquire: the cells' values the slot's previous owner stored are seen before adding to them.
+    if (g_takenSlots.compare_exchange_weak(taken, taken | (1u << free), std::memory_order_acquire,
+                                           std::memory_order_relaxed)) {
+      t_writerSlot = free;
+      static thread_local SlotRelease release;  // constructed once per thread: its exit frees the slot
+      (void)release;
+      return free;
+    }
+  }
 }
 
-void Histogram::observe(double v) {
-  if (std::isnan(v)) return;
-  // Bucket sets are small (≤ ~20): a linear scan beats binary search on branch prediction, and
-  // most observations (fast requests) stop in the first few buckets.
-  std::size_t i = 0;
-  const std::size_t n = m_bounds.size();
-  while (i < n && v > m_bounds[i]) ++i;
-  m_buckets[i].fetch_add(1, std::memory_order_relaxed);
-  m_sum.fetch_add(v, std::memory_order_relaxed);
+}  // namespace detail
+
+Histogram::Histogram(std::span<const double> bounds) : m_bounds(bounds) {
+  constexpr std::size_t kPerLine = 64 / sizeof(std::atomic<std::uint64_t>);
+  m_stride = (bounds.size() + 2 + kPerLine - 1) / kPerLine * kPerLine;
+  const std::size_t total = m_stride * kCells;
+  // Cache-line aligned, so no two threads' cells share a line.
+  void *lines = ::operator new[](total * sizeof(std::atomic<std::uint64_t>), std::align_val_t(64));
+  m_cells.reset(std::uninitialized_value_construct_n(static_cast<std::atomic<std::uint64_t> *>(lines), total) - total);
+}
+
+void Histogram::AlignedDelete::operator()(std::atomic<std::uint64_t> *cells) const {
+  ::operator delete[](cells, std::align_val_t(64));  // std::atomic<uint64_t> has nothing to destroy
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
   Snapshot s;
-  s.buckets.resize(m_bounds.size() + 1);
-  for (std::size_t i = 0; i < s.buckets.size(); ++i) {
-    s.buckets[i] = m_buckets[i].load(std::memory_order_relaxed);
-    s.count += s.buckets[i];
+  const std::size_t n = m_bounds.size();
+  s.buckets.assign(n + 1, 0);
+  std::uint64_t sumNs = 0;
+  for (int c = 0; c < kCells; ++c) {
+    const std::atomic<std::uint64_t> *cell = &m_cells[static_cast<std::size_t>(c) * m_stride];
+    for (std::size_t i = 0; i <= n; ++i) s.buckets[i] += cell[i].load(std::memory_order_relaxed);
+    sumNs += cell[n + 1].load(std::memory_order_relaxed);
   }
-  s.sum = m_sum.load(std::memory_order_relaxed);
+  for (const std::uint64_t b : s.buckets) s.count += b;
+  s.sum = static_cast<double>(sumNs) / 1e9;
   return s;
 }
 

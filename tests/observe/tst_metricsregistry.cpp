@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
+#include <latch>
+#include <set>
 #include <thread>
 
 using namespace lmfront::observe;
@@ -130,6 +132,52 @@ private Q_SLOTS:
     QCOMPARE((*c)->withLabels({"even"}).value(), 40000u);
     QCOMPARE((*h)->withLabels({}).snapshot().count, 80000u);
     QCOMPARE((*h)->withLabels({}).snapshot().sum, 120000.0);
+  }
+
+  // More recording threads alive at once than there are writer slots: the extra ones share the
+  // last cell, and nothing is lost. A slot comes back when its thread exits.
+  void moreThreadsThanWriterSlotsLoseNothing() {
+    MetricsRegistry reg;
+    Counter &counter = (*reg.counter("many_total", "h"))->withLabels({});
+    const std::array<double, 2> bounds{1, 2};
+    Histogram &hist = (*reg.histogram("many_seconds", "h", {}, bounds))->withLabels({});
+    constexpr int kThreads = kWriterSlots + 9;
+    std::latch allRecording(kThreads);
+    std::vector<int> slots(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        counter.inc();
+        slots[static_cast<std::size_t>(t)] = detail::t_writerSlot;
+        allRecording.arrive_and_wait();  // every thread holds its slot while the others record
+        for (int i = 0; i < 5000; ++i) {
+          counter.inc(2);
+          hist.observe(0.25);
+        }
+      });
+    for (auto &t : threads) t.join();
+    QCOMPARE(counter.value(), static_cast<std::uint64_t>(kThreads) * 10001u);
+    const auto snap = hist.snapshot();
+    QCOMPARE(snap.count, static_cast<std::uint64_t>(kThreads) * 5000u);
+    QCOMPARE(snap.buckets[0], snap.count);
+    QCOMPARE(snap.sum, kThreads * 5000 * 0.25);
+    std::set<int> owned;
+    int shared = 0;
+    for (const int slot : slots) {
+      if (slot == kWriterSlots)
+        ++shared;
+      else
+        QVERIFY2(owned.insert(slot).second, "two live threads own one slot");
+    }
+    // This thread may hold a slot from an earlier test; the rest went to the recording threads.
+    QVERIFY(owned.size() >= static_cast<std::size_t>(kWriterSlots - 1));
+    QCOMPARE(shared, kThreads - static_cast<int>(owned.size()));
+    int later = -1;
+    std::thread([&] {
+      counter.inc();
+      later = detail::t_writerSlot;
+    }).join();
+    QVERIFY2(later >= 0 && later < kWriterSlots, "slots of exited threads were not given back");
   }
 
   void escaping() {
