@@ -33,7 +33,7 @@ QJsonArray versionsJson(const QJsonArray &versions) {
   QJsonArray out;
   for (const auto &v : versions)
     out.append(pick(v.toObject(), {u"version", u"state", u"sha256", u"created", u"depends_on", u"bytes", u"order",
-                                   u"vocabulary", u"dev_perplexity", u"submitter"}));
+                                   u"vocabulary", u"dev_perplexity", u"submitter", u"artifact_sha256"}));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "common/eventsink.h"
 #include "engine/model.h"
 #include "engine/sha256.h"
+#include "node/commandargs.h"
 #include "node/gatewayservice.h"
 #include "node/noderoutes.h"
 #include "registry/catalogdb.h"
@@ -25,19 +26,25 @@ QString str(std::string_view s) { return QString::fromUtf8(s.data(), static_cast
 constexpr int kAuditSnapshotRows = 200;
 constexpr int kAuditMaxRows = 100'000;
 
+struct ServedFile {
+  registry::NewVersion version;
+  bool compiled = false;  // an .lmb file (else ARPA)
+};
+
 // What the catalog records of a model file: a compiled file's own payload sha256, order and
 // vocabulary (read from its header: the file is mapped, not parsed); an ARPA file's bytes' sha256.
-Result<registry::NewVersion> describeFile(const registry::CatalogEntry &entry) {
-  registry::NewVersion v;
+Result<ServedFile> describeFile(const registry::CatalogEntry &entry) {
+  ServedFile served;
+  registry::NewVersion &v = served.version;
   v.submitter = "local";
   v.order = entry.manifest.order.value_or(0);
   QFile file(entry.path);
   if (!file.open(QIODevice::ReadOnly))
     return Status::ioError(entry.path.toStdString() + ": cannot read: " + file.errorString().toStdString());
-  const bool compiled = file.read(8) == QByteArrayLiteral("LMFRONTB");
+  served.compiled = file.read(8) == QByteArrayLiteral("LMFRONTB");
   v.bytes = file.size();
   file.close();
-  if (compiled) {
+  if (served.compiled) {
     auto model = engine::Model::open(entry.path.toStdString());
     if (!model) return model.status();
     v.sha256 = (*model)->payloadSha256();
@@ -48,29 +55,7 @@ Result<registry::NewVersion> describeFile(const registry::CatalogEntry &entry) {
     if (!digest) return digest.status();
     v.sha256 = engine::toHex(*digest);
   }
-  return v;
-}
-
-Result<std::int64_t> versionArg(const QJsonObject &args) {
-  const QJsonValue v = args.value(u"version"_qs);
-  const qint64 n = v.isString() ? v.toString().toLongLong() : v.toInteger(0);
-  if (n < 1) return Status::invalidArgument("\"version\": expected a version number >= 1");
-  return n;
-}
-
-Result<std::string> stringArg(const QJsonObject &args, QStringView key, bool required) {
-  const QJsonValue v = args.value(key);
-  if (v.isUndefined() || v.isNull()) {
-    if (required) return Status::invalidArgument(QStringLiteral("\"%1\": required").arg(key).toStdString());
-    return std::string();
-  }
-  if (!v.isString()) return Status::invalidArgument(QStringLiteral("\"%1\": expected a string").arg(key).toStdString());
-  return v.toString().toStdString();
-}
-
-std::string actorOf(const Principal &caller) {
-  if (caller.anonymous()) return "local";
-  return caller.name.empty() ? caller.keyId : caller.name;
+  return served;
 }
 
 }  // namespace
@@ -89,6 +74,7 @@ QJsonObject versionJson(const registry::VersionInfo &v) {
                      {u"dev_perplexity"_qs, v.devPerplexity ? QJsonValue(*v.devPerplexity) : QJsonValue()},
                      {u"submitter"_qs, str(v.submitter)},
                      {u"created"_qs, str(registry::isoUtcMs(v.createdMs))},
+                     {u"artifact_sha256"_qs, str(v.artifactSha256)},
                      {u"depends_on"_qs, deps}};
 }
 
@@ -137,13 +123,41 @@ struct RegistryService::Impl {
       auto described = describeFile(entry);
       Result<registry::ImportOutcome> imported =
           described ? db->importVersion({entry.name.toStdString(), entry.manifest.description.toStdString(), "", ""},
-                                        *described, "local")
+                                        described->version, "local")
                     : Result<registry::ImportOutcome>(described.status());
-      if (!imported)
+      Status recorded = imported ? recordServedFile(entry, imported->version, *described) : imported.status();
+      if (!recorded)
         context.events.report(EventLevel::Warning, "catalog",
-                              "model not imported into the catalog: " + imported.status().message(),
+                              "model not imported into the catalog: " + recorded.message(),
                               {{"model", entry.name.toStdString()}});
     }
+  }
+
+  // The served file becomes the version's serving artifact (an artifact row whose path is the
+  // file itself: it stays where the user put it). Hashed once: a later start finds the row.
+  Status recordServedFile(const registry::CatalogEntry &entry, std::int64_t number, const ServedFile &served) {
+    const std::string model = entry.name.toStdString();
+    const std::string path = entry.path.toStdString();
+    auto v = db->version(model, number);
+    if (!v) return v.status();
+    if (!v->artifactSha256.empty()) {
+      auto known = db->artifact(v->artifactSha256);
+      if (!known) return known.status();
+      if (*known && (*known)->path == path) return Status::ok();
+    }
+    std::string sha256 = served.version.sha256;  // an ARPA file's is its bytes' already
+    if (served.compiled) {
+      auto digest = engine::sha256File(path);
+      if (!digest) return digest.status();
+      sha256 = engine::toHex(*digest);
+    }
+    // The same bytes already recorded elsewhere (the artifact store) keep their row.
+    auto existing = db->artifact(sha256);
+    if (!existing) return existing.status();
+    if (!*existing || !QFile::exists(QString::fromStdString((*existing)->path)))
+      LMFRONT_RETURN_IF_ERROR(
+          db->putArtifact({sha256, path, served.version.bytes, served.compiled ? "lmb" : "arpa", 0}));
+    return db->setServingArtifact(model, number, sha256);
   }
 
   Result<QJsonObject> catalogJson() const {
@@ -203,7 +217,7 @@ struct RegistryService::Impl {
     if (!version) return version.status();
     auto comment = stringArg(args, u"comment", false);
     if (!comment) return comment.status();
-    auto done = db->transition(*model, *version, action, actorOf(caller), *comment);
+    auto done = db->transition(*model, *version, action, auditActor(caller), *comment);
     self.publishChanges(*model);  // a refusal wrote its audit row too
     if (!done) return done.status();
     return QJsonValue(versionJson(*done));

@@ -45,10 +45,19 @@ CREATE INDEX audit_model_time ON audit (model, time_ms);
 CREATE TABLE validation_reports (model TEXT NOT NULL, version INTEGER NOT NULL, passed INTEGER NOT NULL,
   report TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (model, version)) WITHOUT ROWID;
 )sql",
+    // The artifact a version is served from (an imported file, a compile's output): it may differ
+    // from the payload the version was submitted as.
+    R"sql(
+ALTER TABLE versions ADD COLUMN artifact_sha256 TEXT NOT NULL DEFAULT '';
+CREATE INDEX versions_artifact ON versions (artifact_sha256);
+)sql",
 };
 
-constexpr std::string_view kVersionColumns =
+constexpr std::string_view kInsertedVersionColumns =
     "model, version, state, sha256, bytes, ngram_order, vocabulary, dev_perplexity, submitter, created_ms, card";
+constexpr std::string_view kVersionColumns =
+    "model, version, state, sha256, bytes, ngram_order, vocabulary, dev_perplexity, submitter, created_ms, card, "
+    "artifact_sha256";
 // A version still in play: its dependencies hold, its artifact is kept.
 constexpr std::string_view kLive = "state NOT IN ('rejected', 'retired')";
 
@@ -67,6 +76,7 @@ VersionInfo readVersion(const storage::SqliteStatement &q) {
   v.submitter = q.text(8);
   v.createdMs = q.int64(9);
   v.card = q.text(10);
+  v.artifactSha256 = q.text(11);
   return v;
 }
 
@@ -135,7 +145,7 @@ Status CatalogDb::checkDependencies(const std::vector<VersionRef> &dependsOn) co
 
 Status CatalogDb::insertVersion(const std::string &model, std::int64_t number, VersionState state,
                                 const NewVersion &v) {
-  auto insert = m_db->prepare("INSERT INTO versions (" + std::string(kVersionColumns) +
+  auto insert = m_db->prepare("INSERT INTO versions (" + std::string(kInsertedVersionColumns) +
                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.status();
   insert->bind(1, model).bind(2, number).bind(3, versionStateName(state)).bind(4, v.sha256).bind(5, v.bytes);
@@ -449,13 +459,25 @@ Result<std::vector<ArtifactRecord>> CatalogDb::collectableArtifacts() const {
   // Kept: named by a live version, or by any version a live version depends on.
   auto select = m_db->prepare(
       "SELECT sha256, path, bytes, kind, created_ms FROM artifacts a WHERE NOT EXISTS (SELECT 1 FROM versions v"
-      " WHERE v.sha256 = a.sha256 AND (v." +
+      " WHERE (v.sha256 = a.sha256 OR v.artifact_sha256 = a.sha256) AND (v." +
       std::string(kLive) +
       " OR EXISTS (SELECT 1 FROM dependencies d JOIN versions u ON u.model = d.model AND u.version = d.version"
       " WHERE d.on_model = v.model AND d.on_version = v.version AND u." +
       std::string(kLive) + "))) ORDER BY sha256");
   if (!select) return select.status();
   return select->collect<ArtifactRecord>(readArtifact);
+}
+
+Status CatalogDb::setServingArtifact(const std::string &model, std::int64_t number, const std::string &sha256) {
+  // No transaction of its own, so a caller may wrap it in one with the action that made the artifact.
+  auto known = artifact(sha256);
+  if (!known) return known.status();
+  if (!*known) return Status::notFound("no artifact " + sha256 + " in the catalog");
+  auto update = m_db->prepare("UPDATE versions SET artifact_sha256 = ? WHERE model = ? AND version = ?");
+  if (!update) return update.status();
+  LMFRONT_RETURN_IF_ERROR(update->bind(1, sha256).bind(2, model).bind(3, number).run());
+  if (m_db->changes() == 0) return Status::notFound("no version " + std::to_string(number) + " of model " + model);
+  return Status::ok();
 }
 
 Status CatalogDb::removeArtifact(const std::string &sha256) {

@@ -79,6 +79,9 @@ struct VersionInfo {
   std::int64_t createdMs = 0;
   std::string card;
   std::vector<VersionRef> dependsOn;
+  // The serving-ready artifact (its file: artifact(artifactSha256)->path), set by import and by
+  // compile; empty until one is set. Deploys load this file.
+  std::string artifactSha256;
 };
 
 struct ModelInfo {
@@ -172,10 +175,15 @@ public:
 
   Status putArtifact(const ArtifactRecord &artifact);  // replaces a row with the same sha256
   Result<std::optional<ArtifactRecord>> artifact(const std::string &sha256) const;
-  // Artifacts that no live version (neither rejected nor retired) names by sha256: what the
-  // artifact store may collect. A retired version someone depends on keeps its artifact.
+  // Artifacts that no live version (neither rejected nor retired) names, by sha256 or as its
+  // serving artifact: what the artifact store may collect. A retired version someone depends on
+  // keeps its artifacts.
   Result<std::vector<ArtifactRecord>> collectableArtifacts() const;
   Status removeArtifact(const std::string &sha256);
+  // Makes the recorded artifact `sha256` the file `model` `version` is served from. NotFound for
+  // an unknown version or an artifact without a row (putArtifact() first). Not audited: the
+  // action that produced the artifact (import, compile) is.
+  Status setServingArtifact(const std::string &model, std::int64_t version, const std::string &sha256);
 
   // The id of the new row (audited "deploy_record" is not written: the deployer audits its action).
   Result<std::int64_t> recordDeployment(const DeploymentRecord &deployment);

@@ -5,6 +5,7 @@
 // being the API key's name or "local", and the audit as JSON and CSV.
 #include "../support/daemonharness.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -80,6 +81,14 @@ private Q_SLOTS:
     const QString sha = versions[0][u"sha256"].toString();
     QCOMPARE(sha.size(), 64);
     QCOMPARE(versions[0][u"state"].toString(), u"deployed"_qs);
+    // The served .lmb file is the version's serving artifact: keyed by the whole file's sha256
+    // (what sha256sum prints), not by the payload's.
+    QFile lmb(data() + u"/models/fortunes.lmb"_qs);
+    QVERIFY(lmb.open(QIODevice::ReadOnly));
+    const QString fileSha =
+        QString::fromLatin1(QCryptographicHash::hash(lmb.readAll(), QCryptographicHash::Sha256).toHex());
+    QCOMPARE(versions[0][u"artifact_sha256"].toString(), fileSha);
+    QVERIFY(fileSha != sha);
 
     m_node.stop();  // the same file again: nothing new
     QVERIFY(startNode());

@@ -82,6 +82,8 @@ private Q_SLOTS:
     auto digest = engine::sha256File(m_model.toStdString());  // an ARPA file: its bytes' sha256
     QVERIFY(digest);
     QCOMPARE(v1[u"sha256"_qs].toString(), QString::fromStdString(engine::toHex(*digest)));
+    // The served file is the version's serving artifact.
+    QCOMPARE(v1[u"artifact_sha256"_qs].toString(), QString::fromStdString(engine::toHex(*digest)));
     QCOMPARE(audit[u"entries"_qs].toArray().last()[u"action"_qs].toString(), u"import"_qs);
 
     const auto refused = run(*c, u"publish"_qs, {{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 1}});

@@ -283,6 +283,27 @@ private Q_SLOTS:
     QCOMPARE(rows[0].limitsJson, std::string(R"({"max_error_rate":0.05})"));
   }
 
+  void aServingArtifactIsSetAndKeptFromCollection() {
+    Fixture f;
+    auto db = f.open();
+    QVERIFY(db->createModel({"english", "", "", ""}, "alice").isOk());
+    QCOMPARE(*db->addVersion("english", version("payload"), "alice"), 1);
+    QVERIFY(db->version("english", 1)->artifactSha256.empty());
+    const std::string lmb(64, 'c');
+    QCOMPARE(db->setServingArtifact("english", 1, lmb).code(), StatusCode::NotFound);  // no row yet
+    QVERIFY(db->putArtifact({lmb, "/models/english.lmb", 4096, "lmb", 0}).isOk());
+    QCOMPARE(db->setServingArtifact("english", 2, lmb).code(), StatusCode::NotFound);
+    QVERIFY(db->setServingArtifact("english", 1, lmb).isOk());
+    QCOMPARE(db->version("english", 1)->artifactSha256, lmb);
+    QCOMPARE(db->model("english")->versions.at(0).artifactSha256, lmb);
+    QCOMPARE((*db->artifact(lmb))->path, std::string("/models/english.lmb"));
+    QVERIFY(db->collectableArtifacts()->empty());  // a live version is served from it
+    QVERIFY(db->transition("english", 1, A::Reject, "bob", "no").isOk());
+    const auto collectable = *db->collectableArtifacts();
+    QCOMPARE(collectable.size(), std::size_t(1));
+    QCOMPARE(collectable[0].sha256, lmb);
+  }
+
   void aThousandModelsOfTwentyVersionsListInFull() {
     Fixture f;
     auto db = f.open();
