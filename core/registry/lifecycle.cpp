@@ -22,15 +22,15 @@ constexpr std::array kRules{
     Rule{A::Reject, S::Validated, S::Rejected},    Rule{A::Approve, S::Validated, S::Approved},
     Rule{A::Compile, S::Approved, S::Compiled},    Rule{A::Publish, S::Compiled, S::Published},
     Rule{A::Deploy, S::Published, S::Deployed},    Rule{A::Rollback, S::Deployed, S::Published},
-    Rule{A::Promote, S::Deployed, S::Deployed},    Rule{A::Retire, S::Approved, S::Retired},
-    Rule{A::Retire, S::Compiled, S::Retired},      Rule{A::Retire, S::Published, S::Retired},
-    Rule{A::Retire, S::Deployed, S::Retired},
+    Rule{A::Promote, S::Deployed, S::Deployed},    Rule{A::Supersede, S::Deployed, S::Published},
+    Rule{A::Retire, S::Approved, S::Retired},      Rule{A::Retire, S::Compiled, S::Retired},
+    Rule{A::Retire, S::Published, S::Retired},     Rule{A::Retire, S::Deployed, S::Retired},
 };
 
 constexpr std::array<std::string_view, 8> kStateNames{"submitted", "validated", "approved", "compiled",
                                                       "published", "deployed",  "retired",  "rejected"};
-constexpr std::array<std::string_view, 9> kActionNames{"validate", "approve", "reject",   "compile", "publish",
-                                                       "deploy",   "retire",  "rollback", "promote"};
+constexpr std::array<std::string_view, 10> kActionNames{"validate", "approve", "reject",   "compile", "publish",
+                                                        "deploy",   "retire",  "rollback", "promote", "supersede"};
 
 }  // namespace
 
@@ -58,7 +58,7 @@ const std::vector<VersionState> &allVersionStates() {
 
 const std::vector<LifecycleAction> &allLifecycleActions() {
   static const std::vector<LifecycleAction> all{A::Validate, A::Approve, A::Reject,   A::Compile, A::Publish,
-                                                A::Deploy,   A::Retire,  A::Rollback, A::Promote};
+                                                A::Deploy,   A::Retire,  A::Rollback, A::Promote, A::Supersede};
   return all;
 }
 

@@ -8,8 +8,9 @@
 //
 // `rollback` takes a deployed version back to published (the previous published version is
 // deployed again with `deploy`); `promote` leaves a deployed version deployed (a canary becomes
-// the stable variant: only the deployments change). `retire` takes a version that passed review
-// out of service for good. `rejected` and `retired` are final.
+// the stable variant: only the deployments change); `supersede` takes a deployed version back to
+// published when another one replaced it (a `replace` deploy, a promoted canary). `retire` takes a version that passed
+// review out of service for good. `rejected` and `retired` are final.
 //
 // Pure functions over values; thread-safe.
 #pragma once
@@ -24,7 +25,18 @@ namespace lmfront::registry {
 
 enum class VersionState { Submitted, Validated, Approved, Compiled, Published, Deployed, Retired, Rejected };
 
-enum class LifecycleAction { Validate, Approve, Reject, Compile, Publish, Deploy, Retire, Rollback, Promote };
+enum class LifecycleAction {
+  Validate,
+  Approve,
+  Reject,
+  Compile,
+  Publish,
+  Deploy,
+  Retire,
+  Rollback,
+  Promote,
+  Supersede
+};
 
 std::string_view versionStateName(VersionState state);  // "submitted", ...
 std::optional<VersionState> versionStateFromName(std::string_view name);

@@ -45,6 +45,8 @@ private Q_SLOTS:
     QCOMPARE(*nextState(A::Promote, S::Deployed), S::Deployed);
     QVERIFY(!nextState(A::Rollback, S::Published).isOk());
     QVERIFY(!nextState(A::Promote, S::Published).isOk());
+    QCOMPARE(*nextState(A::Supersede, S::Deployed), S::Published);  // another version replaced it
+    QVERIFY(!nextState(A::Supersede, S::Published).isOk());
   }
 
   void noSkippingStates() {
@@ -69,7 +71,7 @@ private Q_SLOTS:
   void namesRoundTrip() {
     QCOMPARE(allVersionStates().size(), std::size_t(8));
     for (const S s : allVersionStates()) QCOMPARE(versionStateFromName(versionStateName(s)), std::optional<S>(s));
-    QCOMPARE(allLifecycleActions().size(), std::size_t(9));
+    QCOMPARE(allLifecycleActions().size(), std::size_t(10));
     for (const A a : allLifecycleActions())
       QCOMPARE(lifecycleActionFromName(lifecycleActionName(a)), std::optional<A>(a));
     QCOMPARE(versionStateName(S::Published), std::string_view("published"));
