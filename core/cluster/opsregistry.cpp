@@ -1,6 +1,7 @@
 #include "cluster/opsregistry.h"
 
 #include <mutex>
+#include <optional>
 
 namespace lmfront::cluster {
 
@@ -45,7 +46,8 @@ Status OpsRegistry::addTopic(OpsTopic topic) {
 
 Status OpsRegistry::addCommand(OpsCommand command) {
   LMFRONT_RETURN_IF_ERROR(checkName(QStringLiteral("command"), command.name));
-  if (!command.handler) return Status::invalidArgument("command '" + command.name.toStdString() + "' has no handler");
+  if (!command.handler == !command.deferred)
+    return Status::invalidArgument("command '" + command.name.toStdString() + "' needs exactly one handler");
   std::unique_lock lock(m_mutex);
   if (m_commands.count(command.name))
     return Status::alreadyExists("command '" + command.name.toStdString() + "' exists");
@@ -105,20 +107,32 @@ OpsMessage OpsRegistry::snapshot(const QString &name, const QJsonObject &options
   return OpsMessage::snapshot(name, seq, std::move(*state));
 }
 
-OpsMessage OpsRegistry::runCommand(const OpsMessage &request, const Principal &caller) const {
+void OpsRegistry::runCommand(const OpsMessage &request, const Principal &caller,
+                             std::function<void(OpsMessage)> answer) const {
   const auto found = command(request.name);
   if (!found) {
     const QStringList known = commandNames();
-    return OpsMessage::error(
+    return answer(OpsMessage::error(
         {OpsErrorCode::UnknownCommand,
          QStringLiteral("unknown command '%1': this node has %2")
              .arg(request.name.left(64), known.isEmpty() ? QStringLiteral("none") : known.join(QStringLiteral(", "))),
-         request.id});
+         request.id}));
   }
-  if (auto refused = checkRole(caller, found->role, request.id)) return OpsMessage::error(*refused);
-  Result<QJsonValue> outcome = found->handler(request.payload.toObject(), caller);
-  if (!outcome) return OpsMessage::error(OpsError::fromStatus(outcome.status(), request.id));
-  return OpsMessage::result(request.id, std::move(*outcome));
+  if (auto refused = checkRole(caller, found->role, request.id)) return answer(OpsMessage::error(*refused));
+  auto reply = [id = request.id, answer = std::move(answer)](Result<QJsonValue> outcome) {
+    if (!outcome) return answer(OpsMessage::error(OpsError::fromStatus(outcome.status(), id)));
+    answer(OpsMessage::result(id, std::move(*outcome)));
+  };
+  if (found->deferred) return found->deferred(request.payload.toObject(), caller, std::move(reply));
+  reply(found->handler(request.payload.toObject(), caller));
+}
+
+OpsMessage OpsRegistry::runCommand(const OpsMessage &request, const Principal &caller) const {
+  std::optional<OpsMessage> answered;
+  runCommand(request, caller, [&answered](OpsMessage m) { answered = std::move(m); });
+  if (answered) return std::move(*answered);
+  return OpsMessage::error(
+      OpsError::fromStatus(Status::internal("command '" + request.name.toStdString() + "' answers later"), request.id));
 }
 
 Status OpsRegistry::publish(const QString &name, const QJsonObject &delta) const {

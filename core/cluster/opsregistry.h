@@ -54,11 +54,17 @@ struct OpsTopic {
   std::function<Result<QJsonObject>(const QJsonObject &options)> snapshot;
 };
 
+// A deferred command's answer: called exactly once, on the thread the registry's caller runs.
+using OpsReply = std::function<void(Result<QJsonValue>)>;
+
 struct OpsCommand {
   QString name;
   Role role = Role::Admin;  // lowest role that may run it
   // The result payload, or a Status the client gets as an error (opsErrorCodeFor).
   std::function<Result<QJsonValue>(const QJsonObject &args, const Principal &caller)> handler;
+  // Instead of `handler`, for a command whose outcome comes later (a deploy loading a file off the
+  // thread): it calls `reply` once, now or later, on the thread it was called on.
+  std::function<void(const QJsonObject &args, const Principal &caller, OpsReply reply)> deferred = {};
 };
 
 // Receives every published delta; the ops server fans it out to the topic's subscribers.
@@ -83,7 +89,11 @@ public:
   OpsMessage snapshot(const QString &topic, const QJsonObject &options, qint64 seq) const;
   // unknown_topic or forbidden for a topic name; nothing when `caller` may subscribe to it.
   std::optional<OpsError> checkTopic(const QString &name, const Principal &caller, const QString &id) const;
-  // The answer to a `command`: result or error (unknown_command, forbidden, the handler's Status).
+  // The answer to a `command`: result or error (unknown_command, forbidden, the handler's Status),
+  // handed to `answer` once — at once, or later for a deferred command.
+  void runCommand(const OpsMessage &request, const Principal &caller, std::function<void(OpsMessage)> answer) const;
+  // The same for a command that answers at once; a deferred one that has not answered yet is an
+  // internal error.
   OpsMessage runCommand(const OpsMessage &request, const Principal &caller) const;
 
   // Hands a delta of a registered topic to the sink (dropped when none is set yet).

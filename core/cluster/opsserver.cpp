@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <QJsonArray>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
@@ -159,7 +160,14 @@ void OpsServer::handle(Connection &c, const OpsMessage &m) {
     c.subscriptions.erase(m.topic);
     send(c, OpsMessage::result(m.id, QJsonObject{}));
     return;
-  case OpsType::Command: send(c, m_registry.runCommand(m, *c.who)); return;
+  case OpsType::Command:
+    // A deferred command may answer after its connection closed: then the answer is dropped.
+    m_registry.runCommand(m, *c.who,
+                          [this, server = QPointer<OpsServer>(this), socket = QPointer(c.socket)](OpsMessage a) {
+                            if (!server || !socket) return;
+                            if (Connection *open = find(socket)) send(*open, a);
+                          });
+    return;
   default: return;  // the codec lets only client types through
   }
 }

@@ -68,9 +68,12 @@ void runCommand(const std::shared_ptr<NodeState> &state, const QString &name, QJ
   if (!command || !state->onNodeThread)
     return r->respond(toResponse(gateway::fromStatus(Status::unimplemented("this node has no " + std::string(what)))));
   state->onNodeThread([command, args = std::move(args), caller = std::move(caller), r, render = std::move(render)] {
-    const auto answer = command->handler(args, caller);
-    if (!answer) return r->respond(toResponse(gateway::fromStatus(answer.status(), command->name.toStdString())));
-    r->respond(render(*answer));
+    auto reply = [command, r, render](Result<QJsonValue> answer) {
+      if (!answer) return r->respond(toResponse(gateway::fromStatus(answer.status(), command->name.toStdString())));
+      r->respond(render(*answer));
+    };
+    if (command->deferred) return command->deferred(args, caller, std::move(reply));
+    reply(command->handler(args, caller));
   });
 }
 

@@ -215,6 +215,43 @@ private Q_SLOTS:
     QCOMPARE(ok.payload.toObject().value(u"pools").toArray(), QJsonArray{u"english"_qs});
   }
 
+  void aDeferredCommandAnswersOnceWhenItIsDone() {
+    OpsRegistry registry;
+    OpsReply pending;
+    QVERIFY(registry
+                .addCommand({u"deploy"_qs, Role::Operator, nullptr,
+                             [&pending](const QJsonObject &, const Principal &, OpsReply reply) {
+                               pending = std::move(reply);
+                             }})
+                .isOk());
+    // A command needs exactly one of the two handlers.
+    QCOMPARE(registry.addCommand({u"both"_qs, Role::Admin, nullptr, nullptr}).code(), StatusCode::InvalidArgument);
+    std::vector<OpsMessage> answers;
+    const auto collect = [&answers](OpsMessage m) { answers.push_back(std::move(m)); };
+    registry.runCommand(OpsMessage::command(u"1"_qs, u"deploy"_qs), caller(Role::User), collect);
+    QCOMPARE(answers.size(), std::size_t(1));  // refused before it runs
+    QCOMPARE(answers[0].errorPayload().code, OpsErrorCode::Forbidden);
+    QVERIFY(!pending);
+
+    registry.runCommand(OpsMessage::command(u"2"_qs, u"deploy"_qs), caller(Role::Operator), collect);
+    QCOMPARE(answers.size(), std::size_t(1));  // not yet
+    QVERIFY(pending);
+    pending(QJsonValue(QJsonObject{{u"model"_qs, u"english"_qs}}));
+    QCOMPARE(answers.size(), std::size_t(2));
+    QCOMPARE(answers[1].type, OpsType::Result);
+    QCOMPARE(answers[1].id, u"2"_qs);
+    QCOMPARE(answers[1].payload.toObject().value(u"model").toString(), u"english"_qs);
+
+    registry.runCommand(OpsMessage::command(u"3"_qs, u"deploy"_qs), caller(Role::Operator), collect);
+    pending(Status::failedPrecondition("a deploy of model 'english' (version 3) is in progress"));
+    QCOMPARE(answers.size(), std::size_t(3));
+    QCOMPARE(answers[2].errorPayload().code, OpsErrorCode::FailedPrecondition);
+    QCOMPARE(answers[2].id, u"3"_qs);
+    // The answer-at-once form cannot wait for it.
+    const OpsMessage now = registry.runCommand(OpsMessage::command(u"4"_qs, u"deploy"_qs), caller(Role::Operator));
+    QCOMPARE(now.type, OpsType::Error);
+  }
+
   void deltasReachTheSinkFromAnyThread() {
     OpsRegistry registry;
     QVERIFY(registry.addTopic(nodeTopic()).isOk());
