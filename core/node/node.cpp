@@ -5,6 +5,7 @@
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
 #include "node/clusterservice.h"
+#include "node/deploymentservice.h"
 #include "node/gatewayservice.h"
 #include "node/jobservice.h"
 #include "node/nodecontext.h"
@@ -13,7 +14,6 @@
 #include "node/registryservice.h"
 #include "node/seriesservice.h"
 #include "node/service.h"
-#include "node/servingstate.h"
 #include "observe/metricsregistry.h"
 
 #include <QByteArray>
@@ -111,10 +111,6 @@ struct Node::Impl {
       SeriesService &store = *series;
       services.add(std::move(series));
       GatewayService *bound = gateway;
-      // Canary limits are judged once a second, right after the store's sample.
-      store.addListener([bound] {
-        if (ServingState *serving = bound->serving()) serving->evaluateCanaries();
-      });
       auto alerting = std::make_unique<AlertingService>(
           *context, store.store(), AlertingOptions{config.alerts, [bound] { return bound->state()->info.nodeId; }});
       // Both live as long as the stack; a tick before alerting starts or after it stops does nothing.
@@ -122,7 +118,11 @@ struct Node::Impl {
       services.add(std::move(alerting));
       auto catalog = std::make_unique<RegistryService>(*context, *gateway, RegistryOptions{config.forbidSelfApproval});
       RegistryService &catalogService = *catalog;
+      auto deployments = std::make_unique<DeploymentService>(*context, *gateway, catalogService);
+      // Canary limits are judged once a second, right after the store's sample.
+      store.addListener([deployer = deployments.get()] { deployer->tick(); });
       services.add(std::move(catalog));
+      services.add(std::move(deployments));
       services.add(std::make_unique<JobService>(*context, catalogService, JobOptions{}));
       auto cluster = std::make_unique<ClusterService>(config, *context, *gateway, store);
       ClusterService *clusterService = cluster.get();

@@ -127,18 +127,22 @@ Status addCatalogRoutes(gateway::openai::RouteTable &routes, const std::shared_p
         runCommand(state, u"versions"_qs, QJsonObject{{u"model"_qs, QUrl::fromPercentEncoding(parts[3].toUtf8())}},
                    callerOf(admission, cluster::Role::Viewer), r, "catalog", jsonOf);
       }));
-  // /admin/catalog/MODEL/versions/N/ACTION with an optional {"comment"}
+  // /admin/catalog/MODEL/versions/N/ACTION with an optional {"comment"}, and
+  // /admin/catalog/MODEL/deploy|promote|rollback with the command's other arguments as the body.
   LMFRONT_RETURN_IF_ERROR(routes.routePrefix(
       "POST", "/admin/catalog/", RouteNeeds::role(Access::Operate),
       [state, refuse](HttpRequest &&request, Admission admission, ResponderPtr r) {
         const QStringList parts = QString::fromStdString(request.path).split(u'/');
         static const QStringList kActions{u"approve"_qs, u"reject"_qs,   u"publish"_qs,
                                           u"retire"_qs,  u"validate"_qs, u"compile"_qs};
-        if (parts.size() != 7 || parts[3].isEmpty() || parts[4] != u"versions"_qs || !kActions.contains(parts[6]))
-          return refuse(r,
-                        Status::notFound(
-                            "no catalog action " + request.path +
-                            " (POST /admin/catalog/MODEL/versions/N/approve|reject|publish|retire|validate|compile)"));
+        static const QStringList kDeployActions{u"deploy"_qs, u"promote"_qs, u"rollback"_qs};
+        const bool versionAction =
+            parts.size() == 7 && !parts[3].isEmpty() && parts[4] == u"versions"_qs && kActions.contains(parts[6]);
+        const bool deployAction = parts.size() == 5 && !parts[3].isEmpty() && kDeployActions.contains(parts[4]);
+        if (!versionAction && !deployAction)
+          return refuse(r, Status::notFound("no catalog action " + request.path +
+                                            " (POST /admin/catalog/MODEL/versions/N/approve|reject|publish|retire|"
+                                            "validate|compile, POST /admin/catalog/MODEL/deploy|promote|rollback)"));
         QJsonObject args;
         if (!request.body.empty()) {
           QJsonParseError error;
@@ -149,9 +153,14 @@ Status addCatalogRoutes(gateway::openai::RouteTable &routes, const std::shared_p
             return refuse(r, Status::invalidArgument("\"comment\": expected a string"));
         }
         args.insert(u"model"_qs, QUrl::fromPercentEncoding(parts[3].toUtf8()));
-        args.insert(u"version"_qs, parts[5]);
-        runCommand(state, parts[6], std::move(args), callerOf(admission, cluster::Role::Operator), r, "catalog",
-                   jsonOf);
+        if (versionAction) args.insert(u"version"_qs, parts[5]);
+        runCommand(state, versionAction ? parts[6] : parts[4], std::move(args),
+                   callerOf(admission, cluster::Role::Operator), r, versionAction ? "catalog" : "deployments", jsonOf);
+      }));
+  LMFRONT_RETURN_IF_ERROR(routes.route(
+      "GET", "/admin/deployments", RouteNeeds::role(Access::Read),
+      [state](HttpRequest &&, Admission admission, ResponderPtr r) {
+        runCommand(state, u"deployments"_qs, {}, callerOf(admission, cluster::Role::Viewer), r, "deployments", jsonOf);
       }));
   return Status::ok();
 }

@@ -113,9 +113,11 @@ struct RegistryService::Impl {
   RegistryOptions options;
   std::unique_ptr<registry::CatalogDb> db;
   std::int64_t lastAuditId = 0;  // the newest audit row published
+  std::map<std::string, std::int64_t, std::less<>> servedFiles;
   bool registered = false;
 
   void importServed() {
+    servedFiles.clear();
     const auto state = gateway.state();
     if (!state) return;
     for (const registry::CatalogEntry &entry : state->models) {
@@ -126,6 +128,7 @@ struct RegistryService::Impl {
                                         described->version, "local")
                     : Result<registry::ImportOutcome>(described.status());
       Status recorded = imported ? recordServedFile(entry, imported->version, *described) : imported.status();
+      if (imported) servedFiles[entry.name.toStdString()] = imported->version;
       if (!recorded)
         context.events.report(EventLevel::Warning, "catalog",
                               "model not imported into the catalog: " + recorded.message(),
@@ -307,6 +310,8 @@ Health RegistryService::health() const {
 }
 
 registry::CatalogDb *RegistryService::catalog() { return d->db.get(); }
+
+const std::map<std::string, std::int64_t, std::less<>> &RegistryService::servedFiles() const { return d->servedFiles; }
 
 void RegistryService::publishChanges(const std::string &model) {
   if (!d->db) return;

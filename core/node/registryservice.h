@@ -24,6 +24,8 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <cstdint>
+#include <map>
 #include <memory>
 
 namespace lmfront::registry {
@@ -58,6 +60,9 @@ public:
   registry::CatalogDb *catalog();
   // Publishes the audit rows written since the last call, and `model`'s entry when not empty.
   void publishChanges(const std::string &model);
+  // The catalog version of each model the node serves from its own file (what the last start
+  // imported): model name → version.
+  const std::map<std::string, std::int64_t, std::less<>> &servedFiles() const;
 
   struct Impl;
 

@@ -198,9 +198,13 @@ void ServingState::applyDeploy(const DeployRequest &request, std::shared_ptr<con
     d.variant.reset();
     return done(published);
   }
-  if (canary && request.limits.any())
+  if (canary && request.limits.any()) {
     d.guard = std::make_unique<CanaryGuard>(request.model, request.version, request.limits, deployment->stable,
                                             deployment->other, m_parts.clock.now());
+    // The model's rollback series exists at 0 before any breach: a rate over it (the alert rule
+    // canary_rolled_back) counts the first rollback too, not only later ones.
+    if (metrics->rollbacks) (void)metrics->rollbacks->withLabels({request.model});
+  }
   deployEvent(request.model, std::string(deployStrategyName(request.strategy)) + " started", request.version);
   done(Status::ok());
 }

@@ -1,0 +1,421 @@
+#include "node/deploymentservice.h"
+
+#include "cluster/opsregistry.h"
+#include "common/eventsink.h"
+#include "gateway/openai/openaiservice.h"
+#include "node/commandargs.h"
+#include "node/gatewayservice.h"
+#include "node/noderoutes.h"
+#include "node/registryservice.h"
+#include "node/servingstate.h"
+#include "registry/catalogdb.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace lmfront::node {
+
+using cluster::Principal;
+using cluster::Role;
+using registry::AuditOutcome;
+using registry::LifecycleAction;
+using registry::VersionState;
+
+namespace {
+
+constexpr const char *kGuardActor = "canary-guard";
+
+std::int64_t versionOf(const std::string &label) {
+  return label.empty() ? 0 : QString::fromStdString(label).toLongLong();
+}
+
+std::string number(double v) { return QString::number(v, 'g', 6).toStdString(); }
+
+std::string limitsJson(const CanaryLimits &l) {
+  QJsonObject o;
+  if (l.maxErrorRate) o.insert(u"max_error_rate"_qs, *l.maxErrorRate);
+  if (l.maxP99Ms) o.insert(u"max_p99_ms"_qs, *l.maxP99Ms);
+  if (l.maxP99Ratio) o.insert(u"max_p99_ratio"_qs, *l.maxP99Ratio);
+  if (l.any()) o.insert(u"min_requests"_qs, static_cast<qint64>(l.minRequests));
+  return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+// The audit's reason for a canary the guard rolled back: the limit and every measured value.
+std::string breachText(const CanaryBreach &b) {
+  const CanaryMeasures &m = b.measures;
+  return "canary breached " + b.limit + ": measured " + number(b.measured) + " > limit " + number(b.limitValue) +
+         " (canary: " + std::to_string(m.requests) + " requests, " + std::to_string(m.errors) + " errors, error rate " +
+         number(m.errorRate) + ", p99 " + number(m.p99Ms) + " ms; stable: " + std::to_string(m.stableRequests) +
+         " requests, p99 " + number(m.stableP99Ms) + " ms)";
+}
+
+struct DeployArgs {
+  std::string model;
+  std::int64_t version = 0;
+  DeployStrategy strategy = DeployStrategy::Replace;
+  double percent = 100;
+  bool sticky = false;
+  CanaryLimits limits;
+  std::string comment;
+};
+
+Result<DeployArgs> parseDeploy(const QJsonObject &args) {
+  DeployArgs a;
+  auto model = stringArg(args, u"model", true);
+  if (!model) return model.status();
+  a.model = *model;
+  auto version = versionArg(args);
+  if (!version) return version.status();
+  a.version = *version;
+  auto strategy = stringArg(args, u"strategy", false);
+  if (!strategy) return strategy.status();
+  if (!strategy->empty()) {
+    auto parsed = parseDeployStrategy(*strategy);
+    if (!parsed) return Status::invalidArgument("\"strategy\": expected replace, canary or shadow");
+    a.strategy = *parsed;
+  }
+  const bool variant = a.strategy != DeployStrategy::Replace;
+  auto percent = numberArg(args, u"percent");
+  if (!percent) return percent.status();
+  if (*percent && !variant && **percent != 100)
+    return Status::invalidArgument(
+        "\"percent\": a replace deploy serves every request (canary or shadow take a share)");
+  if (variant && !*percent) return Status::invalidArgument("\"percent\": required for a canary or shadow");
+  if (*percent) a.percent = **percent;
+  auto sticky = boolArg(args, u"sticky");
+  if (!sticky) return sticky.status();
+  a.sticky = *sticky;
+  for (const auto &[key, field] :
+       {std::pair{u"max_error_rate", &CanaryLimits::maxErrorRate}, std::pair{u"max_p99_ms", &CanaryLimits::maxP99Ms},
+        std::pair{u"max_p99_ratio", &CanaryLimits::maxP99Ratio}}) {
+    auto v = numberArg(args, QStringView(key));
+    if (!v) return v.status();
+    a.limits.*field = *v;
+  }
+  auto minRequests = numberArg(args, u"min_requests");
+  if (!minRequests) return minRequests.status();
+  if (*minRequests) {
+    if (**minRequests < 1 || **minRequests != static_cast<double>(static_cast<std::uint64_t>(**minRequests)))
+      return Status::invalidArgument("\"min_requests\": expected a whole number >= 1");
+    a.limits.minRequests = static_cast<std::uint64_t>(**minRequests);
+  }
+  if ((a.limits.any() || *minRequests) && a.strategy != DeployStrategy::Canary)
+    return Status::invalidArgument("canary limits apply to a canary deploy only (--strategy canary)");
+  auto comment = stringArg(args, u"comment", false);
+  if (!comment) return comment.status();
+  a.comment = *comment;
+  return a;
+}
+
+std::string describe(const DeployArgs &a) {
+  std::string text(deployStrategyName(a.strategy));
+  if (a.strategy != DeployStrategy::Replace)
+    text.append(" ").append(number(a.percent)).append("%").append(a.sticky ? " sticky" : "");
+  if (a.limits.any()) text.append(" limits ").append(limitsJson(a.limits));
+  if (!a.comment.empty()) text.append(": ").append(a.comment);
+  return text;
+}
+
+}  // namespace
+
+struct DeploymentService::Impl {
+  Impl(const NodeContext &c, GatewayService &g, RegistryService &r) : context(c), gateway(g), registry(r) {}
+
+  const NodeContext &context;
+  GatewayService &gateway;
+  RegistryService &registry;
+  bool running = false;
+  bool registered = false;
+
+  registry::CatalogDb *db() { return running ? registry.catalog() : nullptr; }
+
+  std::int64_t fileVersion(const std::string &model) const {
+    const auto &served = registry.servedFiles();
+    const auto it = served.find(model);
+    return it == served.end() ? 0 : it->second;
+  }
+
+  DeploymentInfo info(const std::string &model) const {
+    if (ServingState *serving = gateway.serving())
+      for (DeploymentInfo &i : serving->deployments())
+        if (i.model == model) return std::move(i);
+    DeploymentInfo none;  // served from its file since the start, or not at all
+    none.model = model;
+    if (const auto state = gateway.state(); state && state->service)
+      if (const auto *pool = state->service->table()->find(model)) none.stableSha256 = pool->version;
+    return none;
+  }
+
+  QJsonObject json(const std::string &model) const { return deploymentJson(info(model), fileVersion(model)); }
+
+  void published(const std::string &model, QJsonObject extra = {}) {
+    registry.publishChanges(model);
+    extra.insert(u"deployment"_qs, json(model));
+    (void)context.ops.publish(u"deployments"_qs, extra);
+  }
+
+  std::string stateOf(const std::string &model, std::int64_t version) {
+    auto v = db()->version(model, version);
+    return v ? std::string(registry::versionStateName(v->state)) : std::string();
+  }
+
+  void audit(const std::string &actor, const std::string &action, const std::string &model,
+             std::optional<std::int64_t> version, const std::string &reason, AuditOutcome outcome) {
+    const std::string state = version ? stateOf(model, *version) : std::string();
+    const Status written = db()->audit().append(
+        {QDateTime::currentMSecsSinceEpoch(), actor, action, model, version, state, state, reason, outcome});
+    if (!written)
+      context.events.report(EventLevel::Error, "deploy", "audit row not written: " + written.message(),
+                            {{"model", model}});
+  }
+
+  // Audited as refused and published; the caller answers with `why`.
+  Status refuse(const std::string &actor, const std::string &action, const std::string &model,
+                std::optional<std::int64_t> version, Status why) {
+    audit(actor, action, model, version, why.message(), AuditOutcome::Refused);
+    published(model);
+    return why;
+  }
+
+  // A lifecycle step the deployer takes; a refusal is audited by the catalog and reported here.
+  void step(const std::string &model, std::int64_t version, LifecycleAction action, const std::string &actor,
+            const std::string &reason) {
+    if (version < 1) return;
+    if (auto done = db()->transition(model, version, action, actor, reason); !done)
+      context.events.report(EventLevel::Warning, "deploy", "catalog not updated: " + done.status().message(),
+                            {{"model", model}, {"version", std::to_string(version)}});
+  }
+
+  // Every other deployed version of `model` is out of service now.
+  void supersedeOthers(const std::string &model, std::int64_t serving, const std::string &actor) {
+    auto m = db()->model(model);
+    if (!m) return;
+    for (const auto &v : m->versions)
+      if (v.version != serving && v.state == VersionState::Deployed)
+        step(model, v.version, LifecycleAction::Supersede, actor,
+             std::string("replaced by version ") + std::to_string(serving));
+  }
+
+  // Deployment rows of `model` still "active" (for `version`, or any) get `state`.
+  void markRows(const std::string &model, std::optional<std::int64_t> version, const std::string &state) {
+    auto rows = db()->deployments(model, 20);
+    if (!rows) return;
+    for (const auto &r : *rows)
+      if (r.state == "active" && (!version || r.version == *version)) (void)db()->setDeploymentState(r.id, state);
+  }
+
+  void record(const std::string &model, std::int64_t version, DeployStrategy strategy, double percent,
+              const CanaryLimits &limits) {
+    auto id = db()->recordDeployment(
+        {0, model, version, std::string(deployStrategyName(strategy)), percent, limitsJson(limits), "active", 0});
+    if (!id)
+      context.events.report(EventLevel::Error, "deploy", "deployment not recorded: " + id.status().message(),
+                            {{"model", model}});
+  }
+
+  void deploy(const QJsonObject &args, const Principal &caller, cluster::OpsReply reply) {
+    if (!db()) return reply(Status::unavailable("the catalog is not open"));
+    const std::string actor = auditActor(caller);
+    auto parsed = parseDeploy(args);
+    if (!parsed) {
+      const std::string model = args.value(u"model"_qs).toString().toStdString();
+      if (model.empty()) return reply(parsed.status());
+      return reply(refuse(actor, "deploy", model, std::nullopt, parsed.status()));
+    }
+    DeployArgs a = std::move(*parsed);
+    auto v = db()->version(a.model, a.version);
+    if (!v) return reply(refuse(actor, "deploy", a.model, a.version, v.status()));
+    if (!registry::nextState(LifecycleAction::Deploy, v->state)) {
+      auto refused = db()->transition(a.model, a.version, LifecycleAction::Deploy, actor, a.comment);  // audits it
+      published(a.model);
+      return reply(refused.status());
+    }
+    const std::string name = a.model + " v" + std::to_string(a.version);
+    if (v->artifactSha256.empty())
+      return reply(refuse(actor, "deploy", a.model, a.version,
+                          Status::failedPrecondition(name + " has no serving artifact (compile it first)")));
+    auto artifact = db()->artifact(v->artifactSha256);
+    if (!artifact) return reply(refuse(actor, "deploy", a.model, a.version, artifact.status()));
+    if (!*artifact || !QFile::exists(QString::fromStdString((*artifact)->path)))
+      return reply(refuse(actor, "deploy", a.model, a.version,
+                          Status::failedPrecondition(name + ": its artifact " + v->artifactSha256 + " is missing")));
+    DeployRequest request;
+    request.model = a.model;
+    request.version = std::to_string(a.version);
+    request.path = QString::fromStdString((*artifact)->path);
+    if (const auto state = gateway.state())
+      for (const auto &entry : state->models)
+        if (entry.name.toStdString() == a.model) request.manifest = entry.manifest;
+    request.strategy = a.strategy;
+    request.percent = a.percent;
+    request.sticky = a.sticky;
+    request.limits = a.limits;
+    ServingState *serving = gateway.serving();
+    if (!serving) return reply(Status::unavailable("the gateway is not serving"));
+    serving->deploy(std::move(request), [this, a, actor, reply = std::move(reply)](Status outcome) {
+      if (!db()) return reply(Status::unavailable("the node is stopping"));
+      if (!outcome) return reply(refuse(actor, "deploy", a.model, a.version, outcome));
+      auto done = db()->transition(a.model, a.version, LifecycleAction::Deploy, actor, describe(a));
+      if (!done) {  // the version changed state while it loaded: it does not serve after all
+        if (ServingState *s = gateway.serving()) (void)s->rollback(a.model);
+        published(a.model);
+        return reply(done.status());
+      }
+      if (a.strategy == DeployStrategy::Replace) {
+        supersedeOthers(a.model, a.version, actor);
+        markRows(a.model, std::nullopt, "replaced");
+      }
+      record(a.model, a.version, a.strategy, a.percent, a.limits);
+      published(a.model);
+      reply(QJsonValue(json(a.model)));
+    });
+  }
+
+  Result<QJsonValue> promote(const QJsonObject &args, const Principal &caller) {
+    if (!db()) return Status::unavailable("the catalog is not open");
+    auto model = stringArg(args, u"model", true);
+    if (!model) return model.status();
+    const std::string actor = auditActor(caller);
+    const DeploymentInfo before = info(*model);
+    if (!before.variant)
+      return refuse(actor, "promote", *model, std::nullopt,
+                    Status::failedPrecondition("model '" + *model + "' has no canary or shadow to promote"));
+    const std::int64_t variant = versionOf(before.variantVersion);
+    if (auto v = db()->version(*model, variant); v && !registry::nextState(LifecycleAction::Promote, v->state)) {
+      auto refused = db()->transition(*model, variant, LifecycleAction::Promote, actor, "");
+      published(*model);
+      return refused.status();
+    }
+    if (Status st = gateway.serving()->promote(*model); !st) return refuse(actor, "promote", *model, variant, st);
+    auto comment = stringArg(args, u"comment", false);
+    step(*model, variant, LifecycleAction::Promote, actor,
+         std::string(deployStrategyName(*before.variant)) + " becomes the stable version" +
+             (comment && !comment->empty() ? ": " + *comment : std::string()));
+    supersedeOthers(*model, variant, actor);
+    markRows(*model, variant, "promoted");
+    markRows(*model, std::nullopt, "replaced");
+    published(*model);
+    return QJsonValue(json(*model));
+  }
+
+  Result<QJsonValue> rollback(const QJsonObject &args, const Principal &caller) {
+    if (!db()) return Status::unavailable("the catalog is not open");
+    auto model = stringArg(args, u"model", true);
+    if (!model) return model.status();
+    auto comment = stringArg(args, u"comment", false);
+    if (!comment) return comment.status();
+    const std::string actor = auditActor(caller);
+    const DeploymentInfo before = info(*model);
+    if (Status st = gateway.serving()->rollback(*model); !st)
+      return refuse(actor, "rollback", *model, std::nullopt, st);
+    const std::string why = comment->empty() ? std::string() : ": " + *comment;
+    if (before.variant) {
+      const std::int64_t variant = versionOf(before.variantVersion);
+      step(*model, variant, LifecycleAction::Rollback, actor,
+           std::string(deployStrategyName(*before.variant)) + " dropped" + why);
+      markRows(*model, variant, "rolled_back");
+    } else if (!before.loading.empty()) {
+      audit(actor, "rollback", *model, versionOf(before.loading), "the deploy was cancelled while it loaded" + why,
+            AuditOutcome::Ok);
+    } else {
+      const std::int64_t from = before.stableVersion.empty() ? fileVersion(*model) : versionOf(before.stableVersion);
+      const std::int64_t to = before.previousVersion.empty() ? fileVersion(*model) : versionOf(before.previousVersion);
+      step(*model, from, LifecycleAction::Rollback, actor,
+           std::string("rolled back to version ") + std::to_string(to) + why);
+      markRows(*model, from, "rolled_back");
+      step(*model, to, LifecycleAction::Deploy, actor,
+           std::string("rollback of version ") + std::to_string(from) + why);
+      if (to > 0) record(*model, to, DeployStrategy::Replace, 100, {});
+    }
+    published(*model);
+    return QJsonValue(json(*model));
+  }
+
+  Result<QJsonObject> list() const {
+    QJsonArray out;
+    if (ServingState *serving = gateway.serving())
+      for (const DeploymentInfo &i : serving->deployments()) out.append(deploymentJson(i, fileVersion(i.model)));
+    return QJsonObject{{u"deployments"_qs, out}};
+  }
+
+  void breached(const CanaryBreach &b) {
+    if (!db()) return;
+    const std::int64_t version = versionOf(b.version);
+    step(b.model, version, LifecycleAction::Rollback, kGuardActor, breachText(b));
+    markRows(b.model, version, "rolled_back");
+    published(b.model, QJsonObject{{u"breach"_qs, QJsonObject{{u"version"_qs, static_cast<qint64>(version)},
+                                                              {u"limit"_qs, QString::fromStdString(b.limit)},
+                                                              {u"measured"_qs, b.measured},
+                                                              {u"limit_value"_qs, b.limitValue}}}});
+  }
+
+  Status registerOps() {
+    cluster::OpsRegistry &ops = context.ops;
+    LMFRONT_RETURN_IF_ERROR(ops.addTopic({u"deployments"_qs, Role::Viewer, cluster::OpsDelivery::Replaceable,
+                                          [this](const QJsonObject &) { return list(); }}));
+    LMFRONT_RETURN_IF_ERROR(ops.addCommand(
+        {u"deployments"_qs, Role::Viewer, [this](const QJsonObject &, const Principal &) -> Result<QJsonValue> {
+           auto all = list();
+           if (!all) return all.status();
+           return QJsonValue(*all);
+         }}));
+    LMFRONT_RETURN_IF_ERROR(
+        ops.addCommand({u"deploy"_qs, Role::Operator, nullptr,
+                        [this](const QJsonObject &args, const Principal &caller, cluster::OpsReply reply) {
+                          deploy(args, caller, std::move(reply));
+                        }}));
+    LMFRONT_RETURN_IF_ERROR(
+        ops.addCommand({u"promote"_qs, Role::Operator,
+                        [this](const QJsonObject &args, const Principal &caller) { return promote(args, caller); }}));
+    return ops.addCommand({u"rollback"_qs, Role::Operator, [this](const QJsonObject &args, const Principal &caller) {
+                             return rollback(args, caller);
+                           }});
+  }
+};
+
+DeploymentService::DeploymentService(const NodeContext &context, GatewayService &gateway, RegistryService &registry)
+    : d(std::make_unique<Impl>(context, gateway, registry)) {}
+
+DeploymentService::~DeploymentService() { stop(); }
+
+Status DeploymentService::start() {
+  ServingState *serving = d->gateway.serving();
+  if (!serving || !d->registry.catalog())
+    return Status::failedPrecondition("deployments need the gateway and the catalog started first");
+  if (!d->registered) {
+    LMFRONT_RETURN_IF_ERROR(d->registerOps());
+    d->registered = true;
+  }
+  serving->setCanaryBreachHandler([impl = d.get()](const CanaryBreach &b) { impl->breached(b); });
+  d->running = true;
+  return Status::ok();
+}
+
+bool DeploymentService::drain(std::chrono::milliseconds) { return true; }
+
+void DeploymentService::stop() {
+  if (!d->running) return;
+  d->running = false;
+  if (ServingState *serving = d->gateway.serving()) serving->setCanaryBreachHandler({});
+}
+
+Health DeploymentService::health() const {
+  Health h;
+  if (d->running) h.state = Health::State::Serving;
+  return h;
+}
+
+void DeploymentService::tick() {
+  if (!d->running) return;
+  ServingState *serving = d->gateway.serving();
+  if (!serving) return;
+  serving->evaluateCanaries();
+  for (const DeploymentInfo &i : serving->deployments())
+    if (i.variant)
+      (void)d->context.ops.publish(u"deployments"_qs,
+                                   QJsonObject{{u"deployment"_qs, deploymentJson(i, d->fileVersion(i.model))}});
+}
+
+}  // namespace lmfront::node
