@@ -104,10 +104,13 @@ int runOpsRequest(const std::string &verb, char *argv0, const config::ParsedFlag
                      [&](const QString &, const client::OpsError &error) { refused(error.message); });
     client.subscribe(request.topic, request.args);
   } else {
-    client.command(request.command, request.args, &app, [&](const OpsReply &reply) {
-      if (reply.ok()) return finish(request.print(reply.result));
-      refused(reply.error.message);
-    });
+    client.command(
+        request.command, request.args, &app,
+        [&](const OpsReply &reply) {
+          if (reply.ok()) return finish(request.print(reply.result));
+          refused(reply.error.message);
+        },
+        request.timeout);
   }
   return QCoreApplication::exec();
 }

@@ -12,7 +12,9 @@
 #include <QJsonValue>
 #include <QStringList>
 #include <QUrl>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@ struct OpsRequest {
   // Set (topics only): after the snapshot is printed the verb keeps following the topic, handing
   // each delta here, until interrupted.
   std::function<void(const QJsonObject &delta)> follow;
+  std::optional<std::chrono::milliseconds> timeout = std::nullopt;  // the command's; none: the client's default (10 s)
 };
 
 // Connects to --node and runs `request`; `verb` names the command in error messages.
