@@ -181,6 +181,8 @@ struct JobService::Impl {
     const std::string comment = args.value(u"comment"_qs).toString().toStdString();
     launch(*id, compileWork(parts(*id), bundlePath(*v), [catalog, v = *v, actor, comment](const CompileOutcome &o) {
       LMFRONT_RETURN_IF_ERROR(catalog->putArtifact(o.artifact));
+      // The compiled file is what a deploy of this version loads.
+      LMFRONT_RETURN_IF_ERROR(catalog->setServingArtifact(v.model, v.version, o.artifact.sha256));
       const std::string reason = "compiled: " + o.artifact.sha256 + (comment.empty() ? "" : " (" + comment + ")");
       return catalog->transition(v.model, v.version, LifecycleAction::Compile, actor, reason).status();
     }));
