@@ -317,6 +317,7 @@ QString ModelsPage::actionText(Action action) {
   case Action::Retire: return tr("Retire");
   case Action::Rollback: return tr("Roll back");
   case Action::Promote: return tr("Promote");
+  case Action::Supersede: return {};  // the deployer's own step, never a button
   }
   return {};
 }
