@@ -552,6 +552,13 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::DeploymentState</name>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::KeyringSecretStore</name>
     <message>
         <source>the desktop keyring</source>
@@ -1159,6 +1166,216 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>API keys are kept in %1, never in the settings file.</source>
         <translation>API 密钥保存在 %1，绝不写入设置文件。</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::DeployDialog</name>
+    <message>
+        <source>Deploy %1 v%2</source>
+        <translation>部署 %1 v%2</translation>
+    </message>
+    <message>
+        <source>Replace: serve it instead of the current version</source>
+        <translation>替换：用它取代当前版本提供服务</translation>
+    </message>
+    <message>
+        <source>Canary: a share of the requests, rolled back on a breach</source>
+        <translation>金丝雀：承接部分请求，超出限值时自动回滚</translation>
+    </message>
+    <message>
+        <source>Shadow: mirror a share, answers discarded and compared</source>
+        <translation>影子：镜像部分请求，丢弃其回答并进行比较</translation>
+    </message>
+    <message>
+        <source>Sticky: the same caller always gets the same version</source>
+        <translation>粘性：同一调用方始终得到同一版本</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Maximum error rate</source>
+        <translation>最大错误率</translation>
+    </message>
+    <message>
+        <source>Maximum p99 latency</source>
+        <translation>最大 p99 延迟</translation>
+    </message>
+    <message>
+        <source>Maximum p99 against stable</source>
+        <translation>相对稳定版本的最大 p99</translation>
+    </message>
+    <message>
+        <source>Judge after</source>
+        <translation>判定前所需请求数</translation>
+    </message>
+    <message>
+        <source>Canary limits: breaching one rolls the canary back</source>
+        <translation>金丝雀限值：超出任一限值即回滚金丝雀</translation>
+    </message>
+    <message>
+        <source>Comment (optional, kept in the audit log)</source>
+        <translation>备注（可选，记入审计日志）</translation>
+    </message>
+    <message>
+        <source>Deploy</source>
+        <translation>部署</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Share of requests</source>
+        <translation>请求占比</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::DeploymentPanel</name>
+    <message>
+        <source>Promoting…</source>
+        <translation>正在提升…</translation>
+    </message>
+    <message>
+        <source>The canary v%1 breached its %2 limit (measured %3, limit %4) and was rolled back.</source>
+        <translation>金丝雀 v%1 超出了 %2 限值（实测 %3，限值 %4），已回滚。</translation>
+    </message>
+    <message>
+        <source>Deployed.</source>
+        <translation>已部署。</translation>
+    </message>
+    <message>
+        <source>Promoted: the variant is the stable version now.</source>
+        <translation>已提升：该变体现在是稳定版本。</translation>
+    </message>
+    <message>
+        <source>Rolled back.</source>
+        <translation>已回滚。</translation>
+    </message>
+    <message>
+        <source>No deployment of this model recorded since the node started.</source>
+        <translation>节点启动以来没有此模型的部署记录。</translation>
+    </message>
+    <message>
+        <source>Serving v%1.</source>
+        <translation>正在提供 v%1。</translation>
+    </message>
+    <message>
+        <source>Serving its file.</source>
+        <translation>正在提供其文件。</translation>
+    </message>
+    <message>
+        <source>v%1 is kept loaded for a rollback.</source>
+        <translation>v%1 保持加载以便回滚。</translation>
+    </message>
+    <message>
+        <source>Canary v%1 on %2 % of requests (sticky).</source>
+        <translation>金丝雀 v%1 承接 %2 % 的请求（粘性）。</translation>
+    </message>
+    <message>
+        <source>Canary v%1 on %2 % of requests.</source>
+        <translation>金丝雀 v%1 承接 %2 % 的请求。</translation>
+    </message>
+    <message>
+        <source>Shadow v%1 mirrors %2 % of requests.</source>
+        <translation>影子 v%1 镜像 %2 % 的请求。</translation>
+    </message>
+    <message>
+        <source>Loading v%1…</source>
+        <translation>正在加载 v%1…</translation>
+    </message>
+    <message>
+        <source>≤ %1</source>
+        <translation>≤ %1</translation>
+    </message>
+    <message>
+        <source>≤ %1 × stable</source>
+        <translation>≤ 稳定版本的 %1 倍</translation>
+    </message>
+    <message>
+        <source>stable v%1</source>
+        <translation>稳定 v%1</translation>
+    </message>
+    <message>
+        <source>%1 v%2</source>
+        <translation>%1 v%2</translation>
+    </message>
+    <message>
+        <source>limit</source>
+        <translation>限值</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求数</translation>
+    </message>
+    <message>
+        <source>judged after %1</source>
+        <translation>%1 个请求后判定</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>错误率</translation>
+    </message>
+    <message>
+        <source>p99 latency</source>
+        <translation>p99 延迟</translation>
+    </message>
+    <message>
+        <source>Needs the operator role.</source>
+        <translation>需要 operator 角色。</translation>
+    </message>
+    <message>
+        <source>Select a published version to deploy it.</source>
+        <translation>选择一个已发布的版本以部署它。</translation>
+    </message>
+    <message>
+        <source>Only a published version deploys, one deploy at a time.</source>
+        <translation>只有已发布的版本可以部署，且一次只能进行一个部署。</translation>
+    </message>
+    <message>
+        <source>Deploying %1 v%2…</source>
+        <translation>正在部署 %1 v%2…</translation>
+    </message>
+    <message>
+        <source>Drop the %1 v%2; every request goes to v%3 again.</source>
+        <translation>撤下 %1 v%2；所有请求重新发往 v%3。</translation>
+    </message>
+    <message>
+        <source>Cancel the deploy of v%1 still loading.</source>
+        <translation>取消仍在加载的 v%1 的部署。</translation>
+    </message>
+    <message>
+        <source>Serve v%1 again instead of v%2, at once.</source>
+        <translation>立即重新提供 v%1，取代 v%2。</translation>
+    </message>
+    <message>
+        <source>Roll back %1?</source>
+        <translation>回滚 %1？</translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>Rolling back…</source>
+        <translation>正在回滚…</translation>
+    </message>
+    <message>
+        <source>Deployment</source>
+        <translation>部署</translation>
+    </message>
+    <message>
+        <source>Deploy…</source>
+        <translation>部署…</translation>
+    </message>
+    <message>
+        <source>Promote</source>
+        <translation>提升</translation>
+    </message>
+    <message>
+        <source>Roll back…</source>
+        <translation>回滚…</translation>
     </message>
 </context>
 <context>

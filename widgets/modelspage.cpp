@@ -32,6 +32,7 @@ ModelsPage::ModelsPage(QWidget *parent)
       m_heading(new QLabel),
       m_details(new QLabel),
       m_message(new QLabel),
+      m_deployment(new DeploymentPanel(&m_deployments)),
       m_cardTitle(new QLabel),
       m_card(new QTextBrowser) {
   m_title->setObjectName(QStringLiteral("pageTitle"));
@@ -77,6 +78,7 @@ ModelsPage::ModelsPage(QWidget *parent)
   sideLayout->addWidget(m_details);
   sideLayout->addLayout(buttons);
   sideLayout->addWidget(m_message);
+  sideLayout->addWidget(m_deployment);
   sideLayout->addSpacing(6);
   sideLayout->addWidget(m_cardTitle);
   sideLayout->addWidget(m_card, 1);
@@ -136,6 +138,7 @@ void ModelsPage::setSession(models::NodeSession *session) {
   }
   m_session = session;
   m_catalog.setSession(session);
+  m_deployments.setSession(session);
   if (session) {
     auto follow = [this] {
       if (models::NodeSession *s = m_session.data())
@@ -248,6 +251,7 @@ void ModelsPage::refreshActions() {
   const qint64 version = selectedVersion();
   const QString state =
       version ? m_catalog.versionObject(model, version).value(QLatin1StringView("state")).toString() : QString();
+  m_deployment->setTarget(model, version, state, r);
   const bool roleOk = CatalogModel::roleRank(r) >= CatalogModel::roleRank(QStringLiteral("operator"));
   for (auto it = m_actions.cbegin(); it != m_actions.cend(); ++it) {
     const bool enabled = version > 0 && CatalogModel::allows(it.key(), state, r);

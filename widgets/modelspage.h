@@ -1,7 +1,8 @@
 // ModelsPage: the console's Models section — the node's catalog as a tree (model → versions) with
 // each version's state, size, order, vocabulary, dev perplexity and dependencies; the selected
-// version's details and model card; and the lifecycle actions on it (approve and reject with a
-// comment, publish, retire) enabled by the session's role and the version's state.
+// version's details and model card; the lifecycle actions on it (approve and reject with a
+// comment, publish, retire) enabled by the session's role and the version's state; and the
+// model's deployment (DeploymentPanel: deploy, promote, roll back, canary health beside stable).
 //
 // Contract: a view of the session it is handed (setSession(); not owned); its CatalogModel follows
 // the session's `catalog` topic, so a change made anywhere (the CLI, another console) shows
@@ -14,7 +15,9 @@
 #pragma once
 
 #include "models/catalogmodel.h"
+#include "models/deploymentstate.h"
 #include "widgets/commentdialog.h"
+#include "widgets/deploymentpanel.h"
 
 #include <QMap>
 #include <QPointer>
@@ -36,6 +39,8 @@ public:
 
   void setSession(models::NodeSession *session);
   models::CatalogModel *catalog() { return &m_catalog; }
+  models::DeploymentState *deployments() { return &m_deployments; }
+  DeploymentPanel *deployment() const { return m_deployment; }
 
   // Selects the row of a model (version 0) or one of its versions; false when it is not listed.
   bool selectVersion(const QString &model, qint64 version = 0);
@@ -67,6 +72,7 @@ private:
   static QString actionText(Action action);
 
   models::CatalogModel m_catalog;
+  models::DeploymentState m_deployments;
   QPointer<models::NodeSession> m_session;
   QLabel *m_title;
   QLabel *m_subtitle;
@@ -76,6 +82,7 @@ private:
   QLabel *m_details;
   QMap<Action, QPushButton *> m_actions;
   QLabel *m_message;
+  DeploymentPanel *m_deployment;
   QLabel *m_cardTitle;
   QTextBrowser *m_card;
   QPointer<CommentDialog> m_dialog;

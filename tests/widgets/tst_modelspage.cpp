@@ -1,28 +1,35 @@
 // The Models section against a real lmfrontd (tests/support daemon harness), driven offscreen as a
 // user drives it. The node serves a model trained here from Debian's fortunes (imported as
-// `fortunes` v1, deployed); before it starts, a second model `reviewed` is put in its catalog
+// `fortunes` v2, deployed); before it starts, a second model `reviewed` is put in its catalog
 // through CatalogDb's own door (versions submitted, validated, compiled; a card; a dependency).
 // Checked: the tree shows exactly the node's catalog (the CLI's `versions --json`, field by
 // field) and a version's card; a viewer's key enables no action and says why; approve, reject
 // (which needs a comment) and publish clicked in the view change the version on the node (read
 // back through the CLI) and are audited with the key's name and the comment; an action taken
-// elsewhere (the CLI) shows in the tree without a refresh; the item model passes
-// QAbstractItemModelTester throughout.
+// elsewhere (the CLI) shows in the tree without a refresh; a published version (fortunes v1, its
+// compiled file the serving artifact) deployed from the view serves on the node, and a rollback
+// (the button, then the confirmation) shows the previous version serving within a second and is
+// what the node serves and audits; the item model passes QAbstractItemModelTester throughout.
 #include "../support/daemonharness.h"
 #include "../support/widgetchild.h"
 #include "models/catalogmodel.h"
 #include "models/nodesession.h"
 #include "registry/catalogdb.h"
 #include "widgets/commentdialog.h"
+#include "widgets/deploydialog.h"
+#include "widgets/deploymentpanel.h"
 #include "widgets/modelspage.h"
 
 #include <QAbstractItemModelTester>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -37,6 +44,14 @@ using Column = CatalogModel::Column;
 
 namespace {
 const std::string kCard = "# reviewed\n\nA model for the **Models** view's test.\n";
+
+QString fileSha256(const QString &path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  QCryptographicHash hash(QCryptographicHash::Sha256);
+  hash.addData(&f);
+  return QString::fromLatin1(hash.result().toHex());
+}
 
 QPushButton *button(const QWidget *page, Action action) {
   const std::string name = std::string(registry::lifecycleActionName(action)) + "Button";
@@ -75,6 +90,13 @@ class TestModelsPage : public QObject {
       if (v[u"version"].toInt() == version) return v.toObject();
     return {};
   }
+  QJsonObject nodeDeployment(const QString &model) {
+    const QJsonDocument doc = cli({u"deployments"_qs});
+    const QJsonArray all = doc.isArray() ? doc.array() : doc.object()[u"deployments"].toArray();
+    for (const QJsonValue &d : all)
+      if (d[u"model"].toString() == model) return d.toObject();
+    return {};
+  }
   QJsonObject lastAudit(const QString &model) {
     return cli({u"audit"_qs, u"--model"_qs, model}).array().last().toObject();
   }
@@ -105,6 +127,24 @@ private Q_SLOTS:
       auto db = registry::CatalogDb::open(QString(data() + u"/catalog.db"_qs).toStdString(),
                                           {[] { return QDateTime::currentMSecsSinceEpoch(); }});
       QVERIFY2(db, db.status().toString().c_str());
+      // fortunes v1: published, its compiled file the serving artifact (what compile and publish
+      // leave); the data dir's file is imported at start as v2, deployed.
+      const QString dir = m_dir.filePath(u"v1"_qs);
+      QVERIFY(QDir().mkpath(dir));
+      const QString compiled = testing::buildFortunesModel(dir, u"fortunes"_qs, 300);
+      QVERIFY(!compiled.isEmpty());
+      const std::string sha = fileSha256(compiled).toStdString();
+      QVERIFY((*db)->createModel({"fortunes", "", "", ""}, "alice").isOk());
+      registry::NewVersion published;
+      published.sha256 = sha;
+      published.bytes = QFileInfo(compiled).size();
+      published.order = 3;
+      published.submitter = "alice";
+      QVERIFY((*db)->addVersion("fortunes", published, "alice").isOk());
+      for (const Action a : {Action::Validate, Action::Approve, Action::Compile, Action::Publish})
+        QVERIFY((*db)->transition("fortunes", 1, a, "alice", "").isOk());
+      QVERIFY((*db)->putArtifact({sha, compiled.toStdString(), published.bytes, "lmb", 0}).isOk());
+      QVERIFY((*db)->setServingArtifact("fortunes", 1, sha).isOk());
       QVERIFY((*db)->createModel({"reviewed", "a model under review", "team-lm", "CC-BY-4.0"}, "alice").isOk());
       for (int i = 1; i <= 4; ++i) {
         registry::NewVersion v;
@@ -181,6 +221,8 @@ private Q_SLOTS:
     QCOMPARE(cell(1, Column::Size), u"3.0 MB"_qs);
     QCOMPARE(cell(0, Column::Vocabulary), QLocale().toString(12001));
     QCOMPARE(catalog->index(0, 0, catalog->indexOf(u"fortunes"_qs)).data(CatalogModel::StateRole).toString(),
+             u"published"_qs);
+    QCOMPARE(catalog->index(1, 0, catalog->indexOf(u"fortunes"_qs)).data(CatalogModel::StateRole).toString(),
              u"deployed"_qs);
 
     QVERIFY(m_page->selectVersion(u"reviewed"_qs, 1));
@@ -274,6 +316,55 @@ private Q_SLOTS:
     QCOMPARE(m_page->selectedVersion(), 1);  // the selection stayed on its version
     for (const Action a : {Action::Approve, Action::Reject, Action::Publish, Action::Retire})
       QVERIFY(!button(m_page.get(), a)->isEnabled());  // retired is final
+  }
+
+  void deployThenRollBackFromTheView() {
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->deployments()->hasSnapshot(), 10000);
+    QVERIFY(m_page->selectVersion(u"fortunes"_qs, 1));  // published
+    widgets::DeploymentPanel *panel = m_page->deployment();
+    auto *deploy = testing::child<QPushButton>(panel, "deployButton");
+    QVERIFY(deploy->isEnabled());
+    QSignalSpy finished(panel, &widgets::DeploymentPanel::commandFinished);
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    auto *dialog = qobject_cast<widgets::DeployDialog *>(panel->pendingDialog());
+    QVERIFY(dialog && dialog->isVisible());
+    QCOMPARE(dialog->request().strategy, widgets::DeployDialog::Strategy::Replace);
+    QTest::mouseClick(testing::child<QPushButton>(dialog, "deployOk"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(finished[0][1].toString(), QString());
+    QJsonObject d = nodeDeployment(u"fortunes"_qs);
+    QCOMPARE(d[u"stable_version"].toInt(), 1);
+    QCOMPARE(d[u"previous_version"].toInt(), 2);
+    QCOMPARE(nodeVersion(u"fortunes"_qs, 1)[u"state"].toString(), u"deployed"_qs);
+    QVERIFY2(panel->servingText().startsWith(u"Serving v1. v2 is kept loaded for a rollback."_qs),
+             qPrintable(panel->servingText()));
+
+    // Roll back: the button, then the confirmation; nothing is sent before it.
+    auto *rollback = testing::child<QPushButton>(panel, "rollbackButton");
+    QVERIFY(rollback->isEnabled());
+    QTest::mouseClick(rollback, Qt::LeftButton);
+    auto *confirm = qobject_cast<QMessageBox *>(panel->pendingDialog());
+    QVERIFY(confirm && confirm->isVisible());
+    QCOMPARE(nodeDeployment(u"fortunes"_qs)[u"stable_version"].toInt(), 1);
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(testing::child<QPushButton>(confirm, "rollbackConfirmButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->servingText().startsWith(u"Serving v2."_qs), 5000);
+    QVERIFY2(clock.elapsed() < 1000, qPrintable(u"rollback visible after %1 ms"_qs.arg(clock.elapsed())));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 10000);
+    QCOMPARE(finished[1][1].toString(), QString());
+    QCOMPARE(nodeDeployment(u"fortunes"_qs)[u"stable_version"].toInt(), 2);
+    // Audited as the node does it: v1 rolled back, then v2 deployed again.
+    const QJsonArray audit = cli({u"audit"_qs, u"--model"_qs, u"fortunes"_qs}).array();
+    QVERIFY(audit.size() >= 2);
+    const QJsonObject rolledBack = audit[audit.size() - 2].toObject();
+    QCOMPARE(rolledBack[u"action"].toString(), u"rollback"_qs);
+    QCOMPARE(rolledBack[u"version"].toInt(), 1);
+    QCOMPARE(rolledBack[u"actor"].toString(), u"ops"_qs);
+    const QJsonObject redeployed = audit.last().toObject();
+    QCOMPARE(redeployed[u"action"].toString(), u"deploy"_qs);
+    QCOMPARE(redeployed[u"version"].toInt(), 2);
+    QCOMPARE(redeployed[u"actor"].toString(), u"ops"_qs);
   }
 };
 
