@@ -54,7 +54,7 @@ constexpr config::FlagSpec kFlags[] = {
 };
 
 int runCompile(int argc, char **argv) {
-  if (cli::isPlatformCompile(argc, argv)) return cli::runPlatformCompile(argc, argv);
+  if (cli::hasNodeFlag(argc, argv)) return cli::runPlatformCompile(argc, argv);
   auto parsed = config::parseFlags(kFlags, argc, argv);
   if (!parsed) return cli::fail("compile", parsed.status().message(), 2);
   const config::ParsedFlags &args = *parsed;

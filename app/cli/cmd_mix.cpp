@@ -1,7 +1,9 @@
-// `lmfront mix --model A --model B [...] --tune DEV [--out MIXED.arpa] [--weights w1,w2,...] --json`
+// `lmfront mix --model A --model B [...] --tune DEV [--out MIXED.arpa] [--weights w1,w2,...] --json`; with
+// --node it is the node's mix job instead (platformverbs.h).
 #include "commandregistry.h"
 #include "engine/mixture.h"
 #include "enginecli.h"
+#include "platformverbs.h"
 
 #include <cstdio>
 #include <sstream>
@@ -22,12 +24,15 @@ constexpr config::FlagSpec kFlags[] = {
 };
 
 int runMix(int argc, char **argv) {
+  if (cli::hasNodeFlag(argc, argv)) return cli::runPlatformMix(argc, argv);
   auto parsed = config::parseFlags(kFlags, argc, argv);
   if (!parsed) return cli::fail("mix", parsed.status().message(), 2);
   const config::ParsedFlags &args = *parsed;
   if (args.has("help")) {
     std::fputs(
-        cli::usageText("mix --model A --model B [...] (--tune DEV | --weights W1,W2,...) [flags]", kFlags).c_str(),
+        cli::usageText("mix --model A --model B [...] (--tune DEV | --weights W1,W2,...) [flags]", kFlags,
+                       "A node's mix job instead: lmfront mix NEW --from M:V --from M:V --node URL (see its --help).\n")
+            .c_str(),
         stdout);
     return 0;
   }

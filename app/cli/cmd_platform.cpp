@@ -2,6 +2,9 @@
 //   lmfront submit BUNDLE                         upload a bundle (directory or .tar.gz), resumably
 //   lmfront validate MODEL VERSION [--comment T]  a validation job
 //   lmfront compile MODEL VERSION --node URL      a compile job (without --node: the local engine verb)
+//   lmfront mix NEW --from M:V --from M:V (--tune DEV | --weights W,...) --node URL
+//                                                 a mix job (without --node: the local engine verb)
+//   lmfront gc                                    remove the artifacts nothing needs any more (admin)
 //   lmfront jobs [--watch]                        the node's jobs (--watch: then every change)
 // each with --node URL [--key KEY] [--json]. Exit 0 on success, 1 when the node refuses (the reason
 // on stderr) or cannot be reached, 2 for usage.
@@ -12,6 +15,7 @@
 #include "registry/bundlepacker.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -31,6 +35,9 @@ constexpr config::FlagSpec kFlags[] = {
     config::switchFlag("json", "print JSON (the stable shapes of docs/models.md) instead of text"),
     config::flag("comment", "TEXT", "validate, compile: why (kept in the audit log)"),
     config::switchFlag("watch", "jobs: keep printing every change of a job until interrupted"),
+    config::flag("from", "MODEL:VERSION", "mix: a published version to mix; at least two").repeatable(),
+    config::flag("tune", "DEV", "mix: tune the weights by EM on this held-out text (one sentence per line)"),
+    config::flag("weights", "W1,W2,...", "mix: fixed weights, one per --from, instead of --tune"),
     config::switchFlag("help", "print this help"),
 };
 
@@ -96,6 +103,54 @@ Result<OpsRequest> buildRequest(const std::string &verb, const config::ParsedFla
     }
     r.command = u"jobs"_qs;
     r.print = printAll;
+    return r;
+  }
+  if (verb == "gc") {
+    if (!pos.empty()) return Status::invalidArgument("unexpected argument " + pos[0]);
+    r.command = u"gc"_qs;
+    r.print = [json](const QJsonValue &result) {
+      if (json)
+        printJson(result.toObject());
+      else
+        std::printf("removed %lld artifacts, %lld bytes\n", static_cast<long long>(result[u"removed"_qs].toInteger()),
+                    static_cast<long long>(result[u"bytes"_qs].toInteger()));
+      return 0;
+    };
+    return r;
+  }
+  if (verb == "mix") {
+    if (pos.size() != 1) return Status::invalidArgument("expected: mix NEW_MODEL --from MODEL:VERSION --from ...");
+    const auto from = args.values("from");
+    if (from.size() < 2) return Status::invalidArgument("at least two --from MODEL:VERSION are needed");
+    if (args.has("tune") == args.has("weights")) return Status::invalidArgument("give --tune DEV or --weights");
+    const QStringList weights = QString::fromStdString(args.value("weights")).split(u',', Qt::SkipEmptyParts);
+    if (args.has("weights") && weights.size() != static_cast<qsizetype>(from.size()))
+      return Status::invalidArgument("--weights: one weight per --from");
+    QJsonArray sources;
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      const QString spec = QString::fromStdString(from[i]);
+      const qsizetype colon = spec.lastIndexOf(u':');
+      bool ok = false;
+      const qint64 version = colon > 0 ? spec.mid(colon + 1).toLongLong(&ok) : 0;
+      if (!ok || version < 1) return Status::invalidArgument("--from: expected MODEL:VERSION, got " + from[i]);
+      QJsonObject source{{u"model"_qs, spec.left(colon)}, {u"version"_qs, version}};
+      if (args.has("weights")) {
+        const double w = weights[static_cast<qsizetype>(i)].toDouble(&ok);
+        if (!ok)
+          return Status::invalidArgument("--weights: '" + weights[static_cast<qsizetype>(i)].toStdString() +
+                                         "' is not a number");
+        source.insert(u"weight"_qs, w);
+      }
+      sources.append(source);
+    }
+    r.command = u"mix"_qs;
+    r.args = {{u"model"_qs, QString::fromStdString(pos[0])}, {u"sources"_qs, sources}};
+    if (args.has("tune")) {
+      QFile dev(QString::fromStdString(args.value("tune")));
+      if (!dev.open(QIODevice::ReadOnly)) return Status::notFound("--tune: cannot read " + args.value("tune"));
+      r.args.insert(u"dev_text"_qs, QString::fromUtf8(dev.readAll()));
+    }
+    r.print = [json](const QJsonValue &result) { return printJob(result, json); };
     return r;
   }
   // validate, compile
@@ -173,19 +228,25 @@ int runVerb(int argc, char **argv) {
 constexpr char kSubmit[] = "submit", kSubmitUsage[] = "submit BUNDLE --node URL [--key KEY] [--json]";
 constexpr char kValidate[] = "validate", kValidateUsage[] = "validate MODEL VERSION --node URL [--comment TEXT]";
 constexpr char kCompile[] = "compile", kCompileUsage[] = "compile MODEL VERSION --node URL [--comment TEXT]";
+constexpr char kMix[] = "mix",
+               kMixUsage[] =
+                   "mix NEW_MODEL --from MODEL:VERSION --from MODEL:VERSION... (--tune DEV | --weights W1,W2,...) "
+                   "--node URL";
+constexpr char kGc[] = "gc", kGcUsage[] = "gc --node URL [--json]";
 constexpr char kJobs[] = "jobs", kJobsUsage[] = "jobs --node URL [--watch] [--json]";
 
 const bool kRegistered =
     cli::registerCommand({"submit", "upload a model bundle to a node's catalog", &runVerb<kSubmit, kSubmitUsage>}) &&
     cli::registerCommand(
         {"validate", "validate a submitted model version (a job)", &runVerb<kValidate, kValidateUsage>}) &&
-    cli::registerCommand({"jobs", "a node's platform jobs", &runVerb<kJobs, kJobsUsage>});
+    cli::registerCommand({"jobs", "a node's platform jobs", &runVerb<kJobs, kJobsUsage>}) &&
+    cli::registerCommand({"gc", "remove artifacts no model version needs", &runVerb<kGc, kGcUsage>});
 
 }  // namespace
 
 namespace lmfront::cli {
 
-bool isPlatformCompile(int argc, char **argv) {
+bool hasNodeFlag(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--node" || arg.starts_with("--node=")) return true;
@@ -194,5 +255,6 @@ bool isPlatformCompile(int argc, char **argv) {
 }
 
 int runPlatformCompile(int argc, char **argv) { return runVerb<kCompile, kCompileUsage>(argc, argv); }
+int runPlatformMix(int argc, char **argv) { return runVerb<kMix, kMixUsage>(argc, argv); }
 
 }  // namespace lmfront::cli

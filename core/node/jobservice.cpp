@@ -136,6 +136,13 @@ struct JobService::Impl {
   }
 
   QString bundlePath(const registry::VersionInfo &v) const { return QString::fromStdString(artifacts->path(v.sha256)); }
+  // The file of a version's artifact `sha256`: where the catalog recorded it (an imported file
+  // stays where it was), else the store's place for it.
+  QString bundlePath(const registry::VersionRef &, const std::string &sha256) const {
+    if (auto known = registry.catalog()->artifact(sha256); known && *known)
+      return QString::fromStdString((*known)->path);
+    return QString::fromStdString(artifacts->path(sha256));
+  }
 
   JobParts parts(std::int64_t id) const {
     return JobParts{*artifacts, options.limits, options.validation, scratch + u"/job-"_qs + QString::number(id)};
@@ -147,12 +154,14 @@ struct JobService::Impl {
     auto id = db()->jobs().create(training ? JobKind::Train : JobKind::Validate, v.model, v.version, actor);
     if (!id) return id.status();
     registry::CatalogDb *catalog = db();
-    launch(*id, validationWork(parts(*id), bundlePath(v), [catalog, v, actor](const ValidationOutcome &o) -> Status {
-      LMFRONT_RETURN_IF_ERROR(catalog->recordValidation(v.model, v.version, o.record));
-      auto moved = catalog->transition(
-          v.model, v.version, o.record.passed ? LifecycleAction::Validate : LifecycleAction::Reject, actor, o.summary);
-      return moved.status();
-    }));
+    launch(*id, validationWork(
+                    parts(*id), bundlePath(v), v.model, [catalog, v, actor](const ValidationOutcome &o) -> Status {
+                      LMFRONT_RETURN_IF_ERROR(catalog->recordValidation(v.model, v.version, o.record));
+                      auto moved = catalog->transition(
+                          v.model, v.version, o.record.passed ? LifecycleAction::Validate : LifecycleAction::Reject,
+                          actor, o.summary);
+                      return moved.status();
+                    }));
     auto job = db()->jobs().job(*id);
     if (!job) return job.status();
     return QJsonValue(jobJson(*job));
@@ -196,6 +205,8 @@ struct JobService::Impl {
     auto sha = textArg(args, u"artifact");
     if (!sha) return sha.status();
     if (!artifacts->contains(*sha)) return Status::notFound("no stored artifact " + *sha);
+    if (auto known = db()->artifact(*sha); known && *known && (*known)->kind != "bundle")
+      return Status::invalidArgument("artifact " + *sha + " is a " + (*known)->kind + ", not a submitted bundle");
     const std::string actor = actorOf(caller);
     Result<QJsonValue> answer = record(*sha, args, actor);
     if (!answer) {
@@ -236,6 +247,57 @@ struct JobService::Impl {
                                   {u"version"_qs, static_cast<qint64>(*number)},
                                   {u"state"_qs, u"submitted"_qs},
                                   {u"job"_qs, job->toObject().value(u"id"_qs)}});
+  }
+
+  // A new version of `model` mixed from published versions; validated like any submission.
+  Result<QJsonValue> mix(const QJsonObject &args, const Principal &caller) {
+    auto model = textArg(args, u"model");
+    if (!model) return model.status();
+    if (!registry::isModelName(QString::fromStdString(*model)))
+      return Status::invalidArgument("\"model\": " + *model + " is not a model name ([a-z][a-z0-9_-]{0,63})");
+    const QJsonArray list = args.value(u"sources"_qs).toArray();
+    if (list.size() < 2) return Status::invalidArgument("\"sources\": at least two {\"model\",\"version\"}");
+    std::vector<MixSource> sources;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+      const QJsonObject o = list[i].toObject();
+      const std::string at = "sources[" + std::to_string(i) + "]";
+      auto v = versionFor(o);
+      if (!v) return v.status().withContext(at);
+      if (v->state != registry::VersionState::Published && v->state != registry::VersionState::Deployed)
+        return Status::failedPrecondition(at + ": " + v->model + " v" + std::to_string(v->version) + " is " +
+                                          std::string(registry::versionStateName(v->state)) +
+                                          "; only published versions are mixed");
+      if (v->artifactSha256.empty())
+        return Status::failedPrecondition(at + ": " + v->model + " v" + std::to_string(v->version) +
+                                          " has no serving artifact");
+      MixSource source{{v->model, v->version}, bundlePath({v->model, v->version}, v->artifactSha256), {}};
+      if (o.contains(u"weight"_qs)) {
+        const double w = o.value(u"weight"_qs).toDouble(-1);
+        if (!(w >= 0)) return Status::invalidArgument(at + ".weight: expected a number >= 0");
+        source.weight = w;
+      }
+      if (source.weight.has_value() != (i == 0 ? source.weight.has_value() : sources.front().weight.has_value()))
+        return Status::invalidArgument(
+            "\"sources\": give every source a weight, or none (then \"dev_text\" tunes them)");
+      sources.push_back(std::move(source));
+    }
+    const QString devText = args.value(u"dev_text"_qs).toString();
+    if (!sources.front().weight && devText.trimmed().isEmpty())
+      return Status::invalidArgument("\"dev_text\": required to tune the weights (or give each source a weight)");
+    const std::string actor = actorOf(caller);
+    auto id = db()->jobs().create(JobKind::Mix, *model, std::nullopt, actor);
+    if (!id) return id.status();
+    launch(*id, mixWork(parts(*id), QString::fromStdString(*model), actor, std::move(sources), devText,
+                        [this, actor](const MixOutcome &o) -> Status {
+                          auto recorded =
+                              record(o.sha256,
+                                     QJsonObject{{u"manifest"_qs, QString::fromUtf8(o.manifest)}, {u"card"_qs, o.card}},
+                                     actor);
+                          return recorded.status();
+                        }));
+    auto job = db()->jobs().job(*id);
+    if (!job) return job.status();
+    return QJsonValue(jobJson(*job));
   }
 
   Result<QJsonValue> listJobs(const QJsonObject &args) {
@@ -285,6 +347,14 @@ struct JobService::Impl {
     return QJsonValue(QJsonDocument::fromJson(QByteArray::fromStdString(*report)).object());
   }
 
+  Result<QJsonValue> gc(const Principal &caller) {
+    auto swept = collectArtifacts(*db(), *artifacts, actorOf(caller));
+    if (!swept) return swept.status();
+    registry.publishChanges({});
+    return QJsonValue(QJsonObject{{u"removed"_qs, static_cast<qint64>(swept->removed)},
+                                  {u"bytes"_qs, static_cast<qint64>(swept->bytes)}});
+  }
+
   Status registerOps() {
     cluster::OpsRegistry &ops = context.ops;
     LMFRONT_RETURN_IF_ERROR(ops.addTopic({u"jobs"_qs, Role::Viewer, cluster::OpsDelivery::EveryDelta,
@@ -305,6 +375,8 @@ struct JobService::Impl {
     LMFRONT_RETURN_IF_ERROR(add(u"submit", Role::Operator, [this](auto &a, auto &c) { return submit(a, c); }));
     LMFRONT_RETURN_IF_ERROR(add(u"validate", Role::Operator, [this](auto &a, auto &c) { return validate(a, c); }));
     LMFRONT_RETURN_IF_ERROR(add(u"compile", Role::Operator, [this](auto &a, auto &c) { return compile(a, c); }));
+    LMFRONT_RETURN_IF_ERROR(add(u"gc", Role::Admin, [this](auto &, auto &c) { return gc(c); }));
+    LMFRONT_RETURN_IF_ERROR(add(u"mix", Role::Operator, [this](auto &a, auto &c) { return mix(a, c); }));
     LMFRONT_RETURN_IF_ERROR(add(u"cancel_job", Role::Operator, [this](auto &a, auto &c) { return cancel(a, c); }));
     LMFRONT_RETURN_IF_ERROR(add(u"jobs", Role::Viewer, [this](auto &a, auto &) { return listJobs(a); }));
     LMFRONT_RETURN_IF_ERROR(add(u"job_log", Role::Viewer, [this](auto &a, auto &) { return jobLog(a); }));

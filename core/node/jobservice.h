@@ -1,5 +1,5 @@
 // JobService: the model platform's jobs in a node (docs/models.md, "Jobs") — validating, training
-// and compiling submitted versions.
+// and compiling submitted versions, mixing published ones, and collecting unreferenced artifacts.
 //
 // - Work runs on the service's own job thread, one job at a time in the order asked, never on the
 //   node thread or a data-plane worker; the catalog (registry/catalogdb.h, owned by the
@@ -11,12 +11,14 @@
 // - A job a crash interrupted is failed at the next start (JobBook::failInterrupted). Artifacts
 //   are written through registry::ArtifactStore (complete under their name or absent), so no
 //   half-written artifact is ever visible.
+// - compile stores the serving-ready file and makes it the version's serving artifact
+//   (CatalogDb::setServingArtifact): what a deploy loads.
 // - `submit` records a bundle the SubmissionStore took in (the version, state submitted, with the
 //   caller as submitter) and starts its validation (a `train` job when the bundle carries a corpus
 //   to train, else `validate`).
 //
 // Ops commands (docs/ops-protocol.md; HTTP in docs/http-api.md): `submit`, `validate`, `compile`,
-// `cancel_job` (operator), `jobs`, `job_log`, `validation_report` (viewer);
+// `mix`, `cancel_job` (operator), `jobs`, `job_log`, `validation_report` (viewer), `gc` (admin);
 // topic `jobs` (snapshot {"jobs"}, delta {"job"}).
 //
 // Order: after the RegistryService (whose catalog it writes) and before the ops service.

@@ -1,15 +1,20 @@
 #include "node/jobwork.h"
 
 #include "engine/continuationindex.h"
+#include "engine/mixture.h"
 #include "engine/model.h"
 #include "engine/trainer.h"
 #include "registry/artifactstore.h"
+#include "registry/bundlepacker.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <set>
 
 namespace lmfront::node {
 
@@ -50,8 +55,9 @@ Result<registry::Bundle> openStored(const JobParts &parts, const QString &bundle
 
 }  // namespace
 
-JobWork validationWork(JobParts parts, QString bundlePath, std::function<Status(const ValidationOutcome &)> apply) {
-  return [parts = std::move(parts), bundlePath = std::move(bundlePath),
+JobWork validationWork(JobParts parts, QString bundlePath, std::string model,
+                       std::function<Status(const ValidationOutcome &)> apply) {
+  return [parts = std::move(parts), bundlePath = std::move(bundlePath), model = std::move(model),
           apply = std::move(apply)](JobRun &run) -> Result<JobApply> {
     WorkDir work(parts.workDir);
     auto bundle = openStored(parts, bundlePath, run);
@@ -64,6 +70,10 @@ JobWork validationWork(JobParts parts, QString bundlePath, std::function<Status(
     run.report(0.6, "validating the model");
     auto report = registry::validateBundle(*bundle, parts.validation, bundle->needsTraining() ? *arpa : QString());
     if (!report) return report.status();
+    if (bundle->manifest.name.toStdString() != model)
+      report->add(u"manifest"_qs, false,
+                  QStringLiteral("model.json names the model %1, but the version is of %2")
+                      .arg(bundle->manifest.name, QString::fromStdString(model)));
     ValidationOutcome outcome;
     outcome.record.passed = report->passed;
     outcome.record.reportJson = QJsonDocument(report->toJson()).toJson(QJsonDocument::Compact).toStdString();
@@ -114,6 +124,119 @@ JobWork compileWork(JobParts parts, QString bundlePath, std::function<Status(con
     outcome.artifact = {stored->sha256, parts.artifacts.path(stored->sha256), static_cast<std::int64_t>(stored->bytes),
                         "lmb", QDateTime::currentMSecsSinceEpoch()};
     run.report(0.95, "compiled: sha256 " + stored->sha256);
+    return JobApply([apply, outcome] { return apply(outcome); });
+  };
+}
+
+Result<Swept> collectArtifacts(registry::CatalogDb &catalog, const registry::ArtifactStore &artifacts,
+                               const std::string &actor) {
+  auto collectable = catalog.collectableArtifacts();
+  if (!collectable) return collectable.status();
+  auto stored = artifacts.list();
+  if (!stored) return stored.status();
+  std::set<std::string, std::less<>> doomed;
+  for (const auto &a : *collectable) doomed.insert(a.sha256);
+  const qint64 youngMs = QDateTime::currentMSecsSinceEpoch() - qint64{3600} * 1000;
+  std::set<std::string, std::less<>> kept;
+  for (const auto &a : *stored) {
+    if (doomed.count(a.sha256)) continue;
+    auto known = catalog.artifact(a.sha256);
+    if (!known) return known.status();
+    // Stored but never recorded: kept while a submission may still be recording it.
+    if (!*known &&
+        QFileInfo(QString::fromStdString(artifacts.path(a.sha256))).lastModified().toMSecsSinceEpoch() < youngMs)
+      continue;
+    kept.insert(a.sha256);
+  }
+  auto collected = artifacts.collect(kept);
+  if (!collected) return collected.status();
+  for (const auto &a : collected->removed) LMFRONT_RETURN_IF_ERROR(catalog.removeArtifact(a.sha256));
+  Swept swept{static_cast<std::int64_t>(collected->removed.size()), static_cast<std::int64_t>(collected->bytesFreed)};
+  LMFRONT_RETURN_IF_ERROR(catalog.audit().append(
+      {QDateTime::currentMSecsSinceEpoch(), actor, "gc", "", std::nullopt, "", "",
+       "removed " + std::to_string(swept.removed) + " artifacts, " + std::to_string(swept.bytes) + " bytes",
+       registry::AuditOutcome::Ok}));
+  return swept;
+}
+
+JobWork mixWork(JobParts parts, QString model, std::string owner, std::vector<MixSource> sources, QString devText,
+                std::function<Status(const MixOutcome &)> apply) {
+  return [parts = std::move(parts), model = std::move(model), owner = std::move(owner), sources = std::move(sources),
+          devText = std::move(devText), apply = std::move(apply)](JobRun &run) -> Result<JobApply> {
+    WorkDir work(parts.workDir);
+    const QString bundleDir = parts.workDir + u"/bundle"_qs;
+    if (!QDir().mkpath(bundleDir)) return Status::ioError("cannot create " + bundleDir.toStdString());
+    std::vector<std::shared_ptr<const engine::Model>> models;
+    int order = 0;
+    for (const MixSource &source : sources) {
+      run.report(0.05, "opening " + source.version.model + " v" + std::to_string(source.version.version));
+      auto opened = engine::Model::open(source.path.toStdString());
+      if (!opened) return opened.status();
+      order = std::max(order, (*opened)->order());
+      models.push_back(*opened);
+      if (run.cancelled) return cancelledStatus();
+    }
+    std::vector<double> weights;
+    const QString devPath = bundleDir + u"/dev.txt"_qs;
+    if (!devText.isEmpty()) {
+      QFile dev(devPath);
+      if (!dev.open(QIODevice::WriteOnly) || dev.write(devText.toUtf8()) < 0)
+        return Status::ioError("cannot write " + devPath.toStdString());
+    }
+    if (sources.front().weight) {
+      for (const MixSource &source : sources) weights.push_back(*source.weight);
+    } else {
+      run.report(0.2, "tuning the weights by EM on the dev text");
+      auto tuned = engine::tuneWeights(models, devPath.toStdString(), engine::TokenizerOptions{});
+      if (!tuned) return tuned.status().withContext("dev_text");
+      weights = tuned->weights;
+      run.report(0.4, "tuned perplexity " + std::to_string(tuned->tunedPerplexity) + " (uniform " +
+                          std::to_string(tuned->uniformPerplexity) + ", " + std::to_string(tuned->iterations) +
+                          " EM iterations)");
+    }
+    if (run.cancelled) return cancelledStatus();
+    auto mixture = engine::Mixture::create(models, weights);
+    if (!mixture) return mixture.status();
+    run.report(0.5, "merging into one back-off model");
+    auto merged = engine::staticMerge(*mixture);
+    if (!merged) return merged.status();
+    LMFRONT_RETURN_IF_ERROR(engine::writeArpa(*merged, QString(bundleDir + u"/model.arpa"_qs).toStdString()));
+    if (run.cancelled) return cancelledStatus();
+
+    QJsonArray dependsOn;
+    QString card = u"# "_qs + model + u"\n\nA mix of:\n\n"_qs;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const auto &v = sources[i].version;
+      dependsOn.append(
+          QJsonObject{{u"model"_qs, QString::fromStdString(v.model)}, {u"version"_qs, static_cast<qint64>(v.version)}});
+      card += QStringLiteral("- %1 v%2, weight %3\n")
+                  .arg(QString::fromStdString(v.model))
+                  .arg(v.version)
+                  .arg(mixture->weights()[i]);
+    }
+    MixOutcome outcome;
+    outcome.manifest =
+        QJsonDocument(
+            QJsonObject{{u"name"_qs, model},
+                        {u"description"_qs, QString(u"a mix of "_qs + QString::number(sources.size()) + u" models"_qs)},
+                        {u"owner"_qs, QString::fromStdString(owner)},
+                        {u"license"_qs, u"as its sources"_qs},
+                        {u"order"_qs, order},
+                        {u"depends_on"_qs, dependsOn}})
+            .toJson(QJsonDocument::Compact);
+    outcome.card = card;
+    QFile manifest(bundleDir + u"/model.json"_qs), readme(bundleDir + u"/README.md"_qs);
+    if (!manifest.open(QIODevice::WriteOnly) || manifest.write(outcome.manifest) < 0 ||
+        !readme.open(QIODevice::WriteOnly) || readme.write(card.toUtf8()) < 0)
+      return Status::ioError("cannot write the mixed bundle");
+    manifest.close();
+    readme.close();
+    const QString archive = parts.workDir + u"/bundle.tar.gz"_qs;
+    LMFRONT_RETURN_IF_ERROR(registry::packBundle(bundleDir, archive));
+    auto stored = parts.artifacts.put(archive.toStdString());
+    if (!stored) return stored.status();
+    outcome.sha256 = stored->sha256;
+    run.report(0.95, "stored the mixed bundle: sha256 " + stored->sha256);
     return JobApply([apply, outcome] { return apply(outcome); });
   };
 }

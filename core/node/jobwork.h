@@ -16,7 +16,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace lmfront::registry {
 class ArtifactStore;
@@ -45,8 +47,10 @@ struct ValidationOutcome {
   registry::ValidationRecord record;
   std::string summary;  // the audit's reason: "validation passed" or the failed checks
 };
-// Opens the bundle (trains its corpus first when it carries one) and validates it.
-JobWork validationWork(JobParts parts, QString bundlePath, std::function<Status(const ValidationOutcome &)> apply);
+// Opens the bundle (trains its corpus first when it carries one) and validates it; a bundle whose
+// model.json names another model than `model` fails the "manifest" check.
+JobWork validationWork(JobParts parts, QString bundlePath, std::string model,
+                       std::function<Status(const ValidationOutcome &)> apply);
 
 struct CompileOutcome {
   registry::ArtifactRecord artifact;  // the serving-ready .lmb (format v5, with its continuation index)
@@ -54,5 +58,32 @@ struct CompileOutcome {
 // The bundle's model (trained again from its corpus when it carries one: training is
 // deterministic) compiled and stored.
 JobWork compileWork(JobParts parts, QString bundlePath, std::function<Status(const CompileOutcome &)> apply);
+
+struct MixSource {
+  registry::VersionRef version;
+  QString path;                  // its serving-ready file
+  std::optional<double> weight;  // fixed; all or none of the sources carry one
+};
+struct MixOutcome {
+  std::string sha256;   // the new version's bundle, stored
+  QByteArray manifest;  // its model.json
+  QString card;         // its README.md: the sources and their weights
+};
+// Interpolates the sources (weights fixed, or tuned by EM on `devText`), merges them into one
+// back-off model and stores it as a submission bundle (model.json naming the sources in
+// depends_on, model.arpa, dev.txt when given, README.md), which the service records as a new
+// version of `model` and validates like any submission.
+JobWork mixWork(JobParts parts, QString model, std::string owner, std::vector<MixSource> sources, QString devText,
+                std::function<Status(const MixOutcome &)> apply);
+
+struct Swept {
+  std::int64_t removed = 0;
+  std::int64_t bytes = 0;
+};
+// Removes the artifacts the catalog no longer needs (CatalogDb::collectableArtifacts), and stored
+// files the catalog never recorded that are older than an hour (a crash between storing and
+// recording); audited "gc". On the catalog's thread.
+Result<Swept> collectArtifacts(registry::CatalogDb &catalog, const registry::ArtifactStore &artifacts,
+                               const std::string &actor);
 
 }  // namespace lmfront::node

@@ -162,6 +162,20 @@ Status addJobRoutes(gateway::openai::RouteTable &routes, const std::shared_ptr<N
         runCommand(state, u"cancel_job"_qs, {{u"id"_qs, parts[0]}}, callerOf(admission, cluster::Role::Operator), r,
                    "jobs", jsonOf);
       }));
+  LMFRONT_RETURN_IF_ERROR(routes.route("POST", "/admin/gc", RouteNeeds::role(Access::Admin),
+                                       [state](HttpRequest &&, Admission admission, ResponderPtr r) {
+                                         runCommand(state, u"gc"_qs, {}, callerOf(admission, cluster::Role::Admin), r,
+                                                    "model platform", jsonOf);
+                                       }));
+  LMFRONT_RETURN_IF_ERROR(
+      routes.route("POST", "/admin/mix", RouteNeeds::role(Access::Operate),
+                   [state](HttpRequest &&request, Admission admission, ResponderPtr r) {
+                     const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(request.body));
+                     if (!doc.isObject())
+                       return refuse(r, Status::invalidArgument("the body must be a JSON object"), "mix");
+                     runCommand(state, u"mix"_qs, doc.object(), callerOf(admission, cluster::Role::Operator), r,
+                                "model platform", jsonOf);
+                   }));
   return Status::ok();
 }
 

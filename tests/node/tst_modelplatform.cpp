@@ -2,7 +2,7 @@
 // (docs/models.md): a bundle submitted, validated by a job, approved by someone else (the node
 // forbids self-approval), compiled by a job into a stored artifact, published; bad bundles
 // refused at upload with their reason and nothing stored; an upload resumed at the offset the
-// node holds; the jobs listed with their logs.
+// node holds; the jobs listed with their logs; gc; a mix of two published versions as a job.
 #include "../registry/bundlefixture.h"
 #include "../support/daemonharness.h"
 
@@ -176,6 +176,10 @@ private Q_SLOTS:
     QCOMPARE(runCli({u"compile"_qs, m_dir.filePath(u"tiny.arpa"_qs), m_dir.filePath(u"local.lmb"_qs)}), 0);
     QVERIFY(QFile::exists(m_dir.filePath(u"local.lmb"_qs)));
 
+    const QJsonObject gc = json({u"gc"_qs}).object();
+    QCOMPARE(sortedKeys(gc), (QStringList{u"bytes"_qs, u"removed"_qs}));
+    QCOMPARE(gc[u"removed"].toInt(), 0);  // the bundle and its compiled file are both needed
+
     const QJsonArray audit = json({u"audit"_qs, u"--model"_qs, u"tiny"_qs}).array();
     QStringList actions;
     for (const auto &row : audit) actions << row[u"action"].toString();
@@ -256,7 +260,7 @@ private Q_SLOTS:
     QCOMPARE(httpRequest(m_node.port(), "GET", path).status, 404);  // gone once completed
   }
 
-  void aCorruptArpaIsRejectedByValidation() {
+  void aCorruptArpaIsRejectedByValidationAndCollected() {
     auto entries = goodEntries();
     entries[1].data.replace("\\data\\", "\\dada\\");
     const auto reply = upload(tarGz(entries));
@@ -268,6 +272,47 @@ private Q_SLOTS:
     const QJsonObject last = json({u"audit"_qs, u"--model"_qs, u"tiny"_qs}).array().last().toObject();
     QCOMPARE(last[u"action"].toString(), u"reject"_qs);
     QVERIFY2(last[u"reason"].toString().contains(u"arpa"_qs), qPrintable(last[u"reason"].toString()));
+    const QStringList before = filesUnder(data() + u"/artifacts/sha256"_qs);
+    const QJsonObject gc = json({u"gc"_qs}).object();
+    QCOMPARE(gc[u"removed"].toInt(), 1);  // the rejected bundle
+    QVERIFY(gc[u"bytes"].toInteger() > 0);
+    QCOMPARE(filesUnder(data() + u"/artifacts/sha256"_qs).size(), before.size() - 1);
+  }
+
+  void aMixOfPublishedVersionsIsANewVersionThatDependsOnThem() {
+    // tiny v2 (the resumed upload) through review, compile and publish.
+    QCOMPARE(json({u"approve"_qs, u"tiny"_qs, u"2"_qs, u"--key"_qs, QString::fromLatin1(m_bob)})
+                 .object()[u"state"]
+                 .toString(),
+             u"approved"_qs);
+    QCOMPARE(waitForJob(json({u"compile"_qs, u"tiny"_qs, u"2"_qs}).object()[u"id"].toInteger())[u"state"].toString(),
+             u"succeeded"_qs);
+    QCOMPARE(json({u"publish"_qs, u"tiny"_qs, u"2"_qs}).object()[u"state"].toString(), u"published"_qs);
+
+    QByteArray out, err;
+    QCOMPARE(cli({u"mix"_qs, u"tinymix"_qs, u"--from"_qs, u"tiny:1"_qs, u"--from"_qs, u"tiny:3"_qs, u"--weights"_qs,
+                  u"0.5,0.5"_qs},
+                 &out, &err),
+             1);  // v3 was rejected
+    QVERIFY2(err.contains("only published versions are mixed"), err.constData());
+
+    const QString dev = m_dir.filePath(u"mixdev.txt"_qs);
+    QVERIFY(writeAll(dev, m_good.dev));
+    const QJsonObject mix =
+        json({u"mix"_qs, u"tinymix"_qs, u"--from"_qs, u"tiny:1"_qs, u"--from"_qs, u"tiny:2"_qs, u"--tune"_qs, dev})
+            .object();
+    QCOMPARE(mix[u"kind"].toString(), u"mix"_qs);
+    QCOMPARE(waitForJob(mix[u"id"].toInteger())[u"state"].toString(), u"succeeded"_qs);
+    const QJsonArray jobs = json({u"jobs"_qs}).array();
+    QCOMPARE(jobs[0][u"kind"].toString(), u"validate"_qs);  // the mixed version's validation, started by the mix
+    QCOMPARE(jobs[0][u"model"].toString(), u"tinymix"_qs);
+    QCOMPARE(waitForJob(jobs[0][u"id"].toInteger())[u"state"].toString(), u"succeeded"_qs);
+    const QJsonObject mixed = json({u"versions"_qs, u"tinymix"_qs}).array()[0].toObject();
+    QCOMPARE(mixed[u"state"].toString(), u"validated"_qs);
+    QCOMPARE(mixed[u"depends_on"].toArray(), (QJsonArray{QJsonObject{{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 1}},
+                                                         QJsonObject{{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 2}}}));
+    QCOMPARE(cli({u"retire"_qs, u"tiny"_qs, u"1"_qs}, &out, &err), 1);  // tinymix v1 depends on it
+    QVERIFY2(err.contains("depends on it"), err.constData());
   }
 };
 
