@@ -28,14 +28,14 @@ Status AuditLog::append(const AuditEntry &e) {
 
 Result<std::vector<AuditEntry>> AuditLog::query(const AuditQuery &q) const {
   // The newest `limit` rows, then oldest first: a bounded tail that reads like a log.
+  // One model's rows through its index: an OR on a parameter would scan the whole log.
   auto select = m_db.prepare(
-      "SELECT time_ms, actor, action, model, version, before, after, reason, outcome, id FROM audit"
-      " WHERE time_ms >= ?1 AND (?2 = '' OR model = ?2) AND id > ?4 ORDER BY id DESC LIMIT ?3");
+      std::string("SELECT time_ms, actor, action, model, version, before, after, reason, outcome, id FROM audit"
+                  " WHERE time_ms >= ?1 AND id > ?4") +
+      (q.model.empty() ? "" : " AND model = ?2") + " ORDER BY id DESC LIMIT ?3");
   if (!select) return select.status();
-  select->bind(1, q.sinceMs)
-      .bind(2, q.model)
-      .bind(3, static_cast<std::int64_t>(std::max(q.limit, 0)))
-      .bind(4, q.afterId);
+  select->bind(1, q.sinceMs).bind(3, static_cast<std::int64_t>(std::max(q.limit, 0))).bind(4, q.afterId);
+  if (!q.model.empty()) select->bind(2, q.model);
   auto rows = select->collect<AuditEntry>([](const storage::SqliteStatement &row) {
     AuditEntry e;
     e.timeMs = row.int64(0);

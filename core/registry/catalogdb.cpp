@@ -58,6 +58,9 @@ constexpr std::string_view kInsertedVersionColumns =
 constexpr std::string_view kVersionColumns =
     "model, version, state, sha256, bytes, ngram_order, vocabulary, dev_perplexity, submitter, created_ms, card, "
     "artifact_sha256";
+constexpr std::string_view kListColumns =
+    "model, version, state, sha256, bytes, ngram_order, vocabulary, dev_perplexity, submitter, created_ms, '', "
+    "artifact_sha256";
 // A version still in play: its dependencies hold, its artifact is kept.
 constexpr std::string_view kLive = "state NOT IN ('rejected', 'retired')";
 
@@ -296,17 +299,21 @@ Result<VersionInfo> CatalogDb::transition(const std::string &model, std::int64_t
 }
 
 Result<std::vector<VersionInfo>> CatalogDb::readVersions(const std::string &model) const {
-  auto select = m_db->prepare("SELECT " + std::string(kVersionColumns) +
-                              " FROM versions WHERE ?1 = '' OR model = ?1 ORDER BY model, version");
+  // Two statements, not "?1 = '' OR model = ?1": SQLite cannot use the key for an OR on a
+  // parameter, so one model's versions would scan the whole table.
+  // The listing leaves the cards out: they can be long, and it never shows them.
+  const std::string columns = model.empty() ? std::string(kListColumns) : std::string(kVersionColumns);
+  auto select = m_db->prepare("SELECT " + columns + " FROM versions" +
+                              (model.empty() ? " ORDER BY model, version" : " WHERE model = ?1 ORDER BY version"));
   if (!select) return select.status();
-  select->bind(1, model);
+  if (!model.empty()) select->bind(1, model);
   auto versions = select->collect<VersionInfo>(readVersion);
   if (!versions) return versions;
-  auto deps = m_db->prepare(
-      "SELECT model, version, on_model, on_version FROM dependencies WHERE ?1 = '' OR model = ?1"
-      " ORDER BY model, version, on_model, on_version");
+  auto deps =
+      m_db->prepare(std::string("SELECT model, version, on_model, on_version FROM dependencies") +
+                    (model.empty() ? "" : " WHERE model = ?1") + " ORDER BY model, version, on_model, on_version");
   if (!deps) return deps.status();
-  deps->bind(1, model);
+  if (!model.empty()) deps->bind(1, model);
   std::map<std::pair<std::string, std::int64_t>, std::vector<VersionRef>> byVersion;
   for (;;) {
     auto row = deps->step();

@@ -161,8 +161,9 @@ public:
   Result<VersionInfo> transition(const std::string &model, std::int64_t version, LifecycleAction action,
                                  const std::string &actor, const std::string &reason);
 
+  // Every model with its versions, without the versions' cards (model() has them).
   Result<std::vector<ModelInfo>> listModels() const;
-  Result<ModelInfo> model(const std::string &name) const;  // with its versions
+  Result<ModelInfo> model(const std::string &name) const;  // with its versions and their cards
   Result<VersionInfo> version(const std::string &model, std::int64_t version) const;
   // Live versions (neither rejected nor retired) that depend on model/version.
   Result<std::vector<VersionRef>> dependents(const std::string &model, std::int64_t version) const;
@@ -201,7 +202,8 @@ private:
   Status insertVersion(const std::string &model, std::int64_t number, VersionState state, const NewVersion &v);
   Result<std::int64_t> takeVersionNumber(const std::string &model);
   Status checkDependencies(const std::vector<VersionRef> &dependsOn) const;
-  Result<std::vector<VersionInfo>> readVersions(const std::string &model) const;  // empty: all models
+  // One model's versions with cards; `model` empty: every model's, without cards.
+  Result<std::vector<VersionInfo>> readVersions(const std::string &model) const;
   Status setState(const std::string &model, std::int64_t version, VersionState state);
   std::int64_t now() const { return m_options.nowMs(); }
 
