@@ -163,18 +163,7 @@ Result<cli::OpsRequest> buildRequest(const std::string &verb, const config::Pars
 
 template <const char *Verb, const char *Synopsis>
 int runVerb(int argc, char **argv) {
-  const std::string verb = Verb;
-  const std::string usage = cli::usageText(Synopsis, kFlags);
-  auto parsed = config::parseFlags(kFlags, argc, argv, 1);
-  if (!parsed) return cli::fail(verb, parsed.status().message() + "\n" + usage, 2);
-  if (parsed->has("help")) {
-    std::fputs(usage.c_str(), stdout);
-    return 0;
-  }
-  if (Status st = parsed->require({"node"}); !st) return cli::fail(verb, st.message(), 2);
-  auto request = buildRequest(verb, *parsed);
-  if (!request) return cli::fail(verb, request.status().message(), 2);
-  return cli::runOpsRequest(verb, argv[0], *parsed, *request);
+  return cli::runOpsVerb(Verb, Synopsis, kFlags, argc, argv, buildRequest);
 }
 
 constexpr char kModels[] = "models", kModelsUsage[] = "models --node URL [--json]";

@@ -1,6 +1,7 @@
 #include "opsverb.h"
 
 #include "client/opsclient.h"
+#include "commandregistry.h"
 #include "common/clock.h"
 
 #include <QCoreApplication>
@@ -113,6 +114,21 @@ int runOpsRequest(const std::string &verb, char *argv0, const config::ParsedFlag
         request.timeout);
   }
   return QCoreApplication::exec();
+}
+
+int runOpsVerb(const std::string &verb, std::string_view synopsis, std::span<const config::FlagSpec> table, int argc,
+               char **argv, const BuildOpsRequest &build) {
+  const std::string usage = usageText(synopsis, table);
+  auto parsed = config::parseFlags(table, argc, argv, 1);
+  if (!parsed) return fail(verb, parsed.status().message() + "\n" + usage, 2);
+  if (parsed->has("help")) {
+    std::fputs(usage.c_str(), stdout);
+    return 0;
+  }
+  if (Status st = parsed->require({"node"}); !st) return fail(verb, st.message(), 2);
+  auto request = build(verb, *parsed);
+  if (!request) return fail(verb, request.status().message(), 2);
+  return runOpsRequest(verb, argv[0], *parsed, *request);
 }
 
 }  // namespace lmfront::cli

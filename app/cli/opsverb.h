@@ -6,6 +6,7 @@
 // Exit codes: what `print` returns on success; 1 when the node refuses or cannot be reached.
 #pragma once
 
+#include "common/status.h"
 #include "config/flags.h"
 
 #include <QJsonObject>
@@ -15,7 +16,9 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lmfront::cli {
@@ -41,6 +44,13 @@ struct OpsRequest {
 
 // Connects to --node and runs `request`; `verb` names the command in error messages.
 int runOpsRequest(const std::string &verb, char *argv0, const config::ParsedFlags &flags, const OpsRequest &request);
+
+// A verb's request from its parsed flags (positional arguments included).
+using BuildOpsRequest = std::function<Result<OpsRequest>(const std::string &verb, const config::ParsedFlags &flags)>;
+// The whole of a node verb: parses argv against `table` (the usage on --help; exit 2 on a bad
+// flag, a missing --node or a request that cannot be built), then runs the request.
+int runOpsVerb(const std::string &verb, std::string_view synopsis, std::span<const config::FlagSpec> table, int argc,
+               char **argv, const BuildOpsRequest &build);
 
 QUrl opsUrl(const std::string &node);  // http → ws, https → wss, path /ops
 void printJson(const QJsonValue &value);
