@@ -325,6 +325,17 @@ void CatalogModel::loadCard(const QString &model, qint64 version) {
                     });
 }
 
+void CatalogModel::loadReport(const QString &model, qint64 version) {
+  if (!m_client) return Q_EMIT reportLoaded(model, version, {}, tr("Not connected to a node."));
+  m_client->command(
+      QStringLiteral("validation_report"), {{QStringLiteral("model"), model}, {QStringLiteral("version"), version}},
+      this, [this, model, version](const client::OpsReply &reply) {
+        if (reply.outcome == client::OpsReply::Outcome::Refused && reply.error.code == client::OpsErrorCode::NotFound)
+          return Q_EMIT reportLoaded(model, version, {}, {});
+        Q_EMIT reportLoaded(model, version, reply.result.toObject(), opsErrorText(reply));
+      });
+}
+
 void CatalogModel::retranslate() {
   Q_EMIT headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
   for (int r = 0; r < rowCount(); ++r) {

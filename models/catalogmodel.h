@@ -7,9 +7,11 @@
 // topic's snapshot replaces the tree; a delta `{"changed": model}` replaces that model's row and
 // versions in place (rows inserted, updated, removed), so a selection survives a change made
 // elsewhere. The catalog carries no model cards: loadCard() asks the node (`versions`) and ends in
-// cardLoaded(). act() runs a lifecycle command (`approve`, `reject`, `publish`, `retire`,
-// `validate`, `compile`) with the version and an optional comment and ends in exactly one
-// actionFinished() (error text empty on success, see opsErrorText()) unless the session's client is
+// cardLoaded(); loadReport() asks for a version's stored validation report (`validation_report`)
+// and ends in reportLoaded() (an empty report and no error: not validated yet). act() runs a lifecycle command
+// (`approve`, `reject`, `publish`, `retire`, `validate`, `compile`) with the version and an optional comment and ends
+// in exactly one actionFinished() (error text empty on success, see opsErrorText(); the result is the version
+// afterwards, or for validate and compile the job the node started) unless the session's client is
 // replaced first. RawRole gives sortable values (bytes, numbers); StateRole the state's name.
 //
 // Which action a version allows is the lifecycle table's word (registry/lifecycle.h), never a copy
@@ -72,6 +74,7 @@ public:
 
   void act(registry::LifecycleAction action, const QString &model, qint64 version, const QString &comment);
   void loadCard(const QString &model, qint64 version);
+  void loadReport(const QString &model, qint64 version);
 
 public Q_SLOTS:
   void applySnapshot(const QString &topic, qint64 seq, const QJsonObject &payload);
@@ -84,6 +87,7 @@ Q_SIGNALS:
   void actionFinished(lmfront::registry::LifecycleAction action, const QString &model, qint64 version,
                       const QString &error, const QJsonObject &result);
   void cardLoaded(const QString &model, qint64 version, const QString &card, const QString &error);
+  void reportLoaded(const QString &model, qint64 version, const QJsonObject &report, const QString &error);
 
 private:
   struct Entry {

@@ -559,6 +559,85 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::JobListModel</name>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>已成功</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>已失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>validate</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>compile</source>
+        <translation>编译</translation>
+    </message>
+    <message>
+        <source>mix</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>%1 v%2</source>
+        <translation>%1 v%2</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Model / version</source>
+        <translation>模型 / 版本</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>发起者</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::KeyringSecretStore</name>
     <message>
         <source>the desktop keyring</source>
@@ -1505,6 +1584,53 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::JobsPanel</name>
+    <message>
+        <source>Cancelling job %1…</source>
+        <translation>正在取消作业 %1…</translation>
+    </message>
+    <message>
+        <source>Job %1 cancelled.</source>
+        <translation>作业 %1 已取消。</translation>
+    </message>
+    <message>
+        <source>Select a job first.</source>
+        <translation>请先选择一个作业。</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+    <message>
+        <source>Needs the operator role; this key has %1.</source>
+        <translation>需要 operator 角色；此密钥的角色为 %1。</translation>
+    </message>
+    <message>
+        <source>The job has ended.</source>
+        <translation>该作业已结束。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>Log of job %1 (%2)</source>
+        <translation>作业 %1 的日志（%2）</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>取消作业</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>查看日志</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::MainWindow</name>
     <message>
         <source>Local node not running</source>
@@ -1700,6 +1826,38 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Model card</source>
         <translation>模型卡片</translation>
+    </message>
+    <message>
+        <source>%1 %2 v%3: job %4 started.</source>
+        <translation>%1 %2 v%3：作业 %4 已启动。</translation>
+    </message>
+    <message>
+        <source>No validation report yet: this version has not been validated.</source>
+        <translation>尚无验证报告：此版本尚未验证。</translation>
+    </message>
+    <message>
+        <source>Select a version to read its validation report.</source>
+        <translation>选择一个版本以查看其验证报告。</translation>
+    </message>
+    <message>
+        <source>Job %1 (%2 %3)</source>
+        <translation>作业 %1（%2 %3）</translation>
+    </message>
+    <message>
+        <source>%1 succeeded.</source>
+        <translation>%1 已成功。</translation>
+    </message>
+    <message>
+        <source>%1 was cancelled.</source>
+        <translation>%1 已取消。</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Validation report</source>
+        <translation>验证报告</translation>
     </message>
 </context>
 <context>
@@ -2245,6 +2403,97 @@ Range: %2; default: %3</source>
     <message>
         <source>30 days</source>
         <translation>30 天</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ValidationReportView</name>
+    <message>
+        <source>Manifest</source>
+        <translation>清单</translation>
+    </message>
+    <message>
+        <source>ARPA file</source>
+        <translation>ARPA 文件</translation>
+    </message>
+    <message>
+        <source>Special tokens</source>
+        <translation>特殊符号</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>阶数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Normalization</source>
+        <translation>归一化</translation>
+    </message>
+    <message>
+        <source>Dev perplexity</source>
+        <translation>开发集困惑度</translation>
+    </message>
+    <message>
+        <source>Passed: %1 of %2 checks.</source>
+        <translation>通过：%2 项检查中通过 %1 项。</translation>
+    </message>
+    <message>
+        <source>Failed: %1 of %2 checks did not pass.</source>
+        <translation>未通过：%2 项检查中有 %1 项未通过。</translation>
+    </message>
+    <message>
+        <source>overflowed (threshold %1)</source>
+        <translation>溢出（阈值 %1）</translation>
+    </message>
+    <message>
+        <source>%1, within the threshold of %2</source>
+        <translation>%1，未超过阈值 %2</translation>
+    </message>
+    <message>
+        <source>%1, above the threshold of %2</source>
+        <translation>%1，超过阈值 %2</translation>
+    </message>
+    <message>
+        <source>Dev set</source>
+        <translation>开发集</translation>
+    </message>
+    <message>
+        <source>%1 sentences, %2 tokens, %3 out of vocabulary (%4 %)</source>
+        <translation>%1 个句子，%2 个词元，%3 个未登录词（%4 %）</translation>
+    </message>
+    <message>
+        <source>not measured: the bundle has no dev.txt</source>
+        <translation>未测量：提交包中没有 dev.txt</translation>
+    </message>
+    <message>
+        <source>N-grams per order</source>
+        <translation>各阶 n 元组数</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>present</source>
+        <translation>存在</translation>
+    </message>
+    <message>
+        <source>synthesized</source>
+        <translation>合成</translation>
+    </message>
+    <message>
+        <source>%1 of %2 contexts checked%3, %4 off by more than %5; the worst by %6 (%7)</source>
+        <translation>已检查 %2 个上下文中的 %1 个%3，%4 个偏差超过 %5；最大偏差 %6（%7）</translation>
+    </message>
+    <message>
+        <source> (a sample)</source>
+        <translation>（抽样）</translation>
+    </message>
+    <message>
+        <source>the unigrams</source>
+        <translation>一元组</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -33,8 +34,10 @@ ModelsPage::ModelsPage(QWidget *parent)
       m_details(new QLabel),
       m_message(new QLabel),
       m_deployment(new DeploymentPanel(&m_deployments)),
-      m_cardTitle(new QLabel),
-      m_card(new QTextBrowser) {
+      m_tabs(new QTabWidget),
+      m_card(new QTextBrowser),
+      m_report(new ValidationReportView),
+      m_jobsPanel(new JobsPanel(&m_jobs)) {
   m_title->setObjectName(QStringLiteral("pageTitle"));
   m_subtitle->setObjectName(QStringLiteral("pageSubtitle"));
   m_subtitle->setWordWrap(true);
@@ -55,7 +58,8 @@ ModelsPage::ModelsPage(QWidget *parent)
   m_details->setWordWrap(true);
 
   auto *buttons = new QHBoxLayout;
-  for (const Action action : {Action::Approve, Action::Reject, Action::Publish, Action::Retire}) {
+  for (const Action action :
+       {Action::Validate, Action::Approve, Action::Reject, Action::Compile, Action::Publish, Action::Retire}) {
     auto *button = new QPushButton;
     button->setObjectName(QString::fromUtf8(registry::lifecycleActionName(action)) + u"Button"_qs);
     connect(button, &QPushButton::clicked, this, [this, action] { request(action); });
@@ -67,9 +71,11 @@ ModelsPage::ModelsPage(QWidget *parent)
   m_message->setObjectName(QStringLiteral("modelsMessage"));
   m_message->setWordWrap(true);
   m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_cardTitle->setObjectName(QStringLiteral("sectionTitle"));
   m_card->setObjectName(QStringLiteral("modelCard"));
   m_card->setOpenExternalLinks(false);
+  m_tabs->setObjectName(QStringLiteral("versionTabs"));
+  m_tabs->addTab(m_card, QString());
+  m_tabs->addTab(m_report, QString());
 
   auto *side = new QWidget;
   auto *sideLayout = new QVBoxLayout(side);
@@ -80,11 +86,15 @@ ModelsPage::ModelsPage(QWidget *parent)
   sideLayout->addWidget(m_message);
   sideLayout->addWidget(m_deployment);
   sideLayout->addSpacing(6);
-  sideLayout->addWidget(m_cardTitle);
-  sideLayout->addWidget(m_card, 1);
+  sideLayout->addWidget(m_tabs, 1);
 
+  auto *left = new QSplitter(Qt::Vertical);
+  left->addWidget(m_tree);
+  left->addWidget(m_jobsPanel);
+  left->setStretchFactor(0, 3);
+  left->setStretchFactor(1, 2);
   auto *split = new QSplitter(Qt::Horizontal);
-  split->addWidget(m_tree);
+  split->addWidget(left);
   split->addWidget(side);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
@@ -117,16 +127,37 @@ ModelsPage::ModelsPage(QWidget *parent)
             else
               m_card->setMarkdown(card);
           });
-  connect(&m_catalog, &CatalogModel::actionFinished, this,
-          [this](Action action, const QString &model, qint64 version, const QString &error, const QJsonObject &result) {
-            if (!error.isEmpty()) {
-              showMessage(error, true);
-            } else {
-              const QString state = result.value(QLatin1StringView("state")).toString();
-              showMessage(tr("%1 v%2 is %3 now.").arg(model).arg(version).arg(CatalogModel::stateText(state)), false);
-            }
-            Q_EMIT actionFinished(action, error);
+  connect(
+      &m_catalog, &CatalogModel::actionFinished, this,
+      [this](Action action, const QString &model, qint64 version, const QString &error, const QJsonObject &result) {
+        if (!error.isEmpty()) {
+          showMessage(error, true);
+        } else if (action == Action::Validate || action == Action::Compile) {
+          const qint64 job = result.value(QLatin1StringView("id")).toInteger();
+          m_started.insert(job, action);
+          showMessage(tr("%1 %2 v%3: job %4 started.").arg(actionText(action), model).arg(version).arg(job), false);
+          // A job that ended before its start was answered.
+          if (const QJsonObject known = m_jobs.job(job);
+              !known.isEmpty() && !models::JobListModel::isActive(known.value(QLatin1StringView("state")).toString()))
+            onJobEnded(known);
+        } else {
+          const QString state = result.value(QLatin1StringView("state")).toString();
+          showMessage(tr("%1 v%2 is %3 now.").arg(model).arg(version).arg(CatalogModel::stateText(state)), false);
+        }
+        Q_EMIT actionFinished(action, error);
+      });
+  connect(&m_catalog, &CatalogModel::reportLoaded, this,
+          [this](const QString &model, qint64 version, const QJsonObject &report, const QString &error) {
+            if (key(model, version) != m_reportFor) return;
+            if (!error.isEmpty())
+              m_report->setMessage(error);
+            else if (report.isEmpty())
+              m_report->setMessage(tr("No validation report yet: this version has not been validated."));
+            else
+              m_report->setReport(report);
+            Q_EMIT reportShown(model, version);
           });
+  connect(&m_jobs, &models::JobListModel::jobEnded, this, &ModelsPage::onJobEnded);
   retranslateUi();
   onSelection();
 }
@@ -139,6 +170,8 @@ void ModelsPage::setSession(models::NodeSession *session) {
   m_session = session;
   m_catalog.setSession(session);
   m_deployments.setSession(session);
+  m_jobs.setSession(session);
+  m_started.clear();
   if (session) {
     auto follow = [this] {
       if (models::NodeSession *s = m_session.data())
@@ -205,6 +238,8 @@ void ModelsPage::onSelection() {
     m_details->clear();
     m_cardFor.clear();
     m_card->clear();
+    m_reportFor.clear();
+    m_report->setMessage(QString());
     refreshActions();
     return;
   }
@@ -222,6 +257,8 @@ void ModelsPage::onSelection() {
     html += row(tr("Versions"), QString::number(m.value(QLatin1StringView("versions")).toArray().size()));
     m_cardFor.clear();
     m_card->setPlainText(tr("Select a version to read its model card."));
+    m_reportFor.clear();
+    m_report->setMessage(tr("Select a version to read its validation report."));
   } else {
     const QModelIndex at = m_catalog.indexOf(model, version);
     const QJsonObject v = m_catalog.versionObject(model, version);
@@ -240,6 +277,7 @@ void ModelsPage::onSelection() {
       m_card->setPlainText(tr("Loading…"));
       m_catalog.loadCard(model, version);
     }
+    if (m_reportFor != key(model, version)) loadReport(model, version);
   }
   m_details->setText(html + QStringLiteral("</table>"));
   refreshActions();
@@ -252,6 +290,7 @@ void ModelsPage::refreshActions() {
   const QString state =
       version ? m_catalog.versionObject(model, version).value(QLatin1StringView("state")).toString() : QString();
   m_deployment->setTarget(model, version, state, r);
+  m_jobsPanel->setRole(r);
   const bool roleOk = CatalogModel::roleRank(r) >= CatalogModel::roleRank(QStringLiteral("operator"));
   for (auto it = m_actions.cbegin(); it != m_actions.cend(); ++it) {
     const bool enabled = version > 0 && CatalogModel::allows(it.key(), state, r);
@@ -273,7 +312,8 @@ void ModelsPage::request(Action action) {
   const QString model = selectedModel();
   const qint64 version = selectedVersion();
   if (model.isEmpty() || version == 0) return;
-  if (action == Action::Publish) return run(action, model, version, {});
+  if (action == Action::Publish || action == Action::Validate || action == Action::Compile)
+    return run(action, model, version, {});
   const QString target = tr("%1 v%2").arg(model).arg(version);
   QString title, prompt;
   switch (action) {
@@ -304,6 +344,36 @@ void ModelsPage::run(Action action, const QString &model, qint64 version, const 
   m_catalog.act(action, model, version, comment);
 }
 
+void ModelsPage::loadReport(const QString &model, qint64 version) {
+  m_reportFor = key(model, version);
+  m_report->setMessage(tr("Loading…"));
+  m_catalog.loadReport(model, version);
+}
+
+void ModelsPage::onJobEnded(const QJsonObject &job) {
+  const qint64 id = job.value(QLatin1StringView("id")).toInteger();
+  const QString kind = job.value(QLatin1StringView("kind")).toString();
+  const QString model = job.value(QLatin1StringView("model")).toString();
+  const qint64 version = job.value(QLatin1StringView("version")).toInteger();
+  const bool validates = kind == QLatin1StringView("validate") || kind == QLatin1StringView("train");
+  if (validates && version > 0 && key(model, version) == m_reportFor) loadReport(model, version);
+  if (!m_started.contains(id)) return;
+  m_started.remove(id);
+  const QString state = job.value(QLatin1StringView("state")).toString();
+  const QString error = job.value(QLatin1StringView("error")).toString();
+  const QString what =
+      tr("Job %1 (%2 %3)").arg(id).arg(models::JobListModel::kindText(kind), models::JobListModel::targetText(job));
+  if (state == QLatin1StringView("succeeded")) {
+    showMessage(tr("%1 succeeded.").arg(what), false);
+    if (validates && selectedModel() == model && selectedVersion() == version) m_tabs->setCurrentWidget(m_report);
+  } else if (state == QLatin1StringView("cancelled")) {
+    showMessage(tr("%1 was cancelled.").arg(what), true);
+  } else {
+    showMessage(tr("%1 failed: %2").arg(what, error), true);
+  }
+  Q_EMIT jobFinished(job);
+}
+
 void ModelsPage::showMessage(const QString &text, bool error) {
   m_messageIsError = error;
   m_message->setText(text);
@@ -332,7 +402,9 @@ void ModelsPage::retranslateUi() {
   m_subtitle->setText(
       tr("The node's catalog: every model and its versions through review, publishing and deployment."));
   for (auto it = m_actions.cbegin(); it != m_actions.cend(); ++it) it.value()->setText(actionText(it.key()));
-  m_cardTitle->setText(tr("Model card"));
+  m_tabs->setTabText(m_tabs->indexOf(m_card), tr("Model card"));
+  m_tabs->setTabText(m_tabs->indexOf(m_report), tr("Validation report"));
+  m_reportFor.clear();  // loaded again in the new language
   m_catalog.retranslate();
   refreshRole();
   onSelection();

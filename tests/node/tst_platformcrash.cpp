@@ -14,29 +14,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace lmfront::testing;
 
 namespace {
-
-// A corpus that takes the trainer a second or more: 300 000 sentences over 400 words.
-QByteArray bigCorpus() {
-  QRandomGenerator random(7);
-  QByteArray text;
-  text.reserve(10 << 20);
-  for (int line = 0; line < 300'000; ++line) {
-    const int words = 4 + static_cast<int>(random.bounded(6));
-    for (int w = 0; w < words; ++w) {
-      if (w) text += ' ';
-      text += 'w' + QByteArray::number(random.bounded(400));
-    }
-    text += '\n';
-  }
-  return text;
-}
 
 const QByteArray kTrainedManifest = R"({"name":"big","description":"trained by the node","owner":"alice",
   "license":"CC0-1.0","order":3,"train":{"corpus":"corpus.txt","discount_fallback":true}})";

@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QString>
 #include <memory>
 #include <vector>
@@ -62,6 +63,22 @@ inline QByteArray readAll(const QString &path) {
 inline bool writeAll(const QString &path, const QByteArray &bytes) {
   QFile f(path);
   return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+// A corpus that takes the trainer a second or more: 300 000 sentences over 400 words.
+inline QByteArray bigCorpus() {
+  QRandomGenerator random(7);
+  QByteArray text;
+  text.reserve(10 << 20);
+  for (int line = 0; line < 300'000; ++line) {
+    const int words = 4 + static_cast<int>(random.bounded(6));
+    for (int w = 0; w < words; ++w) {
+      if (w) text += ' ';
+      text += 'w' + QByteArray::number(random.bounded(400));
+    }
+    text += '\n';
+  }
+  return text;
 }
 
 // The parts of a good bundle: the tiny model (order 3) trained in `dir`, text from its corpus as
