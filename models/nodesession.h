@@ -62,6 +62,7 @@ public:
   void setApiKey(const QString &key);
   // CA certificates trusted for https:// besides the system's, for every client of the session.
   void setCaCertificates(const QList<QSslCertificate> &certificates);
+  QList<QSslCertificate> caCertificates() const { return m_caCertificates; }
   QString apiKey() const { return m_apiKey; }
   // What the ops client authenticates with instead of the API key (empty: the API key); never
   // stored, shown or logged. Replaces the live objects like a new key.

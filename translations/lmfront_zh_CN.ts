@@ -348,6 +348,21 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::BundleUpload</name>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>Not connected to a node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary directory: %1</source>
+        <translation>无法创建临时目录：%1</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::CatalogModel</name>
     <message>
         <source>submitted</source>
@@ -1654,6 +1669,85 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::MixDialog</name>
+    <message>
+        <source>Fixed weights (else tuned by EM on the dev text)</source>
+        <translation>固定权重（否则在开发文本上用 EM 调优）</translation>
+    </message>
+    <message>
+        <source>Mix published versions</source>
+        <translation>混合已发布的版本</translation>
+    </message>
+    <message>
+        <source>new or existing model name</source>
+        <translation>新的或已有的模型名称</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>%1 v%2</source>
+        <translation>%1 v%2</translation>
+    </message>
+    <message>
+        <source>Dev text: one sentence a line, as the mixed model should read</source>
+        <translation>开发文本：每行一句，即混合后的模型应处理的文本</translation>
+    </message>
+    <message>
+        <source>Load dev text…</source>
+        <translation>加载开发文本…</translation>
+    </message>
+    <message>
+        <source>Mix</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Into model</source>
+        <translation>目标模型</translation>
+    </message>
+    <message>
+        <source>Sources (published versions)</source>
+        <translation>来源（已发布的版本）</translation>
+    </message>
+    <message>
+        <source>Dev text</source>
+        <translation>开发文本</translation>
+    </message>
+    <message>
+        <source>Text (*.txt);;All (*)</source>
+        <translation>文本 (*.txt);;全部 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Name the model the mix becomes a version of: lower-case letters, digits, - and _.</source>
+        <translation>请填写混合结果所属的模型名称：小写字母、数字、- 和 _。</translation>
+    </message>
+    <message>
+        <source>Check two or more versions to mix.</source>
+        <translation>请勾选两个或更多要混合的版本。</translation>
+    </message>
+    <message>
+        <source>Give a dev text to tune the weights on, or fix the weights.</source>
+        <translation>请提供用于调优权重的开发文本，或固定权重。</translation>
+    </message>
+    <message>
+        <source>The sources are mixed with these weights (normalised by the node).</source>
+        <translation>按这些权重混合各来源（由节点归一化）。</translation>
+    </message>
+    <message>
+        <source>The node tunes the weights on the dev text, then mixes.</source>
+        <translation>节点先在开发文本上调优权重，然后混合。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::ModelsPage</name>
     <message>
         <source>This version has no model card.</source>
@@ -1858,6 +1952,38 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Validation report</source>
         <translation>验证报告</translation>
+    </message>
+    <message>
+        <source>Mix into %1: job %2 started.</source>
+        <translation>混合到 %1：作业 %2 已启动。</translation>
+    </message>
+    <message>
+        <source>An upload is running.</source>
+        <translation>正在上传。</translation>
+    </message>
+    <message>
+        <source>Upload a bundle as the next version of its model.</source>
+        <translation>上传提交包，作为其模型的下一个版本。</translation>
+    </message>
+    <message>
+        <source>Mixing needs two published versions.</source>
+        <translation>混合需要两个已发布的版本。</translation>
+    </message>
+    <message>
+        <source>Interpolate published versions into a new version.</source>
+        <translation>将已发布的版本插值为一个新版本。</translation>
+    </message>
+    <message>
+        <source>Mixing into %1…</source>
+        <translation>正在混合到 %1…</translation>
+    </message>
+    <message>
+        <source>Submit…</source>
+        <translation>提交…</translation>
+    </message>
+    <message>
+        <source>Mix…</source>
+        <translation>混合…</translation>
     </message>
 </context>
 <context>
@@ -2332,6 +2458,69 @@ Range: %2; default: %3</source>
     </message>
 </context>
 <context>
+    <name>lmfront::widgets::SubmitDialog</name>
+    <message>
+        <source>Submit a model bundle</source>
+        <translation>提交模型包</translation>
+    </message>
+    <message>
+        <source>A bundle is a directory or a .tar.gz with model.json, the model (model.arpa, or a corpus the node trains), and optionally dev.txt for validation and README.md as the model card. The node stores it as the model&apos;s next version and validates it.</source>
+        <translation>提交包是一个目录或 .tar.gz，包含 model.json、模型（model.arpa，或由节点训练的语料），以及可选的用于验证的 dev.txt 和作为模型卡片的 README.md。节点将其存为该模型的下一个版本并进行验证。</translation>
+    </message>
+    <message>
+        <source>Path of a bundle directory or .tar.gz</source>
+        <translation>提交包目录或 .tar.gz 的路径</translation>
+    </message>
+    <message>
+        <source>Archive…</source>
+        <translation>压缩包…</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Bundle archive</source>
+        <translation>提交包压缩文件</translation>
+    </message>
+    <message>
+        <source>Bundles (*.tar.gz *.tgz)</source>
+        <translation>提交包 (*.tar.gz *.tgz)</translation>
+    </message>
+    <message>
+        <source>Bundle folder</source>
+        <translation>提交包文件夹</translation>
+    </message>
+    <message>
+        <source>Pick a bundle directory or a .tar.gz.</source>
+        <translation>请选择提交包目录或 .tar.gz。</translation>
+    </message>
+    <message>
+        <source>Nothing at this path.</source>
+        <translation>此路径下没有文件。</translation>
+    </message>
+    <message>
+        <source>A directory: it is packed into a .tar.gz, then uploaded.</source>
+        <translation>目录：先打包为 .tar.gz，再上传。</translation>
+    </message>
+    <message>
+        <source>A directory without model.json: the node will refuse it.</source>
+        <translation>目录中没有 model.json：节点会拒绝它。</translation>
+    </message>
+    <message>
+        <source>Not a bundle: pick a directory or a .tar.gz file.</source>
+        <translation>不是提交包：请选择目录或 .tar.gz 文件。</translation>
+    </message>
+    <message>
+        <source>An archive of %1.</source>
+        <translation>压缩包，大小 %1。</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::widgets::TrafficChart</name>
     <message>
         <source>%1: %2 at %3</source>
@@ -2403,6 +2592,37 @@ Range: %2; default: %3</source>
     <message>
         <source>30 days</source>
         <translation>30 天</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::UploadPanel</name>
+    <message>
+        <source>Upload of %1 cancelled.</source>
+        <translation>%1 的上传已取消。</translation>
+    </message>
+    <message>
+        <source>Packing %1 into a .tar.gz…</source>
+        <translation>正在将 %1 打包为 .tar.gz…</translation>
+    </message>
+    <message>
+        <source>Uploading %1: %2 of %3</source>
+        <translation>正在上传 %1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>Submitted %1 as %2 v%3; its validation is job %4.</source>
+        <translation>已将 %1 提交为 %2 v%3；其验证为作业 %4。</translation>
+    </message>
+    <message>
+        <source>Upload of %1 failed: %2</source>
+        <translation>%1 上传失败：%2</translation>
+    </message>
+    <message>
+        <source>Cancel upload</source>
+        <translation>取消上传</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续上传</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,9 @@ ModelsPage::ModelsPage(QWidget *parent)
       m_title(new QLabel),
       m_subtitle(new QLabel),
       m_role(new QLabel),
+      m_submit(new QPushButton),
+      m_mix(new QPushButton),
+      m_uploadPanel(new UploadPanel(&m_upload)),
       m_tree(new QTreeView),
       m_heading(new QLabel),
       m_details(new QLabel),
@@ -42,6 +45,10 @@ ModelsPage::ModelsPage(QWidget *parent)
   m_subtitle->setObjectName(QStringLiteral("pageSubtitle"));
   m_subtitle->setWordWrap(true);
   m_role->setObjectName(QStringLiteral("modelsRole"));
+  m_submit->setObjectName(QStringLiteral("submitButton"));
+  m_mix->setObjectName(QStringLiteral("mixButton"));
+  connect(m_submit, &QPushButton::clicked, this, &ModelsPage::openSubmit);
+  connect(m_mix, &QPushButton::clicked, this, &ModelsPage::openMix);
 
   m_tree->setObjectName(QStringLiteral("catalogTree"));
   m_tree->setModel(&m_catalog);
@@ -104,7 +111,12 @@ ModelsPage::ModelsPage(QWidget *parent)
   layout->setSpacing(6);
   layout->addWidget(m_title);
   layout->addWidget(m_subtitle);
-  layout->addWidget(m_role);
+  auto *top = new QHBoxLayout;
+  top->addWidget(m_role, 1);
+  top->addWidget(m_submit);
+  top->addWidget(m_mix);
+  layout->addLayout(top);
+  layout->addWidget(m_uploadPanel);
   layout->addSpacing(8);
   layout->addWidget(split, 1);
 
@@ -134,7 +146,7 @@ ModelsPage::ModelsPage(QWidget *parent)
           showMessage(error, true);
         } else if (action == Action::Validate || action == Action::Compile) {
           const qint64 job = result.value(QLatin1StringView("id")).toInteger();
-          m_started.insert(job, action);
+          m_started.insert(job);
           showMessage(tr("%1 %2 v%3: job %4 started.").arg(actionText(action), model).arg(version).arg(job), false);
           // A job that ended before its start was answered.
           if (const QJsonObject known = m_jobs.job(job);
@@ -158,6 +170,27 @@ ModelsPage::ModelsPage(QWidget *parent)
             Q_EMIT reportShown(model, version);
           });
   connect(&m_jobs, &models::JobListModel::jobEnded, this, &ModelsPage::onJobEnded);
+  connect(&m_jobs, &models::JobListModel::mixFinished, this, [this](const QString &error, const QJsonObject &job) {
+    if (!error.isEmpty()) return showMessage(error, true);
+    const qint64 id = job.value(QLatin1StringView("id")).toInteger();
+    m_started.insert(id);
+    showMessage(tr("Mix into %1: job %2 started.").arg(job.value(QLatin1StringView("model")).toString()).arg(id),
+                false);
+    if (const QJsonObject known = m_jobs.job(id);
+        !known.isEmpty() && !models::JobListModel::isActive(known.value(QLatin1StringView("state")).toString()))
+      onJobEnded(known);
+  });
+  connect(&m_upload, &models::BundleUpload::stateChanged, this, &ModelsPage::refreshActions);
+  connect(&m_upload, &models::BundleUpload::finished, this, [this](const QJsonObject &result) {
+    const QString model = result.value(QLatin1StringView("model")).toString();
+    const qint64 version = result.value(QLatin1StringView("version")).toInteger();
+    m_started.insert(result.value(QLatin1StringView("job")).toInteger());
+    if (!selectVersion(model, version)) m_selectWhenListed = key(model, version);
+  });
+  connect(&m_catalog, &CatalogModel::modelChanged, this, [this](const QString &model) {
+    if (m_selectWhenListed.isEmpty() || !m_selectWhenListed.startsWith(model + u'/')) return;
+    if (selectVersion(model, m_selectWhenListed.mid(model.size() + 1).toLongLong())) m_selectWhenListed.clear();
+  });
   retranslateUi();
   onSelection();
 }
@@ -171,7 +204,9 @@ void ModelsPage::setSession(models::NodeSession *session) {
   m_catalog.setSession(session);
   m_deployments.setSession(session);
   m_jobs.setSession(session);
+  m_upload.setSession(session);
   m_started.clear();
+  m_selectWhenListed.clear();
   if (session) {
     auto follow = [this] {
       if (models::NodeSession *s = m_session.data())
@@ -291,6 +326,18 @@ void ModelsPage::refreshActions() {
       version ? m_catalog.versionObject(model, version).value(QLatin1StringView("state")).toString() : QString();
   m_deployment->setTarget(model, version, state, r);
   m_jobsPanel->setRole(r);
+  const bool mayOperate = CatalogModel::roleRank(r) >= CatalogModel::roleRank(QStringLiteral("operator"));
+  const QString roleWhy =
+      r.isEmpty() ? tr("Not connected to the node.") : tr("Needs the operator role; this key has %1.").arg(r);
+  m_submit->setEnabled(mayOperate && !m_upload.isBusy());
+  m_submit->setToolTip(!mayOperate         ? roleWhy
+                       : m_upload.isBusy() ? tr("An upload is running.")
+                                           : tr("Upload a bundle as the next version of its model."));
+  const bool canMix = mixCandidates().size() >= 2;
+  m_mix->setEnabled(mayOperate && canMix);
+  m_mix->setToolTip(!mayOperate ? roleWhy
+                    : !canMix   ? tr("Mixing needs two published versions.")
+                                : tr("Interpolate published versions into a new version."));
   const bool roleOk = CatalogModel::roleRank(r) >= CatalogModel::roleRank(QStringLiteral("operator"));
   for (auto it = m_actions.cbegin(); it != m_actions.cend(); ++it) {
     const bool enabled = version > 0 && CatalogModel::allows(it.key(), state, r);
@@ -374,6 +421,43 @@ void ModelsPage::onJobEnded(const QJsonObject &job) {
   Q_EMIT jobFinished(job);
 }
 
+QList<MixDialog::Candidate> ModelsPage::mixCandidates() const {
+  QList<MixDialog::Candidate> out;
+  for (const QString &model : m_catalog.modelNames()) {
+    for (const QJsonValue &v : m_catalog.modelObject(model).value(QLatin1StringView("versions")).toArray()) {
+      const QJsonObject o = v.toObject();
+      const QString state = o.value(QLatin1StringView("state")).toString();
+      if ((state == QLatin1StringView("published") || state == QLatin1StringView("deployed")) &&
+          !o.value(QLatin1StringView("artifact_sha256")).toString().isEmpty())
+        out.append({model, o.value(QLatin1StringView("version")).toInteger()});
+    }
+  }
+  return out;
+}
+
+void ModelsPage::openSubmit() {
+  if (m_submitDialog) m_submitDialog->deleteLater();
+  auto *dialog = new SubmitDialog(this);
+  m_submitDialog = dialog;
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  if (!m_upload.path().isEmpty()) dialog->setPath(m_upload.path());
+  connect(dialog, &QDialog::accepted, this, [this, dialog] { m_upload.start(dialog->path()); });
+  dialog->open();
+}
+
+void ModelsPage::openMix() {
+  if (m_mixDialog) m_mixDialog->deleteLater();
+  auto *dialog = new MixDialog(mixCandidates(), this);
+  m_mixDialog = dialog;
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    const models::MixRequest request = dialog->request();
+    showMessage(tr("Mixing into %1…").arg(request.model), false);
+    m_jobs.mix(request);
+  });
+  dialog->open();
+}
+
 void ModelsPage::showMessage(const QString &text, bool error) {
   m_messageIsError = error;
   m_message->setText(text);
@@ -402,6 +486,8 @@ void ModelsPage::retranslateUi() {
   m_subtitle->setText(
       tr("The node's catalog: every model and its versions through review, publishing and deployment."));
   for (auto it = m_actions.cbegin(); it != m_actions.cend(); ++it) it.value()->setText(actionText(it.key()));
+  m_submit->setText(tr("Submit…"));
+  m_mix->setText(tr("Mix…"));
   m_tabs->setTabText(m_tabs->indexOf(m_card), tr("Model card"));
   m_tabs->setTabText(m_tabs->indexOf(m_report), tr("Validation report"));
   m_reportFor.clear();  // loaded again in the new language

@@ -69,9 +69,10 @@ QNetworkReply *SubmissionClient::send(const QByteArray &method, const QString &p
   QNetworkRequest request(url);
   request.setTransferTimeout(timeoutMs);
   if (!m_options.apiKey.isEmpty()) request.setRawHeader("Authorization", "Bearer " + m_options.apiKey.toUtf8());
-  if (!m_options.caFile.isEmpty()) {
+  if (!m_options.caFile.isEmpty() || !m_options.caCertificates.isEmpty()) {
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.addCaCertificates(QSslCertificate::fromPath(m_options.caFile, QSsl::Pem));
+    if (!m_options.caFile.isEmpty()) tls.addCaCertificates(QSslCertificate::fromPath(m_options.caFile, QSsl::Pem));
+    tls.addCaCertificates(m_options.caCertificates);
     request.setSslConfiguration(tls);
   }
   request.setRawHeader("Content-Type", "application/octet-stream");

@@ -14,7 +14,9 @@
 
 #include <QFile>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 #include <memory>
@@ -28,10 +30,11 @@ class SubmissionClient : public QObject {
   Q_OBJECT
 public:
   struct Options {
-    QUrl node;                            // http(s)://HOST:PORT
-    QString apiKey;                       // empty: a keyless loopback node
-    QString caFile;                       // https: PEM certificates to trust besides the system's
-    qint64 chunkBytes = qint64{4} << 20;  // under the node's 8 MiB body limit
+    QUrl node;                              // http(s)://HOST:PORT
+    QString apiKey;                         // empty: a keyless loopback node
+    QString caFile;                         // https: PEM certificates to trust besides the system's
+    QList<QSslCertificate> caCertificates;  // https: more to trust (the console's per connection)
+    qint64 chunkBytes = qint64{4} << 20;    // under the node's 8 MiB body limit
     int maxRetries = 8;
     int retryDelayMs = 500;
     int requestTimeoutMs = 60'000;    // one chunk

@@ -1,7 +1,8 @@
 // lmfront-seedcatalog DATA_DIR: fills a node's catalog (DATA_DIR/catalog.db, the node stopped)
 // with the versions, reviews and audit rows a team would leave behind, for the Models and Audit
 // screenshots: more versions of `english` in every state a review leaves (published, approved,
-// validated, rejected, submitted), a second model, a mix depending on both, and a refused action.
+// validated, rejected, submitted), a second model, a mix depending on both, a refused action, and
+// the jobs those versions went through (one failed, one cancelled).
 // Everything goes through CatalogDb's own door (addVersion, transition), as the node's would.
 // Exit 0, or 1 with the reason on stderr.
 #include "registry/catalogdb.h"
@@ -134,5 +135,29 @@ int main(int argc, char **argv) {
   }
   // A refusal is audited too: approving a version nobody validated.
   (void)catalog.transition("english", 6, A::Approve, "ci-bot", "auto-approve");
+  // The jobs those versions went through, as the Models section's jobs panel lists them: the
+  // validations, a compile, a mix, a training that failed and one cancelled.
+  using K = registry::JobKind;
+  const std::vector<std::tuple<K, const char *, std::int64_t, const char *, double, const char *>> jobs{
+      {K::Validate, "english", 1, "local", 1, ""},
+      {K::Compile, "english", 1, "local", 1, ""},
+      {K::Validate, "chinese-poetry", 1, "local", 1, ""},
+      {K::Mix, "fortunes-mix", 1, "alice", 1, ""},
+      {K::Validate, "english", 2, "local", 1, ""},
+      {K::Train, "english", 6, "ci-bot", 0.1, "train: the corpus has no sentence of 2 words or more"},
+      {K::Validate, "chinese-poetry", 2, "local", 1, ""},
+      {K::Compile, "english", 2, "bob", 0.6, "cancel"},
+  };
+  for (const auto &[kind, model, version, actor, progress, error] : jobs) {
+    auto id = catalog.jobs().create(kind, model, version, actor);
+    if (!id) return fail(id.status().message());
+    Status done = catalog.jobs().start(*id);
+    if (done) done = catalog.jobs().progress(*id, progress, "seeded");
+    if (done && std::string_view(error) == "cancel")
+      done = catalog.jobs().cancel(*id, "bob", "wrong version");
+    else if (done)
+      done = catalog.jobs().finish(*id, *error ? Status::internal(error) : Status::ok());
+    if (!done) return fail(done.message());
+  }
   return 0;
 }

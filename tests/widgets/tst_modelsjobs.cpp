@@ -7,8 +7,11 @@
 // over HTTP); Compile follows its job's progress (the deltas of topic `jobs`, each one a step of
 // the bar) to succeeded and the version compiled; a training job (a corpus bundle submitted
 // through the CLI) shows running with its log on request and is cancelled from the view, which the
-// node confirms; a viewer sees the jobs but may not cancel; the item model passes
-// QAbstractItemModelTester throughout.
+// node confirms; a viewer sees the jobs but may not cancel; a bundle directory submitted from the
+// view is packed and uploaded in chunks with its progress reaching 100 %, the new version is
+// selected once the catalog lists it and its validation report shows; a bundle the node refuses
+// says why; two published versions mixed from the view (fixed weights) become a new model whose
+// version depends on both; the item model passes QAbstractItemModelTester throughout.
 #include "../registry/bundlefixture.h"
 #include "../support/daemonharness.h"
 #include "../support/widgetchild.h"
@@ -19,7 +22,10 @@
 #include "registry/catalogdb.h"
 #include "widgets/commentdialog.h"
 #include "widgets/jobspanel.h"
+#include "widgets/mixdialog.h"
 #include "widgets/modelspage.h"
+#include "widgets/submitdialog.h"
+#include "widgets/uploadpanel.h"
 #include "widgets/validationreportview.h"
 
 #include <QAbstractItemModelTester>
@@ -28,6 +34,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -97,6 +104,26 @@ class TestModelsJobs : public QObject {
   }
   QString versionState(const QString &model, qint64 version) {
     return m_page->catalog()->indexOf(model, version).data(CatalogModel::StateRole).toString();
+  }
+  // Submits `path` through the Submit dialog; the upload's progress values until it ended.
+  QList<qint64> submit(const QString &path, bool *ok) {
+    *ok = false;
+    QList<qint64> sent;
+    auto *submitButton = testing::child<QPushButton>(m_page.get(), "submitButton");
+    if (!submitButton->isEnabled()) return sent;
+    QSignalSpy progress(m_page->upload(), &models::BundleUpload::progress);
+    QSignalSpy finished(m_page->upload(), &models::BundleUpload::finished);
+    QSignalSpy failed(m_page->upload(), &models::BundleUpload::failed);
+    QTest::mouseClick(submitButton, Qt::LeftButton);
+    widgets::SubmitDialog *dialog = m_page->pendingSubmit();
+    if (!dialog || !dialog->isVisible()) return sent;
+    auto *field = testing::child<QLineEdit>(dialog, "submitPath");
+    field->clear();
+    QTest::keyClicks(field, path);
+    QTest::mouseClick(testing::child<QPushButton>(dialog, "submitOk"), Qt::LeftButton);
+    *ok = QTest::qWaitFor([&] { return finished.count() + failed.count() > 0; }, 60000);
+    for (const QList<QVariant> &p : progress) sent << p[0].toLongLong();
+    return sent;
   }
   // Clicks a lifecycle action of the selected version; fills and accepts its comment dialog.
   void click(Action action, const QString &comment = {}) {
@@ -218,7 +245,8 @@ private Q_SLOTS:
 
     JobListModel *jobs = m_page->jobs();
     QList<double> progress;  // of the compile job, in the order the node reported it
-    connect(jobs, &JobListModel::jobChanged, this, [&progress](const QJsonObject &job) {
+    QObject listening;       // ends the connection with this function
+    connect(jobs, &JobListModel::jobChanged, &listening, [&progress](const QJsonObject &job) {
       if (job[u"kind"].toString() == u"compile"_qs) progress << job[u"progress"].toDouble();
     });
     QSignalSpy ended(m_page.get(), &widgets::ModelsPage::jobFinished);
@@ -299,6 +327,102 @@ private Q_SLOTS:
     QVERIFY(page.selectVersion(u"tiny"_qs, 1));
     QVERIFY(!button(&page, Action::Publish)->isEnabled());
     QCOMPARE(button(&page, Action::Validate)->toolTip(), u"Needs the operator role; this key has viewer."_qs);
+  }
+
+  void aBundleSubmittedFromTheViewShowsItsUpload() {
+    const QString dir = m_dir.filePath(u"tiny-bundle"_qs);
+    QVERIFY(m_good.writeDirectory(dir));
+    m_page->upload()->setChunkBytes(512);  // several chunks, so the bar moves
+    QSignalSpy ended(m_page.get(), &widgets::ModelsPage::jobFinished);
+    bool done = false;
+    const QList<qint64> sent = submit(dir, &done);
+    QVERIFY(done);
+    QCOMPARE(m_page->upload()->state(), models::BundleUpload::State::Done);
+    const qint64 total = m_page->upload()->total();
+    QVERIFY(total > 512 * 2);
+    QVERIFY2(sent.size() >= 3, qPrintable(QString::number(sent.size())));
+    QVERIFY(std::is_sorted(sent.cbegin(), sent.cend()));
+    QCOMPARE(sent.last(), total);
+    widgets::UploadPanel *panel = m_page->uploadPanel();
+    QVERIFY(panel->isVisible());
+    QCOMPARE(panel->percent(), 100);
+    QVERIFY(!panel->isError());
+    QVERIFY2(panel->text().startsWith(u"Submitted tiny-bundle as tiny v2; its validation is job "_qs),
+             qPrintable(panel->text()));
+
+    // The node has it; the tree lists it and selects it; its validation ends with a report.
+    QJsonObject v2;
+    for (const QJsonValue &v : cli({u"versions"_qs, u"tiny"_qs}).array())
+      if (v[u"version"].toInt() == 2) v2 = v.toObject();
+    QCOMPARE(v2[u"submitter"].toString(), u"ops"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->selectedVersion(), 2, 10000);
+    QCOMPARE(m_page->selectedModel(), u"tiny"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
+    QCOMPARE(ended[0][0].toJsonObject()[u"kind"].toString(), u"validate"_qs);
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->report()->hasReport(), 10000);
+    QVERIFY(m_page->report()->verdictPassed());
+    QTRY_COMPARE_WITH_TIMEOUT(versionState(u"tiny"_qs, 2), u"validated"_qs, 5000);
+  }
+
+  void aBundleTheNodeRefusesSaysWhy() {
+    const QString dir = m_dir.filePath(u"no-manifest"_qs);
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(testing::writeAll(dir + u"/model.arpa"_qs, m_good.arpa));
+    bool done = false;
+    (void)submit(dir, &done);
+    QVERIFY(done);
+    QCOMPARE(m_page->upload()->state(), models::BundleUpload::State::Failed);
+    widgets::UploadPanel *panel = m_page->uploadPanel();
+    QVERIFY(panel->isError());
+    QVERIFY2(panel->text().startsWith(u"Upload of no-manifest failed: "_qs), qPrintable(panel->text()));
+    QVERIFY2(panel->text().contains(u"model.json"_qs), qPrintable(panel->text()));
+    QCOMPARE(m_page->catalog()->modelNames(), (QStringList{u"big"_qs, u"tiny"_qs}));  // nothing recorded
+  }
+
+  void twoPublishedVersionsAreMixedFromTheView() {
+    // tiny v1 is compiled (above): publish it; v2 validated: approve, compile, publish.
+    QVERIFY(m_page->selectVersion(u"tiny"_qs, 1));
+    click(Action::Publish);
+    QVERIFY(m_page->selectVersion(u"tiny"_qs, 2));
+    click(Action::Approve, u"fine"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(versionState(u"tiny"_qs, 2), u"approved"_qs, 5000);
+    QSignalSpy ended(m_page.get(), &widgets::ModelsPage::jobFinished);
+    click(Action::Compile);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(versionState(u"tiny"_qs, 2), u"compiled"_qs, 5000);
+    click(Action::Publish);
+    QTRY_COMPARE_WITH_TIMEOUT(versionState(u"tiny"_qs, 2), u"published"_qs, 5000);
+
+    auto *mix = testing::child<QPushButton>(m_page.get(), "mixButton");
+    QTRY_VERIFY(mix->isEnabled());
+    QTest::mouseClick(mix, Qt::LeftButton);
+    widgets::MixDialog *dialog = m_page->pendingMix();
+    QVERIFY(dialog && dialog->isVisible());
+    auto *ok = testing::child<QPushButton>(dialog, "mixOk");
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClicks(testing::child<QLineEdit>(dialog, "mixModel"), u"blend"_qs);
+    QVERIFY(dialog->setSource(u"tiny"_qs, 1, true, 0.7));
+    QVERIFY(!ok->isEnabled());
+    QCOMPARE(dialog->hintText(), u"Check two or more versions to mix."_qs);
+    QVERIFY(dialog->setSource(u"tiny"_qs, 2, true, 0.3));
+    QCOMPARE(dialog->hintText(), u"Give a dev text to tune the weights on, or fix the weights."_qs);
+    QVERIFY(!ok->isEnabled());
+    dialog->setFixedWeights(true);
+    QVERIFY(ok->isEnabled());
+    ended.clear();
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 60000);
+    const QJsonObject job = ended[0][0].toJsonObject();
+    QCOMPARE(job[u"kind"].toString(), u"mix"_qs);
+    QCOMPARE(job[u"state"].toString(), u"succeeded"_qs);
+    QCOMPARE(m_page->messageText(), u"Job %1 (mix blend) succeeded."_qs.arg(job[u"id"].toInteger()));
+    // The mixed bundle is the first version of `blend`, depending on both sources.
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->catalog()->indexOf(u"blend"_qs, 1).isValid(), 10000);
+    const QModelIndex blend = m_page->catalog()->indexOf(u"blend"_qs, 1);
+    QCOMPARE(blend.siblingAtColumn(int(CatalogModel::Column::DependsOn)).data().toString(), u"tiny v1, tiny v2"_qs);
+    const QJsonArray versions = cli({u"versions"_qs, u"blend"_qs}).array();
+    QCOMPARE(versions.size(), 1);
+    QCOMPARE(versions[0][u"depends_on"].toArray().size(), 2);
   }
 };
 
