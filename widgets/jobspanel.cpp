@@ -40,7 +40,7 @@ public:
     (widget ? widget->style() : QApplication::style())->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
   }
   QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override {
-    return QStyledItemDelegate::sizeHint(option, index).expandedTo(QSize(110, 0));
+    return QStyledItemDelegate::sizeHint(option, index).expandedTo(QSize(110, option.fontMetrics.height() + 8));
   }
 };
 

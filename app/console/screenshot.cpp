@@ -76,12 +76,12 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       return;
     }
     if (window->currentSection() == QLatin1String("models")) {
-      // Saved once the catalog is in and the version LMFRONT_SCREENSHOT_SELECT names ("english/2")
-      // is selected with its card loaded; without one, once the catalog is in.
+      // Saved once the catalog and the jobs are in and the version LMFRONT_SCREENSHOT_SELECT names
+      // ("english/2") is selected with its card loaded; without one, once both are in.
       widgets::ModelsPage *page = modelsPage;
       const QStringList wanted = qEnvironmentVariable("LMFRONT_SCREENSHOT_SELECT").split(u'/');
       auto selectAndSave = [=] {
-        if (*saving || !page->catalog()->hasSnapshot()) return;
+        if (*saving || !page->catalog()->hasSnapshot() || !page->jobs()->hasSnapshot()) return;
         if (wanted.size() != 2) {
           *saving = true;
           return save();
@@ -95,6 +95,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
         });
       };
       QObject::connect(page->catalog(), &models::CatalogModel::snapshotApplied, window, selectAndSave);
+      QObject::connect(page->jobs(), &models::JobListModel::snapshotApplied, window, selectAndSave);
       return selectAndSave();
     }
     if (window->currentSection() == QLatin1String("audit")) {
