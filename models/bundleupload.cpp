@@ -93,7 +93,8 @@ void BundleUpload::resume() {
 void BundleUpload::upload(bool resuming) {
   NodeSession *session = m_session.data();
   if (!session) return fail(tr("Not connected to a node."));
-  if (!resuming) {
+  const QString id = m_uploadId;
+  {  // a fresh client on resume too: the last one's connections went with the node
     client::SubmissionClient::Options options;
     options.node = session->baseUrl();
     options.apiKey = session->apiKey();
@@ -120,7 +121,7 @@ void BundleUpload::upload(bool resuming) {
   setState(State::Uploading);
   Q_EMIT progress(m_sent, m_total);
   if (resuming)
-    m_client->resume(m_archive, m_uploadId);
+    m_client->resume(m_archive, id);
   else
     m_client->submit(m_archive);
 }

@@ -11,7 +11,9 @@
 // view is packed and uploaded in chunks with its progress reaching 100 %, the new version is
 // selected once the catalog lists it and its validation report shows; a bundle the node refuses
 // says why; two published versions mixed from the view (fixed weights) become a new model whose
-// version depends on both; the item model passes QAbstractItemModelTester throughout.
+// version depends on both; an upload whose node was killed half-way fails, and Resume (once the
+// node is back) continues from the offset the node kept, not from the start; the item model
+// passes QAbstractItemModelTester throughout.
 #include "../registry/bundlefixture.h"
 #include "../support/daemonharness.h"
 #include "../support/widgetchild.h"
@@ -37,6 +39,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -423,6 +426,63 @@ private Q_SLOTS:
     const QJsonArray versions = cli({u"versions"_qs, u"blend"_qs}).array();
     QCOMPARE(versions.size(), 1);
     QCOMPARE(versions[0][u"depends_on"].toArray().size(), 2);
+  }
+
+  void anUploadCutByAKilledNodeIsResumed() {
+    // A bundle of a few hundred KB, sent in 4 KiB chunks: the node dies after the second.
+    const QString dir = m_dir.filePath(u"resumed"_qs);
+    QVERIFY(m_good.writeDirectory(dir));
+    QByteArray dev;
+    QRandomGenerator random(11);
+    while (dev.size() < 600'000) dev += 'w' + QByteArray::number(random.bounded(5000)) + (dev.size() % 9 ? ' ' : '\n');
+    QVERIFY(testing::writeAll(dir + u"/dev.txt"_qs, dev + '\n'));
+    QByteArray manifest = kManifest;
+    QVERIFY(testing::writeAll(dir + u"/model.json"_qs, manifest.replace("\"tiny\"", "\"resumed\"")));
+    models::BundleUpload *upload = m_page->upload();
+    upload->setChunkBytes(4096);
+    const quint16 port = m_node.port();
+    QList<qint64> acknowledged;
+    QObject listening;
+    bool killed = false;
+    connect(upload, &models::BundleUpload::progress, &listening, [&](qint64 sent, qint64) {
+      acknowledged << sent;
+      if (sent >= 2 * 4096 && !killed) {
+        killed = true;
+        m_node.process().kill();  // SIGKILL, mid-upload
+        m_node.process().waitForFinished(10'000);
+      }
+    });
+    bool done = false;
+    (void)submit(dir, &done);
+    QVERIFY(done);
+    QCOMPARE(upload->state(), models::BundleUpload::State::Failed);
+    QVERIFY(upload->canResume());
+    widgets::UploadPanel *panel = m_page->uploadPanel();
+    QVERIFY(panel->isError());
+    auto *resume = testing::child<QPushButton>(panel, "uploadResume");
+    QVERIFY(resume->isVisible());
+    const qint64 cut = acknowledged.last();
+    QCOMPARE(cut, 2 * 4096);
+    QVERIFY(cut < upload->total());
+
+    QVERIFY(m_node.start({u"--listen"_qs, u"127.0.0.1:%1"_qs.arg(port), u"--data-dir"_qs, data()}));
+    QVERIFY(m_node.waitReady());
+    QCOMPARE(m_node.port(), port);
+    acknowledged.clear();
+    QSignalSpy finished(upload, &models::BundleUpload::finished);
+    QVERIFY(upload->canResume());
+    QTRY_VERIFY(resume->isVisible() && resume->width() > 0);  // laid out
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QCOMPARE(upload->state(), models::BundleUpload::State::Uploading);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || upload->state() == models::BundleUpload::State::Failed, 60000);
+    QVERIFY2(finished.count() == 1, qPrintable(upload->error()));
+    // From the offset the node kept: nothing acknowledged was sent again.
+    QVERIFY(acknowledged.size() >= 2);
+    QCOMPARE(*std::min_element(acknowledged.cbegin(), acknowledged.cend()), cut);
+    QCOMPARE(acknowledged.last(), upload->total());
+    QCOMPARE(panel->percent(), 100);
+    QCOMPARE(finished[0][0].toJsonObject()[u"model"].toString(), u"resumed"_qs);
+    QCOMPARE(cli({u"versions"_qs, u"resumed"_qs}).array().size(), 1);
   }
 };
 
