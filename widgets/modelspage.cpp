@@ -139,25 +139,20 @@ ModelsPage::ModelsPage(QWidget *parent)
             else
               m_card->setMarkdown(card);
           });
-  connect(
-      &m_catalog, &CatalogModel::actionFinished, this,
-      [this](Action action, const QString &model, qint64 version, const QString &error, const QJsonObject &result) {
-        if (!error.isEmpty()) {
-          showMessage(error, true);
-        } else if (action == Action::Validate || action == Action::Compile) {
-          const qint64 job = result.value(QLatin1StringView("id")).toInteger();
-          m_started.insert(job);
-          showMessage(tr("%1 %2 v%3: job %4 started.").arg(actionText(action), model).arg(version).arg(job), false);
-          // A job that ended before its start was answered.
-          if (const QJsonObject known = m_jobs.job(job);
-              !known.isEmpty() && !models::JobListModel::isActive(known.value(QLatin1StringView("state")).toString()))
-            onJobEnded(known);
-        } else {
-          const QString state = result.value(QLatin1StringView("state")).toString();
-          showMessage(tr("%1 v%2 is %3 now.").arg(model).arg(version).arg(CatalogModel::stateText(state)), false);
-        }
-        Q_EMIT actionFinished(action, error);
-      });
+  connect(&m_catalog, &CatalogModel::actionFinished, this,
+          [this](Action action, const QString &model, qint64 version, const QString &error, const QJsonObject &result) {
+            if (!error.isEmpty()) {
+              showMessage(error, true);
+            } else if (action == Action::Validate || action == Action::Compile) {
+              const qint64 job = result.value(QLatin1StringView("id")).toInteger();
+              showMessage(tr("%1 %2 v%3: job %4 started.").arg(actionText(action), model).arg(version).arg(job), false);
+              follow(job);
+            } else {
+              const QString state = result.value(QLatin1StringView("state")).toString();
+              showMessage(tr("%1 v%2 is %3 now.").arg(model).arg(version).arg(CatalogModel::stateText(state)), false);
+            }
+            Q_EMIT actionFinished(action, error);
+          });
   connect(&m_catalog, &CatalogModel::reportLoaded, this,
           [this](const QString &model, qint64 version, const QJsonObject &report, const QString &error) {
             if (key(model, version) != m_reportFor) return;
@@ -173,19 +168,16 @@ ModelsPage::ModelsPage(QWidget *parent)
   connect(&m_jobs, &models::JobListModel::mixFinished, this, [this](const QString &error, const QJsonObject &job) {
     if (!error.isEmpty()) return showMessage(error, true);
     const qint64 id = job.value(QLatin1StringView("id")).toInteger();
-    m_started.insert(id);
     showMessage(tr("Mix into %1: job %2 started.").arg(job.value(QLatin1StringView("model")).toString()).arg(id),
                 false);
-    if (const QJsonObject known = m_jobs.job(id);
-        !known.isEmpty() && !models::JobListModel::isActive(known.value(QLatin1StringView("state")).toString()))
-      onJobEnded(known);
+    follow(id);
   });
   connect(&m_upload, &models::BundleUpload::stateChanged, this, &ModelsPage::refreshActions);
   connect(&m_upload, &models::BundleUpload::finished, this, [this](const QJsonObject &result) {
     const QString model = result.value(QLatin1StringView("model")).toString();
     const qint64 version = result.value(QLatin1StringView("version")).toInteger();
-    m_started.insert(result.value(QLatin1StringView("job")).toInteger());
     if (!selectVersion(model, version)) m_selectWhenListed = key(model, version);
+    follow(result.value(QLatin1StringView("job")).toInteger());
   });
   connect(&m_catalog, &CatalogModel::modelChanged, this, [this](const QString &model) {
     if (m_selectWhenListed.isEmpty() || !m_selectWhenListed.startsWith(model + u'/')) return;
@@ -395,6 +387,14 @@ void ModelsPage::loadReport(const QString &model, qint64 version) {
   m_reportFor = key(model, version);
   m_report->setMessage(tr("Loading…"));
   m_catalog.loadReport(model, version);
+}
+
+void ModelsPage::follow(qint64 job) {
+  m_started.insert(job);
+  // The topic's delta and the command's answer travel apart: the job may have ended already.
+  if (const QJsonObject known = m_jobs.job(job);
+      !known.isEmpty() && !models::JobListModel::isActive(known.value(QLatin1StringView("state")).toString()))
+    onJobEnded(known);
 }
 
 void ModelsPage::onJobEnded(const QJsonObject &job) {

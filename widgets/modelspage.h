@@ -97,6 +97,7 @@ private:
   void showMessage(const QString &text, bool error);
   void loadReport(const QString &model, qint64 version);
   void onJobEnded(const QJsonObject &job);
+  void follow(qint64 job);  // reports the end of `job`, which this page started
   void openSubmit();
   void openMix();
   QList<MixDialog::Candidate> mixCandidates() const;
