@@ -6,6 +6,7 @@
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/healthprober.h"
 #include "gateway/pool/poolbuilder.h"
+#include "gateway/pool/pooltask.h"
 #include "node/gatewayruntime.h"
 #include "node/modelloader.h"
 #include "node/noderoutes.h"
@@ -135,7 +136,7 @@ struct GatewayService::Impl {
   // node ready.
   void loadInBackground(std::vector<registry::CatalogEntry> background) {
     loader.setMaxThreadCount(1);
-    loader.start([this, s = state, door = serving.get(), background = std::move(background)] {
+    gateway::pool::startPooled(loader, [this, s = state, door = serving.get(), background = std::move(background)] {
       for (const auto &entry : background) {
         if (s->draining.load()) return;
         auto pool = loadEnginePool(entry, &context.inference, &poolMetrics, context.clock);

@@ -2,6 +2,7 @@
 
 #include "cluster/opsregistry.h"
 #include "common/eventsink.h"
+#include "gateway/pool/pooltask.h"
 #include "node/jobwork.h"
 #include "node/registryservice.h"
 #include "registry/artifactstore.h"
@@ -109,7 +110,7 @@ struct JobService::Impl {
     };
     running[id] = run;
     publishJob(id);
-    pool.start([this, run, work = std::move(work)] {
+    gateway::pool::startPooled(pool, [this, run, work = std::move(work)] {
       if (run->cancelled) return post([this, run] { running.erase(run->id); });
       post([this, id = run->id] {
         if (db() && db()->jobs().start(id)) publishJob(id);

@@ -4,6 +4,7 @@
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/healthprober.h"
 #include "gateway/pool/poolbuilder.h"
+#include "gateway/pool/pooltask.h"
 #include "node/modelloader.h"
 
 #include <QMetaObject>
@@ -138,23 +139,23 @@ void ServingState::deploy(DeployRequest request, std::function<void(Status)> don
   entry.name = QString::fromStdString(model);
   entry.path = request.path;
   entry.manifest = request.manifest;
-  m_parts.loader->start(
-      [this, entry = std::move(entry), request = std::move(request), generation, done = std::move(done)]() mutable {
-        auto pool = loadEnginePool(entry, m_parts.inference, m_parts.poolMetrics, m_parts.clock,
-                                   "engine:" + request.model + "@" + request.version);
-        post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)] {
-          Deployed &loaded = m_deployed[request.model];
-          if (loaded.generation != generation) return done(Status::cancelled("rolled back while loading"));
-          loaded.loading.clear();
-          if (!pool) {
-            if (loaded.stableVersion.empty() && !loaded.previous && !loaded.variant) m_deployed.erase(request.model);
-            m_parts.events.report(EventLevel::Error, "deploy", "deploy failed: " + pool.status().message(),
-                                  {{"model", request.model}, {"version", request.version}});
-            return done(pool.status());
-          }
-          applyDeploy(request, *pool, done);
-        });
-      });
+  gateway::pool::startPooled(*m_parts.loader, [this, entry = std::move(entry), request = std::move(request), generation,
+                                               done = std::move(done)]() mutable {
+    auto pool = loadEnginePool(entry, m_parts.inference, m_parts.poolMetrics, m_parts.clock,
+                               "engine:" + request.model + "@" + request.version);
+    post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)] {
+      Deployed &loaded = m_deployed[request.model];
+      if (loaded.generation != generation) return done(Status::cancelled("rolled back while loading"));
+      loaded.loading.clear();
+      if (!pool) {
+        if (loaded.stableVersion.empty() && !loaded.previous && !loaded.variant) m_deployed.erase(request.model);
+        m_parts.events.report(EventLevel::Error, "deploy", "deploy failed: " + pool.status().message(),
+                              {{"model", request.model}, {"version", request.version}});
+        return done(pool.status());
+      }
+      applyDeploy(request, *pool, done);
+    });
+  });
 }
 
 void ServingState::applyDeploy(const DeployRequest &request, std::shared_ptr<const ModelPool> pool,

@@ -1,5 +1,6 @@
 #include "node/submissionstore.h"
 
+#include "gateway/pool/pooltask.h"
 #include "registry/artifactstore.h"
 
 #include <fcntl.h>
@@ -73,7 +74,7 @@ SubmissionStore::SubmissionStore(QString dir, std::unique_ptr<registry::Artifact
 
 SubmissionStore::~SubmissionStore() { m_io.waitForDone(); }
 
-void SubmissionStore::post(std::function<void()> work) { m_io.start(std::move(work)); }
+void SubmissionStore::post(std::function<void()> work) { gateway::pool::startPooled(m_io, std::move(work)); }
 
 QString SubmissionStore::pathOf(const std::string &id) const {
   return m_dir + u'/' + QString::fromStdString(id) + kSuffix;

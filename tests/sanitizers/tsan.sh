@@ -19,11 +19,7 @@ run=()
 command -v setarch >/dev/null && run=(setarch "$(uname -m)" -R)
 # One test at a time by default: TSan slows tests 5-10x, and the timing tests (idle timeouts, a
 # 32 MB response to a client that stops reading) need their CPU when the machine is busy.
-# tst_deployments is left out: a deploy builds its engine backend on the loader thread and hands it
-# to inference threads through Qt's event queue and QThreadPool, edges TSan cannot see without
-# suppressing lmfront frames (the rule above). It runs in the Release and ASan suites. To do:
-# hand the loaded pool over through a std::mutex TSan sees, then put it back here.
-"${run[@]}" ctest --test-dir "$build" -L '^(gateway|node)$' -E '^tst_deployments$' --output-on-failure \
+"${run[@]}" ctest --test-dir "$build" -L '^(gateway|node)$' --output-on-failure \
   -j "${LMFRONT_TSAN_JOBS:-1}" "$@"
 status=$?
 shopt -s nullglob

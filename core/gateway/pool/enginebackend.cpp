@@ -2,8 +2,8 @@
 
 #include "engine/sampler.h"
 #include "engine/scorer.h"
+#include "gateway/pool/pooltask.h"
 
-#include <QThreadPool>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -17,14 +17,14 @@ EngineBackend::EngineBackend(std::string id, std::shared_ptr<const engine::Model
     : m_id(std::move(id)), m_model(std::move(model)), m_index(std::move(index)), m_tokenizer(tokenizer), m_pool(pool) {}
 
 void EngineBackend::generate(const openai::CompletionRequest &request, std::shared_ptr<openai::GenerationSink> sink) {
-  m_pool->start([this, request, sink = std::move(sink)] {
+  startPooled(*m_pool, [this, request, sink = std::move(sink)] {
     if (sink->cancelled()) return sink->onError(Status::cancelled("the client went away"));
     runGeneration(request, *sink);
   });
 }
 
 void EngineBackend::score(const openai::ScoreRequest &request, std::function<void(Result<openai::ScoreResult>)> done) {
-  m_pool->start([this, request, done = std::move(done)] { done(runScore(request)); });
+  startPooled(*m_pool, [this, request, done = std::move(done)] { done(runScore(request)); });
 }
 
 namespace {
