@@ -403,6 +403,17 @@ private Q_SLOTS:
               .c_str());
   }
 
+  // The verdict reaches the breaker just after the client has its answer (the worker records it
+  // once the response is out), so the state is polled briefly; returns the last state seen.
+  static double breakerStateSettlingOn(quint16 port, const std::string &backend, double expected) {
+    double state = -1;
+    for (int i = 0; i < 100 && state != expected; ++i) {
+      state = backendMetric(port, "lmfront_backend_breaker_state", backend);
+      if (state != expected) std::this_thread::sleep_for(10ms);
+    }
+    return state;
+  }
+
   void slowBackendOpensTheBreakerThenRecovers() {
     FakeUpstream slow;
     QVERIFY(slow.start());
@@ -420,13 +431,7 @@ private Q_SLOTS:
       QCOMPARE(r.status, 504);
       QVERIFY(r.body.find("timeout waiting for the first byte") != std::string::npos);
     }
-    // The verdict reaches the breaker just after the client has its answer: poll briefly.
-    double state = -1;
-    for (int i = 0; i < 50 && state != 2.0; ++i) {
-      state = backendMetric(front.port(), "lmfront_backend_breaker_state", backend);
-      if (state != 2.0) std::this_thread::sleep_for(10ms);
-    }
-    QCOMPARE(state, 2.0);
+    QCOMPARE(breakerStateSettlingOn(front.port(), backend, 2.0), 2.0);
     const int before = slow.requests.load();
     const auto t0 = std::chrono::steady_clock::now();
     const RawReply fast = rawRequest(front.port(), "POST", "/v1/completions", completion(false));
@@ -439,7 +444,7 @@ private Q_SLOTS:
     const RawReply probe = rawRequest(front.port(), "POST", "/v1/completions", completion(false));
     QCOMPARE(probe.status, 200);
     QVERIFY(probe.body.find("fast answer") != std::string::npos);
-    QCOMPARE(backendMetric(front.port(), "lmfront_backend_breaker_state", backend), 0.0);
+    QCOMPARE(breakerStateSettlingOn(front.port(), backend, 0.0), 0.0);
   }
 
   void streamedTokensPassOneByOne() {

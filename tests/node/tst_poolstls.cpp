@@ -41,7 +41,9 @@ private:
     // Plain literals here: moc 6.4 loses the class after a raw string ending in '"'.
     return "{\"tiny\":{\"backends\":[{\"url\":\"" + url() + "\",\"model\":\"tiny\",\"kind\":\"lmfront\"" + caKey +
            "}],\"retry\":{\"max_attempts\":1},\"breaker\":{\"consecutive_failures\":2,\"cool_down_ms\":60000}" +
-           (health ? ",\"health_check\":{\"interval_ms\":100,\"timeout_ms\":80,\"unhealthy_threshold\":1,"
+           // A probe's TLS handshake gets 500 ms: one probe past its timeout marks the backend down,
+           // and under ThreadSanitizer on a busy machine a handshake can take 100 ms.
+           (health ? ",\"health_check\":{\"interval_ms\":500,\"timeout_ms\":500,\"unhealthy_threshold\":1,"
                      "\"healthy_threshold\":1}"
                    : "") +
            "}}";
