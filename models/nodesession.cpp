@@ -4,7 +4,7 @@ namespace lmfront::models {
 
 NodeSession::NodeSession(QObject *parent) : NodeSession(Clock::steady(), parent) {}
 
-NodeSession::NodeSession(const Clock &clock, QObject *parent) : QObject(parent), m_clock(clock) {
+NodeSession::NodeSession(const Clock &clock, QObject *parent) : QObject(parent), m_clock(clock), m_cluster(clock) {
   connect(&m_health, &client::HealthClient::healthUpdated, &m_nodeInfo, &NodeInfoModel::setHealth);
   connect(&m_health, &client::HealthClient::healthUpdated, this, &NodeSession::healthUpdated);
   connect(&m_completion, &client::CompletionClient::modelsListed, this, &NodeSession::onModelsListed);
@@ -108,6 +108,9 @@ void NodeSession::renewLive(bool open) {
   m_ops = std::make_unique<client::OpsClient>(options, m_clock);
   m_live->attach(m_ops.get());
   m_alerts.attach(m_ops.get());
+  client::OpsClient::Options members = options;
+  members.apiKey = m_apiKey.isEmpty() ? std::nullopt : std::optional<QString>(m_apiKey);
+  m_cluster.attach(m_ops.get(), m_live.get(), members);
   if (open && !m_baseUrl.isEmpty()) m_ops->open();
   Q_EMIT liveStateReplaced();
 }

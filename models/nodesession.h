@@ -21,6 +21,9 @@
 // not mix two nodes' history) and emits liveStateReplaced(): views re-read liveState() then.
 // The session's AlertListModel (alerts()) follows the `alerts` topic of whichever client is
 // current: the same object for the session's life, cleared and re-attached on a new client.
+// The session's ClusterModel (cluster()) follows the `members` topic of whichever client is
+// current, the same object for the session's life; its member connections use the session's API
+// key and CA certificates (never the embedded node's credential, which only that node accepts).
 // The local node's session authenticates its ops client in-process: setOpsCredential() with the
 // embedded node's console credential (node::Node::consoleCredential()), which the ops client
 // sends instead of the API key; the HTTP clients keep the API key.
@@ -31,6 +34,7 @@
 #include "client/opsclient.h"
 #include "common/clock.h"
 #include "models/alertlistmodel.h"
+#include "models/clustermodel.h"
 #include "models/livenodestate.h"
 #include "models/modellistmodel.h"
 #include "models/nodeinfomodel.h"
@@ -90,6 +94,7 @@ public:
   client::OpsClient *opsClient() { return m_ops.get(); }
   LiveNodeState *liveState() { return m_live.get(); }
   AlertListModel *alerts() { return &m_alerts; }
+  ClusterModel *cluster() { return &m_cluster; }
 
 Q_SIGNALS:
   // The base URL or the failure changed: views re-read address() and failure().
@@ -117,6 +122,7 @@ private:
   ModelListModel m_models;
   AlertListModel m_alerts;
   const Clock &m_clock;
+  ClusterModel m_cluster;
   std::unique_ptr<LiveNodeState> m_live;
   std::unique_ptr<client::OpsClient> m_ops;
 };

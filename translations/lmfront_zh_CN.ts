@@ -446,6 +446,101 @@ Change the port in Settings or free it, then restart the console.</source>
     </message>
 </context>
 <context>
+    <name>lmfront::models::ClusterModel</name>
+    <message>
+        <source>gone: its lease in etcd expired</source>
+        <translation>已离开：它在 etcd 中的租约已过期</translation>
+    </message>
+    <message>
+        <source>unreachable: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>leads the cluster</source>
+        <translation>集群的领导者</translation>
+    </message>
+    <message>
+        <source>the node this connection reached</source>
+        <translation>此连接所连的节点</translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation>启动于 %1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>QPS</source>
+        <translation>QPS</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误率</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation>正在排空</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>已宕机</translation>
+    </message>
+</context>
+<context>
     <name>lmfront::models::ConnectionListModel</name>
     <message>
         <source>Local node</source>
@@ -1134,6 +1229,145 @@ Change the port in Settings or free it, then restart the console.</source>
     <message>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
+    </message>
+</context>
+<context>
+    <name>lmfront::widgets::ClusterPage</name>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>未连接到节点。</translation>
+    </message>
+    <message>
+        <source>Draining needs the operator role; this key has %1.</source>
+        <translation>排空需要 operator 角色；此密钥的角色是 %1。</translation>
+    </message>
+    <message>
+        <source>Select a node to drain or undrain it.</source>
+        <translation>选择一个节点以排空或恢复它。</translation>
+    </message>
+    <message>
+        <source>Drain %1? It stops taking new inference requests (503, and /readyz fails) until it is undrained; requests in flight finish.</source>
+        <translation>排空 %1？在恢复之前它不再接受新的推理请求（返回 503，/readyz 失败）；进行中的请求会完成。</translation>
+    </message>
+    <message>
+        <source>Undrain %1? It takes inference requests again.</source>
+        <translation>恢复 %1？它将重新接受推理请求。</translation>
+    </message>
+    <message>
+        <source>Drain %1</source>
+        <translation>排空 %1</translation>
+    </message>
+    <message>
+        <source>Undrain %1</source>
+        <translation>恢复 %1</translation>
+    </message>
+    <message>
+        <source>Draining %1…</source>
+        <translation>正在排空 %1…</translation>
+    </message>
+    <message>
+        <source>Undraining %1…</source>
+        <translation>正在恢复 %1…</translation>
+    </message>
+    <message>
+        <source>%1 is draining.</source>
+        <translation>%1 正在排空。</translation>
+    </message>
+    <message>
+        <source>%1 takes requests again.</source>
+        <translation>%1 重新接受请求。</translation>
+    </message>
+    <message>
+        <source>Could not change %1: %2</source>
+        <translation>无法更改 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 draining · %2 down</source>
+        <translation>%1 个排空中 · %2 个宕机</translation>
+    </message>
+    <message>
+        <source>%1 req/s</source>
+        <translation>%1 请求/秒</translation>
+    </message>
+    <message>
+        <source>summed over the nodes</source>
+        <translation>所有节点之和</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>no requests</source>
+        <translation>没有请求</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>在 %1 上</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>of the requests answered</source>
+        <translation>占已应答请求的比例</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s member list…</source>
+        <translation>正在等待节点的成员列表…</translation>
+    </message>
+    <message>
+        <source>%1 is not in a cluster (started without --etcd): a cluster of one.</source>
+        <translation>%1 不在集群中（启动时未指定 --etcd）：单节点集群。</translation>
+    </message>
+    <message>
+        <source>Cluster %1 as %2 sees it; %3 leads.</source>
+        <translation>%2 所见的集群 %1；领导者为 %3。</translation>
+    </message>
+    <message>
+        <source>no node</source>
+        <translation>无节点</translation>
+    </message>
+    <message>
+        <source>It is not in sync with etcd: the list may be old.</source>
+        <translation>它与 etcd 不同步：列表可能已过时。</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>集群</translation>
+    </message>
+    <message>
+        <source>Nodes up</source>
+        <translation>运行中的节点</translation>
+    </message>
+    <message>
+        <source>Total QPS</source>
+        <translation>总 QPS</translation>
+    </message>
+    <message>
+        <source>Worst p99</source>
+        <translation>最差 p99</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>错误率</translation>
+    </message>
+    <message>
+        <source>Drain…</source>
+        <translation>排空…</translation>
+    </message>
+    <message>
+        <source>Undrain…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "widgets/alertspage.h"
 #include "widgets/alerttray.h"
 #include "widgets/auditpage.h"
+#include "widgets/clusterpage.h"
 #include "widgets/connectionspage.h"
 #include "widgets/modelspage.h"
 #include "widgets/overviewpage.h"
@@ -46,6 +47,7 @@ ConsoleComposition::ConsoleComposition(const Options &options)
       m_connections(std::make_unique<models::ConnectionListModel>(m_store.get())),
       m_window(std::make_unique<widgets::MainWindow>(m_settings.get())),
       m_overview(new widgets::OverviewPage),
+      m_cluster(new widgets::ClusterPage),
       m_traffic(new widgets::TrafficPage),
       m_alerts(new widgets::AlertsPage),
       m_models(new widgets::ModelsPage),
@@ -58,6 +60,7 @@ ConsoleComposition::ConsoleComposition(const Options &options)
   if (const QString legacy = m_settings->takeLegacyApiKey(); !legacy.isEmpty())
     m_store->setApiKey(models::ConnectionStore::localId(), legacy);
   m_window->addSection(QStringLiteral("overview"), QIcon(QStringLiteral(":/icons/overview.svg")), m_overview);
+  m_window->addSection(QStringLiteral("cluster"), QIcon(QStringLiteral(":/icons/cluster.svg")), m_cluster);
   m_window->addSection(QStringLiteral("traffic"), QIcon(QStringLiteral(":/icons/traffic.svg")), m_traffic);
   m_window->addSection(QStringLiteral("alerts"), QIcon(QStringLiteral(":/icons/alerts.svg")), m_alerts);
   m_window->addSection(QStringLiteral("models"), QIcon(QStringLiteral(":/icons/models.svg")), m_models);
@@ -116,6 +119,7 @@ bool ConsoleComposition::selectConnection(const QString &id) {
   m_currentId = id;
   m_window->setSession(session);
   m_overview->setSession(session);
+  m_cluster->setSession(session);
   m_traffic->setSession(session);
   m_alerts->setSession(session);
   m_models->setSession(session);

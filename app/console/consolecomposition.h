@@ -2,11 +2,11 @@
 // store, the language manager, the key store (the desktop keyring, else a 0600 file beside the
 // settings; see Options::keys), the connection store and its list model, which holds one
 // NodeSession per connection (the local node's and each saved remote node's), the main window
-// with its pages (Overview, Traffic, Alerts, Models, Audit, Playground, Connections, Settings), each handed the current
-// session, and the alert notifications (AlertTray, following every connection's session), and wires them; then
-// startLocalNode() creates and starts the in-process local node (core/node Node) and points the local session at it.
-// lmfront-console's main() and the console's tests build the console through this one object, so a test exercises the
-// wiring the user runs.
+// with its pages (Overview, Cluster, Traffic, Alerts, Models, Audit, Playground, Connections, Settings), each handed
+// the current session, and the alert notifications (AlertTray, following every connection's session), and wires them;
+// then startLocalNode() creates and starts the in-process local node (core/node Node) and points the local session at
+// it. lmfront-console's main() and the console's tests build the console through this one object, so a test exercises
+// the wiring the user runs.
 //
 // Contract: GUI thread; QApplication must exist (and outlive it). Nothing here blocks except the
 // node's own start and shutdown. Switching the console to another connection
@@ -43,6 +43,7 @@ namespace lmfront::widgets {
 class AlertsPage;
 class AlertTray;
 class AuditPage;
+class ClusterPage;
 class ConnectionsPage;
 class ModelsPage;
 class OverviewPage;
@@ -107,6 +108,7 @@ public:
   models::ConnectionListModel &connectionList() { return *m_connections; }
   widgets::MainWindow &window() { return *m_window; }
   widgets::OverviewPage *overview() const { return m_overview; }
+  widgets::ClusterPage *clusterPage() const { return m_cluster; }
   widgets::TrafficPage *traffic() const { return m_traffic; }
   widgets::AlertsPage *alerts() const { return m_alerts; }
   widgets::AlertTray &alertTray() { return *m_alertTray; }
@@ -126,6 +128,7 @@ private:
   std::unique_ptr<node::Node> m_node;
   std::unique_ptr<widgets::MainWindow> m_window;
   widgets::OverviewPage *m_overview;
+  widgets::ClusterPage *m_cluster;
   widgets::TrafficPage *m_traffic;
   widgets::AlertsPage *m_alerts;
   widgets::ModelsPage *m_models;

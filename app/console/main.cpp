@@ -8,7 +8,7 @@
 //                       window as PNG, exit 0 (1 when that does not happen within 30 s);
 //                       reads and writes no user settings, so it is reproducible
 //   --language CODE     en or zh_CN for this run (not saved)
-//   --section ID        open this section (overview, traffic, alerts, models, audit, playground, connections,
+//   --section ID        open this section (overview, cluster, traffic, alerts, models, audit, playground, connections,
 //                       settings) instead of the last one used; with --screenshot and playground, a short seeded
 //                       generation runs first
 // Without --listen the port comes from Settings (default 8080) and a busy port moves on to the
@@ -39,9 +39,9 @@ namespace {
 constexpr config::FlagSpec kConsoleFlags[] = {
     config::flag("screenshot", "FILE", "save the main window as PNG once the node is healthy, then exit"),
     config::flag("language", "CODE", "en or zh_CN for this run"),
-    config::flag(
-        "section", "ID",
-        "open this section first (overview, traffic, alerts, models, audit, playground, connections, settings)"),
+    config::flag("section", "ID",
+                 "open this section first (overview, cluster, traffic, alerts, models, audit, playground, connections, "
+                 "settings)"),
 };
 
 // The console's flags and the node's, one table.

@@ -23,6 +23,13 @@ int liveSamples() {
   const int asked = qEnvironmentVariableIntValue("LMFRONT_SCREENSHOT_LIVE_S", &ok);
   return ok && asked > 0 ? asked : 20;
 }
+// The Cluster section is saved once this many nodes are listed (LMFRONT_SCREENSHOT_NODES, default 1),
+// this many of them down (LMFRONT_SCREENSHOT_DOWN, default 0), and every other one has sent a sample.
+int envCount(const char *name, int fallback) {
+  bool ok = false;
+  const int asked = qEnvironmentVariableIntValue(name, &ok);
+  return ok && asked >= 0 ? asked : fallback;
+}
 // The Alerts section is saved once this many alerts fire (LMFRONT_SCREENSHOT_ALERTS, default 1).
 int firingAlerts() {
   bool ok = false;
@@ -97,6 +104,23 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       QObject::connect(page->catalog(), &models::CatalogModel::snapshotApplied, window, selectAndSave);
       QObject::connect(page->jobs(), &models::JobListModel::snapshotApplied, window, selectAndSave);
       return selectAndSave();
+    }
+    if (window->currentSection() == QLatin1String("cluster")) {
+      models::ClusterModel *cluster = session->cluster();
+      auto waitForNodes = [=] {
+        if (*saving || !cluster->hasMembers()) return;
+        const models::ClusterModel::Totals t = cluster->totals();
+        if (t.members < envCount("LMFRONT_SCREENSHOT_NODES", 1) || t.down < envCount("LMFRONT_SCREENSHOT_DOWN", 0))
+          return;
+        for (int row = 0; row < cluster->rowCount(); ++row) {
+          const models::LiveNodeState *live = cluster->liveStateAt(row);
+          if (cluster->stateAt(row) != models::ClusterModel::State::Down && (!live || live->sampleCount() == 0)) return;
+        }
+        *saving = true;
+        save();
+      };
+      QObject::connect(cluster, &models::ClusterModel::totalsChanged, window, waitForNodes);
+      return waitForNodes();
     }
     if (window->currentSection() == QLatin1String("audit")) {
       widgets::AuditPage *page = auditPage;

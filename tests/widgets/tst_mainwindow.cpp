@@ -97,7 +97,7 @@ private Q_SLOTS:
 
   void iconsRender() {
     // Needs Qt's SVG plugins (libqt6svg6): without them every icon is silently blank.
-    for (const char *name : {"overview", "alerts", "models", "audit", "settings", "lmfront"}) {
+    for (const char *name : {"overview", "cluster", "alerts", "models", "audit", "settings", "lmfront"}) {
       const QIcon icon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
       QVERIFY2(!icon.pixmap(20, 20).isNull(), name);
     }
@@ -105,17 +105,18 @@ private Q_SLOTS:
 
   void sidebarHasOnlyBuiltSections() {
     QCOMPARE(m_window->sectionIds(),
-             QStringList({QStringLiteral("overview"), QStringLiteral("traffic"), QStringLiteral("alerts"),
-                          QStringLiteral("models"), QStringLiteral("audit"), QStringLiteral("playground"),
-                          QStringLiteral("connections"), QStringLiteral("settings")}));
+             QStringList({QStringLiteral("overview"), QStringLiteral("cluster"), QStringLiteral("traffic"),
+                          QStringLiteral("alerts"), QStringLiteral("models"), QStringLiteral("audit"),
+                          QStringLiteral("playground"), QStringLiteral("connections"), QStringLiteral("settings")}));
     QCOMPARE(sidebarText(0), QStringLiteral("Overview"));
-    QCOMPARE(sidebarText(1), QStringLiteral("Traffic"));
-    QCOMPARE(sidebarText(2), QStringLiteral("Alerts"));
-    QCOMPARE(sidebarText(3), QStringLiteral("Models"));
-    QCOMPARE(sidebarText(4), QStringLiteral("Audit"));
-    QCOMPARE(sidebarText(5), QStringLiteral("Playground"));
-    QCOMPARE(sidebarText(6), QStringLiteral("Connections"));
-    QCOMPARE(sidebarText(7), QStringLiteral("Settings"));
+    QCOMPARE(sidebarText(1), QStringLiteral("Cluster"));
+    QCOMPARE(sidebarText(2), QStringLiteral("Traffic"));
+    QCOMPARE(sidebarText(3), QStringLiteral("Alerts"));
+    QCOMPARE(sidebarText(4), QStringLiteral("Models"));
+    QCOMPARE(sidebarText(5), QStringLiteral("Audit"));
+    QCOMPARE(sidebarText(6), QStringLiteral("Playground"));
+    QCOMPARE(sidebarText(7), QStringLiteral("Connections"));
+    QCOMPARE(sidebarText(8), QStringLiteral("Settings"));
     QCOMPARE(m_window->currentSection(), QStringLiteral("overview"));
     QVERIFY(m_window->setCurrentSection(QStringLiteral("settings")));
     QCOMPARE(m_window->section(QStringLiteral("settings")), m_settings);
@@ -144,12 +145,13 @@ private Q_SLOTS:
     QCOMPARE(m_language->current(), QStringLiteral("zh_CN"));
     QTRY_COMPARE(m_overview->windowTitle(), QString::fromUtf8("概览"));
     QTRY_COMPARE(sidebarText(0), QString::fromUtf8("概览"));
-    QCOMPARE(sidebarText(1), QString::fromUtf8("流量"));
-    QCOMPARE(sidebarText(2), QString::fromUtf8("告警"));
-    QCOMPARE(sidebarText(3), QString::fromUtf8("模型"));
-    QCOMPARE(sidebarText(4), QString::fromUtf8("审计"));
-    QCOMPARE(sidebarText(6), QString::fromUtf8("连接"));
-    QCOMPARE(sidebarText(7), QString::fromUtf8("设置"));
+    QCOMPARE(sidebarText(1), QString::fromUtf8("集群"));
+    QCOMPARE(sidebarText(2), QString::fromUtf8("流量"));
+    QCOMPARE(sidebarText(3), QString::fromUtf8("告警"));
+    QCOMPARE(sidebarText(4), QString::fromUtf8("模型"));
+    QCOMPARE(sidebarText(5), QString::fromUtf8("审计"));
+    QCOMPARE(sidebarText(7), QString::fromUtf8("连接"));
+    QCOMPARE(sidebarText(8), QString::fromUtf8("设置"));
     QTRY_COMPARE(m_window->nodeHealthText(), QString::fromUtf8("健康"));
     QCOMPARE(m_window->nodeAddressText(), QString::fromUtf8("本地节点 %1").arg(m_address));
     QCOMPARE(m_overview->cardValue(Row::Health), QString::fromUtf8("健康"));

@@ -1,0 +1,182 @@
+// The cluster Overview as an operator drives it, offscreen, against three real lmfrontd nodes and a
+// real etcd on loopback (lease TTL 2 s): the console's session reaches node-a only and the page
+// shows all three nodes, each healthy through its own ops connection; drain and undrain of node-b
+// from the page (asked, then confirmed) reach it through etcd; a key below operator cannot; and
+// node-c killed with SIGKILL turns `down`, its row marked, within a few seconds.
+#include "../support/daemonharness.h"
+#include "../support/etcdserver.h"
+#include "../support/widgetchild.h"
+#include "gateway/auth/keystore.h"
+#include "models/clustermodel.h"
+#include "models/nodesession.h"
+#include "widgets/clusterpage.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <array>
+#include <memory>
+
+using namespace lmfront;
+using models::ClusterModel;
+using testing::child;
+using widgets::ClusterPage;
+using Column = ClusterModel::Column;
+
+namespace {
+
+constexpr int kTtlSeconds = 2;
+const std::array<QString, 3> kIds = {u"node-a"_qs, u"node-b"_qs, u"node-c"_qs};
+
+}  // namespace
+
+class TestClusterPage : public QObject {
+  Q_OBJECT
+private:
+  QTemporaryDir m_dir;
+  testing::EtcdServer m_etcd;
+  std::array<testing::Daemon, 3> m_nodes;
+  QString m_viewerKey;  // a viewer's key on node-a
+  std::unique_ptr<models::NodeSession> m_session;
+  std::unique_ptr<ClusterPage> m_page;
+
+  QString url(int i) const { return QStringLiteral("http://127.0.0.1:%1").arg(m_nodes[static_cast<size_t>(i)].port()); }
+  ClusterModel *model() const { return m_session->cluster(); }
+  QString cell(const QString &id, Column column) const {
+    const int row = model()->rowOf(id);
+    return row < 0 ? QString() : model()->index(row, static_cast<int>(column)).data().toString();
+  }
+  void click(const char *name) {
+    auto *b = child<QPushButton>(m_page.get(), name);
+    QVERIFY2(b->isEnabled(), name);
+    QTest::mouseClick(b, Qt::LeftButton);
+  }
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    {
+      auto store = gateway::auth::KeyStore::open(m_dir.filePath(kIds[0]).toStdString());
+      QVERIFY(store.isOk());
+      auto created = (*store)->create("watcher", gateway::auth::Role::Viewer);
+      QVERIFY(created.isOk());
+      m_viewerKey = QString::fromStdString(created->key);
+    }
+    QCOMPARE(m_etcd.start(), QString());
+    for (size_t i = 0; i < kIds.size(); ++i)
+      QVERIFY2(m_nodes[i].start({u"--listen"_qs, u"127.0.0.1:0"_qs, u"--data-dir"_qs, m_dir.filePath(kIds[i]),
+                                 u"--node-id"_qs, kIds[i], u"--etcd"_qs, m_etcd.url(), u"--cluster"_qs, u"test"_qs,
+                                 u"--lease-ttl"_qs, QString::number(kTtlSeconds)}),
+               qPrintable(kIds[i]));
+    m_session = std::make_unique<models::NodeSession>();
+    m_session->setBaseUrl(QUrl(url(0)));
+    m_session->start();
+    m_page = std::make_unique<ClusterPage>();
+    m_page->setSession(m_session.get());
+    m_page->resize(1200, 700);
+    m_page->show();
+  }
+
+  void cleanupTestCase() {
+    m_page.reset();
+    m_session.reset();
+    for (auto &node : m_nodes) node.stop();
+  }
+
+  void threeNodesUpEachReachedDirectly() {
+    QAbstractItemModelTester tester(model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(model()->isActive());  // the page is shown
+    QTRY_COMPARE_WITH_TIMEOUT(model()->rowCount(), 3, 15000);
+    for (const QString &id : kIds) {
+      QTRY_COMPARE_WITH_TIMEOUT(cell(id, Column::State), u"up"_qs, 10000);
+      QTRY_COMPARE_WITH_TIMEOUT(cell(id, Column::Health), u"healthy"_qs, 10000);
+      QCOMPARE(cell(id, Column::Address), url(static_cast<int>(&id - kIds.data())));
+      // CPU and memory come from the member's own `metrics` topic, over its own connection.
+      QTRY_VERIFY_WITH_TIMEOUT(cell(id, Column::Memory) != u"—"_qs, 10000);
+      const int row = model()->rowOf(id);
+      QCOMPARE(model()->liveStateAt(row)->nodeId(), id);
+    }
+    QCOMPARE(model()->liveStateAt(model()->rowOf(kIds[0])), m_session->liveState());
+    QCOMPARE(m_page->table()->model()->rowCount(), 3);
+    QCOMPARE(m_page->tileValue(ClusterPage::Tile::Nodes), u"3 / 3"_qs);
+    QVERIFY2(m_page->subtitleText().contains(u"test"_qs), qPrintable(m_page->subtitleText()));
+    QCOMPARE(model()->clusterName(), u"test"_qs);
+    QVERIFY(!model()->leaderId().isEmpty());
+  }
+
+  void drainAndUndrainFromThePage() {
+    QVERIFY(m_page->selectNode(kIds[1]));
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(m_page.get(), "drainButton")->isEnabled(), 5000);
+    QVERIFY(!child<QPushButton>(m_page.get(), "undrainButton")->isEnabled());
+    click("drainButton");
+    auto *bar = child<QWidget>(m_page.get(), "confirmDrain");
+    QVERIFY(bar->isVisible());
+    QCOMPARE(cell(kIds[1], Column::State), u"up"_qs);  // nothing happens before the confirmation
+    click("cancelDrainButton");
+    QVERIFY(!bar->isVisible());
+    click("drainButton");
+    click("confirmDrainButton");
+    QTRY_COMPARE_WITH_TIMEOUT(cell(kIds[1], Column::State), u"draining"_qs, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->outcomeText(), u"node-b is draining."_qs, 5000);
+    QCOMPARE(testing::httpRequest(m_nodes[1].port(), "GET", "/readyz").status, 503);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->tileDetail(ClusterPage::Tile::Nodes), u"1 draining · 0 down"_qs, 5000);
+    QCOMPARE(m_page->tileValue(ClusterPage::Tile::Nodes), u"2 / 3"_qs);
+
+    QVERIFY(m_page->selectNode(kIds[1]));
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(m_page.get(), "undrainButton")->isEnabled(), 5000);
+    QVERIFY(!child<QPushButton>(m_page.get(), "drainButton")->isEnabled());
+    click("undrainButton");
+    click("confirmDrainButton");
+    QTRY_COMPARE_WITH_TIMEOUT(cell(kIds[1], Column::State), u"up"_qs, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(testing::httpRequest(m_nodes[1].port(), "GET", "/readyz").status, 200, 5000);
+  }
+
+  void aViewerCannotDrain() {
+    models::NodeSession viewer;
+    viewer.setBaseUrl(QUrl(url(0)));
+    viewer.setApiKey(m_viewerKey);
+    viewer.start();
+    ClusterPage page;
+    page.setSession(&viewer);
+    page.show();
+    QTRY_COMPARE_WITH_TIMEOUT(viewer.opsClient()->state(), client::OpsClient::State::Live, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(page.selectNode(kIds[1]), 10000);
+    QVERIFY(!child<QPushButton>(&page, "drainButton")->isEnabled());
+    QVERIFY(!child<QPushButton>(&page, "undrainButton")->isEnabled());
+    bool said = false;
+    for (const QLabel *label : page.findChildren<QLabel *>())
+      said |= label->text() == u"Draining needs the operator role; this key has viewer."_qs;
+    QVERIFY(said);
+  }
+
+  void aKilledNodeGoesDownWithinSeconds() {
+    QTRY_COMPARE_WITH_TIMEOUT(cell(kIds[2], Column::Health), u"healthy"_qs, 10000);
+    m_nodes[2].process().kill();  // SIGKILL: no revoke, no goodbye
+    m_nodes[2].process().waitForFinished(5000);
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(kIds[2], Column::State), u"down"_qs, 10000);
+    const qint64 elapsed = timer.elapsed();
+    qInfo() << "node-c down on the page after" << elapsed << "ms";
+    // The lease's TTL, plus the watch and a second of slack on a loaded machine.
+    QVERIFY2(elapsed < kTtlSeconds * 1000 + 3000, qPrintable(QString::number(elapsed)));
+    const int row = model()->rowOf(kIds[2]);
+    QVERIFY(model()->index(row, static_cast<int>(Column::Node)).data(Qt::BackgroundRole).isValid());
+    QCOMPARE(cell(kIds[2], Column::Cpu), u"—"_qs);
+    QCOMPARE(cell(kIds[0], Column::State), u"up"_qs);
+    QCOMPARE(cell(kIds[1], Column::State), u"up"_qs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->tileValue(ClusterPage::Tile::Nodes), u"2 / 3"_qs, 2000);
+    QCOMPARE(m_page->tileDetail(ClusterPage::Tile::Nodes), u"0 draining · 1 down"_qs);
+    // A node that is down cannot be drained.
+    QVERIFY(m_page->selectNode(kIds[2]));
+    QVERIFY(!child<QPushButton>(m_page.get(), "drainButton")->isEnabled());
+  }
+};
+
+QTEST_MAIN(TestClusterPage)
+#include "tst_clusterpage.moc"
