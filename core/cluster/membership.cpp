@@ -99,9 +99,14 @@ void Membership::requestDrain(const QString &id, bool drained, std::function<voi
 }
 
 QList<MemberInfo> Membership::members() const {
-  QList<MemberInfo> out = m_members.values();
-  for (MemberInfo &m : out)
-    if (m.id == m_self.id) m = m_self;
+  QList<MemberInfo> out;
+  const qint64 now = m_clock.elapsed();
+  for (const MemberInfo &m : m_members) {
+    // Past kForgetDownMs a member is gone, even before the next change prunes the map.
+    if (const auto down = m_downSince.constFind(m.id); down != m_downSince.cend() && now - *down > kForgetDownMs)
+      continue;
+    out.append(m.id == m_self.id ? m_self : m);
+  }
   return out;
 }
 

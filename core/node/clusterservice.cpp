@@ -12,6 +12,8 @@
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
 #include "node/seriesservice.h"
+#include "observe/metricnames.h"
+#include "observe/metricsregistry.h"
 
 #include <unistd.h>
 #include <QHostInfo>
@@ -47,7 +49,15 @@ qint64 physicalMemory() {
 
 ClusterService::ClusterService(const NodeConfig &config, const NodeContext &context, GatewayService &gateway,
                                SeriesService &series)
-    : m_config(config), m_context(context), m_gateway(gateway), m_series(series) {}
+    : m_config(config), m_context(context), m_gateway(gateway), m_series(series) {
+  namespace names = observe::names;
+  m_metricsRegistered =
+      observe::take(context.metrics.gauge(
+                        names::kClusterMemberUp,
+                        "1 when the cluster member is up or draining, 0 when it is down; exported by the leader only.",
+                        {std::string(names::kLabelNode)}),
+                    m_memberUp);
+}
 
 ClusterService::~ClusterService() { stop(); }
 
@@ -59,6 +69,7 @@ cluster::LeaderElection *ClusterService::election() const { return m_election; }
 
 Status ClusterService::start() {
   if (m_running) return Status::failedPrecondition("the cluster service is already running");
+  LMFRONT_RETURN_IF_ERROR(m_metricsRegistered);
   if (!m_gateway.state()) return Status::failedPrecondition("the cluster service needs the gateway started first");
   if (!m_registered) {
     cluster::OpsRegistry &ops = m_context.ops;
@@ -106,6 +117,9 @@ Status ClusterService::start() {
                               {{"reason", reason.toStdString()}});
     });
     QObject::connect(m_election, &cluster::LeaderElection::leadershipChanged, m_root.get(), [this](bool leader) {
+      // Withdrawn at once, so this node's alerts end before a successor (which exports from its
+      // next tick, a second after its election at the soonest) can raise the same ones.
+      if (!leader) exportMembers();
       m_context.events.report(EventLevel::Info, "cluster", leader ? "leading the cluster" : "no longer leading",
                               {{"cluster", m_config.cluster.name.toStdString()}});
     });
@@ -134,6 +148,7 @@ void ClusterService::stop() {
   m_listener.reset();
   if (m_session) m_session->stop(0);
   m_election = nullptr;
+  exportMembers();
   m_membership = nullptr;
   m_session = nullptr;
   m_client = nullptr;
@@ -172,6 +187,22 @@ MemberInfo ClusterService::selfInfo() const {
 void ClusterService::onTick() {
   if (!m_running) return;
   if (m_membership) m_membership->setSelf(selfInfo());
+  exportMembers();
+}
+
+void ClusterService::exportMembers() {
+  if (!m_memberUp) return;
+  std::set<std::string> members;
+  if (m_running && m_election && m_election->isLeader()) {
+    for (const MemberInfo &m : m_membership->members()) {
+      const std::string id = m.id.toStdString();
+      m_memberUp->withLabels({id}).set(m.state == u"down"_qs ? 0.0 : 1.0);
+      members.insert(id);
+    }
+  }
+  for (const std::string &id : m_exported)
+    if (!members.contains(id)) m_memberUp->remove({id});
+  m_exported = std::move(members);
 }
 
 void ClusterService::publishMember(const MemberInfo &member) {

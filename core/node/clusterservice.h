@@ -19,6 +19,8 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 
 namespace lmfront::cluster {
 class EtcdClient;
@@ -27,6 +29,12 @@ class LeaderElection;
 class Membership;
 struct MemberInfo;
 }  // namespace lmfront::cluster
+
+namespace lmfront::observe {
+template <typename S>
+class Family;
+class Gauge;
+}  // namespace lmfront::observe
 
 namespace lmfront::node {
 
@@ -63,6 +71,8 @@ private:
   cluster::MemberInfo selfInfo() const;
   void publishMember(const cluster::MemberInfo &member);
   void onTick();
+  // Sets lmfront_cluster_member_up to the members seen while leading; removes it all otherwise.
+  void exportMembers();
 
   const NodeConfig &m_config;
   const NodeContext &m_context;
@@ -78,6 +88,9 @@ private:
   cluster::EtcdSession *m_session = nullptr;
   cluster::Membership *m_membership = nullptr;
   cluster::LeaderElection *m_election = nullptr;
+  Status m_metricsRegistered;
+  observe::Family<observe::Gauge> *m_memberUp = nullptr;
+  std::set<std::string> m_exported;  // the member ids m_memberUp has a series for
 };
 
 }  // namespace lmfront::node

@@ -49,6 +49,9 @@ inline constexpr std::string_view kShadowRequestsTotal = "lmfront_shadow_request
 inline constexpr std::string_view kShadowAgreementTotal = "lmfront_shadow_agreement_total";  // {model}
 inline constexpr std::string_view kCanaryRollbacksTotal = "lmfront_canary_rollbacks_total";  // {model}
 
+// Cluster: exported by the cluster's leader only, one series per member it knows (docs/cluster.md).
+inline constexpr std::string_view kClusterMemberUp = "lmfront_cluster_member_up";  // {node} 0|1
+
 // Label names.
 inline constexpr std::string_view kLabelModel = "model";
 inline constexpr std::string_view kLabelBackend = "backend";
@@ -57,6 +60,7 @@ inline constexpr std::string_view kLabelTier = "tier";
 inline constexpr std::string_view kLabelScope = "scope";
 inline constexpr std::string_view kLabelOp = "op";
 inline constexpr std::string_view kLabelVariant = "variant";
+inline constexpr std::string_view kLabelNode = "node";
 
 // lmfront_backend_breaker_state values.
 inline constexpr double kBreakerClosed = 0;

@@ -194,6 +194,11 @@ SeriesBase &FamilyBase::findOrCreate(std::span<const std::string_view> values) {
   return *m_series.emplace(std::move(key), makeSeries()).first->second;
 }
 
+bool FamilyBase::remove(const LabelValues &values) {
+  std::unique_lock lock(m_mutex);
+  return m_series.erase(values) > 0;
+}
+
 Result<FamilyBase *> MetricsRegistry::add(MetricType type, std::string_view name, std::string_view help,
                                           std::vector<std::string> labels, std::span<const double> bounds) {
   const std::string where = "metric " + std::string(name);

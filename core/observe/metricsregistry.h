@@ -7,7 +7,9 @@
 // - Family::withLabels(values) finds or creates the series for those label values under the
 //   family's lock (a shared lock when it exists). It is meant to be called once per label set and
 //   the reference kept: updates through the reference are lock-free (metrics.h). References stay
-//   valid for the registry's lifetime; series are never removed.
+//   valid for the registry's lifetime unless the series is removed: remove() exists for the few
+//   families whose series come and go with what they describe (a cluster's members), whose owner
+//   sets them through withLabels() each time and keeps no reference.
 // - Cardinality is bounded: past `maxSeriesPerFamily` label sets (label values often come from
 //   the network, e.g. a model name), further new sets share one series whose every label value
 //   is "__overflow__", so a flood of bogus names cannot exhaust memory.
@@ -45,6 +47,9 @@ public:
   const std::vector<std::string> &labelNames() const { return m_labelNames; }
   const std::vector<double> &bounds() const { return m_bounds; }  // histograms only
   std::size_t seriesCount() const;
+  // Drops the series with these label values (false when there is none): it leaves the
+  // exposition and, at the next sample, the time series store. Any reference to it dangles.
+  bool remove(const LabelValues &values);
 
   // Calls fn(labelValues, series) for every series, sorted by label values. Holds the family's
   // shared lock (blocks only series creation, never updates).

@@ -160,6 +160,7 @@ void TimeSeriesStore::sample(Clock::TimePoint now) {
   }
   const double elapsed = m_last ? std::chrono::duration<double>(now - *m_last).count() : 0.0;
   m_last = now;
+  ++m_samples;
   Interval interval;
   interval.seconds = elapsed;
   for (auto &t : m_tracked) {
@@ -175,6 +176,7 @@ void TimeSeriesStore::sample(Clock::TimePoint now) {
     f.forEach([&](const LabelValues &values, const SeriesBase &s) {
       auto [prevIt, fresh] = t.previous.try_emplace(values);
       Previous &prev = prevIt->second;
+      prev.sample = m_samples;
       const bool rawRate = t.raw && !fresh && elapsed > 0;
       switch (f.type()) {
       case MetricType::Gauge: {
@@ -211,6 +213,7 @@ void TimeSeriesStore::sample(Clock::TimePoint now) {
       }
       }
     });
+    forgetRemoved(t);
   }
   if (!m_charts || elapsed <= 0) return;
   for (auto &p : deriveCharts(interval, m_backendModel)) record(p.name, std::move(p.labels), now, p.value);
@@ -225,6 +228,32 @@ void TimeSeriesStore::sample(Clock::TimePoint now) {
     } else {
       tier.acc.merge(interval);
     }
+  }
+}
+
+void TimeSeriesStore::forgetRemoved(Tracked &t) {
+  const FamilyBase &f = *t.family;
+  for (auto it = t.previous.begin(); it != t.previous.end();) {
+    if (it->second.sample == m_samples) {
+      ++it;
+      continue;
+    }
+    if (t.raw) {
+      const Labels labels = sorted(labelsOf(f, it->first));
+      if (f.type() == MetricType::Histogram) {
+        std::erase_if(m_rings, [&](const auto &ring) {
+          const auto &[name, ringLabels] = ring.first;
+          if (name == f.name() + "_count") return ringLabels == labels;
+          if (name != f.name()) return false;
+          Labels rest = ringLabels;
+          std::erase_if(rest, [](const auto &l) { return l.first == "quantile"; });
+          return rest == labels;
+        });
+      } else {
+        m_rings.erase(SeriesKey{f.name(), labels});
+      }
+    }
+    it = t.previous.erase(it);
   }
 }
 

@@ -11,7 +11,9 @@
 //                 estimated from the observations made since the previous sample (NaN when there
 //                 were none: a chart draws a gap), plus name = family + "_count" with the number
 //                 of observations per second.
-//   A raw series' first sample is its baseline: rates start at the second sample.
+//   A raw series' first sample is its baseline: rates start at the second sample. A series
+//   removed from its family (FamilyBase::remove) is forgotten at the next sample, its points
+//   with it: readers see it missing at once, not fading out of their window.
 // - enableCharts(tiers, sink) also records the chart series (chartseries.h) at every sample, and
 //   accumulates each sample's interval into one bucket per tier step (aligned on multiples of the
 //   step on the clock); when a bucket closes, the chart series computed over the whole bucket go
@@ -93,6 +95,7 @@ private:
   struct Previous {
     std::uint64_t count = 0;
     std::vector<std::uint64_t> buckets;
+    std::uint64_t sample = 0;  // the last sample that saw the series in its family
   };
   struct Tracked {
     const FamilyBase *family = nullptr;
@@ -130,6 +133,7 @@ private:
   using SeriesKey = std::pair<std::string, Labels>;
 
   void record(const std::string &name, Labels labels, Clock::TimePoint t, double value);
+  void forgetRemoved(Tracked &t);
   void closeBucket(Tier &tier);
   Point toPoint(Slot s) const;
 
@@ -138,6 +142,7 @@ private:
   mutable std::mutex m_mutex;
   std::vector<Tracked> m_tracked;     // GUARDED_BY(m_mutex)
   std::map<SeriesKey, Ring> m_rings;  // GUARDED_BY(m_mutex)
+  std::uint64_t m_samples = 0;        // GUARDED_BY(m_mutex)
   std::optional<Clock::TimePoint> m_epoch, m_last;
   bool m_charts = false;
   std::vector<Tier> m_tiers;

@@ -90,7 +90,8 @@ private Q_SLOTS:
     const MetricExists nodeMetric = [](std::string_view name) {
       return name == names::kRequestsTotal || name == names::kRequestDurationSeconds || name == names::kBackendUp ||
              name == names::kBackendBreakerState || name == names::kQueueDepth || name == names::kCacheHitsTotal ||
-             name == names::kCacheMissesTotal || name == names::kCanaryRollbacksTotal;
+             name == names::kCacheMissesTotal || name == names::kCanaryRollbacksTotal ||
+             name == names::kClusterMemberUp;
     };
     QFile file(qEnvironmentVariable("LMFRONT_SOURCE_DIR") + u"/resources/alerts/default-rules.yaml"_qs);
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
@@ -98,8 +99,9 @@ private Q_SLOTS:
     QVERIFY2(rules.isOk(), rules.status().message().c_str());
     std::vector<std::string> ruleNames;
     for (const auto &r : *rules) ruleNames.push_back(r.name);
-    QCOMPARE(ruleNames, (std::vector<std::string>{"high_error_ratio", "p99_latency", "backend_down", "circuit_open",
-                                                  "queue_saturation", "cache_hit_ratio_drop", "canary_rolled_back"}));
+    QCOMPARE(ruleNames,
+             (std::vector<std::string>{"high_error_ratio", "p99_latency", "backend_down", "circuit_open",
+                                       "queue_saturation", "cache_hit_ratio_drop", "canary_rolled_back", "node_down"}));
   }
 
   void durations() {

@@ -33,6 +33,7 @@ struct Parts : testing::NodeParts {
     (void)metrics.counter("lmfront_cache_hits_total", "h", {"tier"});
     (void)metrics.counter("lmfront_cache_misses_total", "h", {"tier"});
     (void)metrics.counter("lmfront_canary_rollbacks_total", "h", {"model"});
+    (void)metrics.gauge("lmfront_cluster_member_up", "h", {"node"});
     ops.setDeltaSink([this](const QString &topic, const QJsonObject &delta) { deltas.emplace_back(topic, delta); });
   }
 };
@@ -56,7 +57,7 @@ private Q_SLOTS:
     node::AlertingService alerting(p.context, p.store, {});
     QVERIFY(alerting.start().isOk());
     p.store.sample(p.clock.now());  // the rates' baseline
-    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 7);
+    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 8);
 
     auto &ok = p.requests->withLabels({"english", "engine:english", "200"});
     auto &failed = p.requests->withLabels({"english", "engine:english", "503"});
@@ -132,7 +133,7 @@ private Q_SLOTS:
     QCOMPARE(bad.errorPayload().code, client::OpsErrorCode::BadRequest);
     QVERIFY2(bad.errorPayload().message.contains(u"apply_rules:2: rule \"b\": \"metric\": unknown metric"_qs),
              qPrintable(bad.errorPayload().message));
-    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 7);  // nothing changed
+    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 8);  // nothing changed
 
     const auto applied = run({{u"yaml"_qs, rules}}, cluster::Role::Admin);
     QCOMPARE(applied.type, client::OpsType::Result);
@@ -167,7 +168,7 @@ private Q_SLOTS:
         "op: \">\", threshold: 100, severity: info}\n"_qs);
     QCOMPARE(good.type, client::OpsType::Result);
     QCOMPARE(good.payload.toObject().value(u"rules").toInt(), 1);
-    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 7);  // still the shipped rules
+    QCOMPARE(alerting.snapshot().value(u"rules").toInt(), 8);  // still the shipped rules
   }
 };
 

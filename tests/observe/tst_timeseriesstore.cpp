@@ -105,6 +105,50 @@ private Q_SLOTS:
     QVERIFY(store.series("g", {{"x", "y"}}, t0).empty());
   }
 
+  // A series removed from its family goes from the store at the next sample, points and all;
+  // the others, and a series of that name added again, are recorded as before.
+  void removedSeriesAreForgottenAtTheNextSample() {
+    MetricsRegistry reg;
+    lmfront::ManualClock clock;
+    auto up = reg.gauge("member_up", "h", {"node"});
+    const std::array<double, 2> bounds{0.1, 1};
+    auto lat = reg.histogram("lat_seconds", "h", {"node"}, bounds);
+    TimeSeriesStore store(reg, 60);
+    QVERIFY(store.track("member_up").isOk());
+    QVERIFY(store.track("lat_seconds", {0.5}).isOk());
+    const auto t0 = clock.now();
+    (*up)->withLabels({"a"}).set(1);
+    (*up)->withLabels({"b"}).set(0);
+    for (int i = 0; i < 3; ++i) {
+      (*lat)->withLabels({"b"}).observe(0.05);
+      store.sample(clock.now());
+      clock.advance(1s);
+    }
+    QCOMPARE(store.series("member_up", {{"node", "b"}}, t0).size(), 3u);
+    QCOMPARE(store.series("lat_seconds_count", {{"node", "b"}}, t0).size(), 2u);
+    QCOMPARE(store.labelSets("member_up").size(), 2u);
+
+    QVERIFY((*up)->remove({"b"}));
+    QVERIFY(!(*up)->remove({"b"}));
+    QVERIFY((*lat)->remove({"b"}));
+    QCOMPARE((*up)->seriesCount(), 1u);
+    QVERIFY(reg.exposition().find("member_up{node=\"b\"}") == std::string::npos);
+    QCOMPARE(store.series("member_up", {{"node", "b"}}, t0).size(), 3u);  // until the next sample
+    store.sample(clock.now());
+    QVERIFY(store.series("member_up", {{"node", "b"}}, t0).empty());
+    QVERIFY(store.series("lat_seconds", {{"node", "b"}, {"quantile", "0.5"}}, t0).empty());
+    QVERIFY(store.series("lat_seconds_count", {{"node", "b"}}, t0).empty());
+    QCOMPARE(store.labelSets("member_up"), (std::vector<Labels>{{{"node", "a"}}}));
+    QCOMPARE(store.series("member_up", {{"node", "a"}}, t0).size(), 4u);
+
+    clock.advance(1s);
+    (*up)->withLabels({"b"}).set(0);
+    store.sample(clock.now());
+    const auto again = store.series("member_up", {{"node", "b"}}, t0);
+    QCOMPARE(again.size(), 1u);
+    QCOMPARE(again.front().time, clock.now());
+  }
+
   void chartSeriesPerModelBackendAndNode() {
     MetricsRegistry reg;
     lmfront::ManualClock clock;
