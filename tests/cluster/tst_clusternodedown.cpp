@@ -204,6 +204,7 @@ private Q_SLOTS:
     QString next;
     QTRY_VERIFY_WITH_TIMEOUT(!(next = agreedLeader()).isEmpty(), 10000);
     const std::size_t n = indexOf(next);
+    qInfo("leader before the lease loss: %s, after: %s", qPrintable(kIds[l]), qPrintable(next));
     QTRY_COMPARE_WITH_TIMEOUT(nodeDownAlerts(m_nodes[n].port())[kIds[victim]], u"firing"_qs, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(onlyOneHolds(kIds[victim]), 10000);
 
