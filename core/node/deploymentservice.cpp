@@ -215,6 +215,75 @@ struct DeploymentService::Impl {
                             {{"model", model}});
   }
 
+  // A replace of `v` from its serving artifact, served with its model's tokenizer.
+  Result<DeployRequest> requestFor(const registry::VersionInfo &v) {
+    const std::string name = v.model + " v" + std::to_string(v.version);
+    if (v.artifactSha256.empty())
+      return Status::failedPrecondition(name + " has no serving artifact (compile it first)");
+    auto artifact = db()->artifact(v.artifactSha256);
+    if (!artifact) return artifact.status();
+    if (!*artifact || !QFile::exists(QString::fromStdString((*artifact)->path)))
+      return Status::failedPrecondition(name + ": its artifact " + v.artifactSha256 + " is missing");
+    DeployRequest request;
+    request.model = v.model;
+    request.version = std::to_string(v.version);
+    request.path = QString::fromStdString((*artifact)->path);
+    if (const auto state = gateway.state())
+      for (const auto &entry : state->models)
+        if (entry.name.toStdString() == v.model) request.manifest = entry.manifest;
+    return request;
+  }
+
+  // A node starts from its model files; the catalog may say another version was deployed over
+  // one before the stop. That version is deployed again (replace, no catalog change); a canary or
+  // shadow that ran goes back to published (its guard's window is gone); a version that cannot
+  // be loaded goes back to published and the model file's version serves again.
+  void restore() {
+    auto models = db()->listModels();
+    if (!models) return;
+    for (const auto &m : *models) {
+      const std::int64_t file = fileVersion(m.name);
+      auto rows = db()->deployments(m.name, 50);
+      for (const auto &v : m.versions) {
+        if (v.state != VersionState::Deployed || v.version == file) continue;
+        std::string strategy = "replace";
+        if (rows)
+          for (const auto &r : *rows)
+            if (r.version == v.version && r.state == "active") {
+              strategy = r.strategy;
+              break;
+            }
+        if (strategy != "replace") {
+          step(m.name, v.version, LifecycleAction::Rollback, "local",
+               "the node restarted: a " + strategy + " is not restored");
+          markRows(m.name, v.version, "rolled_back");
+          published(m.name);
+          continue;
+        }
+        redeploy(v, file);
+      }
+    }
+  }
+
+  void redeploy(const registry::VersionInfo &v, std::int64_t file) {
+    auto request = requestFor(v);
+    auto failed = [this, model = v.model, version = v.version, file](const Status &why) {
+      step(model, version, LifecycleAction::Rollback, "local",
+           std::string("not served after the restart: ") + why.message());
+      markRows(model, version, "rolled_back");
+      if (file > 0)
+        step(model, file, LifecycleAction::Deploy, "local",
+             std::string("its model file serves again: version ") + std::to_string(version) + " could not be restored");
+      published(model);
+    };
+    if (!request) return failed(request.status());
+    gateway.serving()->deploy(std::move(*request), [this, failed, model = v.model](Status outcome) {
+      if (!db()) return;
+      if (!outcome) return failed(outcome);
+      published(model);
+    });
+  }
+
   void deploy(const QJsonObject &args, const Principal &caller, cluster::OpsReply reply) {
     if (!db()) return reply(Status::unavailable("the catalog is not open"));
     const std::string actor = auditActor(caller);
@@ -232,29 +301,15 @@ struct DeploymentService::Impl {
       published(a.model);
       return reply(refused.status());
     }
-    const std::string name = a.model + " v" + std::to_string(a.version);
-    if (v->artifactSha256.empty())
-      return reply(refuse(actor, "deploy", a.model, a.version,
-                          Status::failedPrecondition(name + " has no serving artifact (compile it first)")));
-    auto artifact = db()->artifact(v->artifactSha256);
-    if (!artifact) return reply(refuse(actor, "deploy", a.model, a.version, artifact.status()));
-    if (!*artifact || !QFile::exists(QString::fromStdString((*artifact)->path)))
-      return reply(refuse(actor, "deploy", a.model, a.version,
-                          Status::failedPrecondition(name + ": its artifact " + v->artifactSha256 + " is missing")));
-    DeployRequest request;
-    request.model = a.model;
-    request.version = std::to_string(a.version);
-    request.path = QString::fromStdString((*artifact)->path);
-    if (const auto state = gateway.state())
-      for (const auto &entry : state->models)
-        if (entry.name.toStdString() == a.model) request.manifest = entry.manifest;
-    request.strategy = a.strategy;
-    request.percent = a.percent;
-    request.sticky = a.sticky;
-    request.limits = a.limits;
+    auto request = requestFor(*v);
+    if (!request) return reply(refuse(actor, "deploy", a.model, a.version, request.status()));
+    request->strategy = a.strategy;
+    request->percent = a.percent;
+    request->sticky = a.sticky;
+    request->limits = a.limits;
     ServingState *serving = gateway.serving();
     if (!serving) return reply(Status::unavailable("the gateway is not serving"));
-    serving->deploy(std::move(request), [this, a, actor, reply = std::move(reply)](Status outcome) {
+    serving->deploy(std::move(*request), [this, a, actor, reply = std::move(reply)](Status outcome) {
       if (!db()) return reply(Status::unavailable("the node is stopping"));
       if (!outcome) return reply(refuse(actor, "deploy", a.model, a.version, outcome));
       auto done = db()->transition(a.model, a.version, LifecycleAction::Deploy, actor, describe(a));
@@ -390,6 +445,7 @@ Status DeploymentService::start() {
   }
   serving->setCanaryBreachHandler([impl = d.get()](const CanaryBreach &b) { impl->breached(b); });
   d->running = true;
+  d->restore();
   return Status::ok();
 }
 

@@ -19,6 +19,9 @@
 //   (actor `canary-guard`, action `rollback`, the measured values in the reason) and records the
 //   deployment as `rolled_back`. The alert `canary_rolled_back` follows from the rule over
 //   lmfront_canary_rollbacks_total (resources/alerts/default-rules.yaml).
+// - At start, what the catalog says serves serves again: a version deployed over a model file
+//   before the node stopped is deployed again (replace); a canary or shadow that ran is rolled
+//   back in the catalog (audited, actor "local").
 // Every action — and every refusal — is audited with the caller's key name ("local" for a keyless
 // caller) and published on `catalog`, `audit` and `deployments`.
 //

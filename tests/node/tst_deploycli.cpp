@@ -4,7 +4,7 @@
 // while a replace and a rollback swap what serves under load; two deploys of one model at once
 // serialising (the second refused, naming the version loading); and a canary made to breach its
 // limits by real traffic rolling itself back, audited with the measured values and raising the
-// alert canary_rolled_back.
+// alert canary_rolled_back; and a restart serving again the version the catalog deployed.
 #include "../support/daemonharness.h"
 #include "client/opsclient.h"
 #include "common/clock.h"
@@ -297,6 +297,25 @@ private Q_SLOTS:
         15'000);
     QCOMPARE(alert[u"state"].toString(), u"firing"_qs);
     QCOMPARE(alert[u"labels"][u"model"].toString(), u"fortunes"_qs);
+  }
+
+  void aRestartServesWhatTheCatalogDeployed() {
+    // Version 2 replaced the model file's version 1; a canary of version 3 runs when the node stops.
+    QCOMPARE(json({u"deploy"_qs, u"fortunes"_qs, u"3"_qs, u"--strategy"_qs, u"canary"_qs, u"--percent"_qs, u"10"_qs})
+                 .object()[u"variant_version"]
+                 .toInt(),
+             3);
+    m_node.stop();
+    QVERIFY(startNode());
+    QTRY_COMPARE_WITH_TIMEOUT(backendOf(complete()), QByteArray("engine:fortunes@2"), 15'000);
+    const QJsonArray all = json({u"deployments"_qs}).array();
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all[0][u"stable_version"].toInt(), 2);
+    QVERIFY(all[0][u"strategy"].isNull());
+    QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=deployed"_qs, u"3=published"_qs, u"4=published"_qs}));
+    QJsonArray rows;
+    QCOMPARE(auditSince(auditCount() - 1, &rows), (QStringList{u"rollback v3 ok local"_qs}));
+    QVERIFY(rows[0][u"reason"].toString().contains(u"the node restarted"_qs));
   }
 };
 
