@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
 
 namespace lmfront::node {
 
@@ -271,9 +272,11 @@ struct DeploymentService::Impl {
       step(model, version, LifecycleAction::Rollback, "local",
            std::string("not served after the restart: ") + why.message());
       markRows(model, version, "rolled_back");
-      if (file > 0)
+      if (file > 0) {
         step(model, file, LifecycleAction::Deploy, "local",
              std::string("its model file serves again: version ") + std::to_string(version) + " could not be restored");
+        record(model, file, DeployStrategy::Replace, 100, {});
+      }
       published(model);
     };
     if (!request) return failed(request.status());
@@ -388,10 +391,17 @@ struct DeploymentService::Impl {
     return QJsonValue(json(*model));
   }
 
-  Result<QJsonObject> list() const {
+  // Every model the catalog has a deployed version of, as it serves now: the same list before and
+  // after a restart, whether a model serves its file or a version deployed since.
+  Result<QJsonObject> list() {
+    if (!db()) return Status::unavailable("the catalog is not open");
+    auto models = db()->listModels();
+    if (!models) return models.status();
     QJsonArray out;
-    if (ServingState *serving = gateway.serving())
-      for (const DeploymentInfo &i : serving->deployments()) out.append(deploymentJson(i, fileVersion(i.model)));
+    for (const auto &m : *models)
+      if (std::any_of(m.versions.begin(), m.versions.end(),
+                      [](const registry::VersionInfo &v) { return v.state == VersionState::Deployed; }))
+        out.append(json(m.name));
     return QJsonObject{{u"deployments"_qs, out}};
   }
 

@@ -12,16 +12,18 @@
 // - `promote` {"model"} and `rollback` {"model"} (operator): the serving change first (a table
 //   swap, no loading), then the catalog: `promote` the canary and supersede the old stable;
 //   `rollback` the version rolled back from and `deploy` again the one that serves once more.
-// - `deployments` (viewer) → {"deployments":[deployment…]}; topic `deployments`: that snapshot,
-//   then {"deployment":{…}} per change, and once a second for a model under a canary or shadow
-//   (its guard's measures).
+// - `deployments` (viewer) → {"deployments":[deployment…]}: every model the catalog has a
+//   deployed version of, as it serves now (its own file since the start too); topic
+//   `deployments`: that snapshot, then {"deployment":{…}} per change, and once a second for a
+//   model under a canary or shadow (its guard's measures).
 // - A canary in breach of its limits is rolled back by ServingState; this service audits it
 //   (actor `canary-guard`, action `rollback`, the measured values in the reason) and records the
 //   deployment as `rolled_back`. The alert `canary_rolled_back` follows from the rule over
 //   lmfront_canary_rollbacks_total (resources/alerts/default-rules.yaml).
 // - At start, what the catalog says serves serves again: a version deployed over a model file
-//   before the node stopped is deployed again (replace); a canary or shadow that ran is rolled
-//   back in the catalog (audited, actor "local").
+//   before the node stopped is deployed again (replace, the file's version kept for rollback); a
+//   canary or shadow that ran is rolled back in the catalog (audited, actor "local"); a version
+//   that cannot be loaded is rolled back too, and the file's version deployed in the catalog.
 // Every action — and every refusal — is audited with the caller's key name ("local" for a keyless
 // caller) and published on `catalog`, `audit` and `deployments`.
 //

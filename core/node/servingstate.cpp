@@ -37,9 +37,15 @@ Status ServingState::setPools(std::vector<gateway::pool::PoolSpec> pools) {
 }
 
 void ServingState::modelLoaded(const registry::CatalogEntry &entry, std::shared_ptr<const ModelPool> pool) {
-  // A version deployed before the catalog's file finished loading stays.
-  if (!m_deployed.contains(entry.name.toStdString()) || !m_engines.find(entry.name.toStdString()))
-    m_engines.pools[entry.name.toStdString()] = std::move(pool);
+  const std::string name = entry.name.toStdString();
+  const auto deployed = m_deployed.find(name);
+  if (deployed == m_deployed.end() || !m_engines.find(name)) {
+    m_engines.pools[name] = std::move(pool);
+  } else if (!deployed->second.previous) {
+    // A version deployed before the catalog's file finished loading (a restart serving the
+    // catalog's deployment again) stays; the file's version is the one rollback() goes back to.
+    deployed->second.previous = std::move(pool);
+  }
   ++m_state.loaded;
   if (m_parts.catalogMetrics.modelsLoaded)
     m_parts.catalogMetrics.modelsLoaded->withLabels({}).set(static_cast<double>(m_state.loaded));
@@ -47,7 +53,7 @@ void ServingState::modelLoaded(const registry::CatalogEntry &entry, std::shared_
   // Not strict: a pool waiting for an engine that is still loading joins when that one does.
   if (Status published = publish(false); !published.isOk())
     m_parts.events.report(EventLevel::Error, "catalog", "the served table was not rebuilt: " + published.message(),
-                          {{"model", entry.name.toStdString()}});
+                          {{"model", name}});
 }
 
 void ServingState::modelFailed(const registry::CatalogEntry &entry, const Status &why) {

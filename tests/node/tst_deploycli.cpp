@@ -4,7 +4,9 @@
 // while a replace and a rollback swap what serves under load; two deploys of one model at once
 // serialising (the second refused, naming the version loading); and a canary made to breach its
 // limits by real traffic rolling itself back, audited with the measured values and raising the
-// alert canary_rolled_back; and a restart serving again the version the catalog deployed.
+// alert canary_rolled_back; `deployments` listing what the catalog holds, from the start; and a
+// restart serving again the version the catalog deployed (a canary that ran rolled back, a
+// version that cannot load back to published with the model file serving).
 #include "../support/daemonharness.h"
 #include "client/opsclient.h"
 #include "common/clock.h"
@@ -17,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
@@ -46,6 +49,7 @@ class TstDeployCli : public QObject {
   QTemporaryDir m_dir;
   Daemon m_node;
   QByteArray m_opsKey;
+  QMap<int, QString> m_files;  // catalog version → its serving artifact's file
 
   QString data() const { return m_dir.filePath(u"data"_qs); }
   QString node() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_node.port()); }
@@ -109,6 +113,7 @@ class TstDeployCli : public QObject {
       v.submitter = "alice";
       auto number = (*db)->addVersion("fortunes", v, "alice");
       if (!number) return false;
+      m_files.insert(static_cast<int>(*number), file);
       using A = registry::LifecycleAction;
       for (A a : {A::Validate, A::Approve, A::Compile, A::Publish})
         if (!(*db)->transition("fortunes", *number, a, "alice", "")) return false;
@@ -139,6 +144,20 @@ private Q_SLOTS:
     QCOMPARE(states(), (QStringList{u"1=deployed"_qs, u"2=published"_qs, u"3=published"_qs, u"4=published"_qs}));
   }
   void cleanupTestCase() { m_node.stop(); }
+
+  void deploymentsListWhatTheCatalogHoldsFromTheStart() {
+    // Nothing was deployed since this start: the model serves its file, the catalog's version 1.
+    const QJsonArray all = json({u"deployments"_qs}).array();
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all[0][u"model"].toString(), u"fortunes"_qs);
+    QCOMPARE(all[0][u"stable_version"].toInt(), 1);
+    QVERIFY(!all[0][u"stable_sha256"].toString().isEmpty());
+    QVERIFY(all[0][u"strategy"].isNull());
+    QVERIFY(all[0][u"previous_version"].isNull());
+    const HttpReply listed = httpRequest(m_node.port(), "GET", "/admin/deployments");
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(listed.body).object()[u"deployments"].toArray(), all);
+  }
 
   void theLifecycleThroughTheCli() {
     const int before = auditCount();
@@ -300,22 +319,67 @@ private Q_SLOTS:
   }
 
   void aRestartServesWhatTheCatalogDeployed() {
-    // Version 2 replaced the model file's version 1; a canary of version 3 runs when the node stops.
-    QCOMPARE(json({u"deploy"_qs, u"fortunes"_qs, u"3"_qs, u"--strategy"_qs, u"canary"_qs, u"--percent"_qs, u"10"_qs})
+    // Version 3 replaces what serves; a canary of version 2 runs beside it when the node stops.
+    QCOMPARE(json({u"deploy"_qs, u"fortunes"_qs, u"3"_qs}).object()[u"stable_version"].toInt(), 3);
+    QCOMPARE(json({u"deploy"_qs, u"fortunes"_qs, u"2"_qs, u"--strategy"_qs, u"canary"_qs, u"--percent"_qs, u"10"_qs})
                  .object()[u"variant_version"]
                  .toInt(),
-             3);
+             2);
+    QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=deployed"_qs, u"3=deployed"_qs, u"4=published"_qs}));
+    const int before = auditCount();
     m_node.stop();
     QVERIFY(startNode());
-    QTRY_COMPARE_WITH_TIMEOUT(backendOf(complete()), QByteArray("engine:fortunes@2"), 15'000);
+
+    // Version 3 serves again, not the model file's version 1, and no request reaches the canary.
+    QTRY_COMPARE_WITH_TIMEOUT(backendOf(complete()), QByteArray("engine:fortunes@3"), 15'000);
+    for (int i = 0; i < 30; ++i) QCOMPARE(backendOf(complete()), QByteArray("engine:fortunes@3"));
     const QJsonArray all = json({u"deployments"_qs}).array();
     QCOMPARE(all.size(), 1);
-    QCOMPARE(all[0][u"stable_version"].toInt(), 2);
+    QCOMPARE(all[0][u"model"].toString(), u"fortunes"_qs);
+    QCOMPARE(all[0][u"stable_version"].toInt(), 3);
     QVERIFY(all[0][u"strategy"].isNull());
-    QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=deployed"_qs, u"3=published"_qs, u"4=published"_qs}));
+    QVERIFY(all[0][u"variant_version"].isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(json({u"deployments"_qs}).array()[0][u"previous_version"].toInt(), 1, 15'000);
+
+    // The canary was rolled back in the catalog, audited; version 3 stays deployed untouched.
+    QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=published"_qs, u"3=deployed"_qs, u"4=published"_qs}));
     QJsonArray rows;
-    QCOMPARE(auditSince(auditCount() - 1, &rows), (QStringList{u"rollback v3 ok local"_qs}));
-    QVERIFY(rows[0][u"reason"].toString().contains(u"the node restarted"_qs));
+    QCOMPARE(auditSince(before, &rows), (QStringList{u"rollback v2 ok local"_qs}));
+    QVERIFY2(rows[0][u"reason"].toString().contains(u"the node restarted"_qs),
+             qPrintable(rows[0][u"reason"].toString()));
+    QCOMPARE(rows[0][u"before"].toString(), u"deployed"_qs);
+    QCOMPARE(rows[0][u"after"].toString(), u"published"_qs);
+
+    // What a rollback goes back to after a restart: the model file's version, kept loaded.
+    QCOMPARE(json({u"rollback"_qs, u"fortunes"_qs}).object()[u"stable_version"].toInt(), 1);
+    QCOMPARE(backendOf(complete()), QByteArray("engine:fortunes"));
+    QCOMPARE(states(), (QStringList{u"1=deployed"_qs, u"2=published"_qs, u"3=published"_qs, u"4=published"_qs}));
+  }
+
+  void aVersionThatCannotLoadAtRestartGoesBackToPublished() {
+    QCOMPARE(json({u"deploy"_qs, u"fortunes"_qs, u"3"_qs}).object()[u"stable_version"].toInt(), 3);
+    const int before = auditCount();
+    m_node.stop();
+    QFile artifact(m_files.value(3));
+    QVERIFY(artifact.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QVERIFY(artifact.write("not a model any more\n") > 0);
+    artifact.close();
+    QVERIFY(startNode());
+
+    // The catalog follows what serves: the file's version again.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        states(), (QStringList{u"1=deployed"_qs, u"2=published"_qs, u"3=published"_qs, u"4=published"_qs}), 15'000);
+    const HttpReply served = complete();
+    QCOMPARE(served.status, 200);
+    QCOMPARE(backendOf(served), QByteArray("engine:fortunes"));
+    QJsonArray rows;
+    QCOMPARE(auditSince(before, &rows), (QStringList{u"rollback v3 ok local"_qs, u"deploy v1 ok local"_qs}));
+    QVERIFY2(rows[0][u"reason"].toString().contains(u"not served after the restart"_qs),
+             qPrintable(rows[0][u"reason"].toString()));
+    const QJsonArray all = json({u"deployments"_qs}).array();
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all[0][u"stable_version"].toInt(), 1);
+    QVERIFY(all[0][u"loading"].isNull());
   }
 };
 
