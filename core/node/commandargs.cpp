@@ -13,18 +13,19 @@ Status wrongType(QStringView key, const char *expected) {
 
 Result<std::string> stringArg(const QJsonObject &args, QStringView key, bool required) {
   const QJsonValue v = args.value(key);
-  if (v.isUndefined() || v.isNull()) {
-    if (required) return Status::invalidArgument(QStringLiteral("\"%1\": required").arg(key).toStdString());
+  const bool missing = v.isUndefined() || v.isNull() || (v.isString() && v.toString().isEmpty());
+  if (missing) {
+    if (required) return Status::invalidArgument(QStringLiteral("\"%1\": required, a string").arg(key).toStdString());
     return std::string();
   }
   if (!v.isString()) return wrongType(key, "a string");
   return v.toString().toStdString();
 }
 
-Result<std::int64_t> versionArg(const QJsonObject &args) {
-  const QJsonValue v = args.value(u"version"_qs);
+Result<std::int64_t> positiveArg(const QJsonObject &args, QStringView key) {
+  const QJsonValue v = args.value(key);
   const qint64 n = v.isString() ? v.toString().toLongLong() : v.toInteger(0);
-  if (n < 1) return Status::invalidArgument("\"version\": expected a version number >= 1");
+  if (n < 1) return wrongType(key, "a number >= 1");
   return n;
 }
 

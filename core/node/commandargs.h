@@ -14,10 +14,10 @@
 
 namespace lmfront::node {
 
-// A string field; absent or null is "" unless required.
+// A string field; absent or null is "" unless required (then "" is refused too).
 Result<std::string> stringArg(const QJsonObject &args, QStringView key, bool required);
-// "version": a version number >= 1 (a number, or its decimal string).
-Result<std::int64_t> versionArg(const QJsonObject &args);
+// A whole number >= 1 (a number, or its decimal string): a version, a job's id.
+Result<std::int64_t> positiveArg(const QJsonObject &args, QStringView key);
 // A number field (or its decimal string); absent or null is nullopt.
 Result<std::optional<double>> numberArg(const QJsonObject &args, QStringView key);
 // A boolean field; absent or null is false.

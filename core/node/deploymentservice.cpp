@@ -67,7 +67,7 @@ Result<DeployArgs> parseDeploy(const QJsonObject &args) {
   auto model = stringArg(args, u"model", true);
   if (!model) return model.status();
   a.model = *model;
-  auto version = versionArg(args);
+  auto version = positiveArg(args, u"version");
   if (!version) return version.status();
   a.version = *version;
   auto strategy = stringArg(args, u"strategy", false);

@@ -3,6 +3,7 @@
 #include "cluster/opsregistry.h"
 #include "common/eventsink.h"
 #include "gateway/pool/pooltask.h"
+#include "node/commandargs.h"
 #include "node/jobwork.h"
 #include "node/registryservice.h"
 #include "registry/artifactstore.h"
@@ -32,25 +33,6 @@ namespace {
 QString str(const std::string &s) { return QString::fromStdString(s); }
 
 constexpr int kJobsListed = 200;
-
-std::string actorOf(const Principal &caller) {
-  if (caller.anonymous()) return "local";
-  return caller.name.empty() ? caller.keyId : caller.name;
-}
-
-Result<std::int64_t> numberArg(const QJsonObject &args, QStringView key) {
-  const QJsonValue v = args.value(key);
-  const qint64 n = v.isString() ? v.toString().toLongLong() : v.toInteger(0);
-  if (n < 1) return Status::invalidArgument(QStringLiteral("\"%1\": expected a number >= 1").arg(key).toStdString());
-  return n;
-}
-
-Result<std::string> textArg(const QJsonObject &args, QStringView key) {
-  const QJsonValue v = args.value(key);
-  if (!v.isString() || v.toString().isEmpty())
-    return Status::invalidArgument(QStringLiteral("\"%1\": required, a string").arg(key).toStdString());
-  return v.toString().toStdString();
-}
 
 }  // namespace
 
@@ -129,9 +111,9 @@ struct JobService::Impl {
   }
 
   Result<registry::VersionInfo> versionFor(const QJsonObject &args) {
-    auto model = textArg(args, u"model");
+    auto model = stringArg(args, u"model", true);
     if (!model) return model.status();
-    auto version = numberArg(args, u"version");
+    auto version = positiveArg(args, u"version");
     if (!version) return version.status();
     return db()->version(*model, *version);
   }
@@ -177,17 +159,17 @@ struct JobService::Impl {
     if (!*record || (*record)->kind != "bundle")
       return Status::failedPrecondition(v->model + " v" + std::to_string(v->version) +
                                         " was not submitted as a bundle: nothing to validate");
-    return startValidation(*v, actorOf(caller), false);
+    return startValidation(*v, auditActor(caller), false);
   }
 
   Result<QJsonValue> compile(const QJsonObject &args, const Principal &caller) {
     auto v = versionFor(args);
     if (!v) return v.status();
     if (auto next = registry::nextState(LifecycleAction::Compile, v->state); !next) return next.status();
-    auto id = db()->jobs().create(JobKind::Compile, v->model, v->version, actorOf(caller));
+    auto id = db()->jobs().create(JobKind::Compile, v->model, v->version, auditActor(caller));
     if (!id) return id.status();
     registry::CatalogDb *catalog = db();
-    const std::string actor = actorOf(caller);
+    const std::string actor = auditActor(caller);
     const std::string comment = args.value(u"comment"_qs).toString().toStdString();
     launch(*id, compileWork(parts(*id), bundlePath(*v), [catalog, v = *v, actor, comment](const CompileOutcome &o) {
       LMFRONT_RETURN_IF_ERROR(catalog->putArtifact(o.artifact));
@@ -203,12 +185,12 @@ struct JobService::Impl {
 
   // What the SubmissionStore took in becomes a submitted version, then its validation starts.
   Result<QJsonValue> submit(const QJsonObject &args, const Principal &caller) {
-    auto sha = textArg(args, u"artifact");
+    auto sha = stringArg(args, u"artifact", true);
     if (!sha) return sha.status();
     if (!artifacts->contains(*sha)) return Status::notFound("no stored artifact " + *sha);
     if (auto known = db()->artifact(*sha); known && *known && (*known)->kind != "bundle")
       return Status::invalidArgument("artifact " + *sha + " is a " + (*known)->kind + ", not a submitted bundle");
-    const std::string actor = actorOf(caller);
+    const std::string actor = auditActor(caller);
     Result<QJsonValue> answer = record(*sha, args, actor);
     if (!answer) {
       // Refused by the catalog: the payload stored for it goes too, unless something names it.
@@ -252,7 +234,7 @@ struct JobService::Impl {
 
   // A new version of `model` mixed from published versions; validated like any submission.
   Result<QJsonValue> mix(const QJsonObject &args, const Principal &caller) {
-    auto model = textArg(args, u"model");
+    auto model = stringArg(args, u"model", true);
     if (!model) return model.status();
     if (!registry::isModelName(QString::fromStdString(*model)))
       return Status::invalidArgument("\"model\": " + *model + " is not a model name ([a-z][a-z0-9_-]{0,63})");
@@ -285,7 +267,7 @@ struct JobService::Impl {
     const QString devText = args.value(u"dev_text"_qs).toString();
     if (!sources.front().weight && devText.trimmed().isEmpty())
       return Status::invalidArgument("\"dev_text\": required to tune the weights (or give each source a weight)");
-    const std::string actor = actorOf(caller);
+    const std::string actor = auditActor(caller);
     auto id = db()->jobs().create(JobKind::Mix, *model, std::nullopt, actor);
     if (!id) return id.status();
     launch(*id, mixWork(parts(*id), QString::fromStdString(*model), actor, std::move(sources), devText,
@@ -303,7 +285,7 @@ struct JobService::Impl {
 
   Result<QJsonValue> listJobs(const QJsonObject &args) {
     if (args.contains(u"id"_qs)) {  // one job
-      auto id = numberArg(args, u"id");
+      auto id = positiveArg(args, u"id");
       if (!id) return id.status();
       auto job = db()->jobs().job(*id);
       if (!job) return job.status();
@@ -317,7 +299,7 @@ struct JobService::Impl {
   }
 
   Result<QJsonValue> jobLog(const QJsonObject &args) {
-    auto id = numberArg(args, u"id");
+    auto id = positiveArg(args, u"id");
     if (!id) return id.status();
     auto job = db()->jobs().job(*id);
     if (!job) return job.status();
@@ -327,10 +309,10 @@ struct JobService::Impl {
   }
 
   Result<QJsonValue> cancel(const QJsonObject &args, const Principal &caller) {
-    auto id = numberArg(args, u"id");
+    auto id = positiveArg(args, u"id");
     if (!id) return id.status();
     LMFRONT_RETURN_IF_ERROR(
-        db()->jobs().cancel(*id, actorOf(caller), args.value(u"reason"_qs).toString().toStdString()));
+        db()->jobs().cancel(*id, auditActor(caller), args.value(u"reason"_qs).toString().toStdString()));
     if (auto run = running.find(*id); run != running.end()) run->second->cancelled = true;
     publishJob(*id);
     if (auto job = db()->jobs().job(*id)) {
@@ -349,7 +331,7 @@ struct JobService::Impl {
   }
 
   Result<QJsonValue> gc(const Principal &caller) {
-    auto swept = collectArtifacts(*db(), *artifacts, actorOf(caller));
+    auto swept = collectArtifacts(*db(), *artifacts, auditActor(caller));
     if (!swept) return swept.status();
     registry.publishChanges({});
     return QJsonValue(QJsonObject{{u"removed"_qs, static_cast<qint64>(swept->removed)},

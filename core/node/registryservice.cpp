@@ -216,7 +216,7 @@ struct RegistryService::Impl {
                          RegistryService &self) {
     auto model = stringArg(args, u"model", true);
     if (!model) return model.status();
-    auto version = versionArg(args);
+    auto version = positiveArg(args, u"version");
     if (!version) return version.status();
     auto comment = stringArg(args, u"comment", false);
     if (!comment) return comment.status();
