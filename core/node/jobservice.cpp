@@ -140,6 +140,10 @@ struct JobService::Impl {
     launch(*id, validationWork(
                     parts(*id), bundlePath(v), v.model, [catalog, v, actor](const ValidationOutcome &o) -> Status {
                       LMFRONT_RETURN_IF_ERROR(catalog->recordValidation(v.model, v.version, o.record));
+                      if (o.trained) {  // what compile works from
+                        LMFRONT_RETURN_IF_ERROR(catalog->putArtifact(*o.trained));
+                        LMFRONT_RETURN_IF_ERROR(catalog->setServingArtifact(v.model, v.version, o.trained->sha256));
+                      }
                       auto moved = catalog->transition(
                           v.model, v.version, o.record.passed ? LifecycleAction::Validate : LifecycleAction::Reject,
                           actor, o.summary);
@@ -166,18 +170,25 @@ struct JobService::Impl {
     auto v = versionFor(args);
     if (!v) return v.status();
     if (auto next = registry::nextState(LifecycleAction::Compile, v->state); !next) return next.status();
+    // A corpus bundle's validation stored the model it trained as the version's serving artifact.
+    QString trained;
+    if (!v->artifactSha256.empty())
+      if (auto a = db()->artifact(v->artifactSha256); a && *a && (*a)->kind == "arpa")
+        trained = QString::fromStdString((*a)->path);
     auto id = db()->jobs().create(JobKind::Compile, v->model, v->version, auditActor(caller));
     if (!id) return id.status();
     registry::CatalogDb *catalog = db();
     const std::string actor = auditActor(caller);
     const std::string comment = args.value(u"comment"_qs).toString().toStdString();
-    launch(*id, compileWork(parts(*id), bundlePath(*v), [catalog, v = *v, actor, comment](const CompileOutcome &o) {
-      LMFRONT_RETURN_IF_ERROR(catalog->putArtifact(o.artifact));
-      // The compiled file is what a deploy of this version loads.
-      LMFRONT_RETURN_IF_ERROR(catalog->setServingArtifact(v.model, v.version, o.artifact.sha256));
-      const std::string reason = "compiled: " + o.artifact.sha256 + (comment.empty() ? "" : " (" + comment + ")");
-      return catalog->transition(v.model, v.version, LifecycleAction::Compile, actor, reason).status();
-    }));
+    launch(*id,
+           compileWork(parts(*id), bundlePath(*v), trained, [catalog, v = *v, actor, comment](const CompileOutcome &o) {
+             LMFRONT_RETURN_IF_ERROR(catalog->putArtifact(o.artifact));
+             // The compiled file is what a deploy of this version loads.
+             LMFRONT_RETURN_IF_ERROR(catalog->setServingArtifact(v.model, v.version, o.artifact.sha256));
+             const std::string reason =
+                 "compiled: " + o.artifact.sha256 + (comment.empty() ? "" : " (" + comment + ")");
+             return catalog->transition(v.model, v.version, LifecycleAction::Compile, actor, reason).status();
+           }));
     auto job = db()->jobs().job(*id);
     if (!job) return job.status();
     return QJsonValue(jobJson(*job));

@@ -11,6 +11,8 @@
 // - A job a crash interrupted is failed at the next start (JobBook::failInterrupted). Artifacts
 //   are written through registry::ArtifactStore (complete under their name or absent), so no
 //   half-written artifact is ever visible.
+// - A `train` job that passes stores the model it trained (ARPA) as the version's serving
+//   artifact; compile builds from it, so a corpus is trained once.
 // - compile stores the serving-ready file and makes it the version's serving artifact
 //   (CatalogDb::setServingArtifact): what a deploy loads.
 // - `submit` records a bundle the SubmissionStore took in (the version, state submitted, with the

@@ -80,6 +80,14 @@ JobWork validationWork(JobParts parts, QString bundlePath, std::string model,
     outcome.record.order = report->order;
     outcome.record.vocabularySize = static_cast<std::int64_t>(report->vocabulary);
     if (report->dev) outcome.record.devPerplexity = report->dev->perplexity;
+    if (report->passed && bundle->needsTraining()) {
+      run.report(0.95, "storing the trained model");
+      auto stored = parts.artifacts.put(arpa->toStdString());
+      if (!stored) return stored.status();
+      outcome.trained = registry::ArtifactRecord{stored->sha256, parts.artifacts.path(stored->sha256),
+                                                 static_cast<std::int64_t>(stored->bytes), "arpa",
+                                                 QDateTime::currentMSecsSinceEpoch()};
+    }
     std::string failed;
     for (const auto &check : report->checks) {
       run.report(0.9,
@@ -92,21 +100,31 @@ JobWork validationWork(JobParts parts, QString bundlePath, std::string model,
   };
 }
 
-JobWork compileWork(JobParts parts, QString bundlePath, std::function<Status(const CompileOutcome &)> apply) {
-  return [parts = std::move(parts), bundlePath = std::move(bundlePath),
+JobWork compileWork(JobParts parts, QString bundlePath, QString trainedArpa,
+                    std::function<Status(const CompileOutcome &)> apply) {
+  return [parts = std::move(parts), bundlePath = std::move(bundlePath), trainedArpa = std::move(trainedArpa),
           apply = std::move(apply)](JobRun &run) -> Result<JobApply> {
     WorkDir work(parts.workDir);
-    auto bundle = openStored(parts, bundlePath, run);
-    if (!bundle) return bundle.status();
-    if (run.cancelled) return cancelledStatus();
-    auto arpa = modelArpa(*bundle, parts.workDir, run);
-    if (!arpa) return arpa.status();
+    QString arpa = trainedArpa;
+    std::optional<registry::Bundle> bundle;  // the bundle's own model: its messages name its files
+    if (arpa.isEmpty()) {
+      auto opened = openStored(parts, bundlePath, run);
+      if (!opened) return opened.status();
+      if (run.cancelled) return cancelledStatus();
+      auto own = modelArpa(*opened, parts.workDir, run);
+      if (!own) return own.status();
+      arpa = *own;
+      bundle = std::move(*opened);
+    } else {
+      run.report(0.1, "compiling the model its training job stored");
+    }
     if (run.cancelled) return cancelledStatus();
     run.report(0.6, "building the model and its continuation index");
-    auto model = engine::Model::open(arpa->toStdString());
-    if (!model)
-      return Status(model.status().code(),
-                    bundle->shown(QString::fromStdString(model.status().message())).toStdString());
+    auto model = engine::Model::open(arpa.toStdString());
+    if (!model) {
+      const QString why = QString::fromStdString(model.status().message());
+      return Status(model.status().code(), (bundle ? bundle->shown(why) : why).toStdString());
+    }
     auto image = engine::ContinuationIndex::compiledImage(**model);
     if (!image) return image.status();
     if (run.cancelled) return cancelledStatus();

@@ -46,6 +46,9 @@ struct JobParts {
 struct ValidationOutcome {
   registry::ValidationRecord record;
   std::string summary;  // the audit's reason: "validation passed" or the failed checks
+  // The model a corpus bundle's training produced (ARPA, stored), when it passed: what compile
+  // works from, so that a corpus is trained once.
+  std::optional<registry::ArtifactRecord> trained;
 };
 // Opens the bundle (trains its corpus first when it carries one) and validates it; a bundle whose
 // model.json names another model than `model` fails the "manifest" check.
@@ -55,9 +58,11 @@ JobWork validationWork(JobParts parts, QString bundlePath, std::string model,
 struct CompileOutcome {
   registry::ArtifactRecord artifact;  // the serving-ready .lmb (format v5, with its continuation index)
 };
-// The bundle's model (trained again from its corpus when it carries one: training is
-// deterministic) compiled and stored.
-JobWork compileWork(JobParts parts, QString bundlePath, std::function<Status(const CompileOutcome &)> apply);
+// A model compiled and stored: `trainedArpa`, the model the version's training stored
+// (ValidationOutcome::trained), else the bundle's own ARPA (a corpus bundle whose trained model
+// was never stored is trained here).
+JobWork compileWork(JobParts parts, QString bundlePath, QString trainedArpa,
+                    std::function<Status(const CompileOutcome &)> apply);
 
 struct MixSource {
   registry::VersionRef version;

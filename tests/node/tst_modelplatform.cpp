@@ -2,7 +2,8 @@
 // (docs/models.md): a bundle submitted, validated by a job, approved by someone else (the node
 // forbids self-approval), compiled by a job into a stored artifact, published; bad bundles
 // refused at upload with their reason and nothing stored; an upload resumed at the offset the
-// node holds; the jobs listed with their logs; gc; a mix of two published versions as a job.
+// node holds; the jobs listed with their logs; gc; a mix of two published versions as a job; a
+// corpus bundle trained once, by its train job, and compiled from what that job trained.
 #include "../registry/bundlefixture.h"
 #include "../support/daemonharness.h"
 
@@ -313,6 +314,46 @@ private Q_SLOTS:
                                                          QJsonObject{{u"model"_qs, u"tiny"_qs}, {u"version"_qs, 2}}}));
     QCOMPARE(cli({u"retire"_qs, u"tiny"_qs, u"1"_qs}, &out, &err), 1);  // tinymix v1 depends on it
     QVERIFY2(err.contains("depends on it"), err.constData());
+  }
+
+  void aCorpusBundleIsTrainedOnce() {
+    const QByteArray manifest = R"({"name":"trained","description":"trained by the node","owner":"alice",
+      "license":"CC0-1.0","lowercase":true,"order":3,"train":{"corpus":"corpus.txt","discount_fallback":true}})";
+    const auto reply =
+        upload(tarGz({file("model.json", manifest), file("corpus.txt", m_good.corpus), file("dev.txt", m_good.dev)}));
+    QCOMPARE(reply.status, 201);
+    const QJsonObject submitted = QJsonDocument::fromJson(reply.body).object();
+    const QJsonObject train = waitForJob(submitted[u"job"].toInteger());
+    QCOMPARE(train[u"kind"].toString(), u"train"_qs);
+    QCOMPARE(train[u"state"].toString(), u"succeeded"_qs);
+    QCOMPARE(json({u"approve"_qs, u"trained"_qs, u"1"_qs, u"--key"_qs, QString::fromLatin1(m_bob)})
+                 .object()[u"state"]
+                 .toString(),
+             u"approved"_qs);
+    const QJsonObject compile = waitForJob(json({u"compile"_qs, u"trained"_qs, u"1"_qs}).object()[u"id"].toInteger());
+    QCOMPARE(compile[u"state"].toString(), u"succeeded"_qs);
+    QCOMPARE(json({u"versions"_qs, u"trained"_qs}).array()[0][u"state"].toString(), u"compiled"_qs);
+
+    // One training among all of the model's jobs: the train job's; compile worked from its model.
+    QStringList trainings;
+    for (const auto &job : json({u"jobs"_qs}).array()) {
+      if (job[u"model"].toString() != u"trained"_qs) continue;
+      const auto log =
+          httpRequest(m_node.port(), "GET", "/admin/jobs/" + QByteArray::number(job[u"id"].toInteger()) + "/log");
+      QCOMPARE(log.status, 200);
+      for (const auto &line : QJsonDocument::fromJson(log.body).object()[u"lines"].toArray())
+        if (line.toString().contains(u"training an order-3 model"_qs)) trainings << job[u"kind"].toString();
+    }
+    QCOMPARE(trainings, QStringList{u"train"_qs});
+    const auto compileLog =
+        httpRequest(m_node.port(), "GET", "/admin/jobs/" + QByteArray::number(compile[u"id"].toInteger()) + "/log");
+    QVERIFY2(compileLog.body.contains("compiling the model its training job stored"), compileLog.body.constData());
+
+    // The compiled file, not the trained ARPA, is what a deploy loads.
+    const QString artifact = json({u"versions"_qs, u"trained"_qs}).array()[0][u"artifact_sha256"].toString();
+    QFile compiled(data() + u"/artifacts/sha256/"_qs + artifact.left(2) + u'/' + artifact);
+    QVERIFY2(compiled.open(QIODevice::ReadOnly), qPrintable(compiled.fileName()));
+    QCOMPARE(compiled.read(8), QByteArray("LMFRONTB"));
   }
 };
 
