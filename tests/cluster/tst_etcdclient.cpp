@@ -180,8 +180,11 @@ private Q_SLOTS:
       ++changes;
       maxLeaders = std::max(maxLeaders, int(a.election.isLeader()) + int(b.election.isLeader()));
     };
-    connect(&a.election, &LeaderElection::leadershipChanged, this, check);
-    connect(&b.election, &LeaderElection::leadershipChanged, this, check);
+    // Destroyed before the peers: the leader stepping down in its destructor must not call `check`
+    // once the other peer is gone.
+    QObject observer;
+    connect(&a.election, &LeaderElection::leadershipChanged, &observer, check);
+    connect(&b.election, &LeaderElection::leadershipChanged, &observer, check);
     QTRY_VERIFY_WITH_TIMEOUT(a.election.isLeader() || b.election.isLeader(), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!a.election.leader().isEmpty() && a.election.leader() == b.election.leader(), 5000);
     for (int round = 0; round < 3; ++round) {

@@ -248,9 +248,9 @@ private Q_SLOTS:
   void foreignOriginIsRefusedAtTheHandshake() {
     m_server->setOriginPolicy(
         [](const QString &origin) { return origin.isEmpty() || origin == u"http://localhost:3000"_qs; });
-    Client evil(u"http://evil.example"_qs);
-    bool ended = false;
+    bool ended = false;  // outlive `evil`, whose socket may still signal while it closes
     bool connected = false;
+    Client evil(u"http://evil.example"_qs);
     connect(&evil.socket(), &QWebSocket::connected, this, [&] { connected = true; });
     connect(&evil.socket(), qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [&] { ended = true; });
     connect(&evil.socket(), &QWebSocket::disconnected, this, [&] { ended = true; });
