@@ -1582,8 +1582,8 @@ Change the port in Settings or free it, then restart the console.</source>
         <translation>已回滚。</translation>
     </message>
     <message>
-        <source>No deployment of this model recorded since the node started.</source>
-        <translation>节点启动以来没有此模型的部署记录。</translation>
+        <source>This model is not deployed on this node.</source>
+        <translation>此模型未部署在此节点上。</translation>
     </message>
     <message>
         <source>Serving v%1.</source>

@@ -123,7 +123,7 @@ void DeploymentPanel::refresh() {
   setVisible(!m_model.isEmpty());
   QStringList lines;
   if (d.isEmpty()) {
-    lines << tr("No deployment of this model recorded since the node started.");
+    lines << tr("This model is not deployed on this node.");
   } else {
     QString serving =
         present(d, "stable_version") ? tr("Serving v%1.").arg(number(d, "stable_version")) : tr("Serving its file.");
