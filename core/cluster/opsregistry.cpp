@@ -118,7 +118,12 @@ void OpsRegistry::runCommand(const OpsMessage &request, const Principal &caller,
              .arg(request.name.left(64), known.isEmpty() ? QStringLiteral("none") : known.join(QStringLiteral(", "))),
          request.id}));
   }
-  if (auto refused = checkRole(caller, found->role, request.id)) return answer(OpsMessage::error(*refused));
+  if (auto refused = checkRole(caller, found->role, request.id)) {
+    if (found->role >= Role::Operator)
+      reportRefusal({caller.name.empty() ? std::string("local") : caller.name, request.name, request.payload.toObject(),
+                     refused->message.toStdString()});
+    return answer(OpsMessage::error(*refused));
+  }
   auto reply = [id = request.id, answer = std::move(answer)](Result<QJsonValue> outcome) {
     if (!outcome) return answer(OpsMessage::error(OpsError::fromStatus(outcome.status(), id)));
     answer(OpsMessage::result(id, std::move(*outcome)));
@@ -150,6 +155,21 @@ void OpsRegistry::setDeltaSink(OpsDeltaSink sink) {
   auto shared = sink ? std::make_shared<const OpsDeltaSink>(std::move(sink)) : nullptr;
   std::unique_lock lock(m_mutex);
   m_sink = std::move(shared);
+}
+
+void OpsRegistry::setRefusalSink(OpsRefusalSink sink) {
+  auto shared = sink ? std::make_shared<const OpsRefusalSink>(std::move(sink)) : nullptr;
+  std::unique_lock lock(m_mutex);
+  m_refusals = std::move(shared);
+}
+
+void OpsRegistry::reportRefusal(OpsRefusal refusal) const {
+  std::shared_ptr<const OpsRefusalSink> sink;
+  {
+    std::shared_lock lock(m_mutex);
+    sink = m_refusals;
+  }
+  if (sink) (*sink)(std::move(refusal));
 }
 
 }  // namespace lmfront::cluster

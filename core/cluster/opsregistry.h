@@ -70,6 +70,17 @@ struct OpsCommand {
 // Receives every published delta; the ops server fans it out to the topic's subscribers.
 using OpsDeltaSink = std::function<void(const QString &topic, const QJsonObject &delta)>;
 
+// A request to change something refused for who made it: no key or an unknown one
+// (`actor` "unauthenticated") or a role too low (`actor` the key's name). `action` is the ops
+// command's name (an HTTP route's is its METHOD and path); `args` what the caller asked with.
+struct OpsRefusal {
+  std::string actor;
+  QString action;
+  QJsonObject args;
+  std::string reason;
+};
+using OpsRefusalSink = std::function<void(OpsRefusal)>;
+
 class OpsRegistry {
 public:
   // Names: [a-z][a-z0-9_]{0,63}, unique per table; a provider or handler is required.
@@ -100,12 +111,17 @@ public:
   // InvalidArgument for an unknown topic: publishing to it is a bug of the caller.
   Status publish(const QString &topic, const QJsonObject &delta) const;
   void setDeltaSink(OpsDeltaSink sink);
+  // Refusals of commands that need the operator role or more go to this sink (the audit log),
+  // from any thread: runCommand's own, and the HTTP admission's through reportRefusal().
+  void setRefusalSink(OpsRefusalSink sink);
+  void reportRefusal(OpsRefusal refusal) const;
 
 private:
   mutable std::shared_mutex m_mutex;
   std::map<QString, std::shared_ptr<const OpsTopic>> m_topics;      // GUARDED_BY(m_mutex)
   std::map<QString, std::shared_ptr<const OpsCommand>> m_commands;  // GUARDED_BY(m_mutex)
   std::shared_ptr<const OpsDeltaSink> m_sink;                       // GUARDED_BY(m_mutex)
+  std::shared_ptr<const OpsRefusalSink> m_refusals;                 // GUARDED_BY(m_mutex)
 };
 
 }  // namespace lmfront::cluster

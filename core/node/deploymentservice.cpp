@@ -235,10 +235,35 @@ struct DeploymentService::Impl {
     return request;
   }
 
+  // The version `serving` replaced when it was deployed (what a rollback went back to before a
+  // stop), from the deployment rows (newest first): the first row older than `serving`'s that
+  // was not a canary or shadow dropped on the way, when `serving` replaced or was promoted over
+  // it. None when `serving` came back by a rollback (that row is the one rolled back), as in
+  // ServingState.
+  std::optional<registry::VersionInfo> replacedBy(const std::string &model, std::int64_t serving,
+                                                  const std::vector<registry::DeploymentRecord> &rows) {
+    std::size_t i = 0;
+    while (i < rows.size() &&
+           (rows[i].version != serving || (rows[i].state != "active" && rows[i].state != "promoted")))
+      ++i;
+    for (++i; i < rows.size(); ++i) {
+      const registry::DeploymentRecord &older = rows[i];
+      if (older.strategy != "replace" && older.state == "rolled_back") continue;  // never served alone
+      if ((older.state != "replaced" && older.state != "promoted") || older.version == serving ||
+          older.version == fileVersion(model))
+        return std::nullopt;
+      auto v = db()->version(model, older.version);
+      if (!v || v->state != VersionState::Published) return std::nullopt;
+      return *v;
+    }
+    return std::nullopt;
+  }
+
   // A node starts from its model files; the catalog may say another version was deployed over
-  // one before the stop. That version is deployed again (replace, no catalog change); a canary or
-  // shadow that ran goes back to published (its guard's window is gone); a version that cannot
-  // be loaded goes back to published and the model file's version serves again.
+  // one before the stop. That version is deployed again (replace, no catalog change) over the
+  // version it had replaced, so a rollback returns to the same version as before the stop; a
+  // canary or shadow that ran goes back to published (its guard's window is gone); a version
+  // that cannot be loaded goes back to published and the model file's version serves again.
   void restore() {
     auto models = db()->listModels();
     if (!models) return;
@@ -261,21 +286,40 @@ struct DeploymentService::Impl {
           published(m.name);
           continue;
         }
-        redeploy(v, file);
+        std::optional<registry::VersionInfo> previous;
+        if (rows) previous = replacedBy(m.name, v.version, *rows);
+        if (!previous) {
+          redeploy(v, file);
+          continue;
+        }
+        // The previous version only has to be loaded again; if it cannot be, the file's stays
+        // the one a rollback returns to.
+        auto under = requestFor(*previous);
+        if (!under) {
+          redeploy(v, file);
+          continue;
+        }
+        gateway.serving()->deploy(std::move(*under), [this, v, file, under = previous->version](Status loaded) {
+          if (db()) redeploy(v, loaded ? under : file);
+        });
       }
     }
   }
 
-  void redeploy(const registry::VersionInfo &v, std::int64_t file) {
+  // Deploys `v` again over what serves now: `under`, the model file's version or the version `v`
+  // had replaced, which serves (and is deployed in the catalog) if `v` cannot be.
+  void redeploy(const registry::VersionInfo &v, std::int64_t under) {
     auto request = requestFor(v);
-    auto failed = [this, model = v.model, version = v.version, file](const Status &why) {
+    auto failed = [this, model = v.model, version = v.version, under](const Status &why) {
       step(model, version, LifecycleAction::Rollback, "local",
            std::string("not served after the restart: ") + why.message());
       markRows(model, version, "rolled_back");
-      if (file > 0) {
-        step(model, file, LifecycleAction::Deploy, "local",
-             std::string("its model file serves again: version ") + std::to_string(version) + " could not be restored");
-        record(model, file, DeployStrategy::Replace, 100, {});
+      if (under > 0) {
+        const bool file = under == fileVersion(model);
+        step(model, under, LifecycleAction::Deploy, "local",
+             std::string(file ? "its model file serves again" : "the version it had replaced serves again") +
+                 ": version " + std::to_string(version) + " could not be restored");
+        record(model, under, DeployStrategy::Replace, 100, {});
       }
       published(model);
     };

@@ -1,9 +1,11 @@
 #include "node/gatewayruntime.h"
 
+#include "cluster/opsregistry.h"
 #include "gateway/auth/authgate.h"
 #include "gateway/auth/keystore.h"
 #include "gateway/ratelimit/ratelimiter.h"
 #include "gateway/ratelimit/redisratelimiter.h"
+#include "node/refusalaudit.h"
 #include "observe/metricnames.h"
 #include "observe/metricsregistry.h"
 
@@ -98,6 +100,7 @@ Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig 
   if (!rateLimited) return rateLimited.status();
   r->m_rateLimited = *rateLimited;
   r->m_events = &context.events;
+  r->m_ops = &context.ops;
   auto store = auth::KeyStore::open(context.dataDir.toStdString());
   if (!store) return store.status().withContext("API keys");
   r->m_store = std::move(*store);
@@ -157,7 +160,10 @@ void GatewayRuntime::configure(gateway::HttpServerOptions &options) const {
 std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &request, AdmitContext &context) const {
   auto who = m_gate->admit(request.header("host"), request.header("origin"), request.header("authorization"),
                            roleFor(context.access));
-  if (!who) return gateway::fromStatus(who.status());
+  if (!who) {
+    reportRefusal(request, context, who.status());
+    return gateway::fromStatus(who.status());
+  }
   context.principal = who->anonymous() ? std::string("local") : who->keyId;
   context.actor = who->anonymous() ? std::string("local") : who->name;
   // Limits meter the routes declared metered (inference); reading models or metrics never is.
@@ -197,6 +203,14 @@ std::optional<ApiError> GatewayRuntime::admit(const gateway::HttpRequest &reques
     return e;
   }
   return std::nullopt;
+}
+
+void GatewayRuntime::reportRefusal(const gateway::HttpRequest &request, const AdmitContext &context,
+                                   const Status &why) const {
+  if (request.method == "GET" || roleFor(context.access) < auth::Role::Operator) return;
+  auto who = m_gate->authenticate(request.header("authorization"));
+  m_ops->reportRefusal(
+      httpRefusal(request.method, request.path, who ? who->name : std::string("unauthenticated"), why.message()));
 }
 
 void GatewayRuntime::settle(const AdmitContext &context, int actualTokens) const {

@@ -59,6 +59,9 @@ private:
   std::optional<gateway::ApiError> admit(const gateway::HttpRequest &request,
                                          gateway::openai::AdmitContext &context) const;
   void settle(const gateway::openai::AdmitContext &context, int actualTokens) const;
+  // A refused request to change something goes to the audit log (node/refusalaudit.h).
+  void reportRefusal(const gateway::HttpRequest &request, const gateway::openai::AdmitContext &context,
+                     const Status &why) const;
 
   GatewaySettings m_settings;
   std::unique_ptr<gateway::auth::KeyStore> m_store;
@@ -67,6 +70,7 @@ private:
   std::unique_ptr<gateway::ratelimit::RateLimiter> m_keyRequests, m_keyTokens, m_modelRequests, m_modelTokens;
   observe::CounterFamily *m_rateLimited = nullptr;  // {scope}
   EventSink *m_events = nullptr;
+  const cluster::OpsRegistry *m_ops = nullptr;
   std::atomic<bool> m_drained{false};
 };
 

@@ -7,6 +7,7 @@
 #include "node/commandargs.h"
 #include "node/gatewayservice.h"
 #include "node/noderoutes.h"
+#include "node/refusalaudit.h"
 #include "registry/catalogdb.h"
 
 #include <QDateTime>
@@ -115,6 +116,19 @@ struct RegistryService::Impl {
   std::int64_t lastAuditId = 0;  // the newest audit row published
   std::map<std::string, std::int64_t, std::less<>> servedFiles;
   bool registered = false;
+  // Jobs posted for refusals hold it weakly: one that runs after the service is gone does nothing.
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
+
+  void auditRefusal(RegistryService &self, const cluster::OpsRefusal &refusal, std::uint64_t leftOut) {
+    if (!db) return;
+    registry::AuditEntry e = refusalEntry(refusal, QDateTime::currentMSecsSinceEpoch());
+    if (e.version)
+      if (auto v = db->version(e.model, *e.version)) e.before = e.after = registry::versionStateName(v->state);
+    if (leftOut > 0) e.reason += " (" + std::to_string(leftOut) + " more refusals before it were not audited)";
+    if (Status written = db->audit().append(e); !written)
+      context.events.report(EventLevel::Error, "catalog", "audit row not written: " + written.message());
+    self.publishChanges(e.model);
+  }
 
   void importServed() {
     servedFiles.clear();
@@ -296,12 +310,26 @@ Status RegistryService::start() {
     }
     d->registered = true;
   }
+  if (const auto state = d->gateway.state(); state && state->onNodeThread) {
+    auto throttle = std::make_shared<RefusalThrottle>();
+    d->context.ops.setRefusalSink([this, post = state->onNodeThread, throttle,
+                                   alive = std::weak_ptr<int>(d->alive)](cluster::OpsRefusal refusal) {
+      const auto leftOut = throttle->admit(QDateTime::currentMSecsSinceEpoch());
+      if (!leftOut) return;
+      post([this, alive, refusal = std::move(refusal), n = *leftOut] {
+        if (alive.lock()) d->auditRefusal(*this, refusal, n);
+      });
+    });
+  }
   return Status::ok();
 }
 
 bool RegistryService::drain(std::chrono::milliseconds) { return true; }
 
-void RegistryService::stop() { d->db.reset(); }
+void RegistryService::stop() {
+  d->context.ops.setRefusalSink({});
+  d->db.reset();
+}
 
 Health RegistryService::health() const {
   Health h;

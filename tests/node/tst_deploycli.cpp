@@ -6,7 +6,9 @@
 // limits by real traffic rolling itself back, audited with the measured values and raising the
 // alert canary_rolled_back; `deployments` listing what the catalog holds, from the start; and a
 // restart serving again the version the catalog deployed (a canary that ran rolled back, a
-// version that cannot load back to published with the model file serving).
+// version that cannot load back to published with the version it had replaced serving, and a rollback after
+// the restart returning to the version the deployed one had replaced); and requests to change
+// something refused for their caller (too low a role, an unknown key; HTTP and ops) audited.
 #include "../support/daemonharness.h"
 #include "client/opsclient.h"
 #include "common/clock.h"
@@ -49,6 +51,7 @@ class TstDeployCli : public QObject {
   QTemporaryDir m_dir;
   Daemon m_node;
   QByteArray m_opsKey;
+  QByteArray m_viewerKey;
   QMap<int, QString> m_files;  // catalog version → its serving artifact's file
 
   QString data() const { return m_dir.filePath(u"data"_qs); }
@@ -137,6 +140,12 @@ private Q_SLOTS:
              0);
     m_opsKey = QJsonDocument::fromJson(out).object()[u"key"].toString().toUtf8();
     QVERIFY(!m_opsKey.isEmpty());
+    QCOMPARE(runCli({u"keys"_qs, u"create"_qs, u"--name"_qs, u"watcher"_qs, u"--role"_qs, u"viewer"_qs,
+                     u"--data-dir"_qs, data(), u"--json"_qs},
+                    &out),
+             0);
+    m_viewerKey = QJsonDocument::fromJson(out).object()[u"key"].toString().toUtf8();
+    QVERIFY(!m_viewerKey.isEmpty());
     QVERIFY(startNode());  // imports the served file as version 1
     m_node.stop();
     QVERIFY(addPublishedVersions());
@@ -339,7 +348,9 @@ private Q_SLOTS:
     QCOMPARE(all[0][u"stable_version"].toInt(), 3);
     QVERIFY(all[0][u"strategy"].isNull());
     QVERIFY(all[0][u"variant_version"].isNull());
-    QTRY_COMPARE_WITH_TIMEOUT(json({u"deployments"_qs}).array()[0][u"previous_version"].toInt(), 1, 15'000);
+    // Version 3 had replaced version 2 (what the canary breach rolled back to): a rollback after
+    // the restart returns there, as it would have before.
+    QTRY_COMPARE_WITH_TIMEOUT(json({u"deployments"_qs}).array()[0][u"previous_version"].toInt(), 2, 15'000);
 
     // The canary was rolled back in the catalog, audited; version 3 stays deployed untouched.
     QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=published"_qs, u"3=deployed"_qs, u"4=published"_qs}));
@@ -350,10 +361,15 @@ private Q_SLOTS:
     QCOMPARE(rows[0][u"before"].toString(), u"deployed"_qs);
     QCOMPARE(rows[0][u"after"].toString(), u"published"_qs);
 
-    // What a rollback goes back to after a restart: the model file's version, kept loaded.
-    QCOMPARE(json({u"rollback"_qs, u"fortunes"_qs}).object()[u"stable_version"].toInt(), 1);
-    QCOMPARE(backendOf(complete()), QByteArray("engine:fortunes"));
-    QCOMPARE(states(), (QStringList{u"1=deployed"_qs, u"2=published"_qs, u"3=published"_qs, u"4=published"_qs}));
+    QCOMPARE(json({u"rollback"_qs, u"fortunes"_qs}).object()[u"stable_version"].toInt(), 2);
+    QCOMPARE(backendOf(complete()), QByteArray("engine:fortunes@2"));
+    QCOMPARE(states(), (QStringList{u"1=published"_qs, u"2=deployed"_qs, u"3=published"_qs, u"4=published"_qs}));
+    // Version 2 serves by a rollback, not by replacing another version: after a restart it serves
+    // over the model file, whose version is the one a rollback returns to.
+    m_node.stop();
+    QVERIFY(startNode());
+    QTRY_COMPARE_WITH_TIMEOUT(backendOf(complete()), QByteArray("engine:fortunes@2"), 15'000);
+    QTRY_COMPARE_WITH_TIMEOUT(json({u"deployments"_qs}).array()[0][u"previous_version"].toInt(), 1, 15'000);
   }
 
   void aVersionThatCannotLoadAtRestartGoesBackToPublished() {
@@ -366,20 +382,62 @@ private Q_SLOTS:
     artifact.close();
     QVERIFY(startNode());
 
-    // The catalog follows what serves: the file's version again.
+    // The catalog follows what serves: version 2, which version 3 had replaced, again.
     QTRY_COMPARE_WITH_TIMEOUT(
-        states(), (QStringList{u"1=deployed"_qs, u"2=published"_qs, u"3=published"_qs, u"4=published"_qs}), 15'000);
+        states(), (QStringList{u"1=published"_qs, u"2=deployed"_qs, u"3=published"_qs, u"4=published"_qs}), 15'000);
     const HttpReply served = complete();
     QCOMPARE(served.status, 200);
-    QCOMPARE(backendOf(served), QByteArray("engine:fortunes"));
+    QCOMPARE(backendOf(served), QByteArray("engine:fortunes@2"));
     QJsonArray rows;
-    QCOMPARE(auditSince(before, &rows), (QStringList{u"rollback v3 ok local"_qs, u"deploy v1 ok local"_qs}));
+    QCOMPARE(auditSince(before, &rows), (QStringList{u"rollback v3 ok local"_qs, u"deploy v2 ok local"_qs}));
     QVERIFY2(rows[0][u"reason"].toString().contains(u"not served after the restart"_qs),
              qPrintable(rows[0][u"reason"].toString()));
+    QVERIFY2(rows[1][u"reason"].toString().contains(u"the version it had replaced serves again"_qs),
+             qPrintable(rows[1][u"reason"].toString()));
     const QJsonArray all = json({u"deployments"_qs}).array();
     QCOMPARE(all.size(), 1);
-    QCOMPARE(all[0][u"stable_version"].toInt(), 1);
+    QCOMPARE(all[0][u"stable_version"].toInt(), 2);
     QVERIFY(all[0][u"loading"].isNull());
+  }
+
+  void refusedCallersAreAudited() {
+    const QStringList statesBefore = states();
+    const int before = auditCount();
+    const int everyBefore = json({u"audit"_qs}).array().size();
+    const Headers viewer{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + m_viewerKey}};
+    // Over HTTP: a key whose role is too low, and a key the node does not know.
+    HttpReply r = httpRequest(m_node.port(), "POST", "/admin/catalog/fortunes/deploy", R"({"version":2})", viewer);
+    QCOMPARE(r.status, 403);
+    r = httpRequest(m_node.port(), "POST", "/admin/catalog/fortunes/versions/2/retire", "{}",
+                    {{"Authorization", "Bearer lmf_0000000000000000000000000000000000000000"}});
+    QCOMPARE(r.status, 401);
+    // Through the ops API (the CLI), a lifecycle verb and a cluster command.
+    QByteArray out, err;
+    QCOMPARE(cli({u"rollback"_qs, u"fortunes"_qs, u"--key"_qs, QString::fromUtf8(m_viewerKey)}, &out, &err), 1);
+    const QString self = json({u"nodes"_qs}).array()[0][u"id"].toString();
+    QVERIFY(!self.isEmpty());
+    QCOMPARE(cli({u"drain"_qs, self, u"--key"_qs, QString::fromUtf8(m_viewerKey)}, &out, &err), 1);
+    // A read the viewer may make is not a refusal.
+    QCOMPARE(cli({u"versions"_qs, u"fortunes"_qs, u"--key"_qs, QString::fromUtf8(m_viewerKey)}, &out, &err), 0);
+
+    QJsonArray rows;
+    QTRY_COMPARE_WITH_TIMEOUT(auditSince(before, &rows),
+                              (QStringList{u"deploy v0 refused watcher"_qs, u"retire v2 refused unauthenticated"_qs,
+                                           u"rollback v0 refused watcher"_qs}),
+                              5'000);
+    for (const auto &row : rows)
+      QVERIFY2(row[u"reason"].toString().contains(u"this needs the operator role"_qs) ||
+                   row[u"actor"].toString() == u"unauthenticated"_qs,
+               qPrintable(row[u"reason"].toString()));
+    QCOMPARE(rows[1][u"before"].toString(), rows[1][u"after"].toString());
+    const QJsonArray every = json({u"audit"_qs}).array();
+    QCOMPARE(every.size(), everyBefore + 4);
+    QCOMPARE(every.last()[u"action"].toString(), u"drain"_qs);
+    QCOMPARE(every.last()[u"actor"].toString(), u"watcher"_qs);
+    QCOMPARE(every.last()[u"outcome"].toString(), u"refused"_qs);
+    QCOMPARE(states(), statesBefore);  // nothing refused changed anything
+    const HttpReply health = httpRequest(m_node.port(), "GET", "/readyz");
+    QCOMPARE(health.status, 200);  // the refused drain did not drain
   }
 };
 
