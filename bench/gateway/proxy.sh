@@ -5,7 +5,8 @@
 #   base       (with BASE_BUILD_DIR) a second lmfrontd from that build, in the same rounds;
 # all to one upstream: nginx `return 200` with a 248-byte completion JSON. Servers alternate,
 # ROUNDS rounds; medians of RPS, p99 (wrk --latency) and gateway CPU µs per request (utime+stime
-# of the proxy process and its children from /proc; the upstream's CPU is not counted).
+# of the proxy process and its children from /proc, and the two apart: user space vs kernel; the
+# upstream's CPU is not counted).
 #
 # Usage: bench/gateway/proxy.sh [BUILD_DIR [BASE_BUILD_DIR]]
 # Env:   ROUNDS=3 DURATION=10s CONNS=64 THREADS=2 WORKERS=2
@@ -93,8 +94,13 @@ curl -fs -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$NPORT
 } >"$WORK/post.lua"
 
 HZ=$(getconf CLK_TCK)
+user_ticks() {  # PID: utime of PID and its children (cpu_ticks minus the kernel's share)
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(awk '{print $14}' "/proc/$p/stat"))); done
+  echo "$total"
+}
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo -e "# server\tround\trps\tp99_ms\tcpu_us\tnon2xx"
+echo -e "# server\tround\trps\tp99_ms\tcpu_us\tnon2xx\tuser_us"
 for r in $(seq "$ROUNDS"); do
   for s in "${SERVERS[@]}"; do
     case $s in
@@ -102,26 +108,27 @@ for r in $(seq "$ROUNDS"); do
     proxy) pid=$LPID port=$LPORT ;;
     base) pid=$BPID port=$BPORT ;;
     esac
-    before=$(cpu_ticks "$pid")
+    before=$(cpu_ticks "$pid") ubefore=$(user_ticks "$pid")
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/post.lua" "http://127.0.0.1:$port/v1/completions" >"$WORK/wrk.out" 2>&1
-    after=$(cpu_ticks "$pid")
+    after=$(cpu_ticks "$pid") uafter=$(user_ticks "$pid")
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
     n=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
     bad=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.out")
     p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' "$WORK/wrk.out")
-    printf '%s\t%s\t%.0f\t%.3f\t%.2f\t%s\n' "$s" "$r" "$rps" "$p99" "$(echo "($after - $before) * 1000000 / $HZ / $n" | bc -l)" "${bad:-0}" | tee -a "$WORK/res.tsv"
+    printf '%s\t%s\t%.0f\t%.3f\t%.2f\t%s\t%.2f\n' "$s" "$r" "$rps" "$p99" "$(echo "($after - $before) * 1000000 / $HZ / $n" | bc -l)" \
+      "${bad:-0}" "$(echo "($uafter - $ubefore) * 1000000 / $HZ / $n" | bc -l)" | tee -a "$WORK/res.tsv"
   done
 done
 python3 - "$WORK/res.tsv" <<'PY'
 import statistics, sys
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
 names = [s for s in ('nginx', 'proxy', 'base') if any(r[0] == s for r in rows)]
-med = {s: [statistics.median(float(r[k]) for r in rows if r[0] == s) for k in (2, 3, 4)] for s in names}
+med = {s: [statistics.median(float(r[k]) for r in rows if r[0] == s) for k in (2, 3, 4, 6)] for s in names}
 label = {'nginx': 'nginx `proxy_pass` (upstream keep-alive)', 'proxy': 'lmfront proxy', 'base': 'lmfront proxy (base build)'}
-print("| proxy → nginx `return 200` | RPS (median) | vs nginx proxy_pass | p99 ms | CPU µs/request |")
-print("| --- | --- | --- | --- | --- |")
+print("| proxy → nginx `return 200` | RPS (median) | vs nginx proxy_pass | p99 ms | CPU µs/request | of which user space |")
+print("| --- | --- | --- | --- | --- | --- |")
 for s in names:
-    print(f"| {label[s]} | {med[s][0]:.0f} | {med[s][0] / med['nginx'][0]:.2f} | {med[s][1]:.2f} | {med[s][2]:.2f} |")
+    print(f"| {label[s]} | {med[s][0]:.0f} | {med[s][0] / med['nginx'][0]:.2f} | {med[s][1]:.2f} | {med[s][2]:.2f} | {med[s][3]:.2f} |")
 for s in names[1:]:
     ratios = [float(a[2]) / float(b[2]) for a in rows if a[0] == s for b in rows if b[0] == 'nginx' and b[1] == a[1]]
     print(f"# {s} / nginx RPS per round: " + " / ".join(f"{x:.2f}" for x in ratios))

@@ -1,5 +1,6 @@
 #include "observe/metricsregistry.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -178,13 +179,31 @@ std::unique_ptr<SeriesBase> FamilyBase::makeSeries() const {
   return nullptr;
 }
 
+namespace {
+// Every key of a family has its label count of values: compare element by element.
+int compareLabels(const LabelValues &a, const LabelValuesView &b) {
+  const std::size_t n = std::min(a.size(), b.size);
+  for (std::size_t i = 0; i < n; ++i)
+    if (const int c = std::string_view(a[i]).compare(b[i]); c != 0) return c;
+  return a.size() < b.size ? -1 : a.size() > b.size ? 1 : 0;
+}
+}  // namespace
+
+bool LabelValuesLess::operator()(const LabelValues &a, const LabelValuesView &b) const {
+  return compareLabels(a, b) < 0;
+}
+bool LabelValuesLess::operator()(const LabelValuesView &a, const LabelValues &b) const {
+  return compareLabels(b, a) > 0;
+}
+
 SeriesBase &FamilyBase::findOrCreate(std::span<const std::string_view> values) {
-  LabelValues key(m_labelNames.size());
-  for (std::size_t i = 0; i < key.size() && i < values.size(); ++i) key[i] = values[i];
   {
     std::shared_lock lock(m_mutex);
-    if (const auto it = m_series.find(key); it != m_series.end()) return *it->second;
+    const LabelValuesView view{values, m_labelNames.size()};
+    if (const auto it = m_series.find(view); it != m_series.end()) return *it->second;
   }
+  LabelValues key(m_labelNames.size());
+  for (std::size_t i = 0; i < key.size() && i < values.size(); ++i) key[i] = values[i];
   std::unique_lock lock(m_mutex);
   if (const auto it = m_series.find(key); it != m_series.end()) return *it->second;
   if (m_series.size() >= m_maxSeries) {

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,22 @@
 namespace lmfront::observe {
 
 using LabelValues = std::vector<std::string>;
+
+// Label values as a caller passes them, read as a family's key: padded with "" or truncated to
+// the family's label count. Compared with stored keys without building one (no allocation on the
+// request path's lookups).
+struct LabelValuesView {
+  std::span<const std::string_view> values;
+  std::size_t size = 0;
+  std::string_view operator[](std::size_t i) const { return i < values.size() ? values[i] : std::string_view(); }
+};
+
+struct LabelValuesLess {
+  using is_transparent = void;
+  bool operator()(const LabelValues &a, const LabelValues &b) const { return a < b; }
+  bool operator()(const LabelValues &a, const LabelValuesView &b) const;
+  bool operator()(const LabelValuesView &a, const LabelValues &b) const;
+};
 
 class FamilyBase {
 public:
@@ -72,7 +89,7 @@ private:
   const std::vector<double> m_bounds;
   const std::size_t m_maxSeries;
   mutable std::shared_mutex m_mutex;
-  std::map<LabelValues, std::unique_ptr<SeriesBase>> m_series;  // GUARDED_BY(m_mutex)
+  std::map<LabelValues, std::unique_ptr<SeriesBase>, LabelValuesLess> m_series;  // GUARDED_BY(m_mutex)
 };
 
 // A family whose series are S. Wrong value counts are padded with "" or truncated (a caller bug,

@@ -103,6 +103,23 @@ private Q_SLOTS:
     QCOMPARE((*c)->seriesCount(), 2u);
   }
 
+  void lookupsFindTheSeriesTheirPaddedValuesName() {
+    MetricsRegistry reg;
+    auto c = reg.counter("pad_total", "h", {"a", "b"});
+    (*c)->withLabels({"x"}).inc();
+    (*c)->withLabels({"x", ""}).inc();             // the same series: missing values are ""
+    (*c)->withLabels({"x", "", "ignored"}).inc();  // and extra ones are dropped
+    (*c)->withLabels({"x", "y"}).inc();
+    (*c)->withLabels({"xy"}).inc();  // a longer first value is another series
+    (*c)->withLabels({"a-long-label-value-past-the-small-string", "y"}).inc(2);
+    QCOMPARE((*c)->seriesCount(), 4u);
+    QCOMPARE((*c)->withLabels({"x", ""}).value(), 3u);
+    QCOMPARE((*c)->withLabels({"x", "y"}).value(), 1u);
+    QCOMPARE((*c)->withLabels({"xy", ""}).value(), 1u);
+    QCOMPARE((*c)->withLabels({"a-long-label-value-past-the-small-string", "y"}).value(), 2u);
+    QCOMPARE((*c)->seriesCount(), 4u);  // reading created nothing
+  }
+
   void cardinalityIsBounded() {
     MetricsRegistry reg(3);
     auto c = reg.counter("card_total", "h", {"model"});

@@ -111,6 +111,7 @@ public:
   void onDone(FinishReason reason, Usage usage) override;
   void onError(const Status &status) override;
   bool cancelled() const override { return !m_ctx.responder->isOpen(); }
+  const CompletionRequest &request() const { return m_ctx.request; }
 
 private:
   void beginStreamIfNeeded();

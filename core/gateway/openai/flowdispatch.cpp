@@ -14,8 +14,11 @@ long long millis(Clock::Duration d) { return std::chrono::duration_cast<std::chr
 void sendToBackend(CompletionContext ctx) {
   ctx.dispatched = ctx.shared->clock.now();
   auto backend = ctx.pool->backends[ctx.backendIndex];
-  CompletionRequest request = ctx.request;
-  backend->generate(request, std::make_shared<CompletionSink>(std::move(ctx)));
+  // The request is read from the sink's context (no copy per request): the sink lives until
+  // generate() returns, and backends read the request before they hand the sink anything.
+  auto sink = std::make_shared<CompletionSink>(std::move(ctx));
+  const CompletionRequest &request = sink->request();
+  backend->generate(request, std::move(sink));
 }
 
 // Ends a request that never reached the backend (queue full, waited too long, client gone):
@@ -53,6 +56,23 @@ ApiError waitedTooLong(const pool::ModelPool &pool, std::size_t i, Clock::Durati
                     {}, "queue_timeout");
 }
 
+// What follows admission, granted or not: the backend gets the request, or the client an answer.
+void admitted(CompletionContext c, Status status, Clock::TimePoint queuedAt) {
+  const Clock::Duration waited = c.shared->clock.now() - queuedAt;
+  if (status.isOk()) {
+    c.holdsSlot = true;
+    if (c.responder->isOpen()) return sendToBackend(std::move(c));
+    status = Status::cancelled("the client went away while the request was queued");
+    c.dispatched = c.shared->clock.now();
+    releaseSlot(c, status);
+  }
+  if (status.code() == StatusCode::DeadlineExceeded)
+    return refuse(c, waitedTooLong(*c.pool, c.backendIndex, waited), waited);
+  ApiError e = fromStatus(status);
+  if (e.httpStatus == 503) e.retryAfterSeconds = kOverloadRetryAfterSeconds;
+  refuse(c, e, waited);
+}
+
 }  // namespace
 
 void admitAndSend(CompletionContext ctx) {
@@ -60,31 +80,19 @@ void admitAndSend(CompletionContext ctx) {
   if (!flow) return sendToBackend(std::move(ctx));
   pool::FlowTimer *timer = ctx.shared->flowTimer.get();
   const auto queuedAt = ctx.shared->clock.now();
+  const std::size_t index = ctx.backendIndex;
+  // A free slot: no waiter, no callback, no context moved to the heap.
+  if (flow->tryAdmitNow(index)) return admitted(std::move(ctx), Status::ok(), queuedAt);
   auto holder = std::make_shared<CompletionContext>(std::move(ctx));
   const ResponderPtr responder = holder->responder;
-  const std::size_t index = holder->backendIndex;
-  Status admitted = flow->admit(index, responder, timer, [holder, queuedAt](Status status) {
-    CompletionContext c = std::move(*holder);
-    const Clock::Duration waited = c.shared->clock.now() - queuedAt;
-    if (status.isOk()) {
-      c.holdsSlot = true;
-      if (c.responder->isOpen()) return sendToBackend(std::move(c));
-      status = Status::cancelled("the client went away while the request was queued");
-      c.dispatched = c.shared->clock.now();
-      releaseSlot(c, status);
-    }
-    if (status.code() == StatusCode::DeadlineExceeded)
-      return refuse(c, waitedTooLong(*c.pool, c.backendIndex, waited), waited);
-    ApiError e = fromStatus(status);
-    if (e.httpStatus == 503) e.retryAfterSeconds = kOverloadRetryAfterSeconds;
-    refuse(c, e, waited);
+  Status result = flow->admit(index, responder, timer, [holder, queuedAt](Status status) {
+    admitted(std::move(*holder), std::move(status), queuedAt);
   });
-  if (admitted.isOk()) return;
+  if (result.isOk()) return;
   // Not admitted, so the callback never ran and the context is still in the holder.
   CompletionContext &c = *holder;
-  if (admitted.code() == StatusCode::ResourceExhausted) return refuse(c, overloaded(*c.pool, index, admitted), {});
-  ApiError e =
-      admitted.code() == StatusCode::DeadlineExceeded ? waitedTooLong(*c.pool, index, {}) : fromStatus(admitted);
+  if (result.code() == StatusCode::ResourceExhausted) return refuse(c, overloaded(*c.pool, index, result), {});
+  ApiError e = result.code() == StatusCode::DeadlineExceeded ? waitedTooLong(*c.pool, index, {}) : fromStatus(result);
   refuse(c, e, {});
 }
 

@@ -112,6 +112,12 @@ Status PoolFlow::admit(std::size_t i, const ResponderPtr &responder, FlowTimer *
   return Status::ok();
 }
 
+bool PoolFlow::tryAdmitNow(std::size_t i) {
+  if (i >= m_backends.size() || !m_backends[i]->queue->tryAdmitNow()) return false;
+  publish(i);
+  return true;
+}
+
 void PoolFlow::release(std::size_t i, Clock::Duration latency, Outcome outcome) {
   if (i >= m_backends.size()) return;
   m_backends[i]->queue->release(latency, outcome);  // may start the next waiter (on this thread)

@@ -63,6 +63,10 @@ public:
 
   // See the top comment. timer may be null (then nobody expires waiters but release()).
   Status admit(std::size_t i, const ResponderPtr &responder, FlowTimer *timer, Ready ready);
+  // admit()'s immediate case without its callback (the common one, on the request path): true
+  // when backend i had a free slot and nobody waiting — the slot is held, release() it once;
+  // false when the request must go through admit() (nothing changed).
+  bool tryAdmitNow(std::size_t i);
   // Returns backend i's slot and teaches its limiter; may hand the slot to the next waiter.
   void release(std::size_t i, Clock::Duration latency, ratelimit::Outcome outcome);
 

@@ -39,6 +39,13 @@ Result<AdmissionQueue::Ticket> AdmissionQueue::admit(Clock::TimePoint deadline, 
   return ticket;
 }
 
+bool AdmissionQueue::tryAdmitNow() {
+  std::lock_guard lock(m_mutex);
+  if (!(m_waiters.empty() && m_limiter.tryAcquire())) return false;
+  ++m_nextTicket;  // as admit() would have numbered it
+  return true;
+}
+
 void AdmissionQueue::drainLocked(Clock::TimePoint now, std::vector<Ready> &granted, std::vector<Ready> &failed) {
   for (auto it = m_waiters.begin(); it != m_waiters.end();) {
     if (it->deadline <= now) {

@@ -41,6 +41,9 @@ public:
   AdmissionQueue(ConcurrencyLimiter &limiter, const AdmissionQueueConfig &config, const Clock &clock);
 
   Result<Ticket> admit(Clock::TimePoint deadline, Ready onReady);
+  // admit()'s immediate case without its callback: a free slot and nobody queued → true, the slot
+  // is held (release() it); otherwise false and nothing changed (the caller goes through admit()).
+  bool tryAdmitNow();
   void release(Clock::Duration latency, Outcome outcome);
   size_t expire();
   bool cancel(Ticket ticket);

@@ -59,6 +59,26 @@ private Q_SLOTS:
     QCOMPARE(q.waiting(), size_t(0));
     QCOMPARE(limiter.inflight(), 2u);
   }
+  void tryAdmitNowTakesOnlyAFreeSlotAndQueuesNothing() {
+    ManualClock clock;
+    ConcurrencyLimiter limiter(fixed(1));
+    AdmissionQueue q(limiter, {}, clock);
+    Recorder r;
+    QVERIFY(q.tryAdmitNow());
+    QCOMPARE(limiter.inflight(), 1u);
+    QVERIFY(!q.tryAdmitNow());  // no slot: nothing taken, nothing queued
+    QCOMPARE(limiter.inflight(), 1u);
+    QCOMPARE(q.waiting(), size_t(0));
+    QVERIFY(q.admit(clock.now() + 1s, r.on(1)));  // waits for the held slot
+    QVERIFY(!q.tryAdmitNow());
+    q.release(1ms, Outcome::Success);  // to the waiter, not to a later tryAdmitNow
+    QCOMPARE(r.events.size(), size_t(1));
+    QCOMPARE(r.events.back(), std::make_pair(1, StatusCode::Ok));
+    QVERIFY(!q.tryAdmitNow());
+    q.release(1ms, Outcome::Success);
+    QCOMPARE(limiter.inflight(), 0u);
+    QVERIFY(q.tryAdmitNow());
+  }
   void waitersExpireAtTheirDeadline() {
     ManualClock clock;
     ConcurrencyLimiter limiter(fixed(1));
