@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 namespace lmfront::gateway::auth {
 class AuthGate;
@@ -61,6 +62,7 @@ private:
   void settle(const gateway::openai::AdmitContext &context, int actualTokens) const;
 
   GatewaySettings m_settings;
+  std::string m_clusterName;  // scopes the cache push channel
   std::unique_ptr<gateway::auth::KeyStore> m_store;
   std::shared_ptr<gateway::auth::Authenticator> m_authenticator;
   std::unique_ptr<gateway::auth::AuthGate> m_gate;

@@ -41,6 +41,7 @@ struct GatewaySettings {
   QString redisHost;  // empty: no Redis tier / node-local limits
   quint16 redisPort = 6379;
   bool cacheEnabled = true;
+  bool cachePush = true;  // with a Redis tier: fills pushed to the other nodes' local tiers
   qint64 cacheBytes = 256ll << 20;
   int cacheTtlSeconds = 600;
   RateLimits perKey;    // per API key (the anonymous local caller is one key, "local")
