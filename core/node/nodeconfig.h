@@ -14,6 +14,7 @@
 #include "config/flags.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -65,6 +66,14 @@ struct ClusterSettings {
   bool enabled() const { return !etcd.isEmpty(); }
 };
 
+// The "engine" section (docs/pools.md, "Per-model slots"): how many requests one model may run
+// at once on the node's shared engine threads, so a flooded model leaves room for the others.
+struct EngineSettings {
+  int modelSlots = 0;                        // every engine-served model; 0: no per-model limit
+  QMap<QString, int> slots;                  // per-model overrides, model name → slots
+  int slotsFor(const QString &model) const;  // 0: no per-model limit
+};
+
 struct NodeConfig {
   QString listenHost = QStringLiteral("127.0.0.1");
   quint16 listenPort = 8080;
@@ -82,6 +91,7 @@ struct NodeConfig {
   GatewaySettings gateway;
   AlertSettings alerts;
   ClusterSettings cluster;
+  EngineSettings engine;
   QJsonObject pools;  // the config file's "pools" section, validated (see gateway/pool/poolspec.h)
 };
 

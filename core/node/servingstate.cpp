@@ -148,7 +148,8 @@ void ServingState::deploy(DeployRequest request, std::function<void(Status)> don
   gateway::pool::startPooled(*m_parts.loader, [this, entry = std::move(entry), request = std::move(request), generation,
                                                done = std::move(done)]() mutable {
     auto pool = loadEnginePool(entry, m_parts.inference, m_parts.poolMetrics, m_parts.clock,
-                               "engine:" + request.model + "@" + request.version);
+                               "engine:" + request.model + "@" + request.version,
+                               m_parts.engineSlots ? m_parts.engineSlots(request.model) : 0);
     post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)] {
       Deployed &loaded = m_deployed[request.model];
       if (loaded.generation != generation) return done(Status::cancelled("rolled back while loading"));

@@ -90,6 +90,8 @@ public:
     // this object: wait for them (QThreadPool::waitForDone) before destroying it.
     QThreadPool *loader = nullptr;
     QThreadPool *inference = nullptr;  // where loaded engines generate
+    // A deployed model's engine slots (loadEnginePool); null: the pool default.
+    std::function<int(const std::string &model)> engineSlots = {};
   };
   // pools: the configured pool specs; catalogSize: how many models the catalog will report.
   ServingState(Parts parts, std::vector<gateway::pool::PoolSpec> pools, std::size_t catalogSize);

@@ -116,6 +116,10 @@ private Q_SLOTS:
     QTest::newRow("cache redis") << QByteArray(R"({"cache":{"redis":"nohost"}})")
                                  << u"cache.redis: expected HOST:PORT, got 'nohost'"_qs;
     QTest::newRow("cache object") << QByteArray(R"({"cache":true})") << u"cache: expected an object, got true"_qs;
+    QTest::newRow("engine slots") << QByteArray(R"({"engine":{"model_slots":-1}})")
+                                  << u"engine.model_slots: expected an integer from 0 to 1000, got -1"_qs;
+    QTest::newRow("engine override") << QByteArray(R"({"engine":{"slots":{"a":1.5}}})")
+                                     << u"engine.slots.a: expected an integer from 1 to 1000, got 1.5"_qs;
     QTest::newRow("cache push") << QByteArray(R"({"cache":{"push":"off"}})")
                                 << u"cache.push: expected true or false, got \"off\""_qs;
     QTest::newRow("limits rate") << QByteArray(R"({"limits":{"per_key":{"requests_per_minute":-1}}})")
@@ -137,6 +141,19 @@ private Q_SLOTS:
     QFETCH(QString, expected);
     const QString message = configError(content);
     QVERIFY2(message.endsWith(u".json: "_qs + expected), qPrintable(message));
+  }
+  void engineSlotsWithOverrides() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"node.json"_qs);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"engine":{"model_slots":2,"slots":{"big":5}}})");
+    f.close();
+    auto c = parseNodeArgs({u"--config"_qs, path});
+    QVERIFY2(c.isOk(), c.status().message().c_str());
+    QCOMPARE(c->engine.slotsFor(u"big"_qs), 5);
+    QCOMPARE(c->engine.slotsFor(u"other"_qs), 2);
+    QCOMPARE(EngineSettings{}.slotsFor(u"any"_qs), 0);  // off unless configured
   }
   void gatewaySectionsAndTheirFlags() {
     QTemporaryDir dir;
