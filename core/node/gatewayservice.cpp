@@ -74,6 +74,7 @@ struct GatewayService::Impl {
                               return engine.slotsFor(QString::fromStdString(model));
                             }},
         std::move(*specs), s.models.size());
+    serving->setModelMemoryBudget(static_cast<std::uint64_t>(config.engine.memoryBudgetBytes));
     ServingState *door = serving.get();
     // Parsed here, on the request's worker (pure, cheap); applied on the node thread, which
     // answers through `done` once the new table is in service.

@@ -72,6 +72,7 @@ struct EngineSettings {
   int modelSlots = 0;                        // every engine-served model; 0: no per-model limit
   QMap<QString, int> slots;                  // per-model overrides, model name → slots
   int slotsFor(const QString &model) const;  // 0: no per-model limit
+  qint64 memoryBudgetBytes = 0;              // images of loaded model versions; 0: no budget
 };
 
 struct NodeConfig {

@@ -387,6 +387,25 @@ private Q_SLOTS:
     QCOMPARE(loading->code(), StatusCode::Cancelled);
     QCOMPARE(backendOf(completion("still")), std::string("engine:m"));
   }
+
+  void aDeployOverTheMemoryBudgetIsRefusedNamingTheSizes() {
+    const std::uint64_t held = m_serving->loadedModelBytes();
+    QVERIFY(held > 0);
+    m_serving->setModelMemoryBudget(held + 1);
+    const Status refused = deployAndWait(request(DeployStrategy::Replace, "2", m_v2));
+    QCOMPARE(refused.code(), StatusCode::FailedPrecondition);
+    for (const std::string &part : {std::string("model 'm' version 2 needs "), std::to_string(held) + " of the node",
+                                    std::to_string(held + 1) + " bytes (engine.memory_budget_bytes)"})
+      QVERIFY2(refused.message().find(part) != std::string::npos, refused.message().c_str());
+    QCOMPARE(backendOf(completion("unchanged")), std::string("engine:m"));
+    QVERIFY(m_serving->deployments().empty());
+    QCOMPARE(m_serving->loadedModelBytes(), held);
+    // Room for both versions (the old one stays loaded for rollback): the same deploy goes through.
+    m_serving->setModelMemoryBudget(held * 4);
+    QVERIFY(deployAndWait(request(DeployStrategy::Replace, "2", m_v2)).isOk());
+    QCOMPARE(backendOf(completion("after")), std::string("engine:m@2"));
+    QVERIFY(m_serving->loadedModelBytes() > held);
+  }
 };
 
 QTEST_GUILESS_MAIN(TstDeployments)

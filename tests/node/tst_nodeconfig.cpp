@@ -147,13 +147,14 @@ private Q_SLOTS:
     const QString path = dir.filePath(u"node.json"_qs);
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(R"({"engine":{"model_slots":2,"slots":{"big":5}}})");
+    f.write(R"({"engine":{"model_slots":2,"slots":{"big":5},"memory_budget_bytes":1048576}})");
     f.close();
     auto c = parseNodeArgs({u"--config"_qs, path});
     QVERIFY2(c.isOk(), c.status().message().c_str());
     QCOMPARE(c->engine.slotsFor(u"big"_qs), 5);
     QCOMPARE(c->engine.slotsFor(u"other"_qs), 2);
     QCOMPARE(EngineSettings{}.slotsFor(u"any"_qs), 0);  // off unless configured
+    QCOMPARE(c->engine.memoryBudgetBytes, qint64(1048576));
   }
   void gatewaySectionsAndTheirFlags() {
     QTemporaryDir dir;

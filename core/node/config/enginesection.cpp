@@ -6,6 +6,8 @@ int EngineSettings::slotsFor(const QString &model) const { return slots.value(mo
 
 Status readEngineSection(config::JsonSection engine, EngineSettings &settings) {
   LMFRONT_RETURN_IF_ERROR(engine.integer(u"model_slots", 0, kMaxModelSlots, settings.modelSlots));
+  LMFRONT_RETURN_IF_ERROR(
+      engine.integer(u"memory_budget_bytes", qint64{0}, kMaxMemoryBudgetBytes, settings.memoryBudgetBytes));
   auto slots = engine.section(u"slots");
   if (!slots) return slots.status();
   for (const auto &[name, value] : slots->entries()) {
