@@ -406,6 +406,25 @@ private Q_SLOTS:
     QCOMPARE(backendOf(completion("after")), std::string("engine:m@2"));
     QVERIFY(m_serving->loadedModelBytes() > held);
   }
+
+  void aCatalogModelOverTheMemoryBudgetIsReportedFailed() {
+    const std::uint64_t held = m_serving->loadedModelBytes();
+    m_serving->setModelMemoryBudget(held);  // full
+    registry::CatalogEntry other;
+    other.name = u"other"_qs;
+    other.path = m_v2;
+    auto pool = loadEnginePool(other, &m_inference, nullptr, m_clock);
+    QVERIFY(pool.isOk());
+    m_serving->modelLoaded(other, *pool);
+    const auto report = m_serving->report();
+    QCOMPARE(report->failed.size(), std::size_t{1});
+    QCOMPARE(report->failed[0].model, std::string("other"));
+    QVERIFY2(report->failed[0].reason.find("(engine.memory_budget_bytes)") != std::string::npos,
+             report->failed[0].reason.c_str());
+    QCOMPARE(m_serving->loadedModelBytes(), held);
+    QCOMPARE(backendOf(R"({"model":"other","prompt":"a","max_tokens":2})"), std::string());  // not served
+    QCOMPARE(backendOf(completion("still")), std::string("engine:m"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TstDeployments)
