@@ -94,6 +94,7 @@ GatewayRuntime::~GatewayRuntime() = default;
 Result<std::unique_ptr<GatewayRuntime>> GatewayRuntime::create(const NodeConfig &config, const NodeContext &context) {
   std::unique_ptr<GatewayRuntime> r(new GatewayRuntime);
   r->m_settings = config.gateway;
+  r->m_clusterName = config.cluster.name.toStdString();
   auto rateLimited = context.metrics.counter(observe::names::kRateLimitedTotal,
                                              "Requests refused by a rate limit, by scope (key, model, tokens, ...).",
                                              {std::string(observe::names::kLabelScope)});
@@ -146,6 +147,8 @@ void GatewayRuntime::configure(gateway::openai::ServiceOptions &options) const {
     gateway::cache::RedisOptions redis;
     redis.host = m_settings.redisHost.toStdString();
     redis.port = m_settings.redisPort;
+    redis.push = m_settings.cachePush;
+    redis.pushNamespace = m_clusterName;
     options.cache.redis = redis;
   }
 }

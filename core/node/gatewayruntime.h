@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 namespace lmfront::gateway::auth {
 class AuthGate;
@@ -64,6 +65,7 @@ private:
                      const Status &why) const;
 
   GatewaySettings m_settings;
+  std::string m_clusterName;  // scopes the cache push channel
   std::unique_ptr<gateway::auth::KeyStore> m_store;
   std::shared_ptr<gateway::auth::Authenticator> m_authenticator;
   std::unique_ptr<gateway::auth::AuthGate> m_gate;

@@ -69,8 +69,12 @@ struct GatewayService::Impl {
     if (!deploymentMetrics) return deploymentMetrics.status();
     serving = std::make_unique<ServingState>(
         ServingState::Parts{*service, *prober, context.clock, context.http, &poolMetrics, *catalogMetrics,
-                            context.events, *deploymentMetrics, &loader, &context.inference},
+                            context.events, *deploymentMetrics, &loader, &context.inference,
+                            [engine = config.engine](const std::string &model) {
+                              return engine.slotsFor(QString::fromStdString(model));
+                            }},
         std::move(*specs), s.models.size());
+    serving->setModelMemoryBudget(static_cast<std::uint64_t>(config.engine.memoryBudgetBytes));
     ServingState *door = serving.get();
     // Parsed here, on the request's worker (pure, cheap); applied on the node thread, which
     // answers through `done` once the new table is in service.
@@ -139,7 +143,8 @@ struct GatewayService::Impl {
     gateway::pool::startPooled(loader, [this, s = state, door = serving.get(), background = std::move(background)] {
       for (const auto &entry : background) {
         if (s->draining.load()) return;
-        auto pool = loadEnginePool(entry, &context.inference, &poolMetrics, context.clock);
+        auto pool = loadEnginePool(entry, &context.inference, &poolMetrics, context.clock, {},
+                                   config.engine.slotsFor(entry.name));
         door->post([door, entry, pool = std::move(pool)] {
           if (pool)
             door->modelLoaded(entry, *pool);
@@ -197,7 +202,8 @@ Status GatewayService::startServing() {
       background.push_back(entry);
       continue;
     }
-    auto pool = loadEnginePool(entry, &d->context.inference, &d->poolMetrics, d->context.clock);
+    auto pool = loadEnginePool(entry, &d->context.inference, &d->poolMetrics, d->context.clock, {},
+                               config.engine.slotsFor(entry.name));
     if (!pool) return pool.status();
     d->serving->modelLoaded(entry, *pool);
   }

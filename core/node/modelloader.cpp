@@ -3,6 +3,8 @@
 #include "engine/model.h"
 #include "gateway/pool/enginebackend.h"
 
+#include <algorithm>
+
 namespace lmfront::node {
 
 using gateway::pool::EngineBackend;
@@ -10,7 +12,7 @@ using gateway::pool::ModelPool;
 
 Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogEntry &entry, QThreadPool *threads,
                                                         const gateway::pool::PoolMetrics *metrics, const Clock &clock,
-                                                        std::string backendId) {
+                                                        std::string backendId, int slots) {
   if (!entry.manifestError.isOk()) return entry.manifestError.withContext("model '" + entry.name.toStdString() + "'");
   const std::string path = entry.path.toStdString();
   auto model = engine::Model::open(path);
@@ -26,8 +28,14 @@ Result<std::shared_ptr<const ModelPool>> loadEnginePool(const registry::CatalogE
   auto balancer = gateway::routing::makeBalancer({}, {{pool->backends[0]->id(), 1, true}}, clock);
   if (!balancer) return balancer.status();
   pool->balancer = std::move(*balancer);
-  // Default limits (poolflow.h): an engine replica queues beyond its adaptive limit like any backend.
-  auto flow = gateway::pool::PoolFlow::create({}, pool->name, {pool->backends[0]->id()},
+  // Default limits (poolflow.h): an engine replica queues beyond its limit like any backend. With
+  // slots, the limit is that many, fixed: the model's share of the engine threads all models share.
+  gateway::pool::FlowConfig flowConfig;
+  if (slots > 0) {
+    flowConfig.concurrency.initialLimit = static_cast<std::uint32_t>(slots);
+    flowConfig.concurrency.maxLimit = std::max<std::uint32_t>(flowConfig.concurrency.maxLimit, slots);
+  }
+  auto flow = gateway::pool::PoolFlow::create(flowConfig, pool->name, {pool->backends[0]->id()},
                                               metrics ? &metrics->flow : nullptr, clock);
   if (!flow) return flow.status();
   pool->flow = std::move(*flow);

@@ -6,6 +6,7 @@
 #include "node/config/authsection.h"
 #include "node/config/cachesection.h"
 #include "node/config/clustersection.h"
+#include "node/config/enginesection.h"
 #include "node/config/limitssection.h"
 #include "node/config/nodesection.h"
 #include "node/config/tlssection.h"
@@ -182,6 +183,9 @@ Status readConfig(config::JsonSection &root, NodeConfig &config) {
   auto alerts = root.section(u"alerts");
   if (!alerts) return alerts.status();
   LMFRONT_RETURN_IF_ERROR(readAlertsSection(*alerts, config.alerts));
+  auto engine = root.section(u"engine");
+  if (!engine) return engine.status();
+  LMFRONT_RETURN_IF_ERROR(readEngineSection(*engine, config.engine));
   // Pools are validated here and built at start (and again on PUT /admin/pools): gateway/pool/.
   const QJsonValue pools = root.value(u"pools");
   if (!pools.isUndefined()) {

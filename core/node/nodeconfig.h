@@ -14,6 +14,7 @@
 #include "config/flags.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -41,6 +42,7 @@ struct GatewaySettings {
   QString redisHost;  // empty: no Redis tier / node-local limits
   quint16 redisPort = 6379;
   bool cacheEnabled = true;
+  bool cachePush = true;  // with a Redis tier: fills pushed to the other nodes' local tiers
   qint64 cacheBytes = 256ll << 20;
   int cacheTtlSeconds = 600;
   RateLimits perKey;    // per API key (the anonymous local caller is one key, "local")
@@ -64,6 +66,15 @@ struct ClusterSettings {
   bool enabled() const { return !etcd.isEmpty(); }
 };
 
+// The "engine" section (docs/pools.md, "Per-model slots"): how many requests one model may run
+// at once on the node's shared engine threads, so a flooded model leaves room for the others.
+struct EngineSettings {
+  int modelSlots = 0;                        // every engine-served model; 0: no per-model limit
+  QMap<QString, int> slots;                  // per-model overrides, model name → slots
+  int slotsFor(const QString &model) const;  // 0: no per-model limit
+  qint64 memoryBudgetBytes = 0;              // images of loaded model versions; 0: no budget
+};
+
 struct NodeConfig {
   QString listenHost = QStringLiteral("127.0.0.1");
   quint16 listenPort = 8080;
@@ -81,6 +92,7 @@ struct NodeConfig {
   GatewaySettings gateway;
   AlertSettings alerts;
   ClusterSettings cluster;
+  EngineSettings engine;
   QJsonObject pools;  // the config file's "pools" section, validated (see gateway/pool/poolspec.h)
 };
 

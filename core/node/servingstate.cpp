@@ -1,7 +1,9 @@
 #include "node/servingstate.h"
 
 #include "common/eventsink.h"
+#include "engine/model.h"
 #include "gateway/openai/openaiservice.h"
+#include "gateway/pool/enginebackend.h"
 #include "gateway/pool/healthprober.h"
 #include "gateway/pool/poolbuilder.h"
 #include "gateway/pool/pooltask.h"
@@ -10,6 +12,7 @@
 #include <QMetaObject>
 #include <QThreadPool>
 #include <cmath>
+#include <set>
 
 namespace lmfront::node {
 
@@ -36,8 +39,43 @@ Status ServingState::setPools(std::vector<gateway::pool::PoolSpec> pools) {
   return published;
 }
 
+std::uint64_t ServingState::loadedModelBytes() const {
+  std::set<const engine::Model *> models;  // pools of one model share its engine: count it once
+  const auto add = [&](const std::shared_ptr<const ModelPool> &pool) {
+    if (!pool) return;
+    for (const auto &backend : pool->backends)
+      if (const auto *engine = dynamic_cast<const gateway::pool::EngineBackend *>(backend.get()))
+        models.insert(&engine->model());
+  };
+  for (const auto &[name, pool] : m_engines.pools) add(pool);
+  for (const auto &[name, d] : m_deployed) {
+    add(d.previous);
+    if (d.variant) add(d.variant->variant);
+  }
+  std::uint64_t bytes = 0;
+  for (const engine::Model *m : models) bytes += m->imageSize();
+  return bytes;
+}
+
+Status ServingState::checkMemoryBudget(const std::string &model, const std::string &version,
+                                       const ModelPool &pool) const {
+  if (m_memoryBudget == 0) return Status::ok();
+  std::uint64_t needed = 0;
+  for (const auto &backend : pool.backends)
+    if (const auto *engine = dynamic_cast<const gateway::pool::EngineBackend *>(backend.get()))
+      needed += engine->model().imageSize();
+  const std::uint64_t used = loadedModelBytes();
+  if (used + needed <= m_memoryBudget) return Status::ok();
+  return Status::failedPrecondition(
+      "model '" + model + "'" + (version.empty() ? std::string() : " version " + version) + " needs " +
+      std::to_string(needed) + " bytes, but " + std::to_string(used) + " of the node's model memory budget of " +
+      std::to_string(m_memoryBudget) + " bytes (engine.memory_budget_bytes) are in use: roll back or drop a " +
+      "version, or raise the budget");
+}
+
 void ServingState::modelLoaded(const registry::CatalogEntry &entry, std::shared_ptr<const ModelPool> pool) {
   const std::string name = entry.name.toStdString();
+  if (Status fits = checkMemoryBudget(name, {}, *pool); !fits.isOk()) return modelFailed(entry, fits);
   const auto deployed = m_deployed.find(name);
   if (deployed == m_deployed.end() || !m_engines.find(name)) {
     m_engines.pools[name] = std::move(pool);
@@ -148,11 +186,16 @@ void ServingState::deploy(DeployRequest request, std::function<void(Status)> don
   gateway::pool::startPooled(*m_parts.loader, [this, entry = std::move(entry), request = std::move(request), generation,
                                                done = std::move(done)]() mutable {
     auto pool = loadEnginePool(entry, m_parts.inference, m_parts.poolMetrics, m_parts.clock,
-                               "engine:" + request.model + "@" + request.version);
-    post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)] {
+                               "engine:" + request.model + "@" + request.version,
+                               m_parts.engineSlots ? m_parts.engineSlots(request.model) : 0);
+    post([this, request = std::move(request), pool = std::move(pool), generation, done = std::move(done)]() mutable {
       Deployed &loaded = m_deployed[request.model];
       if (loaded.generation != generation) return done(Status::cancelled("rolled back while loading"));
       loaded.loading.clear();
+      // Measured on the loaded file (mapped, not yet paged in), so the check sees its real size.
+      if (pool) {
+        if (Status fits = checkMemoryBudget(request.model, request.version, **pool); !fits.isOk()) pool = fits;
+      }
       if (!pool) {
         if (loaded.stableVersion.empty() && !loaded.previous && !loaded.variant) m_deployed.erase(request.model);
         m_parts.events.report(EventLevel::Error, "deploy", "deploy failed: " + pool.status().message(),

@@ -90,6 +90,8 @@ public:
     // this object: wait for them (QThreadPool::waitForDone) before destroying it.
     QThreadPool *loader = nullptr;
     QThreadPool *inference = nullptr;  // where loaded engines generate
+    // A deployed model's engine slots (loadEnginePool); null: the pool default.
+    std::function<int(const std::string &model)> engineSlots = {};
   };
   // pools: the configured pool specs; catalogSize: how many models the catalog will report.
   ServingState(Parts parts, std::vector<gateway::pool::PoolSpec> pools, std::size_t catalogSize);
@@ -126,6 +128,11 @@ public:
   // stable version again (already loaded: a table swap). FailedPrecondition when none applies.
   Status rollback(const std::string &model);
   std::vector<DeploymentInfo> deployments() const;
+  // Model memory (docs/models.md, "Memory budget"): the images of every model version held —
+  // stable, kept for rollback, canary or shadow — each counted once. With a budget (bytes; 0:
+  // none), a catalog model or a deploy that would take the total over it is refused, naming sizes.
+  void setModelMemoryBudget(std::uint64_t bytes) { m_memoryBudget = bytes; }
+  std::uint64_t loadedModelBytes() const;
   // Judges every guarded canary at the clock's now; rolls back the ones in breach.
   void evaluateCanaries();
   void setCanaryBreachHandler(std::function<void(const CanaryBreach &)> handler) { m_onBreach = std::move(handler); }
@@ -142,6 +149,8 @@ private:
     std::uint64_t generation = 0;  // bumped by rollback(): a load that finds it changed is dropped
   };
   void updateReport();
+  Status checkMemoryBudget(const std::string &model, const std::string &version,
+                           const gateway::pool::ModelPool &pool) const;
   void applyDeploy(const DeployRequest &request, std::shared_ptr<const gateway::pool::ModelPool> pool,
                    std::function<void(Status)> done);
   void deployEvent(const std::string &model, const std::string &what, const std::string &version);
@@ -154,6 +163,7 @@ private:
   std::atomic<std::shared_ptr<const ServingReport>> m_report;
   std::map<std::string, Deployed, std::less<>> m_deployed;
   std::function<void(const CanaryBreach &)> m_onBreach;
+  std::uint64_t m_memoryBudget = 0;
 };
 
 }  // namespace lmfront::node

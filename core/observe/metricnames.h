@@ -29,6 +29,11 @@ inline constexpr std::string_view kCacheCoalescedTotal = "lmfront_cache_coalesce
 inline constexpr std::string_view kCacheRedisErrorsTotal = "lmfront_cache_redis_errors_total";
 inline constexpr std::string_view kCacheRedisDroppedTotal = "lmfront_cache_redis_dropped_total";
 inline constexpr std::string_view kCacheRedisUp = "lmfront_cache_redis_up";
+// Push of Redis fills to the other nodes' local tiers (cachepush.h).
+inline constexpr std::string_view kCachePushPublishedTotal = "lmfront_cache_push_published_total";
+inline constexpr std::string_view kCachePushReceivedTotal = "lmfront_cache_push_received_total";
+inline constexpr std::string_view kCachePushDroppedTotal = "lmfront_cache_push_dropped_total";  // {reason}
+inline constexpr std::string_view kCachePushUp = "lmfront_cache_push_up";
 
 // Backends and flow control.
 inline constexpr std::string_view kBackendUp = "lmfront_backend_up";                               // {backend} 0|1
@@ -59,6 +64,7 @@ inline constexpr std::string_view kLabelCode = "code";
 inline constexpr std::string_view kLabelTier = "tier";
 inline constexpr std::string_view kLabelScope = "scope";
 inline constexpr std::string_view kLabelOp = "op";
+inline constexpr std::string_view kLabelReason = "reason";
 inline constexpr std::string_view kLabelVariant = "variant";
 inline constexpr std::string_view kLabelNode = "node";
 

@@ -387,6 +387,44 @@ private Q_SLOTS:
     QCOMPARE(loading->code(), StatusCode::Cancelled);
     QCOMPARE(backendOf(completion("still")), std::string("engine:m"));
   }
+
+  void aDeployOverTheMemoryBudgetIsRefusedNamingTheSizes() {
+    const std::uint64_t held = m_serving->loadedModelBytes();
+    QVERIFY(held > 0);
+    m_serving->setModelMemoryBudget(held + 1);
+    const Status refused = deployAndWait(request(DeployStrategy::Replace, "2", m_v2));
+    QCOMPARE(refused.code(), StatusCode::FailedPrecondition);
+    for (const std::string &part : {std::string("model 'm' version 2 needs "), std::to_string(held) + " of the node",
+                                    std::to_string(held + 1) + " bytes (engine.memory_budget_bytes)"})
+      QVERIFY2(refused.message().find(part) != std::string::npos, refused.message().c_str());
+    QCOMPARE(backendOf(completion("unchanged")), std::string("engine:m"));
+    QVERIFY(m_serving->deployments().empty());
+    QCOMPARE(m_serving->loadedModelBytes(), held);
+    // Room for both versions (the old one stays loaded for rollback): the same deploy goes through.
+    m_serving->setModelMemoryBudget(held * 4);
+    QVERIFY(deployAndWait(request(DeployStrategy::Replace, "2", m_v2)).isOk());
+    QCOMPARE(backendOf(completion("after")), std::string("engine:m@2"));
+    QVERIFY(m_serving->loadedModelBytes() > held);
+  }
+
+  void aCatalogModelOverTheMemoryBudgetIsReportedFailed() {
+    const std::uint64_t held = m_serving->loadedModelBytes();
+    m_serving->setModelMemoryBudget(held);  // full
+    registry::CatalogEntry other;
+    other.name = u"other"_qs;
+    other.path = m_v2;
+    auto pool = loadEnginePool(other, &m_inference, nullptr, m_clock);
+    QVERIFY(pool.isOk());
+    m_serving->modelLoaded(other, *pool);
+    const auto report = m_serving->report();
+    QCOMPARE(report->failed.size(), std::size_t{1});
+    QCOMPARE(report->failed[0].model, std::string("other"));
+    QVERIFY2(report->failed[0].reason.find("(engine.memory_budget_bytes)") != std::string::npos,
+             report->failed[0].reason.c_str());
+    QCOMPARE(m_serving->loadedModelBytes(), held);
+    QCOMPARE(backendOf(R"({"model":"other","prompt":"a","max_tokens":2})"), std::string());  // not served
+    QCOMPARE(backendOf(completion("still")), std::string("engine:m"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TstDeployments)

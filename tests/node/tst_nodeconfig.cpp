@@ -116,6 +116,12 @@ private Q_SLOTS:
     QTest::newRow("cache redis") << QByteArray(R"({"cache":{"redis":"nohost"}})")
                                  << u"cache.redis: expected HOST:PORT, got 'nohost'"_qs;
     QTest::newRow("cache object") << QByteArray(R"({"cache":true})") << u"cache: expected an object, got true"_qs;
+    QTest::newRow("engine slots") << QByteArray(R"({"engine":{"model_slots":-1}})")
+                                  << u"engine.model_slots: expected an integer from 0 to 1000, got -1"_qs;
+    QTest::newRow("engine override") << QByteArray(R"({"engine":{"slots":{"a":1.5}}})")
+                                     << u"engine.slots.a: expected an integer from 1 to 1000, got 1.5"_qs;
+    QTest::newRow("cache push") << QByteArray(R"({"cache":{"push":"off"}})")
+                                << u"cache.push: expected true or false, got \"off\""_qs;
     QTest::newRow("limits rate") << QByteArray(R"({"limits":{"per_key":{"requests_per_minute":-1}}})")
                                  << u"limits.per_key.requests_per_minute: expected an integer from 0 to "
                                     u"1000000000000, got -1"_qs;
@@ -136,13 +142,27 @@ private Q_SLOTS:
     const QString message = configError(content);
     QVERIFY2(message.endsWith(u".json: "_qs + expected), qPrintable(message));
   }
+  void engineSlotsWithOverrides() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"node.json"_qs);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"engine":{"model_slots":2,"slots":{"big":5},"memory_budget_bytes":1048576}})");
+    f.close();
+    auto c = parseNodeArgs({u"--config"_qs, path});
+    QVERIFY2(c.isOk(), c.status().message().c_str());
+    QCOMPARE(c->engine.slotsFor(u"big"_qs), 5);
+    QCOMPARE(c->engine.slotsFor(u"other"_qs), 2);
+    QCOMPARE(EngineSettings{}.slotsFor(u"any"_qs), 0);  // off unless configured
+    QCOMPARE(c->engine.memoryBudgetBytes, qint64(1048576));
+  }
   void gatewaySectionsAndTheirFlags() {
     QTemporaryDir dir;
     const QString path = dir.filePath(u"node.json"_qs);
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(R"({"auth":{"require_keys":false,"allowed_hosts":["a.lan"],"trusted_origins":["http://x:1"]},)"
-            R"("cache":{"enabled":true,"max_bytes":1024,"ttl_s":30,"redis":"10.0.0.1:6380"},)"
+            R"("cache":{"enabled":true,"max_bytes":1024,"ttl_s":30,"push":false,"redis":"10.0.0.1:6380"},)"
             R"("limits":{"per_key":{"requests_per_minute":5},"per_model":{"tokens_per_minute":7}}})");
     f.close();
     auto fromFile = parseNodeArgs({u"--config"_qs, path});
@@ -157,6 +177,8 @@ private Q_SLOTS:
     QCOMPARE(g.perKey.requestsPerMinute, qint64(5));
     QCOMPARE(g.perModel.tokensPerMinute, qint64(7));
     QVERIFY(!g.requireKeys && g.cacheEnabled);
+    QVERIFY(!g.cachePush);
+    QVERIFY(GatewaySettings{}.cachePush);  // on unless turned off
 
     // Flags override the file; repeatable ones add to it.
     auto c = parseNodeArgs({u"--require-keys"_qs, u"--allowed-host=b.lan"_qs, u"--trusted-origin"_qs, u"http://y:2"_qs,

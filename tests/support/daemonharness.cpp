@@ -171,8 +171,8 @@ quint16 freePort() {
 
 RedisServer::~RedisServer() { kill(); }
 
-bool RedisServer::start() {
-  m_port = freePort();
+bool RedisServer::start(quint16 port) {
+  m_port = port ? port : freePort();
   m_process.start(
       QStringLiteral("redis-server"),
       {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),

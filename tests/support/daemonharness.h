@@ -63,7 +63,8 @@ quint16 freePort();
 class RedisServer {
 public:
   ~RedisServer();
-  bool start();
+  // port 0: a free one; a port again after kill(): the same server address restarted.
+  bool start(quint16 port = 0);
   void kill();
   quint16 port() const { return m_port; }
 

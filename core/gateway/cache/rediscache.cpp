@@ -1,8 +1,9 @@
 #include "gateway/cache/rediscache.h"
 
+#include "gateway/cache/cachepush.h"
+#include "gateway/cache/redisio.h"
+
 #include <hiredis.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -15,33 +16,11 @@
 namespace lmfront::gateway::cache {
 namespace {
 
-timeval toTimeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
+using redisio::toTimeval;
 
 void inc(std::atomic<std::uint64_t> &stat, observe::Counter *metric) {
   stat.fetch_add(1, std::memory_order_relaxed);
   if (metric) metric->inc();
-}
-
-// A write to a socket Redis closed raises SIGPIPE; blocked here, write() returns EPIPE instead.
-// The signal then stays pending on this thread: clear it so it never surprises anyone.
-void blockSigpipe() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-void clearPendingSigpipe() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGPIPE);
-  const timespec zero{0, 0};
-  while (sigtimedwait(&set, nullptr, &zero) == SIGPIPE) {
-  }
 }
 
 }  // namespace
@@ -54,6 +33,7 @@ public:
     Value value;
     Clock::Duration ttl{};
     GetCallback onResult;
+    bool published = false;  // put lane: a PUBLISH follows the SET in the pipeline
   };
 
   Lane(RedisCache &owner, Kind kind, std::size_t capacity, std::atomic<bool> &upFlag)
@@ -95,7 +75,7 @@ public:
 
 private:
   void run() {
-    blockSigpipe();
+    redisio::blockSigpipe();
     ensureConnected();  // early, so the up gauge tells the truth before the first request
     std::vector<Job> batch;
     for (;;) {
@@ -159,7 +139,7 @@ private:
   void disconnect() {
     if (m_ctx) redisFree(m_ctx);
     m_ctx = nullptr;
-    clearPendingSigpipe();
+    redisio::clearPendingSigpipe();
     m_retryAt.store((m_owner.m_clock.now() + m_backoff).time_since_epoch().count(), std::memory_order_release);
     m_backoff = std::min<Clock::Duration>(m_backoff * 2, m_owner.m_options.backoffMax);
     setUp(false);
@@ -185,7 +165,7 @@ private:
       return;
     }
     const std::string &prefix = m_owner.m_options.keyPrefix;
-    for (const auto &job : batch) {
+    for (auto &job : batch) {
       const std::string key = prefix + job.key.hex();
       if (m_kind == Kind::Get) {
         redisAppendCommand(m_ctx, "GET %b", key.data(), key.size());
@@ -195,11 +175,12 @@ private:
             std::max<long long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(job.ttl).count());
         redisAppendCommand(m_ctx, "SET %b %b PX %lld", key.data(), key.size(), job.value->data(), job.value->size(),
                            ms);
+        appendPublish(job);
       }
     }
     std::size_t i = 0;
     for (; i < batch.size(); ++i) {
-      if (!(m_kind == Kind::Get ? finishGet(batch[i]) : finishPut())) break;
+      if (!(m_kind == Kind::Get ? finishGet(batch[i]) : finishPut(batch[i]))) break;
     }
     if (i < batch.size()) {
       disconnect();  // an I/O error or timeout: the pipeline's state is unknown
@@ -239,7 +220,22 @@ private:
     return true;
   }
 
-  bool finishPut() {
+  // Behind the SET in the same pipeline, so a receiver that also asks Redis finds the entry. The
+  // message carries the value: receivers store it without a round trip of their own.
+  void appendPublish(Job &job) {
+    job.published = false;
+    if (m_owner.m_pushChannel.empty()) return;
+    if (job.value->size() > m_owner.m_options.pushMaxValueBytes) {
+      inc(m_owner.m_pushTooLarge, m_owner.m_metrics.pushTooLarge);
+      return;
+    }
+    const std::string message = encodePush(m_owner.m_nodeTag, job.key, job.ttl, *job.value);
+    const std::string &channel = m_owner.m_pushChannel;
+    redisAppendCommand(m_ctx, "PUBLISH %b %b", channel.data(), channel.size(), message.data(), message.size());
+    job.published = true;
+  }
+
+  bool finishPut(const Job &job) {
     redisReply *r = reply();
     if (!r) return false;
     if (r->type == REDIS_REPLY_ERROR) {
@@ -247,6 +243,11 @@ private:
     } else {
       m_owner.m_puts.fetch_add(1, std::memory_order_relaxed);
     }
+    freeReplyObject(r);
+    if (!job.published) return true;
+    r = reply();
+    if (!r) return false;
+    if (r->type == REDIS_REPLY_INTEGER) inc(m_owner.m_pushPublished, m_owner.m_metrics.pushPublished);
     freeReplyObject(r);
     return true;
   }
@@ -268,7 +269,11 @@ private:
 };
 
 RedisCache::RedisCache(RedisOptions options, const Clock &clock, RedisMetrics metrics)
-    : m_options(std::move(options)), m_clock(clock), m_metrics(metrics) {
+    : m_options(std::move(options)),
+      m_clock(clock),
+      m_metrics(metrics),
+      m_nodeTag(randomNodeTag()),
+      m_pushChannel(m_options.push ? pushChannel(m_options) : std::string()) {
   if (m_metrics.up) m_metrics.up->set(0);
   m_getLane = std::make_unique<Lane>(*this, Lane::Kind::Get, m_options.getQueueCapacity, m_getUp);
   m_putLane = std::make_unique<Lane>(*this, Lane::Kind::Put, m_options.putQueueCapacity, m_putUp);
@@ -336,6 +341,8 @@ RedisStats RedisCache::stats() const {
   s.putDropped = m_putDropped.load(std::memory_order_relaxed);
   s.connects = m_connects.load(std::memory_order_relaxed);
   s.connectFailures = m_connectFailures.load(std::memory_order_relaxed);
+  s.pushPublished = m_pushPublished.load(std::memory_order_relaxed);
+  s.pushTooLarge = m_pushTooLarge.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -15,6 +15,8 @@
 // - Outage: a failed connect or I/O marks the lane down and schedules a reconnect with exponential
 //   backoff (backoffInitial doubling up to backoffMax, on the injected clock). While down, calls
 //   return false immediately: the gateway degrades to its local tier, no client sees an error.
+// - Push (options.push): after each SET the put lane pipelines a PUBLISH of the entry for the
+//   other nodes' local tiers (cachepush.h); values over options.pushMaxValueBytes are not pushed.
 // - get(key): a blocking convenience over getAsync (waits at most connectTimeout + 2×ioTimeout +
 //   200 ms): for tests and tools, not for event-loop threads.
 // - The destructor stops both threads; queued lookups are answered as misses, queued writes dropped.
@@ -27,6 +29,7 @@
 #include "gateway/cache/localcache.h"
 #include "observe/metrics.h"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -48,7 +51,14 @@ struct RedisOptions {
   std::size_t maxBatch = 64;             // commands pipelined per round trip
   std::size_t maxValueBytes = 8u << 20;  // larger values are not shared
   std::string keyPrefix = "lmfront:cache:v1:";
+  // Publish each write to the other nodes sharing this Redis and namespace (cachepush.h).
+  bool push = false;
+  std::string pushNamespace = "default";      // the cluster's name: clusters sharing a Redis stay apart
+  std::size_t pushMaxValueBytes = 64u << 10;  // larger values are found in Redis on a miss instead
 };
+
+// Identifies one RedisCache in the push messages it publishes, so it can ignore its own.
+using NodeTag = std::array<std::uint8_t, 16>;
 
 // Optional metric series the tier updates (any may be null). See docs/metrics.md.
 struct RedisMetrics {
@@ -56,6 +66,8 @@ struct RedisMetrics {
   observe::Counter *putErrors = nullptr;
   observe::Counter *getDropped = nullptr;
   observe::Counter *putDropped = nullptr;
+  observe::Counter *pushPublished = nullptr;
+  observe::Counter *pushTooLarge = nullptr;  // not published: value over pushMaxValueBytes
   observe::Gauge *up = nullptr;
 };
 
@@ -63,6 +75,7 @@ struct RedisStats {
   std::uint64_t hits = 0, misses = 0, getErrors = 0, getDropped = 0;
   std::uint64_t puts = 0, putErrors = 0, putDropped = 0;
   std::uint64_t connects = 0, connectFailures = 0;
+  std::uint64_t pushPublished = 0, pushTooLarge = 0;
 };
 
 class RedisCache {
@@ -91,6 +104,7 @@ public:
   bool waitUntilUp(std::chrono::milliseconds timeout) const;
   RedisStats stats() const;
   const RedisOptions &options() const { return m_options; }
+  const NodeTag &nodeTag() const { return m_nodeTag; }
 
 private:
   class Lane;
@@ -99,6 +113,9 @@ private:
   const RedisOptions m_options;
   const Clock &m_clock;
   const RedisMetrics m_metrics;
+  const NodeTag m_nodeTag;
+  const std::string m_pushChannel;  // empty: no push
+  std::atomic<std::uint64_t> m_pushPublished{0}, m_pushTooLarge{0};
   std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_getErrors{0}, m_getDropped{0};
   std::atomic<std::uint64_t> m_puts{0}, m_putErrors{0}, m_putDropped{0}, m_connects{0}, m_connectFailures{0};
   std::atomic<bool> m_getUp{false}, m_putUp{false};

@@ -14,6 +14,7 @@ void inc(observe::Counter *c) {
 TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const CacheMetrics *metrics)
     : m_options(std::move(options)), m_clock(clock), m_local(m_options.local, clock) {
   RedisMetrics redisMetrics;
+  PushMetrics pushMetrics;
   if (metrics) {
     m_localHits = &metrics->hits->withLabels({"local"});
     m_localMisses = &metrics->misses->withLabels({"local"});
@@ -26,8 +27,24 @@ TieredCache::TieredCache(TieredCacheOptions options, const Clock &clock, const C
     redisMetrics.getDropped = &metrics->redisDropped->withLabels({"get"});
     redisMetrics.putDropped = &metrics->redisDropped->withLabels({"put"});
     redisMetrics.up = &metrics->redisUp->withLabels({});
+    redisMetrics.pushPublished = &metrics->pushPublished->withLabels({});
+    redisMetrics.pushTooLarge = &metrics->pushDropped->withLabels({"too_large"});
+    pushMetrics.received = &metrics->pushReceived->withLabels({});
+    pushMetrics.droppedMalformed = &metrics->pushDropped->withLabels({"malformed"});
+    pushMetrics.droppedRefused = &metrics->pushDropped->withLabels({"refused"});
+    pushMetrics.up = &metrics->pushUp->withLabels({});
   }
-  if (m_options.redis) m_redis = std::make_unique<RedisCache>(*m_options.redis, clock, redisMetrics);
+  if (!m_options.redis) return;
+  m_redis = std::make_unique<RedisCache>(*m_options.redis, clock, redisMetrics);
+  if (m_options.redis->push)
+    m_push = std::make_unique<PushSubscriber>(
+        *m_options.redis, m_redis->nodeTag(),
+        [this](const CacheKey &key, Value value, Clock::Duration ttl) {
+          const bool stored = m_local.put(key, std::move(value), std::min(ttl, m_options.ttl));
+          if (stored) refreshMetrics();
+          return stored;
+        },
+        pushMetrics);
 }
 
 Value TieredCache::getLocal(const CacheKey &key, Clock::TimePoint now) {

@@ -15,11 +15,15 @@
 //   local tier with the entry's remaining Redis TTL (capped at the local TTL), so it never
 //   outlives the TTL it was written with.
 // - put(): inserts locally now and queues the Redis write (never on the critical path).
+// - Push (RedisOptions::push): each Redis write is also published, and a PushSubscriber stores
+//   what the other nodes publish into this local tier (cachepush.h), with the TTL it was written
+//   with (capped at the local TTL). Counted in lmfront_cache_push_*.
 // Thread-safe.
 #pragma once
 
 #include "common/clock.h"
 #include "gateway/cache/cachemetrics.h"
+#include "gateway/cache/cachepush.h"
 #include "gateway/cache/localcache.h"
 #include "gateway/cache/rediscache.h"
 
@@ -50,7 +54,8 @@ public:
   void refreshMetrics();
 
   LocalCache &local() { return m_local; }
-  RedisCache *redis() { return m_redis.get(); }  // null when local only
+  RedisCache *redis() { return m_redis.get(); }    // null when local only
+  PushSubscriber *push() { return m_push.get(); }  // null without a Redis tier or with push off
 
 private:
   const TieredCacheOptions m_options;
@@ -62,6 +67,8 @@ private:
   observe::Counter *m_evictions = nullptr;
   observe::Gauge *m_bytes = nullptr;
   std::atomic<std::uint64_t> m_evictionsSeen{0};
+  // Last: destroyed first, so no pushed entry arrives while the tiers are being torn down.
+  std::unique_ptr<PushSubscriber> m_push;
 };
 
 }  // namespace lmfront::gateway::cache

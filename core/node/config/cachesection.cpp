@@ -17,6 +17,7 @@ Status readCacheSection(config::JsonSection cache, GatewaySettings &gateway) {
   LMFRONT_RETURN_IF_ERROR(cache.boolean(u"enabled", gateway.cacheEnabled));
   LMFRONT_RETURN_IF_ERROR(cache.integer(u"max_bytes", 0, kMaxCacheBytes, gateway.cacheBytes));
   LMFRONT_RETURN_IF_ERROR(cache.integer(u"ttl_s", 1, kMaxCacheTtlSeconds, gateway.cacheTtlSeconds));
+  LMFRONT_RETURN_IF_ERROR(cache.boolean(u"push", gateway.cachePush));
   QString redis;
   const bool hasRedis = cache.contains(u"redis");
   LMFRONT_RETURN_IF_ERROR(cache.string(u"redis", redis));

@@ -1,4 +1,4 @@
-// The "cache" section of the node's config file: enabled, max_bytes, ttl_s, redis (what they do:
+// The "cache" section of the node's config file: enabled, max_bytes, ttl_s, push, redis (what they do:
 // docs/cache.md). It fills GatewaySettings, from which GatewayRuntime sets the response cache
 // options of core/gateway/cache.
 //
