@@ -118,7 +118,10 @@ void OpsRegistry::runCommand(const OpsMessage &request, const Principal &caller,
              .arg(request.name.left(64), known.isEmpty() ? QStringLiteral("none") : known.join(QStringLiteral(", "))),
          request.id}));
   }
-  if (auto refused = checkRole(caller, found->role, request.id)) return answer(OpsMessage::error(*refused));
+  if (auto refused = checkRole(caller, found->role, request.id)) {
+    if (found->refused) found->refused(request.payload.toObject(), caller, refused->message);
+    return answer(OpsMessage::error(*refused));
+  }
   auto reply = [id = request.id, answer = std::move(answer)](Result<QJsonValue> outcome) {
     if (!outcome) return answer(OpsMessage::error(OpsError::fromStatus(outcome.status(), id)));
     answer(OpsMessage::result(id, std::move(*outcome)));

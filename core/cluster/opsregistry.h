@@ -65,6 +65,9 @@ struct OpsCommand {
   // Instead of `handler`, for a command whose outcome comes later (a deploy loading a file off the
   // thread): it calls `reply` once, now or later, on the thread it was called on.
   std::function<void(const QJsonObject &args, const Principal &caller, OpsReply reply)> deferred = {};
+  // Told of a caller whose role is too low, before it gets `forbidden` (e.g. to audit it); on
+  // the thread runCommand() runs on.
+  std::function<void(const QJsonObject &args, const Principal &caller, const QString &reason)> refused = {};
 };
 
 // Receives every published delta; the ops server fans it out to the topic's subscribers.
