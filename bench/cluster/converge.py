@@ -5,7 +5,8 @@ Usage: converge.py MODEL NEW OLD REPS PORT...
 
 Each repetition sends `deploy MODEL NEW` to one node (the nodes take turns), then `rollback MODEL`
 to the next one, and times each command from its sending until every node answers a completion
-of MODEL with the version asked (x-lmfront-backend: engine:MODEL@V), polling each node on its own
+of MODEL with the version asked (x-lmfront-backend: engine:MODEL@V, or engine:MODEL for OLD, the
+model file's version), polling each node on its own
 keep-alive connection. Prints one line per measure: "deploy converged X ms", "rollback converged
 X ms", "deploy command X ms" (the command's own round trip), then exits 1 when a node never
 converged (30 s).
@@ -44,7 +45,8 @@ def main():
             sys.exit(f"{action} on {port}: {r.status} {text[:300]!r}")
 
     def converge(action, port, payload, version):
-        want = f"engine:{model}@{version}"
+        # The model file serves as "engine:MODEL" until a deploy names its version (OLD is the file's).
+        want = {f"engine:{model}@{version}"} | ({f"engine:{model}"} if version == old else set())
         start = time.monotonic()
         command(port, action, payload)
         sent = time.monotonic()
@@ -52,7 +54,7 @@ def main():
         while pending:
             if time.monotonic() - start > 30:
                 sys.exit(f"{action} {version}: nodes {sorted(pending)} never served it")
-            pending = {p for p in pending if served(p) != want}
+            pending = {p for p in pending if served(p) not in want}
         done = time.monotonic()
         print(f"{action} converged {(done - start) * 1000:.2f} ms", flush=True)
         print(f"{action} command {(sent - start) * 1000:.2f} ms", flush=True)

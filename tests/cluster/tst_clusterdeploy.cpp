@@ -1,7 +1,8 @@
 // Deployments as the cluster's desired state (docs/cluster.md, "Desired state"), with three real
 // lmfrontd, a fourth started later, and a real etcd: a deploy sent to node A is served by B and C
 // within 2 s (B and C copy the artifact from A by sha256); a node started after the deploy
-// catches up; a rollback sent to B converges everywhere; --replicas 2 places the version on two
+// catches up; a rollback sent to B converges everywhere; a version published on A alone is in
+// every node's catalog; --replicas 2 places the version on two
 // nodes and leaves the third as it was; an artifact whose bytes do not match its sha256 (served
 // by a small fake peer named as the origin) is refused by every node with nothing stored; a
 // viewer key's deploy is refused and audited.
@@ -229,6 +230,19 @@ private Q_SLOTS:
     QCOMPARE(d[u"stable_version"].toInt(), 1);
     QCOMPARE(d[u"placed_by"].toString(), kIds[1]);
     QVERIFY2(waitServed({0, 1, 2, 3}, 1, kConvergeMs) >= 0, "the rollback did not converge");
+  }
+
+  void versionsPublishedOnOneNodeAreKnownEverywhere() {
+    // Version 3 was published on node A alone and never deployed: every catalog lists it, with
+    // its number and content, before any node holds its artifact.
+    const auto stateOf = [this](std::size_t node, int version) -> QString {
+      for (const auto &v : json(node, {u"versions"_qs, u"fortunes"_qs}).array())
+        if (v[u"version"].toInt() == version) return v[u"state"].toString() + u' ' + v[u"sha256"].toString();
+      return QString();
+    };
+    const QString onA = stateOf(0, 3);
+    QVERIFY(onA.startsWith(u"published "_qs));
+    for (std::size_t i = 1; i < 4; ++i) QTRY_COMPARE_WITH_TIMEOUT(stateOf(i, 3), onA, 5000);
   }
 
   void replicasPlaceOnThatManyNodes() {
