@@ -162,7 +162,7 @@ void ClusterDeployments::Impl::converge(const QString &model) {
       step = Step::None;
     else if (info.variant)
       step = Step::Rollback;
-    else
+    else if (variantServed.value(model) != revision)
       step = Step::Deploy;
   }
   if (step == Step::None) return;
@@ -190,11 +190,14 @@ void ClusterDeployments::Impl::converge(const QString &model) {
                              u"max_p99_ratio"_qs, u"min_requests"_qs})
     if (record.contains(key) && (key == u"strategy"_qs || strategy != u"replace"_qs))
       args.insert(key, record.value(key));
-  ensureVersion(model, target, record, [this, model, args, caller](Status ready) {
+  const bool isVariant = strategy != u"replace"_qs;
+  ensureVersion(model, target, record, [this, model, args, caller, isVariant, revision](Status ready) {
     if (!running) return;
     if (!ready) return stepDone(model, ready);
-    deployments.deployHere(args, caller,
-                           [this, model](Result<QJsonValue> r) { stepDone(model, r ? Status::ok() : r.status()); });
+    deployments.deployHere(args, caller, [this, model, isVariant, revision](Result<QJsonValue> r) {
+      if (r && isVariant) variantServed.insert(model, revision);
+      stepDone(model, r ? Status::ok() : r.status());
+    });
   });
 }
 

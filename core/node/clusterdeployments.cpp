@@ -227,6 +227,8 @@ void ClusterDeployments::Impl::deploy(const QJsonObject &args, const Principal &
                            [this, name, failed, record, reply = std::move(reply)](Result<QJsonValue> served) mutable {
                              if (!served) return reply(failed(served.status()));
                              busy.remove(name);
+                             if (record.value(u"strategy"_qs).toString() != u"replace"_qs)
+                               variantServed.insert(name, record.value(u"revision"_qs).toInteger());
                              write(record, *served, std::move(reply));
                            });
   };
@@ -376,6 +378,8 @@ void ClusterDeployments::stop() {
   d->token.clear();
   d->busy.clear();
   d->steps.clear();
+  d->awaiting.clear();
+  d->variantServed.clear();
 }
 
 Health ClusterDeployments::health() const {

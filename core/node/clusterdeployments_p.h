@@ -52,6 +52,9 @@ struct ClusterDeployments::Impl {
   // model → the revision this node is writing: older records are not acted on meanwhile (they
   // would undo what the command just did here).
   QMap<QString, qint64> awaiting;
+  // model → the revision whose canary or shadow this node deployed: dropped since (its guard
+  // rolled it back, or an operator here), it is not deployed again until a new revision.
+  QMap<QString, qint64> variantServed;
 
   registry::CatalogDb *db();
   QString self() const;

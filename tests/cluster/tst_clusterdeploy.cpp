@@ -3,7 +3,8 @@
 // within 2 s (B and C copy the artifact from A by sha256); a node started after the deploy
 // catches up; a rollback sent to B converges everywhere; a version published on A alone is in
 // every node's catalog; --replicas 2 places the version on two
-// nodes and leaves the third as it was; an artifact whose bytes do not match its sha256 (served
+// nodes and leaves the others as they were; a canary sent to A runs on every node and a promote sent
+// to D makes it stable everywhere; an artifact whose bytes do not match its sha256 (served
 // by a small fake peer named as the origin) is refused by every node with nothing stored; a
 // viewer key's deploy is refused and audited.
 #include "../support/daemonharness.h"
@@ -257,6 +258,25 @@ private Q_SLOTS:
     for (std::size_t i : others) QVERIFY(isVersion(servedBy(m_nodes[i].port()), 1));
     // Node C took the command; if it is not placed it served nothing new itself.
     QVERIFY(isVersion(servedBy(m_nodes[2].port()), placement.contains(kIds[2]) ? 3 : 1));
+  }
+
+  void aCanaryRunsEverywhereAndIsPromotedThroughAnotherNode() {
+    const QJsonObject d =
+        json(0, {u"deploy"_qs, u"fortunes"_qs, u"2"_qs, u"--strategy"_qs, u"canary"_qs, u"--percent"_qs, u"50"_qs})
+            .object();
+    QCOMPARE(d[u"strategy"].toString(), u"canary"_qs);
+    QCOMPARE(d[u"variant_version"].toInt(), 2);
+    const auto canaryOn = [this](std::size_t node) {
+      const QJsonArray all = json(node, {u"deployments"_qs}).array();
+      return all.size() == 1 && all[0][u"strategy"].toString() == u"canary"_qs &&
+             all[0][u"variant_version"].toInt() == 2 && all[0][u"percent"].toDouble() == 50.0;
+    };
+    for (std::size_t i = 0; i < 4; ++i) QTRY_VERIFY_WITH_TIMEOUT(canaryOn(i), 5000);
+    const QJsonObject promoted = json(3, {u"promote"_qs, u"fortunes"_qs}).object();
+    QCOMPARE(promoted[u"stable_version"].toInt(), 2);
+    QCOMPARE(promoted[u"placed_by"].toString(), kIds[3]);
+    QVERIFY2(waitServed({0, 1, 2, 3}, 2, kConvergeMs) >= 0, "the promote did not converge");
+    for (std::size_t i = 0; i < 4; ++i) QVERIFY(json(i, {u"deployments"_qs}).array()[0][u"strategy"].isNull());
   }
 
   void anArtifactThatDoesNotMatchItsSha256IsRefused() {
