@@ -298,6 +298,15 @@ struct DeploymentService::Impl {
       return reply(refuse(actor, "deploy", model, std::nullopt, parsed.status()));
     }
     DeployArgs a = std::move(*parsed);
+    // A replica count is the cluster's (clusterdeployments.h takes it off before it acts here).
+    if (const QJsonValue r = args.value(u"replicas"_qs); !r.isUndefined() && !r.isNull()) {
+      auto n = positiveArg(args, u"replicas");
+      if (!n) return reply(refuse(actor, "deploy", a.model, a.version, n.status()));
+      if (*n > 1)
+        return reply(refuse(actor, "deploy", a.model, a.version,
+                            Status::failedPrecondition("\"replicas\": " + std::to_string(*n) +
+                                                       " asked, but this node is not in a cluster (--etcd)")));
+    }
     auto v = db()->version(a.model, a.version);
     if (!v) return reply(refuse(actor, "deploy", a.model, a.version, v.status()));
     if (!registry::nextState(LifecycleAction::Deploy, v->state)) {

@@ -381,6 +381,15 @@ private Q_SLOTS:
     QCOMPARE(all[0][u"stable_version"].toInt(), 1);
     QVERIFY(all[0][u"loading"].isNull());
   }
+
+  void aReplicaCountOutsideAClusterIsRefused() {
+    const int before = auditCount();
+    QByteArray out, err;
+    QCOMPARE(cli({u"deploy"_qs, u"fortunes"_qs, u"2"_qs, u"--replicas"_qs, u"2"_qs}, &out, &err), 1);
+    QVERIFY2(err.contains("\"replicas\": 2 asked, but this node is not in a cluster"), err.constData());
+    QCOMPARE(auditSince(before), QStringList{u"deploy v2 refused local"_qs});
+    QCOMPARE(backendOf(complete()), QByteArray("engine:fortunes"));
+  }
 };
 
 QTEST_MAIN(TstDeployCli)
