@@ -358,7 +358,9 @@ Status ClusterDeployments::start() {
   auto *publisher = new QTimer(d->root.get());
   QObject::connect(publisher, &QTimer::timeout, d->root.get(), [impl] { impl->publishCatalog(); });
   QObject::connect(d->desired, &cluster::DesiredState::syncedChanged, d->root.get(), [impl](bool synced) {
-    if (synced) impl->publishCatalog();
+    if (!synced) return;
+    impl->publishCatalog();
+    impl->convergeAll();  // records unchanged while etcd was away are judged again too
   });
   publisher->start(Impl::kCatalogPublishMs);
   return Status::ok();

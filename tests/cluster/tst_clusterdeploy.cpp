@@ -4,7 +4,8 @@
 // catches up; a rollback sent to B converges everywhere; a version published on A alone is in
 // every node's catalog; --replicas 2 places the version on two
 // nodes and leaves the others as they were; a canary sent to A runs on every node and a promote sent
-// to D makes it stable everywhere; an artifact whose bytes do not match its sha256 (served
+// to D makes it stable everywhere; after etcd is killed (commands refused meanwhile) and started
+// again, a deploy converges on every node; an artifact whose bytes do not match its sha256 (served
 // by a small fake peer named as the origin) is refused by every node with nothing stored; a
 // viewer key's deploy is refused and audited.
 #include "../support/daemonharness.h"
@@ -277,6 +278,20 @@ private Q_SLOTS:
     QCOMPARE(promoted[u"placed_by"].toString(), kIds[3]);
     QVERIFY2(waitServed({0, 1, 2, 3}, 2, kConvergeMs) >= 0, "the promote did not converge");
     for (std::size_t i = 0; i < 4; ++i) QVERIFY(json(i, {u"deployments"_qs}).array()[0][u"strategy"].isNull());
+  }
+
+  void afterAnEtcdRestartDeploysConvergeAgain() {
+    m_etcd.kill();
+    QByteArray out, err;
+    // With etcd gone the cluster's state cannot change: refused, naming etcd.
+    QTRY_COMPARE_WITH_TIMEOUT(cli(1, {u"deploy"_qs, u"fortunes"_qs, u"3"_qs}, &out, &err), 1, 10000);
+    QVERIFY2(err.contains("etcd"), err.constData());
+    // The others kept serving what they had.
+    for (std::size_t i : {0, 2, 3}) QVERIFY(isVersion(servedBy(m_nodes[i].port()), 2));
+    QCOMPARE(m_etcd.start(), QString());
+    // Each node reads the prefix again and watches from there; then a deploy goes everywhere.
+    QTRY_COMPARE_WITH_TIMEOUT(cli(1, {u"deploy"_qs, u"fortunes"_qs, u"3"_qs}, &out, &err), 0, 15000);
+    QVERIFY2(waitServed({0, 1, 2, 3}, 3, kConvergeMs) >= 0, "the deploy after etcd's restart did not converge");
   }
 
   void anArtifactThatDoesNotMatchItsSha256IsRefused() {
