@@ -1,6 +1,7 @@
 // Deployments against a node's ops API (docs/models.md, "Deploying"):
 //   lmfront deploy MODEL VERSION [--strategy replace|canary|shadow] [--percent N] [--sticky]
 //                  [--max-error-rate R] [--max-p99-ms MS] [--max-p99-ratio X] [--min-requests N]
+//                  [--replicas N]
 //   lmfront promote MODEL
 //   lmfront rollback MODEL
 //   lmfront deployments
@@ -30,6 +31,7 @@ constexpr config::FlagSpec kFlags[] = {
     config::flag("max-p99-ms", "MS", "deploy, canary: roll back above this p99 latency"),
     config::flag("max-p99-ratio", "X", "deploy, canary: roll back above this p99 over the stable version's"),
     config::flag("min-requests", "N", "deploy, canary: no verdict before this many answers").byDefault("100"),
+    config::flag("replicas", "N", "deploy, in a cluster: on N members (least loaded with room); default every member"),
     config::flag("comment", "TEXT", "why (kept in the audit log)"),
     config::switchFlag("help", "print this help"),
 };
@@ -87,7 +89,7 @@ Result<cli::OpsRequest> buildRequest(const std::string &verb, const config::Pars
     for (const auto &[flag, key] :
          {std::pair{"percent", u"percent"}, std::pair{"max-error-rate", u"max_error_rate"},
           std::pair{"max-p99-ms", u"max_p99_ms"}, std::pair{"max-p99-ratio", u"max_p99_ratio"},
-          std::pair{"min-requests", u"min_requests"}}) {
+          std::pair{"min-requests", u"min_requests"}, std::pair{"replicas", u"replicas"}}) {
       if (!args.has(flag)) continue;
       auto v = numberFlag(args, flag);
       if (!v) return v.status();
@@ -112,7 +114,7 @@ constexpr char kDeploy[] = "deploy",
                kDeployUsage[] =
                    "deploy MODEL VERSION --node URL [--strategy replace|canary|shadow] [--percent N] "
                    "[--sticky] [--max-error-rate R] [--max-p99-ms MS] [--max-p99-ratio X] "
-                   "[--min-requests N] [--json]";
+                   "[--min-requests N] [--replicas N] [--json]";
 constexpr char kPromote[] = "promote", kPromoteUsage[] = "promote MODEL --node URL [--json]";
 constexpr char kRollback[] = "rollback", kRollbackUsage[] = "rollback MODEL --node URL [--json]";
 constexpr char kDeployments[] = "deployments", kDeploymentsUsage[] = "deployments --node URL [--json]";

@@ -16,6 +16,7 @@
 #include "observe/metricsregistry.h"
 
 #include <unistd.h>
+#include <QFile>
 #include <QHostInfo>
 #include <QJsonArray>
 #include <QThread>
@@ -43,6 +44,17 @@ qint64 physicalMemory() {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long size = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && size > 0 ? static_cast<qint64>(pages) * size : 0;
+}
+
+// The resident set, in steps of 16 MiB so the record (put again on every change) stays still.
+qint64 residentMemory() {
+  QFile statm(u"/proc/self/statm"_qs);
+  if (!statm.open(QIODevice::ReadOnly)) return 0;
+  const QList<QByteArray> fields = statm.readAll().split(' ');
+  const long size = ::sysconf(_SC_PAGE_SIZE);
+  const qint64 bytes = fields.size() > 1 ? fields[1].toLongLong() * size : 0;
+  constexpr qint64 kStep = 16 << 20;
+  return (bytes + kStep - 1) / kStep * kStep;
 }
 
 }  // namespace
@@ -179,7 +191,9 @@ MemberInfo ClusterService::selfInfo() const {
   m.state = s.drained.load() || s.draining.load() ? u"draining"_qs : u"up"_qs;
   if (s.service)
     for (const auto &[name, pool] : s.service->table()->pools) m.models << QString::fromStdString(name);
-  m.capacity = QJsonObject{{u"cpus"_qs, QThread::idealThreadCount()}, {u"memory_bytes"_qs, physicalMemory()}};
+  m.capacity = QJsonObject{{u"cpus"_qs, QThread::idealThreadCount()},
+                           {u"memory_bytes"_qs, physicalMemory()},
+                           {u"memory_used_bytes"_qs, residentMemory()}};
   m.startedAt = s.info.startedAt.toUTC().toString(Qt::ISODate);
   return m;
 }

@@ -60,6 +60,10 @@ public:
   // (leadershipChanged) is reachable through election() when clustered.
   bool isLeader() const;
   cluster::LeaderElection *election() const;
+  // The etcd client and the member list while clustered (null otherwise), for the services that
+  // keep desired state in the same cluster (clusterdeployments.h).
+  cluster::EtcdClient *etcd() const { return m_client; }
+  cluster::Membership *membership() const { return m_membership; }
 
   // The ops `drain`/`undrain` with an optional target: this node (empty or its id) drains its
   // gateway now and, when clustered, records the wish in etcd; another member is asked through

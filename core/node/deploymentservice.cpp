@@ -129,6 +129,7 @@ struct DeploymentService::Impl {
   RegistryService &registry;
   bool running = false;
   bool registered = false;
+  ClusterHook clusterHook;
 
   registry::CatalogDb *db() { return running ? registry.catalog() : nullptr; }
 
@@ -341,6 +342,15 @@ struct DeploymentService::Impl {
       return reply(refuse(actor, "deploy", model, std::nullopt, parsed.status()));
     }
     DeployArgs a = std::move(*parsed);
+    // A replica count is the cluster's (clusterdeployments.h takes it off before it acts here).
+    if (const QJsonValue r = args.value(u"replicas"_qs); !r.isUndefined() && !r.isNull()) {
+      auto n = positiveArg(args, u"replicas");
+      if (!n) return reply(refuse(actor, "deploy", a.model, a.version, n.status()));
+      if (*n > 1)
+        return reply(refuse(actor, "deploy", a.model, a.version,
+                            Status::failedPrecondition("\"replicas\": " + std::to_string(*n) +
+                                                       " asked, but this node is not in a cluster (--etcd)")));
+    }
     auto v = db()->version(a.model, a.version);
     if (!v) return reply(refuse(actor, "deploy", a.model, a.version, v.status()));
     if (!registry::nextState(LifecycleAction::Deploy, v->state)) {
@@ -473,14 +483,18 @@ struct DeploymentService::Impl {
     LMFRONT_RETURN_IF_ERROR(
         ops.addCommand({u"deploy"_qs, Role::Operator, nullptr,
                         [this](const QJsonObject &args, const Principal &caller, cluster::OpsReply reply) {
+                          if (clusterHook && clusterHook(u"deploy"_qs, args, caller, reply)) return;
                           deploy(args, caller, std::move(reply));
                         }}));
-    LMFRONT_RETURN_IF_ERROR(
-        ops.addCommand({u"promote"_qs, Role::Operator,
-                        [this](const QJsonObject &args, const Principal &caller) { return promote(args, caller); }}));
-    return ops.addCommand({u"rollback"_qs, Role::Operator, [this](const QJsonObject &args, const Principal &caller) {
-                             return rollback(args, caller);
-                           }});
+    // promote and rollback answer at once alone, later through the cluster hook.
+    for (const QString &name : {u"promote"_qs, u"rollback"_qs})
+      LMFRONT_RETURN_IF_ERROR(
+          ops.addCommand({name, Role::Operator, nullptr,
+                          [this, name](const QJsonObject &args, const Principal &caller, cluster::OpsReply reply) {
+                            if (clusterHook && clusterHook(name, args, caller, reply)) return;
+                            reply(name == u"promote"_qs ? promote(args, caller) : rollback(args, caller));
+                          }}));
+    return Status::ok();
   }
 };
 
@@ -516,6 +530,34 @@ Health DeploymentService::health() const {
   if (d->running) h.state = Health::State::Serving;
   return h;
 }
+
+void DeploymentService::setClusterHook(ClusterHook hook) { d->clusterHook = std::move(hook); }
+
+void DeploymentService::deployHere(const QJsonObject &args, const cluster::Principal &caller, cluster::OpsReply reply) {
+  d->deploy(args, caller, std::move(reply));
+}
+
+Result<QJsonValue> DeploymentService::promoteHere(const QJsonObject &args, const cluster::Principal &caller) {
+  return d->promote(args, caller);
+}
+
+Result<QJsonValue> DeploymentService::rollbackHere(const QJsonObject &args, const cluster::Principal &caller) {
+  return d->rollback(args, caller);
+}
+
+Status DeploymentService::refuseHere(const std::string &actor, const std::string &action, const std::string &model,
+                                     std::optional<std::int64_t> version, Status why) {
+  if (!d->db()) return why;
+  return d->refuse(actor, action, model, version, std::move(why));
+}
+
+Status checkDeployArgs(const QJsonObject &args) { return parseDeploy(args).status(); }
+
+DeploymentInfo DeploymentService::deployment(const std::string &model) const { return d->info(model); }
+
+QJsonObject DeploymentService::deploymentObject(const std::string &model) const { return d->json(model); }
+
+std::int64_t DeploymentService::fileVersion(const std::string &model) const { return d->fileVersion(model); }
 
 void DeploymentService::tick() {
   if (!d->running) return;

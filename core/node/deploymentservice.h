@@ -31,13 +31,16 @@
 // Threads: every command, tick() and every deploy's outcome run on the node thread.
 #pragma once
 
+#include "cluster/opsregistry.h"
 #include "node/deployspec.h"
 #include "node/nodecontext.h"
 #include "node/service.h"
 
 #include <QJsonObject>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace lmfront::node {
 
@@ -60,11 +63,32 @@ public:
   // under a canary or shadow. The node calls it after each 1 s sample.
   void tick();
 
+  // Cluster mode (docs/cluster.md, "Desired state"): `deploy`, `promote` and `rollback` go to
+  // `hook` first; it returns true when it took the command (and answers through `reply`), false
+  // to let this node act alone. Null: every command acts here.
+  using ClusterHook = std::function<bool(const QString &command, const QJsonObject &args,
+                                         const cluster::Principal &caller, cluster::OpsReply &reply)>;
+  void setClusterHook(ClusterHook hook);
+  // The commands as this node alone runs them, past the hook (same checks, catalog and audit).
+  void deployHere(const QJsonObject &args, const cluster::Principal &caller, cluster::OpsReply reply);
+  Result<QJsonValue> promoteHere(const QJsonObject &args, const cluster::Principal &caller);
+  Result<QJsonValue> rollbackHere(const QJsonObject &args, const cluster::Principal &caller);
+  // Audits `why` as a refusal of `action` by `actor` and returns it.
+  Status refuseHere(const std::string &actor, const std::string &action, const std::string &model,
+                    std::optional<std::int64_t> version, Status why);
+  DeploymentInfo deployment(const std::string &model) const;
+  QJsonObject deploymentObject(const std::string &model) const;  // deploymentJson() of it
+  // The catalog version this node serves from its own model file; 0 when none.
+  std::int64_t fileVersion(const std::string &model) const;
+
   struct Impl;
 
 private:
   std::unique_ptr<Impl> d;
 };
+
+// The `deploy` command's arguments checked as the command checks them; the reason when refused.
+Status checkDeployArgs(const QJsonObject &args);
 
 // The deployment object of docs/http-api.md: `stableFallback` is the catalog version the node
 // serves from its own model file (ServingState labels it ""), 0 when unknown.

@@ -4,6 +4,7 @@
 #include "common/eventsink.h"
 #include "gateway/upstream/httpclient.h"
 #include "node/alertingservice.h"
+#include "node/clusterdeployments.h"
 #include "node/clusterservice.h"
 #include "node/deploymentservice.h"
 #include "node/gatewayservice.h"
@@ -119,6 +120,7 @@ struct Node::Impl {
       auto catalog = std::make_unique<RegistryService>(*context, *gateway, RegistryOptions{config.forbidSelfApproval});
       RegistryService &catalogService = *catalog;
       auto deployments = std::make_unique<DeploymentService>(*context, *gateway, catalogService);
+      DeploymentService &deployer = *deployments;
       // Canary limits are judged once a second, right after the store's sample.
       store.addListener([deployer = deployments.get()] { deployer->tick(); });
       services.add(std::move(catalog));
@@ -127,6 +129,7 @@ struct Node::Impl {
       auto cluster = std::make_unique<ClusterService>(config, *context, *gateway, store);
       ClusterService *clusterService = cluster.get();
       services.add(std::move(cluster));
+      services.add(std::make_unique<ClusterDeployments>(*context, *clusterService, deployer, catalogService, *gateway));
       services.add(std::make_unique<OpsService>(config, *context, *gateway, store, consoleCredential, clusterService));
     }
     LMFRONT_RETURN_IF_ERROR(services.startAll());

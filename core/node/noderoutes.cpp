@@ -238,6 +238,7 @@ Result<std::shared_ptr<const gateway::Router>> buildRouter(std::shared_ptr<NodeS
                                        }));
   LMFRONT_RETURN_IF_ERROR(addCatalogRoutes(routes, state));
   LMFRONT_RETURN_IF_ERROR(addPlatformRoutes(routes, state));
+  LMFRONT_RETURN_IF_ERROR(addClusterRoutes(routes, state));
   if (state->enableTestRoutes) {
     // A deliberately slow request for shutdown tests; never on in production.
     LMFRONT_RETURN_IF_ERROR(routes.route(

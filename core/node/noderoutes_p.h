@@ -29,5 +29,7 @@ void runCommand(const std::shared_ptr<NodeState> &state, const QString &name, QJ
 
 // Submissions (resumable uploads) and jobs: docs/http-api.md, "Submissions" and "Jobs".
 Status addPlatformRoutes(gateway::openai::RouteTable &routes, const std::shared_ptr<NodeState> &state);
+// GET /cluster/artifacts/SHA256: docs/cluster.md, "Desired state" (clusterroutes.cpp).
+Status addClusterRoutes(gateway::openai::RouteTable &routes, const std::shared_ptr<NodeState> &state);
 
 }  // namespace lmfront::node

@@ -153,6 +153,12 @@ public:
   // whatever that version's state). A deployed version with another sha256 is retired (the file
   // changed). Audited "import".
   Result<ImportOutcome> importVersion(const NewModel &model, const NewVersion &version, const std::string &actor);
+  // A version another node of the cluster holds, under its number there (catalogmirror.cpp): the
+  // model is created when missing and the version inserted in `state`, without dependencies. A
+  // number the catalog has already is left as it is when its sha256 matches (false), else
+  // AlreadyExists naming both. Audited "mirror".
+  Result<bool> mirrorVersion(const NewModel &model, std::int64_t number, VersionState state, const NewVersion &version,
+                             const std::string &actor);
   // A rejected or retired version that nothing live depends on leaves the catalog (audited
   // "delete"); its number is not handed out again.
   Status deleteVersion(const std::string &model, std::int64_t version, const std::string &actor);

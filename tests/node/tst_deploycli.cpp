@@ -439,6 +439,16 @@ private Q_SLOTS:
     const HttpReply health = httpRequest(m_node.port(), "GET", "/readyz");
     QCOMPARE(health.status, 200);  // the refused drain did not drain
   }
+
+  void aReplicaCountOutsideAClusterIsRefused() {
+    const int before = auditCount();
+    const QByteArray serving = backendOf(complete());
+    QByteArray out, err;
+    QCOMPARE(cli({u"deploy"_qs, u"fortunes"_qs, u"3"_qs, u"--replicas"_qs, u"2"_qs}, &out, &err), 1);
+    QVERIFY2(err.contains("\"replicas\": 2 asked, but this node is not in a cluster"), err.constData());
+    QCOMPARE(auditSince(before), QStringList{u"deploy v3 refused local"_qs});
+    QCOMPARE(backendOf(complete()), serving);
+  }
 };
 
 QTEST_MAIN(TstDeployCli)
