@@ -20,6 +20,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
   for (const auto &spec : pools) {
     const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
     std::string source = spec.source;
+    if (!spec.forwardedBy.empty()) source += "|forwarded by " + spec.forwardedBy;
     for (const auto &b : spec.backends)
       if (const ModelPool *engine = engines.find(b.engine); !b.engine.empty() && engine)
         source += '|' + engine->version;
@@ -32,6 +33,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
     pool->name = spec.name;
     pool->backupPool = spec.backup;
     pool->hashKey = spec.hashKey;
+    pool->routed = !spec.forwardedBy.empty();
     std::vector<routing::Backend> members;
     std::vector<std::string> ids;
     std::vector<bool> probed;
@@ -58,6 +60,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
         options.apiKey = b.apiKey;
         options.caFile = b.caFile;
         options.timeouts = spec.timeouts;
+        options.forwardedBy = spec.forwardedBy;
         auto upstream = UpstreamBackend::create(std::move(options), http);
         if (!upstream)
           return upstream.status().withContext(QString(where + QStringLiteral(".backends[%1]").arg(i)).toStdString());

@@ -31,6 +31,9 @@ struct UpstreamOptions {
   std::string apiKey;  // sent as "Authorization: Bearer" when set
   upstream::Timeouts timeouts;
   std::string caFile;  // https: PEM certificates trusted besides the system's
+  // Non-empty (cluster routing): every request names this node in x-lmfront-forwarded-by and
+  // carries the client's own Authorization (unless apiKey is set).
+  std::string forwardedBy;
 };
 
 class UpstreamBackend final : public openai::Backend {
@@ -46,6 +49,9 @@ public:
   // The request every call to this upstream starts from (host, port, TLS, timeouts).
   upstream::ClientRequest baseRequest(std::string path, std::string body) const;
   const UpstreamOptions &options() const { return m_options; }
+
+  // Adds the forwarding headers (UpstreamOptions::forwardedBy) to a request sent for a client.
+  void addForwarding(upstream::ClientRequest &r, const std::string &authorization) const;
 
   // The body sent upstream for a request (exposed for tests).
   std::string requestBody(const openai::CompletionRequest &request) const;

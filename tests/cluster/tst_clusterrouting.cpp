@@ -1,0 +1,348 @@
+// Routing between nodes with three real lmfrontd processes and a real etcd on loopback: a model
+// held by node A alone is answered through B and C (served by A, which the answer's
+// x-lmfront-backend names); member records list only what a node serves itself; a forwarded
+// request is never forwarded again; a member that resets connections before answering costs no
+// request (streamed or not); a draining member gets no new routed requests; and under steady
+// load through B, kill -9 of C loses no request and C leaves B's pool within the lease TTL.
+#include "../support/daemonharness.h"
+#include "../support/etcdserver.h"
+#include "cluster/etcdclient.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScopeGuard>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+using namespace lmfront;
+using namespace lmfront::testing;
+
+namespace {
+
+constexpr int kTtlSeconds = 2;
+const std::array<QString, 3> kIds = {u"node-a"_qs, u"node-b"_qs, u"node-c"_qs};
+const QByteArray kModel = "tiny";
+
+QString urlOf(quint16 port) { return QStringLiteral("http://127.0.0.1:%1").arg(port); }
+
+// How many backends node `port` serves `kModel` with (its /v1/models), -1 when it does not list it.
+int backendsOf(quint16 port) {
+  const HttpReply r = httpRequest(port, "GET", "/v1/models");
+  for (const QJsonValue &m : QJsonDocument::fromJson(r.body)[u"data"_qs].toArray())
+    if (m[u"id"_qs].toString() == QString::fromUtf8(kModel)) return m[u"backends"_qs].toInt();
+  return -1;
+}
+
+// id → the models its member record lists, from `lmfront nodes --json` against `port`.
+std::map<QString, QStringList> recordedModels(quint16 port) {
+  QByteArray out;
+  if (runCli({u"nodes"_qs, u"--node"_qs, urlOf(port), u"--json"_qs}, &out, nullptr, 10000) != 0) return {};
+  std::map<QString, QStringList> result;
+  for (const QJsonValue &m : QJsonDocument::fromJson(out).array()) {
+    QStringList models;
+    for (const QJsonValue &v : m[u"models"_qs].toArray()) models << v.toString();
+    result[m[u"id"_qs].toString()] = models;
+  }
+  return result;
+}
+
+QByteArray completionBody(bool stream) {
+  // temperature 1: not deterministic, so never a cache hit on the routing node.
+  return "{\"model\":\"" + kModel + "\",\"prompt\":\"the\",\"max_tokens\":8,\"temperature\":1" +
+         (stream ? ",\"stream\":true}" : "}");
+}
+
+HttpReply complete(quint16 port, bool stream, const Headers &headers = {}) {
+  return httpRequest(port, "POST", "/v1/completions", completionBody(stream), headers, 15000);
+}
+
+// A whole, successful answer: 200 and, streamed, the end of the stream with no error event in it.
+bool succeeded(const HttpReply &r, bool stream) {
+  if (r.status != 200) return false;
+  if (!stream) return QJsonDocument::fromJson(r.body)[u"choices"_qs].isArray();
+  return r.body.contains("data: [DONE]") && !r.body.contains("\"error\"");
+}
+
+// A TCP server that reads each request's head and resets the connection without a byte of
+// answer: a member that died between accepting and answering. Counts the POSTs it dropped.
+class ResettingServer {
+public:
+  ResettingServer() {
+    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(m_fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(m_fd, 64) != 0 ||
+        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&a), &len) != 0)
+      return;
+    m_port = ntohs(a.sin_port);
+    m_thread = std::thread([this] { run(); });
+  }
+  ~ResettingServer() {
+    m_stop = true;
+    ::shutdown(m_fd, SHUT_RDWR);
+    if (m_thread.joinable()) m_thread.join();
+    ::close(m_fd);
+  }
+  quint16 port() const { return m_port; }
+  int posts() const { return m_posts; }
+
+private:
+  void run() {
+    while (!m_stop) {
+      const int c = ::accept(m_fd, nullptr, nullptr);
+      if (c < 0) return;
+      std::string head;
+      char buf[4096];
+      timeval tv{2, 0};
+      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      if (head.starts_with("POST ")) ++m_posts;
+      linger l{1, 0};  // close with RST
+      ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+      ::close(c);
+    }
+  }
+  int m_fd = -1;
+  quint16 m_port = 0;
+  std::atomic<bool> m_stop{false};
+  std::atomic<int> m_posts{0};
+  std::thread m_thread;
+};
+
+}  // namespace
+
+class TestClusterRouting : public QObject {
+  Q_OBJECT
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    QCOMPARE(m_etcd.start(), QString());
+    m_modelPath = buildFortunesModel(m_dir.path(), QString::fromUtf8(kModel), 1500);
+    QVERIFY2(!m_modelPath.isEmpty(), "could not build the test model with the lmfront CLI");
+    QVERIFY(startNode(0, true));
+    QVERIFY(startNode(1, false));
+    QVERIFY(startNode(2, false));
+  }
+
+  void aModelOnOneNodeIsAnsweredByEveryNode() {
+    for (int i : {1, 2}) QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(i)), 1, 10000);
+    for (int i : {1, 2}) {
+      for (bool stream : {false, true}) {
+        const HttpReply r = complete(port(i), stream);
+        QVERIFY2(succeeded(r, stream), QByteArray(r.head + "\n" + r.body).constData());
+        QCOMPARE(r.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
+      }
+    }
+    // The node that holds it serves it itself.
+    const HttpReply local = complete(port(0), false);
+    QVERIFY2(succeeded(local, false), local.body.constData());
+    QVERIFY(local.header("x-lmfront-backend").startsWith("engine:"));
+  }
+
+  void membersListOnlyWhatTheyServeThemselves() {
+    const auto models = recordedModels(port(1));
+    QCOMPARE(models.size(), std::size_t{3});
+    QCOMPARE(models.at(kIds[0]), QStringList{QString::fromUtf8(kModel)});
+    // B and C answer for the model, but route it: their records must not draw traffic for it.
+    QCOMPARE(models.at(kIds[1]), QStringList());
+    QCOMPARE(models.at(kIds[2]), QStringList());
+  }
+
+  void aForwardedRequestIsNotForwardedAgain() {
+    const Headers forwarded = {{"x-lmfront-forwarded-by", "node-z"}};
+    const HttpReply refused = complete(port(1), false, forwarded);
+    QCOMPARE(refused.status, 503);
+    QVERIFY2(refused.body.contains("forwarding_loop"), refused.body.constData());
+    QVERIFY2(refused.body.contains("already forwarded by node 'node-z'"), refused.body.constData());
+    const HttpReply score =
+        httpRequest(port(2), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}", forwarded);
+    QCOMPARE(score.status, 503);
+    // The node holding the model serves a forwarded request itself.
+    const HttpReply served = complete(port(0), false, forwarded);
+    QVERIFY2(succeeded(served, false), served.body.constData());
+    // Scoring is routed too (lmfront members forward /v1/score).
+    const HttpReply routedScore =
+        httpRequest(port(1), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}");
+    QCOMPARE(routedScore.status, 200);
+  }
+
+  void aMemberResettingBeforeAnsweringCostsNoRequest_data() {
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("non-streaming") << false;
+    QTest::newRow("streaming") << true;
+  }
+  void aMemberResettingBeforeAnsweringCostsNoRequest() {
+    QFETCH(bool, stream);
+    ResettingServer dead;
+    QVERIFY(dead.port() != 0);
+    // A member record as a node would write it, for a "node" that resets every request.
+    const QByteArray id = stream ? "fake-stream" : "fake-plain";
+    const QByteArray key = "/lmfront/test/members/" + id;
+    const QJsonObject record{{u"id"_qs, QString::fromUtf8(id)},
+                             {u"address"_qs, urlOf(dead.port())},
+                             {u"version"_qs, u"0"_qs},
+                             {u"state"_qs, u"up"_qs},
+                             {u"models"_qs, QJsonArray{QString::fromUtf8(kModel)}}};
+    QVERIFY(etcdPut(key, QJsonDocument(record).toJson(QJsonDocument::Compact)));
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 2, 5000);
+    // Round robin sends some of these to the resetting member first; each must be retried on A.
+    int sent = 0;
+    for (; sent < 20 && dead.posts() < 2; ++sent) {
+      const HttpReply r = complete(port(1), stream);
+      QVERIFY2(succeeded(r, stream), QByteArray(r.head + "\n" + r.body).constData());
+      QCOMPARE(r.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
+    }
+    qInfo() << "requests" << sent << "reset by the dead member:" << dead.posts();
+    QVERIFY(dead.posts() >= 1);
+    QVERIFY(etcdDelete(key));
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 1, 5000);
+  }
+
+  void aDrainingMemberGetsNoNewRoutedRequests() {
+    // C now holds the model too.
+    m_nodes[2].stop();
+    QVERIFY(startNode(2, true));
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 2, 10000);
+    std::set<QByteArray> servedBy;
+    for (int i = 0; i < 10; ++i) servedBy.insert(complete(port(1), false).header("x-lmfront-backend"));
+    QCOMPARE(servedBy, (std::set<QByteArray>{urlOf(port(0)).toUtf8(), urlOf(port(2)).toUtf8()}));
+
+    QCOMPARE(runCli({u"drain"_qs, kIds[2], u"--node"_qs, urlOf(port(0))}), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 1, 5000);
+    for (int i = 0; i < 10; ++i) {
+      const HttpReply r = complete(port(1), false);
+      QVERIFY2(succeeded(r, false), r.body.constData());
+      QCOMPARE(r.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
+    }
+    QCOMPARE(runCli({u"undrain"_qs, kIds[2], u"--node"_qs, urlOf(port(0))}), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 2, 5000);
+  }
+
+  void killedMemberFailsOverWithNoFailedRequest() {
+    QCOMPARE(backendsOf(port(1)), 2);
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0}, byC{0}, byCAfterRemoval{0};
+    std::atomic<bool> removed{false};
+    QByteArray firstFailure;
+    std::mutex failureMutex;
+    const quint16 b = port(1);
+    const QByteArray c = urlOf(port(2)).toUtf8();
+    std::vector<std::thread> load;
+    // Joined however the test ends (a failed check returns early).
+    const auto joinLoad = qScopeGuard([&] {
+      stop = true;
+      for (auto &t : load)
+        if (t.joinable()) t.join();
+    });
+    for (int t = 0; t < 4; ++t)
+      load.emplace_back([&] {
+        QElapsedTimer clock;
+        clock.start();
+        // Steady (paced), and bounded in count and time whatever happens to the nodes.
+        for (int n = 0; n < 6000 && !stop && clock.elapsed() < 30000; ++n) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(4));
+          const HttpReply r = complete(b, false);
+          if (!succeeded(r, false)) {
+            ++failed;
+            std::lock_guard lock(failureMutex);
+            if (firstFailure.isEmpty()) firstFailure = QByteArray(r.head + "\n" + r.body);
+            continue;
+          }
+          ++ok;
+          if (r.header("x-lmfront-backend") == c) {
+            ++byC;
+            if (removed) ++byCAfterRemoval;
+          }
+        }
+      });
+    QTRY_VERIFY_WITH_TIMEOUT(byC >= 5, 10000);  // the load reaches both members
+    m_nodes[2].process().kill();                // SIGKILL: no goodbye
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    QTRY_COMPARE_WITH_TIMEOUT(backendsOf(b), 1, 10000);
+    const qint64 removal = sinceKill.elapsed();
+    removed = true;
+    const int before = ok;
+    QTRY_VERIFY2_WITH_TIMEOUT(ok >= before + 20, qPrintable(QStringLiteral("%1 ok, %2 failed").arg(ok).arg(failed)),
+                              10000);  // and carries on through A alone
+    stop = true;
+    for (auto &t : load) t.join();
+    qInfo() << "requests:" << ok << "ok," << failed << "failed; C left B's pool" << removal << "ms after kill -9";
+    QVERIFY2(failed == 0, firstFailure.constData());
+    QCOMPARE(byCAfterRemoval.load(), 0);
+    // The lease TTL, plus the slack of polling /v1/models on a loaded machine.
+    QVERIFY2(removal < kTtlSeconds * 1000 + 1500, qPrintable(QString::number(removal)));
+  }
+
+private:
+  quint16 port(int i) const { return m_nodes[static_cast<std::size_t>(i)].port(); }
+
+  bool startNode(int i, bool withModel) {
+    const QString id = kIds[static_cast<std::size_t>(i)];
+    QStringList args{u"--listen"_qs,    u"127.0.0.1:0"_qs,
+                     u"--data-dir"_qs,  m_dir.path() + u'/' + id,
+                     u"--node-id"_qs,   id,
+                     u"--etcd"_qs,      m_etcd.url(),
+                     u"--cluster"_qs,   u"test"_qs,
+                     u"--lease-ttl"_qs, QString::number(kTtlSeconds)};
+    if (withModel) args << u"--model"_qs << QString::fromUtf8(kModel) + u'=' + m_modelPath;
+    auto &node = m_nodes[static_cast<std::size_t>(i)];
+    if (!node.start(args)) return false;
+    return node.waitReady();
+  }
+
+  bool etcdPut(const QByteArray &key, const QByteArray &value) {
+    cluster::EtcdClient client(*cluster::parseEtcdEndpoints(m_etcd.url()), {});
+    QEventLoop loop;
+    Status result = Status::internal("no answer");
+    client.put(key, value, 0, [&](Status s) {
+      result = s;
+      loop.quit();
+    });
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return result.isOk();
+  }
+
+  bool etcdDelete(const QByteArray &key) {
+    cluster::EtcdClient client(*cluster::parseEtcdEndpoints(m_etcd.url()), {});
+    QEventLoop loop;
+    bool ok = false;
+    client.deleteRange(key, {}, [&](Result<qint64> r) {
+      ok = r.isOk();
+      loop.quit();
+    });
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return ok;
+  }
+
+  QTemporaryDir m_dir;
+  EtcdServer m_etcd;
+  QString m_modelPath;
+  std::array<Daemon, 3> m_nodes;
+};
+
+QTEST_GUILESS_MAIN(TestClusterRouting)
+#include "tst_clusterrouting.moc"
