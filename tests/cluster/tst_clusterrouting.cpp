@@ -1,9 +1,9 @@
 // Routing between nodes with three real lmfrontd processes and a real etcd on loopback: a model
 // held by node A alone is answered through B and C (served by A, which the answer's
 // x-lmfront-backend names); member records list only what a node serves itself; a forwarded
-// request is never forwarded again; a member that resets connections before answering costs no
-// request (streamed or not); a draining member gets no new routed requests; and under steady
-// load through B, kill -9 of C loses no request and C leaves B's pool within the lease TTL.
+// request is never forwarded again; the client's key is forwarded as it came; a member that resets connections before
+// answering costs no request (streamed or not); a draining member gets no new routed requests; and under steady load
+// through B, kill -9 of C loses no request and C leaves B's pool within the lease TTL.
 #include "../support/daemonharness.h"
 #include "../support/etcdserver.h"
 #include "cluster/etcdclient.h"
@@ -11,8 +11,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,6 +38,7 @@ namespace {
 constexpr int kTtlSeconds = 2;
 const std::array<QString, 3> kIds = {u"node-a"_qs, u"node-b"_qs, u"node-c"_qs};
 const QByteArray kModel = "tiny";
+QByteArray g_key;  // an API key every node's key store holds; node A requires keys
 
 QString urlOf(quint16 port) { return QStringLiteral("http://127.0.0.1:%1").arg(port); }
 
@@ -66,7 +69,8 @@ QByteArray completionBody(bool stream) {
          (stream ? ",\"stream\":true}" : "}");
 }
 
-HttpReply complete(quint16 port, bool stream, const Headers &headers = {}) {
+HttpReply complete(quint16 port, bool stream, Headers headers = {}, bool withKey = true) {
+  if (withKey) headers.append({"Authorization", "Bearer " + g_key});
   return httpRequest(port, "POST", "/v1/completions", completionBody(stream), headers, 15000);
 }
 
@@ -140,6 +144,19 @@ private Q_SLOTS:
     QCOMPARE(m_etcd.start(), QString());
     m_modelPath = buildFortunesModel(m_dir.path(), QString::fromUtf8(kModel), 1500);
     QVERIFY2(!m_modelPath.isEmpty(), "could not build the test model with the lmfront CLI");
+    // One key store for the whole cluster: created for A, copied to B and C.
+    QByteArray out;
+    QCOMPARE(runCli({u"keys"_qs, u"create"_qs, u"--name"_qs, u"app"_qs, u"--role"_qs, u"user"_qs, u"--data-dir"_qs,
+                     dataDir(0), u"--json"_qs},
+                    &out),
+             0);
+    g_key = QJsonDocument::fromJson(out)[u"key"_qs].toString().toUtf8();
+    QVERIFY2(g_key.startsWith("lmf_"), out.constData());
+    for (int i : {1, 2}) {
+      QVERIFY(QDir().mkpath(dataDir(i)));
+      for (const QString &file : QDir(dataDir(0)).entryList({u"auth.sqlite*"_qs}, QDir::Files))
+        QVERIFY(QFile::copy(dataDir(0) + u'/' + file, dataDir(i) + u'/' + file));
+    }
     QVERIFY(startNode(0, true));
     QVERIFY(startNode(1, false));
     QVERIFY(startNode(2, false));
@@ -177,14 +194,27 @@ private Q_SLOTS:
     QVERIFY2(refused.body.contains("already forwarded by node 'node-z'"), refused.body.constData());
     const HttpReply score =
         httpRequest(port(2), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}", forwarded);
+    const Headers key = {{"Authorization", "Bearer " + g_key}};
     QCOMPARE(score.status, 503);
     // The node holding the model serves a forwarded request itself.
     const HttpReply served = complete(port(0), false, forwarded);
     QVERIFY2(succeeded(served, false), served.body.constData());
     // Scoring is routed too (lmfront members forward /v1/score).
     const HttpReply routedScore =
-        httpRequest(port(1), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}");
+        httpRequest(port(1), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}", key);
     QCOMPARE(routedScore.status, 200);
+  }
+
+  void theClientsKeyIsForwardedAsItCame() {
+    // B needs no key on loopback, A does: what decides is the key A receives from B.
+    const HttpReply without = complete(port(1), false, {}, false);
+    QVERIFY2(without.status == 401 || without.status == 403, without.head.constData());
+    QVERIFY2(without.body.contains("upstream answered 401"), without.body.constData());
+    const HttpReply wrong = complete(port(1), false, {{"Authorization", "Bearer lmf_not_a_key"}}, false);
+    QCOMPARE(wrong.status, 401);  // B checks a key it is given, too
+    const HttpReply with = complete(port(1), false);
+    QVERIFY2(succeeded(with, false), with.body.constData());
+    QCOMPARE(with.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
   }
 
   void aMemberResettingBeforeAnsweringCostsNoRequest_data() {
@@ -228,14 +258,14 @@ private Q_SLOTS:
     for (int i = 0; i < 10; ++i) servedBy.insert(complete(port(1), false).header("x-lmfront-backend"));
     QCOMPARE(servedBy, (std::set<QByteArray>{urlOf(port(0)).toUtf8(), urlOf(port(2)).toUtf8()}));
 
-    QCOMPARE(runCli({u"drain"_qs, kIds[2], u"--node"_qs, urlOf(port(0))}), 0);
+    QCOMPARE(runCli({u"drain"_qs, kIds[2], u"--node"_qs, urlOf(port(1))}), 0);
     QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 1, 5000);
     for (int i = 0; i < 10; ++i) {
       const HttpReply r = complete(port(1), false);
       QVERIFY2(succeeded(r, false), r.body.constData());
       QCOMPARE(r.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
     }
-    QCOMPARE(runCli({u"undrain"_qs, kIds[2], u"--node"_qs, urlOf(port(0))}), 0);
+    QCOMPARE(runCli({u"undrain"_qs, kIds[2], u"--node"_qs, urlOf(port(1))}), 0);
     QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 2, 5000);
   }
 
@@ -291,12 +321,17 @@ private Q_SLOTS:
     qInfo() << "requests:" << ok << "ok," << failed << "failed; C left B's pool" << removal << "ms after kill -9";
     QVERIFY2(failed == 0, firstFailure.constData());
     QCOMPARE(byCAfterRemoval.load(), 0);
+    // The load did meet the dead member: B counts its failed attempts there, each retried on A.
+    const double retried = failedAttemptsOn(b, c);
+    qInfo() << "attempts on C that failed and were retried on A:" << retried;
+    QVERIFY2(retried >= 1, "no request reached C after it was killed");
     // The lease TTL, plus the slack of polling /v1/models on a loaded machine.
     QVERIFY2(removal < kTtlSeconds * 1000 + 1500, qPrintable(QString::number(removal)));
   }
 
 private:
   quint16 port(int i) const { return m_nodes[static_cast<std::size_t>(i)].port(); }
+  QString dataDir(int i) const { return m_dir.path() + u'/' + kIds[static_cast<std::size_t>(i)]; }
 
   bool startNode(int i, bool withModel) {
     const QString id = kIds[static_cast<std::size_t>(i)];
@@ -307,9 +342,21 @@ private:
                      u"--cluster"_qs,   u"test"_qs,
                      u"--lease-ttl"_qs, QString::number(kTtlSeconds)};
     if (withModel) args << u"--model"_qs << QString::fromUtf8(kModel) + u'=' + m_modelPath;
+    if (i == 0) args << u"--require-keys"_qs;
     auto &node = m_nodes[static_cast<std::size_t>(i)];
     if (!node.start(args)) return false;
     return node.waitReady();
+  }
+
+  // Attempts node `port` counts against `backend` that did not answer 200 (lmfront_requests_total).
+  static double failedAttemptsOn(quint16 port, const QByteArray &backend) {
+    double n = 0;
+    const HttpReply r = httpRequest(port, "GET", "/metrics");
+    for (const QByteArray &line : r.body.split('\n'))
+      if (line.startsWith("lmfront_requests_total{") && line.contains(QByteArray("backend=\"" + backend + "\"")) &&
+          !line.contains("code=\"200\""))
+        n += line.mid(line.lastIndexOf(' ') + 1).toDouble();
+    return n;
   }
 
   bool etcdPut(const QByteArray &key, const QByteArray &value) {
