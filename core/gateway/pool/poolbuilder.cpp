@@ -60,10 +60,10 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
         options.apiKey = b.apiKey;
         options.caFile = b.caFile;
         options.timeouts = spec.timeouts;
-        options.forwardedBy = spec.forwardedBy;
         auto upstream = UpstreamBackend::create(std::move(options), http);
         if (!upstream)
           return upstream.status().withContext(QString(where + QStringLiteral(".backends[%1]").arg(i)).toStdString());
+        (*upstream)->setForwardedBy(spec.forwardedBy);
         backend = *upstream;
         version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
       }

@@ -325,8 +325,8 @@ upstream::ClientRequest UpstreamBackend::baseRequest(std::string path, std::stri
 }
 
 void UpstreamBackend::addForwarding(upstream::ClientRequest &r, const std::string &authorization) const {
-  if (m_options.forwardedBy.empty()) return;
-  r.headers.emplace_back(std::string(kForwardedByHeader), m_options.forwardedBy);
+  if (m_forwardedBy.empty()) return;
+  r.headers.emplace_back(std::string(kForwardedByHeader), m_forwardedBy);
   if (m_options.apiKey.empty() && !authorization.empty()) r.headers.emplace_back("Authorization", authorization);
 }
 
