@@ -199,6 +199,20 @@ private Q_SLOTS:
     // The node holding the model serves a forwarded request itself.
     const HttpReply served = complete(port(0), false, forwarded);
     QVERIFY2(succeeded(served, false), served.body.constData());
+    // Nor through a backup pool that routes: C's "alias" has a dead backend and the routed model as backup.
+    const HttpReply put =
+        httpRequest(port(2), "PUT", "/admin/pools",
+                    "{\"alias\":{\"backends\":[{\"url\":\"http://127.0.0.1:1\"}],\"backup\":\"tiny\"}}");
+    QCOMPARE(put.status, 200);
+    const QByteArray alias = "{\"model\":\"alias\",\"prompt\":\"the\",\"max_tokens\":4,\"temperature\":1}";
+    const Headers keyed = {{"Authorization", "Bearer " + g_key}};
+    const HttpReply viaBackup = httpRequest(port(2), "POST", "/v1/completions", alias, keyed);
+    QVERIFY2(succeeded(viaBackup, false), viaBackup.body.constData());
+    QCOMPARE(viaBackup.header("x-lmfront-backend"), urlOf(port(0)).toUtf8());
+    const HttpReply loop = httpRequest(port(2), "POST", "/v1/completions", alias, keyed + forwarded);
+    QCOMPARE(loop.status, 503);
+    QVERIFY2(loop.body.contains("forwarding_loop"), loop.body.constData());
+    QCOMPARE(httpRequest(port(2), "PUT", "/admin/pools", "{}").status, 200);
     // Scoring is routed too (lmfront members forward /v1/score).
     const HttpReply routedScore =
         httpRequest(port(1), "POST", "/v1/score", "{\"model\":\"tiny\",\"text\":\"the end\"}", key);

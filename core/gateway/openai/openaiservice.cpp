@@ -228,6 +228,12 @@ void dispatchToBackend(CompletionContext ctx) {
     if (e.httpStatus == 503 || e.httpStatus == 429) e.retryAfterSeconds = std::max(1, retryAfter);
     return answerUnserved(ctx, std::move(e));
   }
+  if (ctx.forwarded && pool->routed)  // reached through a backup pool
+    return answerUnserved(ctx,
+                          fromStatus(Status::unavailable("model '" + ctx.request.model +
+                                                         "': its backup pool routes to other members, and the "
+                                                         "request was already forwarded: it is not forwarded again"),
+                                     "model", "forwarding_loop"));
   if (ctx.attempt == 0 && pool->resilience) pool->resilience->retryBudget().onRequest();
   ctx.pool = std::move(pool);
   ctx.backendIndex = index;
@@ -443,6 +449,7 @@ void handleCompletion(const SharedPtr &shared, HttpRequest &&request, Completion
     return respondError(responder, *refused);
   }
   ctx.request.authorization = request.header("authorization");
+  ctx.forwarded = request.hasHeader(pool::kForwardedByHeader);
   ctx.shared = shared;
   ctx.responder = responder;
   ctx.meta = newResponseMeta(ctx.request.model, api);
