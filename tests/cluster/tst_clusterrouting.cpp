@@ -273,7 +273,13 @@ private Q_SLOTS:
     QCOMPARE(servedBy, (std::set<QByteArray>{urlOf(port(0)).toUtf8(), urlOf(port(2)).toUtf8()}));
 
     QCOMPARE(runCli({u"drain"_qs, kIds[2], u"--node"_qs, urlOf(port(1))}), 0);
+    // The drain is in etcd once the command returns; B's pool follows C's record within a second.
+    QElapsedTimer sinceDrain;
+    sinceDrain.start();
     QTRY_COMPARE_WITH_TIMEOUT(backendsOf(port(1)), 1, 5000);
+    const qint64 followed = sinceDrain.elapsed();
+    qInfo() << "a drained member left B's pool" << followed << "ms after the drain was recorded";
+    QVERIFY2(followed < 1000, qPrintable(QString::number(followed)));
     for (int i = 0; i < 10; ++i) {
       const HttpReply r = complete(port(1), false);
       QVERIFY2(succeeded(r, false), r.body.constData());
