@@ -75,12 +75,23 @@ QStringList locallyServedModels(const gateway::pool::ModelTable &table) {
 
 RoutedPools routedPoolSpecs(const QList<cluster::MemberInfo> &members, const QString &self, const QSet<QString> &local,
                             const QJsonObject &settings) {
-  std::map<QString, QStringList> addresses;  // model → members' addresses, in member order
+  std::map<QString, QStringList> addresses;  // model → up members' addresses, in member order
+  std::map<QString, QStringList> lastSeen;   // model → down members' addresses
   for (const cluster::MemberInfo &m : members) {
-    if (m.id == self || m.state != u"up"_qs || m.address.isEmpty()) continue;
-    for (const QString &model : m.models)
-      if (!local.contains(model) && !addresses[model].contains(m.address)) addresses[model] << m.address;
+    const bool up = m.state == u"up"_qs;
+    if (m.id == self || (!up && m.state != u"down"_qs) || m.address.isEmpty()) continue;
+    for (const QString &model : m.models) {
+      if (local.contains(model)) continue;
+      QStringList &list = up ? addresses[model] : lastSeen[model];
+      if (!list.contains(m.address)) list << m.address;
+    }
   }
+  // A model whose every member vanished stays routed to the ones last seen serving it (until the
+  // membership forgets them): a dead one refuses (503, Retry-After) rather than the model seeming
+  // not to exist (404), and one whose lease merely lapsed (a stalled or overloaded node) goes on
+  // serving until it registers again.
+  for (auto &[model, urls] : lastSeen)
+    if (QStringList &up = addresses[model]; up.isEmpty()) up = urls;
   RoutedPools out;
   const QJsonObject base = merged(settings);
   for (const auto &[model, urls] : addresses) {

@@ -5,9 +5,9 @@
 // health checks and retries like any configured pool.
 //
 // A member takes part when it is up (not draining, not down), is not this node and lists the
-// model in its record. A member's record lists only what it serves itself (locallyServedModels),
-// never what it routes on: two nodes can never route a model to each other.
-// Threads: the node thread (ClusterService's).
+// model in its record; when no up member lists a model, the down ones last seen with it do. A member's record lists
+// only what it serves itself (locallyServedModels), never what it routes on: two nodes can never route a model to each
+// other. Threads: the node thread (ClusterService's).
 #pragma once
 
 #include "common/status.h"
@@ -50,7 +50,8 @@ struct RoutedPools {
 };
 // The routed pools for `members` as node `self` sees them: for each model that up members other
 // than self list and `local` does not hold, a pool of those members' addresses (kind lmfront,
-// ordered by member id) with defaultRoutingSettings() overlaid by `settings`.
+// ordered by member id) with defaultRoutingSettings() overlaid by `settings`; a model only down
+// members list goes to them.
 RoutedPools routedPoolSpecs(const QList<cluster::MemberInfo> &members, const QString &self, const QSet<QString> &local,
                             const QJsonObject &settings);
 

@@ -7,10 +7,8 @@
 #include "../support/daemonharness.h"
 #include "../support/etcdserver.h"
 #include "cluster/etcdclient.h"
+#include "resettingserver.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -81,58 +79,6 @@ bool succeeded(const HttpReply &r, bool stream) {
   return r.body.contains("data: [DONE]") && !r.body.contains("\"error\"");
 }
 
-// A TCP server that reads each request's head and resets the connection without a byte of
-// answer: a member that died between accepting and answering. Counts the POSTs it dropped.
-class ResettingServer {
-public:
-  ResettingServer() {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(m_fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(m_fd, 64) != 0 ||
-        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&a), &len) != 0)
-      return;
-    m_port = ntohs(a.sin_port);
-    m_thread = std::thread([this] { run(); });
-  }
-  ~ResettingServer() {
-    m_stop = true;
-    ::shutdown(m_fd, SHUT_RDWR);
-    if (m_thread.joinable()) m_thread.join();
-    ::close(m_fd);
-  }
-  quint16 port() const { return m_port; }
-  int posts() const { return m_posts; }
-
-private:
-  void run() {
-    while (!m_stop) {
-      const int c = ::accept(m_fd, nullptr, nullptr);
-      if (c < 0) return;
-      std::string head;
-      char buf[4096];
-      timeval tv{2, 0};
-      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      while (head.find("\r\n\r\n") == std::string::npos) {
-        const ssize_t n = ::read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        head.append(buf, static_cast<std::size_t>(n));
-      }
-      if (head.starts_with("POST ")) ++m_posts;
-      linger l{1, 0};  // close with RST
-      ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-      ::close(c);
-    }
-  }
-  int m_fd = -1;
-  quint16 m_port = 0;
-  std::atomic<bool> m_stop{false};
-  std::atomic<int> m_posts{0};
-  std::thread m_thread;
-};
-
 }  // namespace
 
 class TestClusterRouting : public QObject {
@@ -178,8 +124,8 @@ private Q_SLOTS:
   }
 
   void membersListOnlyWhatTheyServeThemselves() {
-    const auto models = recordedModels(port(1));
-    QCOMPARE(models.size(), std::size_t{3});
+    std::map<QString, QStringList> models;  // empty while the CLI cannot answer (a loaded machine)
+    QTRY_COMPARE_WITH_TIMEOUT((models = recordedModels(port(1))).size(), std::size_t{3}, 20000);
     QCOMPARE(models.at(kIds[0]), QStringList{QString::fromUtf8(kModel)});
     // B and C answer for the model, but route it: their records must not draw traffic for it.
     QCOMPARE(models.at(kIds[1]), QStringList());
@@ -346,7 +292,7 @@ private Q_SLOTS:
     qInfo() << "attempts on C that failed and were retried on A:" << retried;
     QVERIFY2(retried >= 1, "no request reached C after it was killed");
     // The lease TTL, plus the slack of polling /v1/models on a loaded machine.
-    QVERIFY2(removal < kTtlSeconds * 1000 + 1500, qPrintable(QString::number(removal)));
+    QVERIFY2(removal < kTtlSeconds * 1000 + 2000, qPrintable(QString::number(removal)));
   }
 
 private:

@@ -1,6 +1,6 @@
 // Which routed pools a member list makes (node/clusterrouting.h): only up members other than this
-// node take part, a model this node serves itself is never routed, each member is one backend
-// (kind lmfront) forwarding in this node's name, cluster.routing overrides the defaults, and the
+// node take part (down ones when no up one serves the model), a model this node serves itself is never routed, each
+// member is one backend (kind lmfront) forwarding in this node's name, cluster.routing overrides the defaults, and the
 // models a node advertises are only those with an engine backend.
 #include "cluster/membership.h"
 #include "gateway/pool/modeltable.h"
@@ -68,6 +68,12 @@ private Q_SLOTS:
     QCOMPARE(english.resilience.retry.maxRetries, 2u);  // max_attempts 3
     QVERIFY(english.resilience.healthChecks);
     QCOMPARE(routed.specs[1].name, std::string("french"));
+    // A model only down members list stays routed to them; a draining member never takes part.
+    const auto lapsed = node::routedPoolSpecs(
+        {member(u"a"_qs, u"down"_qs, {u"m"_qs}), member(u"c"_qs, u"draining"_qs, {u"m"_qs, u"n"_qs})}, u"b"_qs, {}, {});
+    QCOMPARE(lapsed.specs.size(), std::size_t{1});
+    QCOMPARE(urls(lapsed.specs[0]),
+             (std::vector<std::string>{member(u"a"_qs, {}, {}).address.toStdString() + "|lmfront"}));
     // This node's own record never routes back to itself.
     QVERIFY(node::routedPoolSpecs({member(u"b"_qs, u"up"_qs, {u"x"_qs})}, u"b"_qs, {}, {}).specs.empty());
   }
