@@ -8,10 +8,12 @@
 #include "common/eventsink.h"
 #include "gateway/openai/openaiservice.h"
 #include "gateway/pool/modeltable.h"
+#include "node/clusterrouting.h"
 #include "node/gatewayservice.h"
 #include "node/nodecontext.h"
 #include "node/noderoutes.h"
 #include "node/seriesservice.h"
+#include "node/servingstate.h"
 #include "observe/metricnames.h"
 #include "observe/metricsregistry.h"
 
@@ -108,8 +110,13 @@ Status ClusterService::start() {
     m_membership = new cluster::Membership(*m_client, *m_session, m_config.cluster.name, m_root.get());
     m_election = new cluster::LeaderElection(*m_client, *m_session,
                                              m_membership->prefix() + QByteArrayLiteral("leader"), self, m_root.get());
-    QObject::connect(m_membership, &cluster::Membership::memberChanged, m_root.get(),
-                     [this](const MemberInfo &m) { publishMember(m); });
+    if (m_gateway.serving())
+      m_routing =
+          std::make_unique<ClusterRouting>(*m_gateway.serving(), m_context.events, self, m_config.cluster.routing);
+    QObject::connect(m_membership, &cluster::Membership::memberChanged, m_root.get(), [this](const MemberInfo &m) {
+      publishMember(m);
+      updateRouting();
+    });
     QObject::connect(m_membership, &cluster::Membership::drainRequested, m_root.get(), [this](bool drained) {
       m_gateway.setDrained(drained);
       m_context.events.report(EventLevel::Info, "cluster", drained ? "drained through etcd" : "undrained through etcd",
@@ -159,6 +166,8 @@ void ClusterService::stop() {
   if (m_listener) m_series.removeListener(*m_listener);
   m_listener.reset();
   if (m_session) m_session->stop(0);
+  if (m_routing) m_routing->clear();
+  m_routing.reset();
   m_election = nullptr;
   exportMembers();
   m_membership = nullptr;
@@ -189,8 +198,8 @@ MemberInfo ClusterService::selfInfo() const {
   m.address = (s.info.tls ? u"https://"_qs : u"http://"_qs) + address;
   m.version = s.info.version;
   m.state = s.drained.load() || s.draining.load() ? u"draining"_qs : u"up"_qs;
-  if (s.service)
-    for (const auto &[name, pool] : s.service->table()->pools) m.models << QString::fromStdString(name);
+  // Only what it serves itself: a member routing a model on to others must not draw it back.
+  if (s.service) m.models = locallyServedModels(*s.service->table());
   m.capacity = QJsonObject{{u"cpus"_qs, QThread::idealThreadCount()},
                            {u"memory_bytes"_qs, physicalMemory()},
                            {u"memory_used_bytes"_qs, residentMemory()}};
@@ -201,7 +210,15 @@ MemberInfo ClusterService::selfInfo() const {
 void ClusterService::onTick() {
   if (!m_running) return;
   if (m_membership) m_membership->setSelf(selfInfo());
+  updateRouting();
   exportMembers();
+}
+
+void ClusterService::updateRouting() {
+  if (!m_running || !m_routing || !m_membership) return;
+  const auto state = m_gateway.state();
+  if (!state || !state->service) return;
+  m_routing->update(m_membership->members(), *state->service->table());
 }
 
 void ClusterService::exportMembers() {

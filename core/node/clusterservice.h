@@ -40,6 +40,7 @@ namespace lmfront::node {
 
 struct NodeConfig;
 struct NodeContext;
+class ClusterRouting;
 class GatewayService;
 class SeriesService;
 
@@ -77,6 +78,8 @@ private:
   void onTick();
   // Sets lmfront_cluster_member_up to the members seen while leading; removes it all otherwise.
   void exportMembers();
+  // Serves other members' models through routed pools (clusterrouting.h).
+  void updateRouting();
 
   const NodeConfig &m_config;
   const NodeContext &m_context;
@@ -92,6 +95,7 @@ private:
   cluster::EtcdSession *m_session = nullptr;
   cluster::Membership *m_membership = nullptr;
   cluster::LeaderElection *m_election = nullptr;
+  std::unique_ptr<ClusterRouting> m_routing;
   Status m_metricsRegistered;
   observe::Family<observe::Gauge> *m_memberUp = nullptr;
   std::set<std::string> m_exported;  // the member ids m_memberUp has a series for

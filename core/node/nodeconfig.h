@@ -63,6 +63,7 @@ struct ClusterSettings {
   QStringList etcd;  // endpoint base URLs
   QString name = QStringLiteral("default");
   int leaseTtlSeconds = 10;
+  QJsonObject routing;  // pool settings of routed pools over clusterrouting.h's defaults
   bool enabled() const { return !etcd.isEmpty(); }
 };
 

@@ -11,6 +11,7 @@
 
 #include <QMetaObject>
 #include <QThreadPool>
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -73,6 +74,24 @@ Status ServingState::checkMemoryBudget(const std::string &model, const std::stri
       "version, or raise the budget");
 }
 
+Status ServingState::setRoutedPools(std::vector<gateway::pool::PoolSpec> pools) {
+  // Lenient: a configured pool still waiting for its engine must not hold routing back; a
+  // routed pool that cannot be built (a member's bad address) is left out alone.
+  m_routed = std::move(pools);
+  return publish(false);
+}
+
+std::vector<gateway::pool::PoolSpec> ServingState::servedSpecs() const {
+  if (m_routed.empty()) return m_pools;
+  std::vector<gateway::pool::PoolSpec> specs = m_pools;
+  for (const auto &spec : m_routed) {
+    const bool shadowed = m_engines.find(spec.name) || std::any_of(m_pools.begin(), m_pools.end(),
+                                                                   [&](const auto &p) { return p.name == spec.name; });
+    if (!shadowed) specs.push_back(spec);
+  }
+  return specs;
+}
+
 void ServingState::modelLoaded(const registry::CatalogEntry &entry, std::shared_ptr<const ModelPool> pool) {
   const std::string name = entry.name.toStdString();
   if (Status fits = checkMemoryBudget(name, {}, *pool); !fits.isOk()) return modelFailed(entry, fits);
@@ -116,11 +135,12 @@ Status ServingState::loadingFinished() {
 Status ServingState::publish(bool strict) {
   auto &service = m_parts.service;
   const auto previous = service.table();
-  auto table = buildModelTable(m_engines, m_pools, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
+  const std::vector<gateway::pool::PoolSpec> specs = servedSpecs();
+  auto table = buildModelTable(m_engines, specs, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
   if (!table) {
     if (strict) return table.status();
     std::vector<gateway::pool::PoolSpec> buildable;
-    for (const auto &spec : m_pools)
+    for (const auto &spec : specs)
       if (buildModelTable(m_engines, {spec}, m_parts.clock, m_parts.http, nullptr)) buildable.push_back(spec);
     table = buildModelTable(m_engines, buildable, m_parts.clock, m_parts.http, m_parts.poolMetrics, previous.get());
     if (!table) table = std::make_shared<ModelTable>(m_engines);

@@ -108,6 +108,10 @@ public:
   // Replaces the configured pools. Refused (nothing changes) when the new table cannot be built,
   // e.g. a pool names a model that is not loaded.
   Status setPools(std::vector<gateway::pool::PoolSpec> pools);
+  // Replaces the pools routed to other cluster members (clusterrouting.h). A routed pool never
+  // shadows what this node serves itself: one named like a catalog model or a configured pool is
+  // left out, and so is one that cannot be built (the others still serve).
+  Status setRoutedPools(std::vector<gateway::pool::PoolSpec> pools);
   void modelLoaded(const registry::CatalogEntry &entry, std::shared_ptr<const gateway::pool::ModelPool> pool);
   void modelFailed(const registry::CatalogEntry &entry, const Status &why);
   // Every model of the catalog has loaded or failed: now every configured pool must be
@@ -151,6 +155,7 @@ private:
   void updateReport();
   Status checkMemoryBudget(const std::string &model, const std::string &version,
                            const gateway::pool::ModelPool &pool) const;
+  std::vector<gateway::pool::PoolSpec> servedSpecs() const;  // m_pools, then the routed pools not shadowed
   void applyDeploy(const DeployRequest &request, std::shared_ptr<const gateway::pool::ModelPool> pool,
                    std::function<void(Status)> done);
   void deployEvent(const std::string &model, const std::string &what, const std::string &version);
@@ -159,6 +164,7 @@ private:
   QObject m_home;                       // lives on the node's thread: post() queues jobs to it
   gateway::pool::ModelTable m_engines;  // the catalog's one-engine pools loaded so far
   std::vector<gateway::pool::PoolSpec> m_pools;
+  std::vector<gateway::pool::PoolSpec> m_routed;
   ServingReport m_state;
   std::atomic<std::shared_ptr<const ServingReport>> m_report;
   std::map<std::string, Deployed, std::less<>> m_deployed;

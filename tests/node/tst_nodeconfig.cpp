@@ -135,6 +135,14 @@ private Q_SLOTS:
     QTest::newRow("listen") << QByteArray(R"({"listen":"x"})") << u"listen: expected ADDR:PORT, got 'x'"_qs;
     QTest::newRow("pools") << QByteArray(R"({"pools":[]})")
                            << u"pools: expected an object of name: pool, got an array"_qs;
+    QTest::newRow("cluster routing key") << QByteArray(R"({"cluster":{"routing":{"retry":{"max_attempts":0}}}})")
+                                         << u"cluster.routing.retry.max_attempts: expected an integer from 1 to 10, "
+                                            u"got 0"_qs;
+    QTest::newRow("cluster routing backends")
+        << QByteArray(R"({"cluster":{"routing":{"backends":[]}}})")
+        << u"cluster.routing: 'backends' is not a routing setting (the members are the backends)"_qs;
+    QTest::newRow("cluster routing type") << QByteArray(R"({"cluster":{"routing":[]}})")
+                                          << u"cluster.routing: expected an object of pool settings, got an array"_qs;
   }
   void sectionErrorsNameTheKeyPath() {
     QFETCH(QByteArray, content);

@@ -63,6 +63,8 @@ struct CompletionContext {
   // Under a canary or shadow deployment: the series of the variant serving this request (in the
   // table's Deployment, which `table` keeps alive). Null on the plain path.
   const pool::VariantSeries *variant = nullptr;
+  // Forwarded by another cluster member: never sent on through a routed pool (a backup's either).
+  bool forwarded = false;
 };
 
 // Sends a request to a backend of its pool (or of a backup pool), honouring breakers and health;

@@ -228,6 +228,12 @@ void dispatchToBackend(CompletionContext ctx) {
     if (e.httpStatus == 503 || e.httpStatus == 429) e.retryAfterSeconds = std::max(1, retryAfter);
     return answerUnserved(ctx, std::move(e));
   }
+  if (ctx.forwarded && pool->routed)  // reached through a backup pool
+    return answerUnserved(ctx,
+                          fromStatus(Status::unavailable("model '" + ctx.request.model +
+                                                         "': its backup pool routes to other members, and the "
+                                                         "request was already forwarded: it is not forwarded again"),
+                                     "model", "forwarding_loop"));
   if (ctx.attempt == 0 && pool->resilience) pool->resilience->retryBudget().onRequest();
   ctx.pool = std::move(pool);
   ctx.backendIndex = index;
@@ -395,6 +401,20 @@ std::optional<ApiError> refuseUninterpreted(const CompletionRequest &r, const po
   return std::nullopt;
 }
 
+// A request another node forwarded is never forwarded again (docs/cluster.md, "Routing between
+// nodes"): members that each believed another one served the model would pass it round a circle.
+// 503, so the forwarding node tries another member.
+std::optional<ApiError> refuseForwardLoop(const pool::ModelPool &pool, const std::string &model,
+                                          const HttpRequest &http) {
+  if (!pool.routed) return std::nullopt;
+  const std::string_view from = http.header(pool::kForwardedByHeader);
+  if (from.empty()) return std::nullopt;
+  return fromStatus(Status::unavailable("model '" + model + "' is not served on this node, and the request was " +
+                                        "already forwarded by node '" + std::string(from) +
+                                        "': a forwarded request is not forwarded again"),
+                    "model", "forwarding_loop");
+}
+
 void handleCompletion(const SharedPtr &shared, HttpRequest &&request, CompletionInput &&input, Admission admission,
                       ResponderPtr responder, ApiKind api) {
   const bool chat = api == ApiKind::Chat;
@@ -421,11 +441,15 @@ void handleCompletion(const SharedPtr &shared, HttpRequest &&request, Completion
     recordRequest(*shared, ctx.request.model, "", 404, shared->clock.now() - arrived);
     return respondError(responder, e);
   }
-  if (auto refused = refuseUninterpreted(ctx.request, *poolIt->second)) {
+  auto refused = refuseUninterpreted(ctx.request, *poolIt->second);
+  if (!refused) refused = refuseForwardLoop(*poolIt->second, ctx.request.model, request);
+  if (refused) {
     recordRequest(*shared, ctx.request.model, "", refused->httpStatus, shared->clock.now() - arrived);
     ctx.admission.settle(0);
     return respondError(responder, *refused);
   }
+  ctx.request.authorization = request.header("authorization");
+  ctx.forwarded = request.hasHeader(pool::kForwardedByHeader);
   ctx.shared = shared;
   ctx.responder = responder;
   ctx.meta = newResponseMeta(ctx.request.model, api);
@@ -476,12 +500,14 @@ std::optional<ScoreRequest> meterScore(const HttpRequest &request, const Respond
   return score;
 }
 
-void handleScore(const SharedPtr &shared, ScoreRequest &&score, ResponderPtr responder) {
+void handleScore(const SharedPtr &shared, const HttpRequest &http, ScoreRequest &&score, ResponderPtr responder) {
   const auto table = shared->table.load();
   auto it = table->pools.find(score.model);
   if (it == table->pools.end())
     return respondError(responder, fromStatus(Status::notFound("model '" + score.model + "' does not exist"), "model",
                                               "model_not_found"));
+  if (auto refused = refuseForwardLoop(*it->second, score.model, http)) return respondError(responder, *refused);
+  score.authorization = http.header("authorization");
   std::size_t index = 0;
   Status why = Status::unavailable("no backend");
   int retryAfter = 0;
@@ -531,8 +557,8 @@ Status OpenAiService::addRoutes(Router &router) {
   score.meter = [](HttpRequest &request, const ResponderPtr &responder, AdmitContext &charge) {
     return meterScore(request, responder, charge);
   };
-  score.handle = [shared](HttpRequest &&, ScoreRequest &&request, Admission, ResponderPtr responder) {
-    handleScore(shared, std::move(request), std::move(responder));
+  score.handle = [shared](HttpRequest &&http, ScoreRequest &&request, Admission, ResponderPtr responder) {
+    handleScore(shared, http, std::move(request), std::move(responder));
   };
   return routes.metered("POST", "/v1/score", RouteNeeds::metered(Access::Infer), std::move(score));
 }

@@ -62,9 +62,10 @@ struct CompletionRequest {
   bool echo = false;  // completions: the prompt opens the text (with its logprobs when asked)
   // Fields the node does not interpret: name and JSON text, in the body's order.
   std::vector<std::pair<std::string, std::string>> passThrough;
-  std::string instructions;  // responses: the system text before the input
-  std::string path;          // pass-through: the route ("/v1/embeddings")
-  std::string body;          // pass-through: the request's JSON as sent
+  std::string instructions;        // responses: the system text before the input
+  std::string path;                // pass-through: the route ("/v1/embeddings")
+  std::string body;                // pass-through: the request's JSON as sent
+  std::string authorization = {};  // the client's Authorization header, for pools that forward it (cluster routing)
 
   int prompts() const { return batch.empty() ? 1 : static_cast<int>(batch.size()); }
   // Choices in the answer: n per prompt, indexed prompt_i * n + j as OpenAI does.
@@ -77,6 +78,7 @@ struct CompletionRequest {
 struct ScoreRequest {
   std::string model;
   std::string text;
+  std::string authorization = {};  // as CompletionRequest::authorization
 };
 
 std::variant<CompletionRequest, ApiError> parseCompletionRequest(std::string_view body, bool chat);

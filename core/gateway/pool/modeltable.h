@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lmfront::gateway::pool {
@@ -46,7 +47,13 @@ struct ModelPool {
   std::string source;
   // A canary or shadow of this model (deployment.h). Null: every request is served here.
   std::shared_ptr<const Deployment> deployment;
+  // Routed to other cluster members (docs/cluster.md, "Routing between nodes"): its URL backends
+  // forward the client's Authorization and name this node in kForwardedByHeader; a request that
+  // already carries that header is never forwarded through such a pool again.
+  bool routed = false;
 };
+
+inline constexpr std::string_view kForwardedByHeader = "x-lmfront-forwarded-by";
 
 struct ModelTable {
   std::map<std::string, std::shared_ptr<const ModelPool>, std::less<>> pools;

@@ -20,6 +20,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
   for (const auto &spec : pools) {
     const QString where = QStringLiteral("pools.") + QString::fromStdString(spec.name);
     std::string source = spec.source;
+    if (!spec.forwardedBy.empty()) source += "|forwarded by " + spec.forwardedBy;
     for (const auto &b : spec.backends)
       if (const ModelPool *engine = engines.find(b.engine); !b.engine.empty() && engine)
         source += '|' + engine->version;
@@ -32,6 +33,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
     pool->name = spec.name;
     pool->backupPool = spec.backup;
     pool->hashKey = spec.hashKey;
+    pool->routed = !spec.forwardedBy.empty();
     std::vector<routing::Backend> members;
     std::vector<std::string> ids;
     std::vector<bool> probed;
@@ -61,6 +63,7 @@ Result<std::shared_ptr<ModelTable>> buildModelTable(const ModelTable &engines, c
         auto upstream = UpstreamBackend::create(std::move(options), http);
         if (!upstream)
           return upstream.status().withContext(QString(where + QStringLiteral(".backends[%1]").arg(i)).toStdString());
+        (*upstream)->setForwardedBy(spec.forwardedBy);
         backend = *upstream;
         version.addData(QByteArray::fromStdString(b.url + '|' + (b.model.empty() ? spec.name : b.model)));
       }

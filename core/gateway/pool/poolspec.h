@@ -50,6 +50,8 @@ struct PoolSpec {
   upstream::Timeouts timeouts;
   FlowConfig flow;     // "concurrency" and "queue"
   std::string source;  // the pool's JSON, compact with sorted keys
+  // Not from JSON: set for pools routed to other cluster members, to this node's id (ModelPool::routed).
+  std::string forwardedBy = {};
 };
 
 Result<std::vector<PoolSpec>> parsePools(const QJsonObject &pools);

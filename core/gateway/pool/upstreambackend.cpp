@@ -2,6 +2,7 @@
 
 #include "gateway/http/tlscontext.h"
 #include "gateway/openai/jsonwriter.h"
+#include "gateway/pool/modeltable.h"
 
 #include <QByteArray>
 #include <QJsonArray>
@@ -323,6 +324,12 @@ upstream::ClientRequest UpstreamBackend::baseRequest(std::string path, std::stri
   return r;
 }
 
+void UpstreamBackend::addForwarding(upstream::ClientRequest &r, const std::string &authorization) const {
+  if (m_forwardedBy.empty()) return;
+  r.headers.emplace_back(std::string(kForwardedByHeader), m_forwardedBy);
+  if (m_options.apiKey.empty() && !authorization.empty()) r.headers.emplace_back("Authorization", authorization);
+}
+
 std::string UpstreamBackend::requestBody(const openai::CompletionRequest &request) const {
   using openai::ApiKind;
   openai::JsonWriter w;
@@ -403,12 +410,14 @@ void UpstreamBackend::generate(const openai::CompletionRequest &request, std::sh
     o[u"model"] = QString::fromStdString(m_options.model);
     const QByteArray body = QJsonDocument(o).toJson(QJsonDocument::Compact);
     auto r = baseRequest(request.path, std::string(body.constData(), static_cast<std::size_t>(body.size())));
+    addForwarding(r, request.authorization);
     return m_client.send(std::move(r), std::make_shared<RawHandler>(std::move(sink)));
   }
   const char *path = request.api == openai::ApiKind::Responses ? "/v1/responses"
                      : request.chat                            ? "/v1/chat/completions"
                                                                : "/v1/completions";
   auto r = baseRequest(path, requestBody(request));
+  addForwarding(r, request.authorization);
   m_client.send(std::move(r), std::make_shared<GenerateHandler>(std::move(sink), request.rich()));
 }
 
@@ -418,7 +427,9 @@ void UpstreamBackend::score(const openai::ScoreRequest &request,
     return done(Status::unimplemented("upstream " + m_options.url + " is not an lmfront node: no /v1/score"));
   openai::JsonWriter w;
   w.beginObject().key("model").string(m_options.model).key("text").string(request.text).endObject();
-  m_client.send(baseRequest("/v1/score", w.take()), std::make_shared<ScoreHandler>(std::move(done)));
+  auto r = baseRequest("/v1/score", w.take());
+  addForwarding(r, request.authorization);
+  m_client.send(std::move(r), std::make_shared<ScoreHandler>(std::move(done)));
 }
 
 }  // namespace lmfront::gateway::pool

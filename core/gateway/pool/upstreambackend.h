@@ -47,6 +47,12 @@ public:
   upstream::ClientRequest baseRequest(std::string path, std::string body) const;
   const UpstreamOptions &options() const { return m_options; }
 
+  // Cluster routing, set before the backend is shared: every request names node `id` in
+  // x-lmfront-forwarded-by and carries the client's own Authorization (unless apiKey is set).
+  void setForwardedBy(std::string id) { m_forwardedBy = std::move(id); }
+  // Adds those headers to a request sent for a client (nothing when not forwarding).
+  void addForwarding(upstream::ClientRequest &r, const std::string &authorization) const;
+
   // The body sent upstream for a request (exposed for tests).
   std::string requestBody(const openai::CompletionRequest &request) const;
 
@@ -58,6 +64,7 @@ private:
   UpstreamOptions m_options;
   upstream::ParsedUrl m_target;
   std::shared_ptr<const TlsContext> m_tls;  // https only
+  std::string m_forwardedBy;
   upstream::HttpClient &m_client;
 };
 

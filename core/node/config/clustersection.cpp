@@ -1,6 +1,7 @@
 #include "node/config/clustersection.h"
 
 #include "cluster/etcdclient.h"
+#include "node/clusterrouting.h"
 
 #include <QRegularExpression>
 
@@ -36,6 +37,11 @@ Status readClusterSection(config::JsonSection section, ClusterSettings &settings
       return section.error(u"name", QString::fromStdString(s.message()));
   LMFRONT_RETURN_IF_ERROR(
       section.integer(u"lease_ttl_s", kMinLeaseTtlSeconds, kMaxLeaseTtlSeconds, settings.leaseTtlSeconds));
+  if (const QJsonValue routing = section.value(u"routing"); !routing.isUndefined()) {
+    if (!routing.isObject()) return section.invalid(u"routing", QStringLiteral("an object of pool settings"));
+    LMFRONT_RETURN_IF_ERROR(validateRoutingSettings(routing.toObject()));
+    settings.routing = routing.toObject();
+  }
   return section.finish();
 }
 
