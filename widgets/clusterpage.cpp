@@ -112,7 +112,9 @@ ClusterPage::ClusterPage(QWidget *parent)
 }
 
 ClusterPage::~ClusterPage() {
-  if (m_model) m_model->setActive(false);
+  if (!m_model) return;
+  disconnect(m_model, nullptr, this, nullptr);
+  m_model->release(this);
 }
 
 ClusterPage::Card ClusterPage::makeCard() {
@@ -139,7 +141,7 @@ void ClusterPage::setSession(models::NodeSession *session) {
   const bool shown = isVisible();
   if (m_model) {
     disconnect(m_model, nullptr, this, nullptr);
-    if (shown) m_model->setActive(false);
+    if (shown) m_model->release(this);
   }
   if (m_session) disconnect(m_session, nullptr, this, nullptr);
   m_session = session;
@@ -154,7 +156,7 @@ void ClusterPage::setSession(models::NodeSession *session) {
     connect(m_model, &ClusterModel::totalsChanged, this, &ClusterPage::refreshTiles);
     connect(m_model, &ClusterModel::clusterChanged, this, &ClusterPage::refreshSubtitle);
     connect(m_model, &QObject::destroyed, this, [this] { m_model = nullptr; });
-    if (shown) m_model->setActive(true);
+    if (shown) m_model->acquire(this);
   }
   if (m_session) connect(m_session, &models::NodeSession::liveStateReplaced, this, &ClusterPage::bindClient);
   m_confirmBar->hide();
@@ -301,12 +303,12 @@ void ClusterPage::retranslateUi() {
 }
 
 void ClusterPage::showEvent(QShowEvent *event) {
-  if (m_model) m_model->setActive(true);
+  if (m_model) m_model->acquire(this);
   QWidget::showEvent(event);
 }
 
 void ClusterPage::hideEvent(QHideEvent *event) {
-  if (m_model) m_model->setActive(false);
+  if (m_model) m_model->release(this);
   QWidget::hideEvent(event);
 }
 

@@ -4,9 +4,10 @@
 // CPU, memory, version; a node that is down or unreachable is marked), and drain/undrain of the
 // selected node after an inline confirmation.
 //
-// Contract: a view of the session it is handed (setSession(); not owned). While shown it makes
-// the model connect to every member (ClusterModel::setActive), and releases them when hidden, so
-// a console that is not looking at the cluster holds one connection per node it was given. The
+// Contract: a view of the session it is handed (setSession(); not owned). While shown it holds
+// the model's connections to every member (ClusterModel::acquire), shared with the Overview's
+// charts of other nodes, and releases them when hidden: a console that no view of the cluster
+// needs holds one connection per node it was given. The
 // actions need the operator role on the connection's key: below it they are disabled and the page
 // says why. A command's outcome (or the node's refusal, in words) shows under the table. It
 // re-translates itself on QEvent::LanguageChange.
