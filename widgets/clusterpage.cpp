@@ -24,6 +24,7 @@ using Column = ClusterModel::Column;
 
 namespace {
 const QString kDash = QStringLiteral("—");
+constexpr int kFitMs = 1000;
 
 QPushButton *button(const char *name) {
   auto *b = new QPushButton;
@@ -104,6 +105,15 @@ ClusterPage::ClusterPage(QWidget *parent)
     updateActions();
   });
   connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ClusterPage::updateActions);
+  m_fit.setSingleShot(true);
+  m_fit.setInterval(kFitMs);
+  connect(&m_fit, &QTimer::timeout, this, &ClusterPage::fitColumns);
+  auto fitSoon = [this] {
+    if (!m_fit.isActive()) m_fit.start();
+  };
+  connect(m_proxy, &QAbstractItemModel::dataChanged, this, fitSoon);
+  connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ClusterPage::fitColumns);
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, &ClusterPage::fitColumns);
   connect(m_drain, &QPushButton::clicked, this, [this] { ask(true); });
   connect(m_undrain, &QPushButton::clicked, this, [this] { ask(false); });
   connect(m_confirm, &QPushButton::clicked, this, &ClusterPage::confirm);
@@ -147,11 +157,13 @@ void ClusterPage::setSession(models::NodeSession *session) {
   m_session = session;
   m_model = session ? session->cluster() : nullptr;
   m_proxy->setSourceModel(m_model);
-  // A handful of rows: fitting columns to their contents stays cheap; Health takes the rest.
+  // Health takes the rest; the other columns fit their contents, measured at most once a fit
+  // interval (ResizeToContents measured every cell of the table on each member's sample).
   QHeaderView *header = m_table->horizontalHeader();
   for (int c = 0; c < m_proxy->columnCount(); ++c)
     header->setSectionResizeMode(
-        c, c == static_cast<int>(Column::Health) ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+        c, c == static_cast<int>(Column::Health) ? QHeaderView::Stretch : QHeaderView::Interactive);
+  fitColumns();
   if (m_model) {
     connect(m_model, &ClusterModel::totalsChanged, this, &ClusterPage::refreshTiles);
     connect(m_model, &ClusterModel::clusterChanged, this, &ClusterPage::refreshSubtitle);
@@ -164,6 +176,12 @@ void ClusterPage::setSession(models::NodeSession *session) {
   bindClient();
   refreshTiles();
   refreshSubtitle();
+}
+
+void ClusterPage::fitColumns() {
+  m_fit.stop();
+  for (int c = 0; c < m_proxy->columnCount(); ++c)
+    if (c != static_cast<int>(Column::Health)) m_table->resizeColumnToContents(c);
 }
 
 void ClusterPage::bindClient() {

@@ -16,6 +16,7 @@
 #include "models/clustermodel.h"
 
 #include <QPointer>
+#include <QTimer>
 #include <QWidget>
 #include <array>
 
@@ -68,6 +69,7 @@ private:
   void refreshSubtitle();
   void updateActions();
   void bindClient();
+  void fitColumns();
   QString selectedId() const;
   bool mayOperate() const;
   void ask(bool drain);
@@ -92,6 +94,7 @@ private:
   bool m_askedDrain = true;
   QString m_askedId;
   bool m_busy = false;
+  QTimer m_fit;  // coalesces fitting the columns to their contents
 };
 
 }  // namespace lmfront::widgets
