@@ -83,12 +83,15 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       return;
     }
     if (window->currentSection() == QLatin1String("models")) {
-      // Saved once the catalog and the jobs are in and the version LMFRONT_SCREENSHOT_SELECT names
-      // ("english/2") is selected with its card loaded; without one, once both are in.
+      // Saved once the catalog, the jobs and the member list (the Served-by column) are in and the
+      // version LMFRONT_SCREENSHOT_SELECT names ("english/2") is selected with its card loaded;
+      // without one, once all three are in.
       widgets::ModelsPage *page = modelsPage;
       const QStringList wanted = qEnvironmentVariable("LMFRONT_SCREENSHOT_SELECT").split(u'/');
       auto selectAndSave = [=] {
-        if (*saving || !page->catalog()->hasSnapshot() || !page->jobs()->hasSnapshot()) return;
+        if (*saving || !page->catalog()->hasSnapshot() || !page->jobs()->hasSnapshot() ||
+            !session->cluster()->hasMembers())
+          return;
         if (wanted.size() != 2) {
           *saving = true;
           return save();
@@ -103,6 +106,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       };
       QObject::connect(page->catalog(), &models::CatalogModel::snapshotApplied, window, selectAndSave);
       QObject::connect(page->jobs(), &models::JobListModel::snapshotApplied, window, selectAndSave);
+      QObject::connect(session->cluster(), &models::ClusterModel::placementChanged, window, selectAndSave);
       return selectAndSave();
     }
     if (window->currentSection() == QLatin1String("cluster")) {
