@@ -87,7 +87,7 @@ private:
   void refreshMetrics();
   void refreshLiveStatus();
   void refreshClusterFacts();
-  void refreshClusterStatus();
+  client::OpsClient::State refreshClusterStatus();  // the texts; returns the dot's state
   void rebuildSelector();
   bool showsAll() const;
   QString metricText(Series series, double value) const;
