@@ -2267,8 +2267,8 @@ Change the port in Settings or free it, then restart the console.</source>
         <translation>没有节点正在排空</translation>
     </message>
     <message>
-        <source>%1 nodes draining</source>
-        <translation>%1 个节点正在排空</translation>
+        <source>%1 draining</source>
+        <translation>%1 个正在排空</translation>
     </message>
     <message>
         <source>Live from %1 of %2 nodes</source>

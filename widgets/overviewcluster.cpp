@@ -61,7 +61,7 @@ void OverviewPage::refreshClusterFacts() {
   auto set = [this](LiveFact fact, const QString &text) { m_facts[static_cast<size_t>(fact)].value->setText(text); };
   set(LiveFact::Health, tr("%1 of %2 nodes healthy").arg(healthy).arg(members));
   set(LiveFact::Readiness, tr("%1 of %2 nodes ready").arg(ready).arg(members));
-  set(LiveFact::Draining, draining == 0 ? tr("no node draining") : tr("%1 nodes draining").arg(draining));
+  set(LiveFact::Draining, draining == 0 ? tr("no node draining") : tr("%1 draining").arg(draining));
   set(LiveFact::Models, served.isEmpty() ? tr("none") : served.join(QStringLiteral(", ")));
 }
 

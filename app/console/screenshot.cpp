@@ -3,6 +3,7 @@
 #include "consolecomposition.h"
 #include "widgets/auditpage.h"
 #include "widgets/modelspage.h"
+#include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
 
 #include <QCoreApplication>
@@ -54,15 +55,32 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
   widgets::PlaygroundPage *playground = console.playground();
   widgets::ModelsPage *modelsPage = console.modelsPage();
   widgets::AuditPage *auditPage = console.auditPage();
+  widgets::OverviewPage *overviewPage = console.overview();
   QObject::connect(session, &models::NodeSession::healthUpdated, window, [=](const client::NodeHealth &health) {
     if (*done || !health.healthy() || session->nodeInfo()->health().listen.isEmpty() || health.uptimeS < kMinUptimeS)
       return;
     *done = true;
     if (window->currentSection() == QLatin1String("overview") || window->currentSection() == QLatin1String("traffic")) {
+      // LMFRONT_SCREENSHOT_NODE picks the Overview's node ("*": all nodes); then every member that
+      // is not down must hold the seconds asked for too, LMFRONT_SCREENSHOT_NODES of them listed.
+      const QString node = qEnvironmentVariable("LMFRONT_SCREENSHOT_NODE");
+      if (!node.isEmpty()) overviewPage->showNode(node);
+      models::ClusterModel *cluster = session->cluster();
       auto waitForTraffic = [=] {
         models::LiveNodeState *live = session->liveState();
         const double qps = live->latest(models::LiveNodeState::Series::Qps);
-        if (live->sampleCount() >= liveSamples() && qps > 0) save();
+        if (*saving || live->sampleCount() < liveSamples() || !(qps > 0)) return;
+        if (!node.isEmpty()) {
+          if (cluster->rowCount() < envCount("LMFRONT_SCREENSHOT_NODES", 1)) return;
+          for (int row = 0; row < cluster->rowCount(); ++row) {
+            const models::LiveNodeState *member = cluster->liveStateAt(row);
+            if (cluster->stateAt(row) != models::ClusterModel::State::Down &&
+                (!member || member->sampleCount() < liveSamples()))
+              return;
+          }
+        }
+        *saving = true;
+        save();
       };
       QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForTraffic);
       return;
