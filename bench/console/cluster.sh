@@ -42,9 +42,11 @@ for ((n = 1; n <= NODES; n++)); do
   PIDS+=($!)
 done
 # Twenty nodes starting at once on two cores: up to 60 s each (wait_up's 10 s is for one server).
-for port in "${ports[@]}"; do
+for ((n = 1; n <= NODES; n++)); do
+  port=${ports[n - 1]}
   for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-  curl -s -o /dev/null "http://127.0.0.1:$port/healthz" || { echo "node on $port did not start" >&2; exit 1; }
+  curl -s -o /dev/null "http://127.0.0.1:$port/healthz" ||
+    { echo "node $n on $port did not start:" >&2; tail -5 "$WORK/node$n.log" >&2; exit 1; }
 done
 
 OUT=$WORK/out.txt
