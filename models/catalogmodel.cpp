@@ -2,6 +2,7 @@
 
 #include "client/opsclient.h"
 #include "models/alertlistmodel.h"
+#include "models/clustermodel.h"
 #include "models/nodesession.h"
 #include "models/opserrortext.h"
 
@@ -24,13 +25,28 @@ qint64 versionOf(const QJsonObject &v) { return v.value(QLatin1StringView("versi
 CatalogModel::CatalogModel(QObject *parent) : QAbstractItemModel(parent) {}
 
 void CatalogModel::setSession(NodeSession *session) {
-  if (m_session) disconnect(m_session, nullptr, this, nullptr);
+  if (m_session) {
+    disconnect(m_session, nullptr, this, nullptr);
+    disconnect(m_session->cluster(), nullptr, this, nullptr);
+  }
   m_session = session;
-  if (session)
+  if (session) {
     connect(session, &NodeSession::liveStateReplaced, this, [this] {
       if (NodeSession *s = m_session.data()) attach(s->opsClient());
     });
+    connect(session->cluster(), &ClusterModel::placementChanged, this, &CatalogModel::readPlacement);
+  }
   attach(session ? session->opsClient() : nullptr);
+  readPlacement();
+}
+
+void CatalogModel::readPlacement() {
+  QHash<QString, QStringList> placement = m_session ? m_session->cluster()->placement() : QHash<QString, QStringList>{};
+  if (placement == m_placement) return;
+  m_placement = std::move(placement);
+  if (!m_models.isEmpty())
+    Q_EMIT dataChanged(index(0, static_cast<int>(Column::ServedBy)),
+                       index(rowCount() - 1, static_cast<int>(Column::ServedBy)));
 }
 
 void CatalogModel::attach(client::OpsClient *client) {
@@ -119,6 +135,10 @@ QString CatalogModel::text(const QJsonObject &o, Column column, bool isVersion) 
   if (!isVersion) {
     switch (column) {
     case Column::Name: return str(o, QLatin1StringView("name"));
+    case Column::ServedBy: {
+      const QStringList nodes = servedBy(str(o, QLatin1StringView("name")));
+      return nodes.isEmpty() ? tr("no node") : nodes.join(QStringLiteral(", "));
+    }
     case Column::Created: return AlertListModel::timeText(str(o, QLatin1StringView("created")));
     case Column::Submitter: return str(o, QLatin1StringView("owner"));
     default: return {};
@@ -127,6 +147,7 @@ QString CatalogModel::text(const QJsonObject &o, Column column, bool isVersion) 
   switch (column) {
   case Column::Name: return tr("v%1").arg(versionOf(o));
   case Column::State: return stateText(str(o, QLatin1StringView("state")));
+  case Column::ServedBy: return {};
   case Column::Size: return sizeText(o.value(QLatin1StringView("bytes")).toInteger());
   case Column::Order: return QString::number(o.value(QLatin1StringView("order")).toInt());
   case Column::Vocabulary: return QLocale().toString(o.value(QLatin1StringView("vocabulary")).toInteger());
@@ -171,6 +192,8 @@ QVariant CatalogModel::data(const QModelIndex &index, int role) const {
   case VersionRole: return isVersion ? versionOf(o) : 0;
   case StateRole: return isVersion ? str(o, QLatin1StringView("state")) : QString();
   case Qt::ToolTipRole:
+    if (!isVersion && column == Column::ServedBy)
+      return tr("The nodes whose member record lists this model (nodes that are down are left out).");
     if (!isVersion) return str(o, QLatin1StringView("description"));
     if (column == Column::Name) return str(o, QLatin1StringView("sha256"));
     return {};
@@ -188,6 +211,7 @@ QVariant CatalogModel::headerData(int section, Qt::Orientation orientation, int 
   switch (static_cast<Column>(section)) {
   case Column::Name: return tr("Model / version");
   case Column::State: return tr("State");
+  case Column::ServedBy: return tr("Served by");
   case Column::Size: return tr("Size");
   case Column::Order: return tr("Order");
   case Column::Vocabulary: return tr("Vocabulary");

@@ -14,6 +14,11 @@
 // afterwards, or for validate and compile the job the node started) unless the session's client is
 // replaced first. RawRole gives sortable values (bytes, numbers); StateRole the state's name.
 //
+// Placement: a model's row says which nodes serve it (Column::ServedBy, servedBy()): the members of
+// the session's ClusterModel that are not down and list the model in their record, updated as the
+// `members` topic changes (a member loading or unloading a model, going down, leaving). Version
+// rows leave it blank: a member record names models, not versions.
+//
 // Which action a version allows is the lifecycle table's word (registry/lifecycle.h), never a copy
 // of it: allows() asks registry::nextState(), and a role below operator allows none.
 #pragma once
@@ -21,6 +26,7 @@
 #include "registry/lifecycle.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -37,7 +43,19 @@ class NodeSession;
 class CatalogModel : public QAbstractItemModel {
   Q_OBJECT
 public:
-  enum class Column { Name, State, Size, Order, Vocabulary, DevPerplexity, DependsOn, Created, Submitter, Count };
+  enum class Column {
+    Name,
+    State,
+    ServedBy,
+    Size,
+    Order,
+    Vocabulary,
+    DevPerplexity,
+    DependsOn,
+    Created,
+    Submitter,
+    Count
+  };
   enum Role {
     RawRole = Qt::UserRole + 1,
     ModelNameRole,  // the model's name, on its row and its versions'
@@ -62,6 +80,8 @@ public:
   QStringList modelNames() const;
   QJsonObject modelObject(const QString &model) const;  // as the node sent it, versions included
   QJsonObject versionObject(const QString &model, qint64 version) const;
+  // The ids of the nodes serving `model`, sorted; empty when none does.
+  QStringList servedBy(const QString &model) const { return m_placement.value(model); }
 
   // True when `role` may take `action` on a version in `state` (a state name as the node sends it).
   static bool allows(registry::LifecycleAction action, const QString &state, const QString &role);
@@ -95,6 +115,7 @@ private:
     QList<QJsonObject> versions;
   };
   void attach(client::OpsClient *client);
+  void readPlacement();
   void replaceModel(const QJsonObject &model);
   int rowOfModel(const QString &name) const;
   QString text(const QJsonObject &o, Column column, bool isVersion) const;
@@ -104,6 +125,7 @@ private:
   QPointer<NodeSession> m_session;
   QPointer<client::OpsClient> m_client;
   QList<Entry> m_models;
+  QHash<QString, QStringList> m_placement;  // model → serving node ids (ClusterModel::placement())
   bool m_hasSnapshot = false;
 };
 

@@ -27,7 +27,8 @@ struct ClusterModel::Member {
   // Destroyed client first: its last signals must not reach a dead state.
   std::unique_ptr<LiveNodeState> ownLive;
   std::unique_ptr<client::OpsClient> client;
-  QPointer<LiveNodeState> live;  // ownLive, or the seed's own for the member the seed is
+  QPointer<LiveNodeState> live;          // ownLive, or the seed's own for the member the seed is
+  const LiveNodeState *bound = nullptr;  // what `live` was set to: tells a dropped state from none
 
   QString address() const { return record.value(QLatin1StringView("address")).toString(); }
   bool recordDown() const { return record.value(QLatin1StringView("state")).toString() == QLatin1StringView("down"); }
@@ -64,6 +65,20 @@ void ClusterModel::attach(client::OpsClient *seed, LiveNodeState *seedLive, clie
   }
   Q_EMIT clusterChanged();
   Q_EMIT totalsChanged();
+}
+
+void ClusterModel::acquire(QObject *viewer) {
+  if (!viewer || m_viewers.contains(viewer)) return;
+  m_viewers.insert(viewer, connect(viewer, &QObject::destroyed, this, [this, viewer] { release(viewer); }));
+  setActive(true);
+}
+
+void ClusterModel::release(QObject *viewer) {
+  const auto it = m_viewers.constFind(viewer);
+  if (it == m_viewers.cend()) return;
+  disconnect(it.value());
+  m_viewers.erase(it);
+  setActive(!m_viewers.isEmpty());
 }
 
 void ClusterModel::setActive(bool active) {
@@ -250,6 +265,16 @@ QVariant ClusterModel::headerData(int section, Qt::Orientation orientation, int 
   return {};
 }
 
+QHash<QString, QStringList> ClusterModel::placement() const {
+  QHash<QString, QStringList> out;
+  for (const auto &m : m_members) {
+    if (m->recordDown()) continue;
+    for (const QJsonValue &v : m->record.value(QLatin1StringView("models")).toArray()) out[v.toString()] << m->id;
+  }
+  for (QStringList &ids : out) ids.sort();
+  return out;
+}
+
 ClusterModel::Totals ClusterModel::totals() const {
   Totals t;
   t.members = static_cast<int>(m_members.size());
@@ -321,6 +346,7 @@ void ClusterModel::applyMembers(const QJsonObject &snapshot) {
   if (!m_members.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
   Q_EMIT clusterChanged();
   Q_EMIT totalsChanged();
+  Q_EMIT placementChanged();
 }
 
 void ClusterModel::upsert(const QJsonObject &record) {
@@ -333,6 +359,7 @@ void ClusterModel::upsert(const QJsonObject &record) {
     m.record = record;
     connectMember(m);
     rowChanged(&m, Column::Node, Column::Version);
+    Q_EMIT placementChanged();
     return;
   }
   const int at = rowCount();
@@ -344,6 +371,7 @@ void ClusterModel::upsert(const QJsonObject &record) {
   endInsertRows();
   connectMember(*m_members.back());
   Q_EMIT totalsChanged();
+  Q_EMIT placementChanged();
 }
 
 void ClusterModel::connectMember(Member &m) {
@@ -360,7 +388,8 @@ void ClusterModel::connectMember(Member &m) {
   if (m.client) return;
   client::OpsClient::Options options = m_memberOptions;
   options.url = NodeSession::opsUrl(QUrl(m.address()));
-  m.ownLive = std::make_unique<LiveNodeState>(m_clock, kMemberHistory);
+  // The Overview's span of history, so its charts of this member start full.
+  m.ownLive = std::make_unique<LiveNodeState>(m_clock);
   m.client = std::make_unique<client::OpsClient>(options, m_clock);
   m.ownLive->attach(m.client.get());
   bindLive(m, m.ownLive.get());
@@ -368,9 +397,11 @@ void ClusterModel::connectMember(Member &m) {
 }
 
 void ClusterModel::bindLive(Member &m, LiveNodeState *live) {
-  if (m.live == live) return;
+  if (m.live == live && m.bound == live) return;
   if (m.live) disconnect(m.live, nullptr, this, nullptr);
   m.live = live;
+  m.bound = live;
+  Q_EMIT memberLiveChanged(m.id);
   if (!live) return;
   Member *member = &m;
   connect(live, &LiveNodeState::nodeChanged, this,

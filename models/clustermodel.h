@@ -9,8 +9,12 @@
 // Contract: GUI thread. attach() follows a seed client (not owned; null detaches) and clears the
 // rows; the topic's snapshot reconciles them (members no longer listed leave, others update in
 // place, new ones are appended) and each `member` delta updates or appends one row. Member
-// connections exist only while active (setActive(); the page is shown): they use `memberOptions`
-// with the member's ops URL, are closed when a member goes `down` and made again when it returns.
+// connections exist only while active: while at least one view holds them (acquire() until
+// release() or its destruction: the Cluster page while shown, the Overview's charts of another
+// node or of the whole cluster), so the views share one connection per member. They use
+// `memberOptions` with the member's ops URL, keep the Overview's minutes of history, are closed
+// when a member goes `down` and made again when it returns; memberLiveChanged() names a member
+// whose live state was made or dropped.
 // A row's state is `down` when the membership says so; otherwise the member's own `node` topic
 // decides between `draining` and `up` while its connection is live (it knows at once, also for
 // a cluster of one, whose member list has no deltas), and the membership's record otherwise.
@@ -18,7 +22,8 @@
 // RawRole gives sortable values (numbers for metrics, NaN-free: -1 when unknown); IdRole the id;
 // ForegroundRole marks a row that is down or unreachable. setDrained() sends `drain`/`undrain`
 // naming the member through the seed; its handler gets the one reply, and the member list is read
-// again afterwards (a cluster of one publishes no member deltas).
+// again afterwards (a cluster of one publishes no member deltas). placement() says which members
+// that are not down list each model in their record (placementChanged() after any record change).
 #pragma once
 
 #include "client/opsclient.h"
@@ -26,6 +31,7 @@
 #include "models/livenodestate.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QJsonObject>
 #include <QPointer>
 #include <QStringList>
@@ -42,7 +48,6 @@ public:
   enum class Column { Node, Address, State, Health, Models, Qps, P99, ErrorRate, Cpu, Memory, Version, Count };
   enum Role { RawRole = Qt::UserRole + 1, IdRole, StateRole, ReachableRole };
   enum class State { Up, Draining, Down };
-  static constexpr int kMemberHistory = 5;  // seconds of samples a member's LiveNodeState keeps
 
   // Cluster-wide figures for the KPI tiles, over the members that are not down.
   struct Totals {
@@ -63,8 +68,11 @@ public:
   // for the member the seed is. Member connections are made with `memberOptions` (its url is
   // replaced per member).
   void attach(client::OpsClient *seed, LiveNodeState *seedLive, client::OpsClient::Options memberOptions);
-  void setActive(bool active);
-  bool isActive() const { return m_active; }
+  // `viewer` needs the member connections (idempotent); release() when it no longer does. A viewer
+  // destroyed without releasing is released then.
+  void acquire(QObject *viewer);
+  void release(QObject *viewer);
+  bool isActive() const { return !m_viewers.isEmpty(); }
 
   int rowCount(const QModelIndex &parent = {}) const override;
   int columnCount(const QModelIndex &parent = {}) const override;
@@ -81,6 +89,8 @@ public:
   // The member's own live state (null while it has no connection, e.g. down or inactive).
   LiveNodeState *liveStateAt(int row) const;
   Totals totals() const;
+  // Model name → ids of the members (not down) whose record lists it, sorted.
+  QHash<QString, QStringList> placement() const;
 
   using ReplyHandler = std::function<void(const client::OpsReply &)>;
   void setDrained(const QString &id, bool drained, QObject *context, ReplyHandler handler);
@@ -96,11 +106,16 @@ Q_SIGNALS:
   void clusterChanged();
   // A row's figures changed: the KPI tiles re-read totals().
   void totalsChanged();
+  // The models some member serves may have changed: placement() is worth reading again.
+  void placementChanged();
+  // liveStateAt() of member `id` is another object (made, dropped, or the seed's).
+  void memberLiveChanged(const QString &id);
 
 private:
   struct Member;
   void applyMembers(const QJsonObject &snapshot);
   void upsert(const QJsonObject &record);
+  void setActive(bool active);
   void connectMember(Member &member);
   void bindLive(Member &member, LiveNodeState *live);
   void rowChanged(const Member *member, Column first, Column last);
@@ -114,6 +129,7 @@ private:
   QPointer<LiveNodeState> m_seedLive;
   client::OpsClient::Options m_memberOptions;
   bool m_active = false;
+  QHash<QObject *, QMetaObject::Connection> m_viewers;  // → its destroyed() connection
   bool m_received = false;
   QString m_cluster;
   QString m_self;

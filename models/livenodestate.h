@@ -52,6 +52,9 @@ public:
   double latest(Series series) const;
   // Unix ms of the newest sample; 0 when there is none.
   qint64 latestTime() const;
+  // Sample i (0 = oldest, < sampleCount()): its time in unix ms and one of its values.
+  qint64 sampleTime(int i) const { return at(i).t; }
+  double sampleValue(int i, Series series) const { return at(i).values[static_cast<size_t>(series)]; }
   // Oldest first, NaN kept: one value per sample held.
   std::vector<double> values(Series series) const;
   // Oldest first, (t in unix ms, value), NaN values left out: for a chart's line.

@@ -365,6 +365,18 @@ Change the port in Settings or free it, then restart the console.</source>
 <context>
     <name>lmfront::models::CatalogModel</name>
     <message>
+        <source>no node</source>
+        <translation>无节点</translation>
+    </message>
+    <message>
+        <source>Served by</source>
+        <translation>服务节点</translation>
+    </message>
+    <message>
+        <source>The nodes whose member record lists this model (nodes that are down are left out).</source>
+        <translation>其成员记录列出此模型的节点（不含已宕机的节点）。</translation>
+    </message>
+    <message>
         <source>submitted</source>
         <translation>已提交</translation>
     </message>
@@ -1984,6 +1996,14 @@ Change the port in Settings or free it, then restart the console.</source>
 <context>
     <name>lmfront::widgets::ModelsPage</name>
     <message>
+        <source>Served by</source>
+        <translation>服务节点</translation>
+    </message>
+    <message>
+        <source>no node</source>
+        <translation>无节点</translation>
+    </message>
+    <message>
         <source>This version has no model card.</source>
         <translation>此版本没有模型卡片。</translation>
     </message>
@@ -2222,6 +2242,42 @@ Change the port in Settings or free it, then restart the console.</source>
 </context>
 <context>
     <name>lmfront::widgets::OverviewPage</name>
+    <message>
+        <source>All nodes</source>
+        <translation>所有节点</translation>
+    </message>
+    <message>
+        <source>%1 (connected)</source>
+        <translation>%1（已连接）</translation>
+    </message>
+    <message>
+        <source>Show the live figures of one node, or of all nodes summed</source>
+        <translation>显示单个节点的实时数据，或所有节点的合计</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes healthy</source>
+        <translation>%2 个节点中 %1 个健康</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes ready</source>
+        <translation>%2 个节点中 %1 个就绪</translation>
+    </message>
+    <message>
+        <source>no node draining</source>
+        <translation>没有节点正在排空</translation>
+    </message>
+    <message>
+        <source>%1 draining</source>
+        <translation>%1 个正在排空</translation>
+    </message>
+    <message>
+        <source>Live from %1 of %2 nodes</source>
+        <translation>实时数据来自 %2 个节点中的 %1 个</translation>
+    </message>
+    <message>
+        <source>not live: %1</source>
+        <translation>未实时：%1</translation>
+    </message>
     <message>
         <source>The node this console runs, seen through its HTTP API.</source>
         <translation>本控制台运行的节点，通过其 HTTP API 查看。</translation>

@@ -24,6 +24,7 @@ using Column = ClusterModel::Column;
 
 namespace {
 const QString kDash = QStringLiteral("—");
+constexpr int kFitMs = 1000;
 
 QPushButton *button(const char *name) {
   auto *b = new QPushButton;
@@ -104,6 +105,15 @@ ClusterPage::ClusterPage(QWidget *parent)
     updateActions();
   });
   connect(m_proxy, &QAbstractItemModel::dataChanged, this, &ClusterPage::updateActions);
+  m_fit.setSingleShot(true);
+  m_fit.setInterval(kFitMs);
+  connect(&m_fit, &QTimer::timeout, this, &ClusterPage::fitColumns);
+  auto fitSoon = [this] {
+    if (!m_fit.isActive()) m_fit.start();
+  };
+  connect(m_proxy, &QAbstractItemModel::dataChanged, this, fitSoon);
+  connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ClusterPage::fitColumns);
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, &ClusterPage::fitColumns);
   connect(m_drain, &QPushButton::clicked, this, [this] { ask(true); });
   connect(m_undrain, &QPushButton::clicked, this, [this] { ask(false); });
   connect(m_confirm, &QPushButton::clicked, this, &ClusterPage::confirm);
@@ -112,7 +122,9 @@ ClusterPage::ClusterPage(QWidget *parent)
 }
 
 ClusterPage::~ClusterPage() {
-  if (m_model) m_model->setActive(false);
+  if (!m_model) return;
+  disconnect(m_model, nullptr, this, nullptr);
+  m_model->release(this);
 }
 
 ClusterPage::Card ClusterPage::makeCard() {
@@ -139,22 +151,24 @@ void ClusterPage::setSession(models::NodeSession *session) {
   const bool shown = isVisible();
   if (m_model) {
     disconnect(m_model, nullptr, this, nullptr);
-    if (shown) m_model->setActive(false);
+    if (shown) m_model->release(this);
   }
   if (m_session) disconnect(m_session, nullptr, this, nullptr);
   m_session = session;
   m_model = session ? session->cluster() : nullptr;
   m_proxy->setSourceModel(m_model);
-  // A handful of rows: fitting columns to their contents stays cheap; Health takes the rest.
+  // Health takes the rest; the other columns fit their contents, measured at most once a fit
+  // interval (ResizeToContents measured every cell of the table on each member's sample).
   QHeaderView *header = m_table->horizontalHeader();
   for (int c = 0; c < m_proxy->columnCount(); ++c)
     header->setSectionResizeMode(
-        c, c == static_cast<int>(Column::Health) ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+        c, c == static_cast<int>(Column::Health) ? QHeaderView::Stretch : QHeaderView::Interactive);
+  fitColumns();
   if (m_model) {
     connect(m_model, &ClusterModel::totalsChanged, this, &ClusterPage::refreshTiles);
     connect(m_model, &ClusterModel::clusterChanged, this, &ClusterPage::refreshSubtitle);
     connect(m_model, &QObject::destroyed, this, [this] { m_model = nullptr; });
-    if (shown) m_model->setActive(true);
+    if (shown) m_model->acquire(this);
   }
   if (m_session) connect(m_session, &models::NodeSession::liveStateReplaced, this, &ClusterPage::bindClient);
   m_confirmBar->hide();
@@ -162,6 +176,12 @@ void ClusterPage::setSession(models::NodeSession *session) {
   bindClient();
   refreshTiles();
   refreshSubtitle();
+}
+
+void ClusterPage::fitColumns() {
+  m_fit.stop();
+  for (int c = 0; c < m_proxy->columnCount(); ++c)
+    if (c != static_cast<int>(Column::Health)) m_table->resizeColumnToContents(c);
 }
 
 void ClusterPage::bindClient() {
@@ -301,12 +321,12 @@ void ClusterPage::retranslateUi() {
 }
 
 void ClusterPage::showEvent(QShowEvent *event) {
-  if (m_model) m_model->setActive(true);
+  if (m_model) m_model->acquire(this);
   QWidget::showEvent(event);
 }
 
 void ClusterPage::hideEvent(QHideEvent *event) {
-  if (m_model) m_model->setActive(false);
+  if (m_model) m_model->release(this);
   QWidget::hideEvent(event);
 }
 

@@ -4,9 +4,10 @@
 // CPU, memory, version; a node that is down or unreachable is marked), and drain/undrain of the
 // selected node after an inline confirmation.
 //
-// Contract: a view of the session it is handed (setSession(); not owned). While shown it makes
-// the model connect to every member (ClusterModel::setActive), and releases them when hidden, so
-// a console that is not looking at the cluster holds one connection per node it was given. The
+// Contract: a view of the session it is handed (setSession(); not owned). While shown it holds
+// the model's connections to every member (ClusterModel::acquire), shared with the Overview's
+// charts of other nodes, and releases them when hidden: a console that no view of the cluster
+// needs holds one connection per node it was given. The
 // actions need the operator role on the connection's key: below it they are disabled and the page
 // says why. A command's outcome (or the node's refusal, in words) shows under the table. It
 // re-translates itself on QEvent::LanguageChange.
@@ -15,6 +16,7 @@
 #include "models/clustermodel.h"
 
 #include <QPointer>
+#include <QTimer>
 #include <QWidget>
 #include <array>
 
@@ -67,6 +69,7 @@ private:
   void refreshSubtitle();
   void updateActions();
   void bindClient();
+  void fitColumns();
   QString selectedId() const;
   bool mayOperate() const;
   void ask(bool drain);
@@ -91,6 +94,7 @@ private:
   bool m_askedDrain = true;
   QString m_askedId;
   bool m_busy = false;
+  QTimer m_fit;  // coalesces fitting the columns to their contents
 };
 
 }  // namespace lmfront::widgets

@@ -122,6 +122,10 @@ ModelsPage::ModelsPage(QWidget *parent)
 
   connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ModelsPage::onSelection);
   connect(&m_catalog, &QAbstractItemModel::dataChanged, this, &ModelsPage::onSelection);
+  connect(&m_catalog, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+    const int servedBy = static_cast<int>(Column::ServedBy);
+    if (from.column() <= servedBy && servedBy <= to.column()) m_tree->resizeColumnToContents(servedBy);
+  });
   connect(&m_catalog, &CatalogModel::snapshotApplied, this, [this] {
     m_tree->expandAll();
     for (int c = 0; c < m_catalog.columnCount(); ++c) m_tree->resizeColumnToContents(c);
@@ -282,6 +286,8 @@ void ModelsPage::onSelection() {
     html += row(tr("Owner"), m.value(QLatin1StringView("owner")).toString());
     html += row(tr("License"), m.value(QLatin1StringView("license")).toString());
     html += row(tr("Versions"), QString::number(m.value(QLatin1StringView("versions")).toArray().size()));
+    const QStringList nodes = m_catalog.servedBy(model);
+    html += row(tr("Served by"), nodes.isEmpty() ? tr("no node") : nodes.join(QStringLiteral(", ")));
     m_cardFor.clear();
     m_card->setPlainText(tr("Select a version to read its model card."));
     m_reportFor.clear();

@@ -1,14 +1,18 @@
 #include "widgets/overviewpage.h"
 
+#include "models/clustermodel.h"
 #include "models/nodesession.h"
 #include "widgets/sparkline.h"
 
 #include <QColor>
+#include <QComboBox>
 #include <QEvent>
 #include <QFrame>
 #include <QGridLayout>
 #include <QLabel>
+#include <QScopedValueRollback>
 #include <QScrollArea>
+#include <QShowEvent>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -49,7 +53,8 @@ OverviewPage::OverviewPage(QWidget *parent)
       m_liveHint(new QLabel),
       m_endpointHint(new QLabel),
       m_title(new QLabel),
-      m_subtitle(new QLabel) {
+      m_subtitle(new QLabel),
+      m_nodeSelector(new QComboBox) {
   auto *content = new QWidget;
   auto *column = new QVBoxLayout(content);
   column->setContentsMargins(32, 28, 32, 28);
@@ -69,6 +74,10 @@ OverviewPage::OverviewPage(QWidget *parent)
   m_liveReason->setObjectName(QStringLiteral("cardDetail"));
   m_liveReason->setTextInteractionFlags(Qt::TextSelectableByMouse);
   statusLine->addWidget(m_liveTitle);
+  m_nodeSelector->setObjectName(QStringLiteral("nodeSelector"));
+  m_nodeSelector->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  m_nodeSelector->hide();
+  statusLine->addWidget(m_nodeSelector);
   statusLine->addSpacing(8);
   statusLine->addWidget(m_liveDot);
   statusLine->addWidget(m_liveStatus);
@@ -134,6 +143,13 @@ OverviewPage::OverviewPage(QWidget *parent)
   connect(&m_tick, &QTimer::timeout, this, [this] {
     if (m_model) m_model->setSecondsSinceUpdate(static_cast<double>(m_sinceHealth.elapsed()) / 1000.0);
   });
+  connect(m_nodeSelector, &QComboBox::activated, this,
+          [this](int index) { showNode(m_nodeSelector->itemData(index).toString()); });
+  connect(&m_all, &models::ClusterMetrics::changed, this, [this] {
+    refreshMetrics();
+    refreshLiveFacts();
+    refreshLiveStatus();
+  });
 
   retranslateUi();
 }
@@ -141,8 +157,25 @@ OverviewPage::OverviewPage(QWidget *parent)
 void OverviewPage::setSession(models::NodeSession *session) {
   if (m_model) disconnect(m_model, nullptr, this, nullptr);
   if (m_session) disconnect(m_session, nullptr, this, nullptr);
+  if (m_cluster) {
+    disconnect(m_cluster, nullptr, this, nullptr);
+    m_cluster->release(this);
+  }
   m_session = session;
+  m_cluster = session ? session->cluster() : nullptr;
+  m_scope.clear();
   if (m_session) connect(m_session, &models::NodeSession::liveStateReplaced, this, &OverviewPage::bindLive);
+  if (m_cluster) {
+    connect(m_cluster, &QObject::destroyed, this, [this] { m_cluster = nullptr; });
+    connect(m_cluster, &models::ClusterModel::clusterChanged, this, &OverviewPage::rebuildSelector);
+    connect(m_cluster, &QAbstractItemModel::rowsInserted, this, &OverviewPage::rebuildSelector);
+    connect(m_cluster, &QAbstractItemModel::rowsRemoved, this, &OverviewPage::rebuildSelector);
+    connect(m_cluster, &QAbstractItemModel::modelReset, this, &OverviewPage::rebuildSelector);
+    connect(m_cluster, &models::ClusterModel::memberLiveChanged, this, [this](const QString &id) {
+      if (id == m_scope) bindLive();
+    });
+  }
+  rebuildSelector();
   bindLive();
   m_model = session ? session->nodeInfo() : nullptr;
   if (m_model) {
@@ -199,8 +232,30 @@ QString OverviewPage::liveStatusText() const { return m_liveStatus->text(); }
 
 QString OverviewPage::liveReasonText() const { return m_liveReason->text(); }
 
+OverviewPage::~OverviewPage() {
+  if (!m_cluster) return;
+  disconnect(m_cluster, nullptr, this, nullptr);
+  m_cluster->release(this);
+}
+
 void OverviewPage::bindLive() {
+  // Acquiring makes member live states, which call back here: the outer call binds.
+  if (m_binding) return;
+  const QScopedValueRollback binding(m_binding, true);
+  // Hold the member connections first: holding makes a member's live state.
+  const bool needsMembers = m_shown && m_cluster && !m_scope.isEmpty();
+  if (m_cluster) {
+    if (needsMembers)
+      m_cluster->acquire(this);
+    else
+      m_cluster->release(this);
+  }
   models::LiveNodeState *live = m_session ? m_session->liveState() : nullptr;
+  if (m_cluster && !m_scope.isEmpty()) {
+    const int row = m_cluster->rowOf(m_scope);
+    live = showsAll() || row < 0 ? nullptr : m_cluster->liveStateAt(row);
+  }
+  m_all.setModel(showsAll() ? m_cluster : nullptr);
   if (live != m_live) {
     if (m_live) disconnect(m_live, nullptr, this, nullptr);
     m_live = live;
@@ -221,6 +276,7 @@ void OverviewPage::refreshLiveFacts() {
   auto set = [this](LiveFact fact, const QString &text) {
     m_facts[static_cast<size_t>(fact)].value->setText(text.isEmpty() ? kDash : text);
   };
+  if (showsAll()) return refreshClusterFacts();
   if (!m_live || !m_live->hasNode()) {
     for (Card &card : m_facts) card.value->setText(kDash);
     return;
@@ -254,6 +310,11 @@ void OverviewPage::refreshMetrics() {
   for (int i = 0; i < LiveNodeState::kSeriesCount; ++i) {
     const auto series = static_cast<Series>(i);
     const auto at = static_cast<size_t>(i);
+    if (showsAll()) {
+      m_metrics[at].value->setText(metricText(series, m_all.latest(series)));
+      m_sparklines[at]->setValues(m_all.values(series), m_all.capacity());
+      continue;
+    }
     m_metrics[at].value->setText(m_live ? metricText(series, m_live->latest(series)) : kDash);
     if (m_live)
       m_sparklines[at]->setValues(m_live->values(series), m_live->capacity());
@@ -263,6 +324,7 @@ void OverviewPage::refreshMetrics() {
 }
 
 void OverviewPage::refreshLiveStatus() {
+  if (showsAll()) return paintDot(m_liveDot, stateColor(refreshClusterStatus()));
   const State state = m_live ? m_live->connectionState() : State::Closed;
   switch (state) {
   case State::Closed: m_liveStatus->setText(tr("Not connected")); break;
@@ -273,6 +335,13 @@ void OverviewPage::refreshLiveStatus() {
   }
   // The client's reason is English by contract; it names what the node answered.
   m_liveReason->setText(m_live ? m_live->connectionReason() : QString());
+  if (!m_live && m_cluster && !m_scope.isEmpty()) {
+    // A member without a connection: the cluster's word for why (down, not reached yet).
+    const int row = m_cluster->rowOf(m_scope);
+    if (row >= 0)
+      m_liveReason->setText(
+          m_cluster->index(row, static_cast<int>(models::ClusterModel::Column::Health)).data().toString());
+  }
   paintDot(m_liveDot, stateColor(state));
   const bool current = state == State::Live;
   for (Card &card : m_facts) card.value->setEnabled(current);
@@ -317,6 +386,8 @@ void OverviewPage::retranslateUi() {
   m_endpoint.title->setText(tr("OpenAI-compatible endpoint").toUpper());
   m_endpointHint->setText(tr("Point any OpenAI SDK or HTTP client at this base URL."));
   m_liveTitle->setText(tr("Live"));
+  m_nodeSelector->setToolTip(tr("Show the live figures of one node, or of all nodes summed"));
+  rebuildSelector();
   m_liveHint->setText(tr("The cards above come from HTTP polling until the node serves its ops API (/ops)."));
   const QString factTitles[] = {tr("Health"), tr("Readiness"), tr("Draining"), tr("Models served")};
   for (size_t f = 0; f < m_facts.size(); ++f) m_facts[f].title->setText(factTitles[f].toUpper());
@@ -332,11 +403,19 @@ void OverviewPage::retranslateUi() {
 
 void OverviewPage::showEvent(QShowEvent *event) {
   m_tick.start();  // nothing else shows the ticking uptime: no wake-ups while hidden
+  if (!event->spontaneous()) {
+    m_shown = true;
+    bindLive();
+  }
   QWidget::showEvent(event);
 }
 
 void OverviewPage::hideEvent(QHideEvent *event) {
   m_tick.stop();
+  if (!event->spontaneous()) {
+    m_shown = false;
+    bindLive();  // releases the member connections another view may still hold
+  }
   QWidget::hideEvent(event);
 }
 

@@ -10,8 +10,14 @@
 // session, or before the first sample, a card shows a dash. While the connection is not live the
 // live values stay, greyed, under a status that says so and why (stale within the client's 2.5 s).
 // It ticks the model's uptime between polls and re-translates itself on QEvent::LanguageChange.
+// In a cluster (the session's ClusterModel names one) a node selector picks what the live section
+// shows: the connected node (the default), another member — its own LiveNodeState, over the
+// connection the ClusterModel holds to it — or "All nodes" (ClusterMetrics over every member).
+// While shown with another member or all nodes it holds the member connections
+// (ClusterModel::acquire), sharing them with the Cluster page; hidden, it releases them.
 #pragma once
 
+#include "models/clustermetrics.h"
 #include "models/livenodestate.h"
 #include "models/nodeinfomodel.h"
 
@@ -20,12 +26,14 @@
 #include <QWidget>
 #include <array>
 
+class QComboBox;
 class QLabel;
 class QFrame;
 
 namespace lmfront::models {
+class ClusterModel;
 class NodeSession;
-}
+}  // namespace lmfront::models
 
 namespace lmfront::widgets {
 
@@ -35,8 +43,16 @@ class OverviewPage : public QWidget {
   Q_OBJECT
 public:
   explicit OverviewPage(QWidget *parent = nullptr);
+  ~OverviewPage() override;
 
   void setSession(models::NodeSession *session);
+
+  // What the live section shows: the connected node (empty), kAllNodes, or a member's id. An id
+  // the cluster does not list falls back to the connected node.
+  static constexpr QLatin1StringView kAllNodes{"*"};
+  void showNode(const QString &id);
+  QString shownNode() const { return m_scope; }
+  QComboBox *nodeSelector() const { return m_nodeSelector; }
 
   // The text a card shows for a row (for tests and accessibility).
   QString cardValue(models::NodeInfoModel::Row row) const;
@@ -70,11 +86,20 @@ private:
   void refreshLiveFacts();
   void refreshMetrics();
   void refreshLiveStatus();
+  void refreshClusterFacts();
+  client::OpsClient::State refreshClusterStatus();  // the texts; returns the dot's state
+  void rebuildSelector();
+  bool showsAll() const;
   QString metricText(Series series, double value) const;
 
   models::NodeSession *m_session = nullptr;
-  models::NodeInfoModel *m_model = nullptr;  // the session's
-  models::LiveNodeState *m_live = nullptr;   // the session's current one
+  models::NodeInfoModel *m_model = nullptr;   // the session's
+  models::LiveNodeState *m_live = nullptr;    // the node shown: the session's, or a member's
+  models::ClusterModel *m_cluster = nullptr;  // the session's
+  models::ClusterMetrics m_all;               // follows m_cluster while all nodes are shown
+  QString m_scope;                            // see shownNode()
+  bool m_shown = false;
+  bool m_binding = false;
   std::array<Card, static_cast<size_t>(models::NodeInfoModel::Row::Count)> m_cards;
   Card m_endpoint;
   std::array<Card, static_cast<size_t>(LiveFact::Count)> m_facts;
@@ -88,6 +113,7 @@ private:
   QLabel *m_endpointHint;
   QLabel *m_title;
   QLabel *m_subtitle;
+  QComboBox *m_nodeSelector;
   QTimer m_tick;
   QElapsedTimer m_sinceHealth;
 };

@@ -3,6 +3,7 @@
 #include "consolecomposition.h"
 #include "widgets/auditpage.h"
 #include "widgets/modelspage.h"
+#include "widgets/overviewpage.h"
 #include "widgets/playgroundpage.h"
 
 #include <QCoreApplication>
@@ -54,15 +55,32 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
   widgets::PlaygroundPage *playground = console.playground();
   widgets::ModelsPage *modelsPage = console.modelsPage();
   widgets::AuditPage *auditPage = console.auditPage();
+  widgets::OverviewPage *overviewPage = console.overview();
   QObject::connect(session, &models::NodeSession::healthUpdated, window, [=](const client::NodeHealth &health) {
     if (*done || !health.healthy() || session->nodeInfo()->health().listen.isEmpty() || health.uptimeS < kMinUptimeS)
       return;
     *done = true;
     if (window->currentSection() == QLatin1String("overview") || window->currentSection() == QLatin1String("traffic")) {
+      // LMFRONT_SCREENSHOT_NODE picks the Overview's node ("*": all nodes); then every member that
+      // is not down must hold the seconds asked for too, LMFRONT_SCREENSHOT_NODES of them listed.
+      const QString node = qEnvironmentVariable("LMFRONT_SCREENSHOT_NODE");
+      if (!node.isEmpty()) overviewPage->showNode(node);
+      models::ClusterModel *cluster = session->cluster();
       auto waitForTraffic = [=] {
         models::LiveNodeState *live = session->liveState();
         const double qps = live->latest(models::LiveNodeState::Series::Qps);
-        if (live->sampleCount() >= liveSamples() && qps > 0) save();
+        if (*saving || live->sampleCount() < liveSamples() || !(qps > 0)) return;
+        if (!node.isEmpty()) {
+          if (cluster->rowCount() < envCount("LMFRONT_SCREENSHOT_NODES", 1)) return;
+          for (int row = 0; row < cluster->rowCount(); ++row) {
+            const models::LiveNodeState *member = cluster->liveStateAt(row);
+            if (cluster->stateAt(row) != models::ClusterModel::State::Down &&
+                (!member || member->sampleCount() < liveSamples()))
+              return;
+          }
+        }
+        *saving = true;
+        save();
       };
       QObject::connect(session->liveState(), &models::LiveNodeState::metricsChanged, window, waitForTraffic);
       return;
@@ -83,12 +101,15 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       return;
     }
     if (window->currentSection() == QLatin1String("models")) {
-      // Saved once the catalog and the jobs are in and the version LMFRONT_SCREENSHOT_SELECT names
-      // ("english/2") is selected with its card loaded; without one, once both are in.
+      // Saved once the catalog, the jobs and the member list (the Served-by column) are in and the
+      // version LMFRONT_SCREENSHOT_SELECT names ("english/2") is selected with its card loaded;
+      // without one, once all three are in.
       widgets::ModelsPage *page = modelsPage;
       const QStringList wanted = qEnvironmentVariable("LMFRONT_SCREENSHOT_SELECT").split(u'/');
       auto selectAndSave = [=] {
-        if (*saving || !page->catalog()->hasSnapshot() || !page->jobs()->hasSnapshot()) return;
+        if (*saving || !page->catalog()->hasSnapshot() || !page->jobs()->hasSnapshot() ||
+            !session->cluster()->hasMembers())
+          return;
         if (wanted.size() != 2) {
           *saving = true;
           return save();
@@ -103,6 +124,7 @@ void armScreenshot(ConsoleComposition &console, const QString &file) {
       };
       QObject::connect(page->catalog(), &models::CatalogModel::snapshotApplied, window, selectAndSave);
       QObject::connect(page->jobs(), &models::JobListModel::snapshotApplied, window, selectAndSave);
+      QObject::connect(session->cluster(), &models::ClusterModel::placementChanged, window, selectAndSave);
       return selectAndSave();
     }
     if (window->currentSection() == QLatin1String("cluster")) {

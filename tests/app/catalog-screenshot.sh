@@ -21,6 +21,6 @@ kill "$traffic" && wait "$traffic" || true
 traffic=
 "$seed" "$tmp/data"
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 LMFRONT_SCREENSHOT_SELECT=english/2 \
-  "$console" --listen "127.0.0.1:$port" --data-dir "$tmp/data" --language en --model "english=$model" \
+  "$console" --listen "127.0.0.1:$port" --data-dir "$tmp/data" --node-id node-a --language en --model "english=$model" \
   --section "$section" --screenshot "$out"
 check_and_keep "$section-screenshot" "$out" "$docs"

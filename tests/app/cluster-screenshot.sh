@@ -4,12 +4,13 @@
 # all serving the english model and taking a trickle of completions from this script. node-c is
 # drained through node-b; node-d is killed with SIGKILL once node-a lists it, so its row shows
 # down. The console saves the window once it lists four nodes, one of them down, and every other
-# one has sent its metrics; the image is checked. With LMFRONT_UPDATE_SCREENSHOTS=1 it is also
-# copied to DOCS_PNG.
-# usage: cluster-screenshot.sh CONSOLE LMFRONT OUT_PNG DOCS_PNG
+# one has sent its metrics; the image is checked. With SECTION `overview` it saves the Overview
+# showing all nodes instead, once every node that is not down holds 20 s of samples. With
+# LMFRONT_UPDATE_SCREENSHOTS=1 the image is also copied to DOCS_PNG.
+# usage: cluster-screenshot.sh CONSOLE LMFRONT OUT_PNG DOCS_PNG [cluster|overview]
 set -euo pipefail
 source "$(dirname "$0")/screenshot-lib.sh"
-console=$1 lmfront=$2 out=$3 docs=$4
+console=$1 lmfront=$2 out=$3 docs=$4 section=${5:-cluster}
 screenshot_begin "$out"
 lmfrontd=$(dirname "$console")/lmfrontd
 command -v etcd >/dev/null || { echo "cluster-screenshot: etcd not found (scripts/setup-test-deps.sh)"; exit 1; }
@@ -64,6 +65,7 @@ traffic=$!
 ) &
 pids+=($!)
 xvfb-run -a -s "-screen 0 1280x800x24" env QT_SCALE_FACTOR=1 LANG=C.UTF-8 LMFRONT_SCREENSHOT_NODES=4 \
-  LMFRONT_SCREENSHOT_DOWN=1 "$console" --listen "127.0.0.1:$port" --data-dir "$tmp/node-a" --node-id node-a \
-  --language en --model "english=$model" "${cluster[@]}" --section cluster --screenshot "$out"
-check_and_keep cluster-screenshot "$out" "$docs"
+  LMFRONT_SCREENSHOT_DOWN=1 LMFRONT_SCREENSHOT_NODE="$([[ $section == overview ]] && echo '*')" \
+  "$console" --listen "127.0.0.1:$port" --data-dir "$tmp/node-a" --node-id node-a \
+  --language en --model "english=$model" "${cluster[@]}" --section "$section" --screenshot "$out"
+check_and_keep "$section-screenshot" "$out" "$docs"

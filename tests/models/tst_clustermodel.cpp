@@ -2,8 +2,11 @@
 // and deltas (rows reconciled, leader, a member going down and leaving), the seed's own live state
 // for the member it is, the totals of the KPI tiles; then against a real node on 127.0.0.1 port 0
 // (a cluster of one through its own ops API, drained and undrained through the model, and a
-// member reached directly over its own connection while a member on a closed port is not).
+// member reached directly over its own connection while a member on a closed port is not, and held
+// as long as any viewer holds it). ClusterMetrics' sums over members sampling out of phase, and
+// the placement of models from the member records.
 #include "../support/fortunesmodel.h"
+#include "models/clustermetrics.h"
 #include "models/clustermodel.h"
 #include "models/nodesession.h"
 #include "node/node.h"
@@ -41,10 +44,10 @@ QJsonObject snapshot(const QString &self, const QString &leader, const QJsonArra
                      {u"synced"_qs, true},        {u"etcd"_qs, QJsonArray{}}, {u"members"_qs, members}};
 }
 
-QJsonObject sample(qint64 t, double qps, double errors, double p99) {
+QJsonObject sample(qint64 t, double qps, double errors, double p99, double cpu = 12.5) {
   return QJsonObject{
       {u"t"_qs, t},
-      {u"node"_qs, QJsonObject{{u"cpu_percent"_qs, 12.5}, {u"rss_bytes"_qs, 100 << 20}}},
+      {u"node"_qs, QJsonObject{{u"cpu_percent"_qs, cpu}, {u"rss_bytes"_qs, 100 << 20}}},
       {u"models"_qs, QJsonObject{{u"english"_qs, QJsonObject{{u"requests_per_s"_qs, qps},
                                                              {u"errors_per_s"_qs, QJsonObject{{u"server"_qs, errors}}},
                                                              {u"latency_ms"_qs, QJsonObject{{u"p99"_qs, p99}}}}}}}};
@@ -179,7 +182,7 @@ private Q_SLOTS:
     session.setOpsCredential(m_node->consoleCredential());
     session.start();
     ClusterModel *model = session.cluster();
-    model->setActive(true);
+    model->acquire(this);
     QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 10000);
     const QString id = m_node->info().nodeId;
     QCOMPARE(cell(*model, 0, Column::Node), id);
@@ -221,7 +224,7 @@ private Q_SLOTS:
                         snapshot(u"seed"_qs, u"seed"_qs,
                                  {member(u"x"_qs, u"up"_qs, m_node->baseUrl()), member(u"y"_qs, u"up"_qs, closed)}));
     QCOMPARE(model.liveStateAt(0), nullptr);  // inactive: nobody connected
-    model.setActive(true);
+    model.acquire(this);
     QVERIFY(model.liveStateAt(0));
     QTRY_COMPARE_WITH_TIMEOUT(cell(model, 0, Column::Health), u"healthy"_qs, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(cell(model, 0, Column::Cpu) != u"—"_qs, 10000);
@@ -233,8 +236,100 @@ private Q_SLOTS:
     model.applyDelta(u"members"_qs, 1, QJsonObject{{u"member"_qs, member(u"x"_qs, u"down"_qs, m_node->baseUrl())}});
     QCOMPARE(model.liveStateAt(0), nullptr);
     QCOMPARE(cell(model, 0, Column::Cpu), u"—"_qs);
-    model.setActive(false);
+    model.release(this);
     QCOMPARE(model.liveStateAt(1), nullptr);
+  }
+
+  void connectionsLastWhileAnyViewerHoldsThem() {
+    ClusterModel model(Clock::steady());
+    model.attach(nullptr, nullptr, {});
+    model.applySnapshot(u"members"_qs, 0,
+                        snapshot(u"seed"_qs, u"seed"_qs, {member(u"x"_qs, u"up"_qs, m_node->baseUrl())}));
+    QSignalSpy made(&model, &ClusterModel::memberLiveChanged);
+    auto first = std::make_unique<QObject>();
+    QObject second;
+    model.acquire(first.get());
+    LiveNodeState *live = model.liveStateAt(0);
+    QVERIFY(live);
+    QCOMPARE(made.count(), 1);
+    QCOMPARE(made[0][0].toString(), u"x"_qs);
+    model.acquire(&second);
+    model.acquire(&second);                // idempotent
+    QCOMPARE(model.liveStateAt(0), live);  // one connection, shared
+    model.release(&second);
+    QCOMPARE(model.liveStateAt(0), live);  // `first` still holds it
+    first.reset();                         // destroyed without releasing: released then
+    QVERIFY(!model.isActive());
+    QCOMPARE(model.liveStateAt(0), nullptr);
+    QCOMPARE(made.count(), 2);
+  }
+
+  void clusterMetricsSumMembersOutOfPhase() {
+    const Clock &clock = Clock::steady();
+    LiveNodeState a(clock), b(clock), c(clock);
+    // a samples on the second, b 400 ms after it; c sent two seconds' worth long before, then
+    // nothing (it went silent).
+    QJsonArray as, bs;
+    for (int i = 0; i < 4; ++i) {
+      as.append(sample(10'000 + i * 1000, 10, 1, 20 + i, 10));
+      bs.append(sample(10'400 + i * 1000, 30, 0, 50, 20));
+    }
+    a.applySnapshot(u"metrics"_qs, 0, QJsonObject{{u"samples"_qs, as}});
+    b.applySnapshot(u"metrics"_qs, 0, QJsonObject{{u"samples"_qs, bs}});
+    c.applySnapshot(u"metrics"_qs, 0, QJsonObject{{u"samples"_qs, QJsonArray{sample(7'400, 100, 0, 900)}}});
+    using Series = LiveNodeState::Series;
+    const auto v = models::ClusterMetrics::compute({&a, &b, &c, nullptr}, 300);
+    auto at = [&v](Series s) { return v[static_cast<size_t>(s)]; };
+    // Slots end at 13 400, 12 400, … 7 400. The four newest hold a's and b's sample of their
+    // second; the one ending at 9 400 nothing (c's 7 400 is 2 s older); c's sample fills the
+    // two slots it is less than 1.5 s older than the end of (8 400, 7 400).
+    QCOMPARE(at(Series::Qps).size(), size_t(7));
+    for (size_t i = 3; i < 7; ++i) QCOMPARE(at(Series::Qps)[i], 40.0);
+    QVERIFY(std::isnan(at(Series::Qps)[2]));  // a gap, not a zero
+    QCOMPARE(at(Series::Qps)[1], 100.0);
+    QCOMPARE(at(Series::Qps)[0], 100.0);
+    QCOMPARE(at(Series::ErrorRatio)[6], 1.0 / 40.0);  // Σ errors/s ÷ Σ requests/s
+    QCOMPARE(at(Series::P99Ms)[6], 50.0);             // the worst member's
+    QCOMPARE(at(Series::P99Ms)[3], 50.0);
+    QCOMPARE(at(Series::CpuPercent)[6], 30.0);  // the cluster's cores: 100 % = one
+    QCOMPARE(at(Series::RssBytes)[6], 2.0 * (100 << 20));
+    QCOMPARE(at(Series::P99Ms)[0], 900.0);
+
+    // b stops while a goes on: b still counts in the slot 600 ms after its last sample, not in
+    // those more than 1.5 s after it.
+    a.applyDelta(u"metrics"_qs, 1, sample(16'000, 10, 0, 20, 10));
+    const auto later = models::ClusterMetrics::compute({&a, &b}, 300);
+    const std::vector<double> &qps = later[static_cast<size_t>(Series::Qps)];
+    QCOMPARE(qps.back(), 10.0);                // ends at 16 000: a alone
+    QVERIFY(std::isnan(qps[qps.size() - 2]));  // ends at 15 000: a's 13 000 and b's 13 400 too old
+    QCOMPARE(qps[qps.size() - 3], 40.0);       // ends at 14 000: both
+    QVERIFY(models::ClusterMetrics::compute({}, 300)[0].empty());
+  }
+
+  void placementFromTheMemberRecords() {
+    ClusterModel model(Clock::steady());
+    model.attach(nullptr, nullptr, {});
+    QSignalSpy changed(&model, &ClusterModel::placementChanged);
+    auto withModels = [](QJsonObject m, const QStringList &names) {
+      m.insert(u"models"_qs, QJsonArray::fromStringList(names));
+      return m;
+    };
+    model.applySnapshot(u"members"_qs, 0,
+                        snapshot(u"a"_qs, u"a"_qs,
+                                 {withModels(member(u"a"_qs, u"up"_qs), {u"english"_qs, u"tiny"_qs}),
+                                  withModels(member(u"b"_qs, u"draining"_qs), {u"english"_qs})}));
+    QVERIFY(changed.count() >= 1);
+    QCOMPARE(model.placement().value(u"english"_qs), (QStringList{u"a"_qs, u"b"_qs}));
+    QCOMPARE(model.placement().value(u"tiny"_qs), QStringList{u"a"_qs});
+    changed.clear();
+    model.applyDelta(u"members"_qs, 1,
+                     QJsonObject{{u"member"_qs, withModels(member(u"b"_qs, u"up"_qs), {u"english"_qs, u"tiny"_qs})}});
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.placement().value(u"tiny"_qs), (QStringList{u"a"_qs, u"b"_qs}));
+    model.applyDelta(u"members"_qs, 2,
+                     QJsonObject{{u"member"_qs, withModels(member(u"a"_qs, u"down"_qs), {u"tiny"_qs})}});
+    QCOMPARE(model.placement().value(u"tiny"_qs), QStringList{u"b"_qs});  // a node that is down serves nothing
+    QCOMPARE(model.placement().value(u"english"_qs), QStringList{u"b"_qs});
   }
 };
 
