@@ -1,10 +1,10 @@
 #include "cluster/desiredstate.h"
 
 #include "cluster/etcdclient.h"
+#include "cluster/prefixwatch.h"
 
 #include <QJsonDocument>
 #include <QSet>
-#include <QTimer>
 
 namespace lmfront::cluster {
 
@@ -19,20 +19,19 @@ DesiredState::DesiredState(EtcdClient &client, QByteArray prefix, QObject *paren
       m_client(client),
       m_prefix(std::move(prefix)),
       m_deploymentsPrefix(m_prefix + "deployments/"),
-      m_catalogPrefix(m_prefix + "catalog/") {}
-
-void DesiredState::start() {
-  if (m_running) return;
-  m_running = true;
-  sync();
+      m_catalogPrefix(m_prefix + "catalog/"),
+      m_view(new PrefixWatch(client, m_prefix, this)) {
+  connect(m_view, &PrefixWatch::snapshot, this, &DesiredState::applySnapshot);
+  connect(m_view, &PrefixWatch::changed, this,
+          [this](const EtcdKeyValue &kv, bool deleted) { apply(kv.key, kv.value, deleted); });
+  connect(m_view, &PrefixWatch::syncedChanged, this, &DesiredState::syncedChanged);
 }
 
-void DesiredState::stop() {
-  m_running = false;
-  ++m_generation;
-  if (m_watch) m_watch->deleteLater();
-  m_watch = nullptr;
-}
+void DesiredState::start() { m_view->start(); }
+
+void DesiredState::stop() { m_view->stop(); }
+
+bool DesiredState::synced() const { return m_view->synced(); }
 
 void DesiredState::putDeployment(const QJsonObject &record, std::function<void(Status)> done) {
   const QString model = record.value(u"model"_qs).toString();
@@ -49,56 +48,17 @@ void DesiredState::putCatalog(const QString &model, qint64 version, const QJsonO
                std::move(done));
 }
 
-void DesiredState::setSynced(bool synced) {
-  if (synced == m_synced) return;
-  m_synced = synced;
-  Q_EMIT syncedChanged(synced);
-}
-
-void DesiredState::retryLater() {
-  if (m_retryPending || !m_running) return;
-  m_retryPending = true;
-  QTimer::singleShot(kRetryMs, this, [this] {
-    m_retryPending = false;
-    sync();
-  });
-}
-
-void DesiredState::sync() {
-  if (!m_running || m_syncing) return;
-  m_syncing = true;
-  const quint64 generation = ++m_generation;
-  if (m_watch) m_watch->deleteLater();
-  m_watch = nullptr;
-  m_client.range(m_prefix, etcdPrefixEnd(m_prefix), [this, generation](Result<EtcdRange> r) {
-    if (generation != m_generation) return;
-    m_syncing = false;
-    if (!r) {
-      setSynced(false);
-      return retryLater();
-    }
-    // What the range no longer holds was deleted while the watch was away.
-    QSet<QByteArray> present;
-    for (const EtcdKeyValue &kv : r->kvs) {
-      present.insert(kv.key);
-      apply(kv.key, kv.value, false);
-    }
-    for (const QString &model : m_deployments.keys())
-      if (!present.contains(m_deploymentsPrefix + model.toUtf8()))
-        apply(m_deploymentsPrefix + model.toUtf8(), {}, true);
-    for (const QString &name : m_catalog.keys())
-      if (!present.contains(m_catalogPrefix + name.toUtf8())) apply(m_catalogPrefix + name.toUtf8(), {}, true);
-    m_watch = m_client.watch(m_prefix, etcdPrefixEnd(m_prefix), r->revision + 1, this);
-    connect(m_watch, &EtcdWatch::started, this, [this] { setSynced(true); });
-    connect(m_watch, &EtcdWatch::events, this, [this](const QList<EtcdEvent> &events, qint64) {
-      for (const EtcdEvent &e : events) apply(e.kv.key, e.kv.value, e.deleted);
-    });
-    connect(m_watch, &EtcdWatch::ended, this, [this, generation](const QString &) {
-      if (generation != m_generation) return;
-      setSynced(false);
-      retryLater();
-    });
-  });
+void DesiredState::applySnapshot(const QList<EtcdKeyValue> &kvs) {
+  // What the read no longer holds was deleted while the watch was away.
+  QSet<QByteArray> present;
+  for (const EtcdKeyValue &kv : kvs) {
+    present.insert(kv.key);
+    apply(kv.key, kv.value, false);
+  }
+  for (const QString &model : m_deployments.keys())
+    if (!present.contains(m_deploymentsPrefix + model.toUtf8())) apply(m_deploymentsPrefix + model.toUtf8(), {}, true);
+  for (const QString &name : m_catalog.keys())
+    if (!present.contains(m_catalogPrefix + name.toUtf8())) apply(m_catalogPrefix + name.toUtf8(), {}, true);
 }
 
 void DesiredState::apply(const QByteArray &key, const QByteArray &value, bool deleted) {

@@ -4,11 +4,11 @@
 //   /lmfront/CLUSTER/deployments/MODEL        the model's desired deployment (JSON, no lease)
 //   /lmfront/CLUSTER/catalog/MODEL/VERSION    a version's catalog metadata (JSON, no lease)
 //
-// Both prefixes are read with one range at start and kept current by a watch from the range's
-// revision; when the watch breaks (etcd restarted or unreachable, a compaction) the last state is
-// kept (synced() false) and range + watch start again every kRetryMs until they succeed. After
-// each range every key whose value differs from what was known — added, changed or gone — is
-// reported once, so a node that missed events while etcd was away catches up.
+// Both are mirrored through a PrefixWatch (one read, then a watch; read again whenever the watch
+// breaks: etcd restarted or unreachable, a compaction), and while etcd is away the last state is
+// kept (synced() false). After each read every key whose value differs from what was known —
+// added, changed or gone — is reported once, so a node that missed events while etcd was away
+// catches up.
 // Threads: lives on its thread (the node thread); not thread-safe.
 #pragma once
 
@@ -17,19 +17,17 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QObject>
-#include <QPointer>
 #include <functional>
 
 namespace lmfront::cluster {
 
 class EtcdClient;
-class EtcdWatch;
+class PrefixWatch;
+struct EtcdKeyValue;
 
 class DesiredState : public QObject {
   Q_OBJECT
 public:
-  static constexpr int kRetryMs = 500;
-
   // `prefix` is the cluster's, "/lmfront/CLUSTER/".
   DesiredState(EtcdClient &client, QByteArray prefix, QObject *parent = nullptr);
 
@@ -40,7 +38,7 @@ public:
   const QMap<QString, QJsonObject> &deployments() const { return m_deployments; }
   // "MODEL/VERSION" → the version's metadata.
   const QMap<QString, QJsonObject> &catalog() const { return m_catalog; }
-  bool synced() const { return m_synced; }
+  bool synced() const;
 
   // Writes the model's desired deployment (record["model"]); `done` gets etcd's answer. The
   // watch reports it like any other change.
@@ -54,23 +52,16 @@ Q_SIGNALS:
   void syncedChanged(bool synced);
 
 private:
-  void sync();
-  void retryLater();
+  void applySnapshot(const QList<EtcdKeyValue> &kvs);
   void apply(const QByteArray &key, const QByteArray &value, bool deleted);
-  void setSynced(bool synced);
 
   EtcdClient &m_client;
   const QByteArray m_prefix;
   const QByteArray m_deploymentsPrefix;
   const QByteArray m_catalogPrefix;
-  bool m_running = false;
-  bool m_synced = false;
-  bool m_syncing = false;
-  bool m_retryPending = false;
-  quint64 m_generation = 0;
+  PrefixWatch *m_view;
   QMap<QString, QJsonObject> m_deployments;
   QMap<QString, QJsonObject> m_catalog;
-  QPointer<EtcdWatch> m_watch;
 };
 
 }  // namespace lmfront::cluster

@@ -2,6 +2,7 @@
 
 #include "cluster/etcdclient.h"
 #include "cluster/etcdsession.h"
+#include "cluster/prefixwatch.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -42,17 +43,21 @@ Membership::Membership(EtcdClient &client, EtcdSession &session, QString cluster
       m_session(session),
       m_prefix(QByteArrayLiteral("/lmfront/") + cluster.toUtf8() + '/'),
       m_membersPrefix(m_prefix + "members/"),
-      m_drainPrefix(m_prefix + "drain/") {
+      m_drainPrefix(m_prefix + "drain/"),
+      m_view(new PrefixWatch(client, m_prefix, this)) {
   m_clock.start();
+  connect(m_view, &PrefixWatch::snapshot, this, &Membership::applySnapshot);
+  connect(m_view, &PrefixWatch::changed, this, &Membership::applyKv);
+  connect(m_view, &PrefixWatch::syncedChanged, this, &Membership::syncedChanged);
   connect(&m_session, &EtcdSession::established, this, [this] { registerSelf(); });
   connect(&m_session, &EtcdSession::lost, this, [this] {
     m_registeredLease = 0;
     // The watch may be a stream from an etcd that no longer answers: read everything again.
-    setSynced(false);
-    m_syncing = false;
-    sync();
+    m_view->resync();
   });
 }
+
+bool Membership::synced() const { return m_view->synced(); }
 
 void Membership::start(const MemberInfo &self) {
   if (m_running) return;
@@ -60,14 +65,12 @@ void Membership::start(const MemberInfo &self) {
   m_self = self;
   m_members.insert(self.id, self);
   registerSelf();
-  sync();
+  m_view->start();
 }
 
 void Membership::stop() {
   m_running = false;
-  ++m_generation;
-  if (m_watch) m_watch->deleteLater();
-  m_watch = nullptr;
+  m_view->stop();
 }
 
 void Membership::setSelf(const MemberInfo &self) {
@@ -110,60 +113,22 @@ QList<MemberInfo> Membership::members() const {
   return out;
 }
 
-void Membership::setSynced(bool synced) {
-  if (synced == m_synced) return;
-  m_synced = synced;
-  Q_EMIT syncedChanged(synced);
-}
-
-void Membership::retryLater() {
-  if (m_retryPending || !m_running) return;
-  m_retryPending = true;
-  QTimer::singleShot(kRetryMs, this, [this] {
-    m_retryPending = false;
-    sync();
-  });
-}
-
-void Membership::sync() {
-  if (!m_running || m_syncing) return;
-  m_syncing = true;
-  const quint64 generation = ++m_generation;
-  if (m_watch) m_watch->deleteLater();
-  m_watch = nullptr;
-  m_client.range(m_prefix, etcdPrefixEnd(m_prefix), [this, generation](Result<EtcdRange> r) {
-    if (generation != m_generation) return;
-    m_syncing = false;
-    if (!r) {
-      setSynced(false);
-      return retryLater();
+void Membership::applySnapshot(const QList<EtcdKeyValue> &kvs) {
+  // Whatever the read does not hold is gone: members down, no drain wish.
+  QSet<QString> present;
+  bool drainWish = false;
+  for (const EtcdKeyValue &kv : kvs) {
+    applyKv(kv, false);
+    if (kv.key.startsWith(m_membersPrefix)) present.insert(QString::fromUtf8(kv.key.mid(m_membersPrefix.size())));
+    if (kv.key == QByteArray(m_drainPrefix + m_self.id.toUtf8())) drainWish = true;
+  }
+  for (const MemberInfo &m : m_members.values())
+    if (!present.contains(m.id) && m.id != m_self.id && m.state != u"down"_qs) {
+      MemberInfo down = m;
+      down.state = u"down"_qs;
+      setMember(down);
     }
-    // Whatever the range does not hold is gone: members down, no drain wish.
-    QSet<QString> present;
-    bool drainWish = false;
-    for (const EtcdKeyValue &kv : r->kvs) {
-      applyKv(kv, false);
-      if (kv.key.startsWith(m_membersPrefix)) present.insert(QString::fromUtf8(kv.key.mid(m_membersPrefix.size())));
-      if (kv.key == QByteArray(m_drainPrefix + m_self.id.toUtf8())) drainWish = true;
-    }
-    for (const MemberInfo &m : m_members.values())
-      if (!present.contains(m.id) && m.id != m_self.id && m.state != u"down"_qs) {
-        MemberInfo down = m;
-        down.state = u"down"_qs;
-        setMember(down);
-      }
-    setSelfDrain(drainWish);
-    m_watch = m_client.watch(m_prefix, etcdPrefixEnd(m_prefix), r->revision + 1, this);
-    connect(m_watch, &EtcdWatch::started, this, [this] { setSynced(true); });
-    connect(m_watch, &EtcdWatch::events, this, [this](const QList<EtcdEvent> &events, qint64) {
-      for (const EtcdEvent &e : events) applyKv(e.kv, e.deleted);
-    });
-    connect(m_watch, &EtcdWatch::ended, this, [this, generation](const QString &) {
-      if (generation != m_generation) return;
-      setSynced(false);
-      retryLater();
-    });
-  });
+  setSelfDrain(drainWish);
 }
 
 void Membership::applyKv(const EtcdKeyValue &kv, bool deleted) {

@@ -7,11 +7,11 @@
 //                                 wish outlives restarts of the node and of etcd)
 //
 // The member record is put whenever the session gets a lease and whenever setSelf() changes it.
-// The list is read with one range over /lmfront/CLUSTER/ and kept current by a watch from the
-// range's revision; when the watch breaks (etcd restarted or unreachable) the last list is kept
-// (synced() false) and range + watch start again every kRetryMs until they succeed, so a node
-// resyncs on its own; a lost lease starts the same resync (the stream may be from an etcd that
-// no longer answers). A member whose key goes away is kept as state "down" for kForgetDownMs.
+// The list mirrors /lmfront/CLUSTER/ through a PrefixWatch (one read, then a watch; read again
+// whenever the watch breaks): while etcd is away the last list is kept (synced() false), and a
+// node resyncs on its own; a lost lease resyncs too (the stream may be from an etcd that no
+// longer answers). A member whose key goes away is kept as state "down" for kForgetDownMs.
+// kRetryMs paces the retries of putting this node's record.
 // Threads: lives on its thread (the node thread); not thread-safe.
 #pragma once
 
@@ -30,8 +30,7 @@ namespace lmfront::cluster {
 
 class EtcdClient;
 class EtcdSession;
-class EtcdWatch;
-struct EtcdEvent;
+class PrefixWatch;
 struct EtcdKeyValue;
 
 struct MemberInfo {
@@ -64,7 +63,7 @@ public:
   void requestDrain(const QString &id, bool drained, std::function<void(Status)> done);
 
   QList<MemberInfo> members() const;  // by id; this node always included, as it reports itself
-  bool synced() const { return m_synced; }
+  bool synced() const;
   bool knows(const QString &id) const { return m_members.contains(id); }
   const MemberInfo &self() const { return m_self; }
   QByteArray prefix() const { return m_prefix; }
@@ -76,12 +75,10 @@ Q_SIGNALS:
 
 private:
   void registerSelf();
-  void sync();
+  void applySnapshot(const QList<EtcdKeyValue> &kvs);
   void applyKv(const EtcdKeyValue &kv, bool deleted);
   void setMember(const MemberInfo &member);
   void setSelfDrain(bool drained);
-  void setSynced(bool synced);
-  void retryLater();
 
   EtcdClient &m_client;
   EtcdSession &m_session;
@@ -89,18 +86,14 @@ private:
   const QByteArray m_membersPrefix;
   const QByteArray m_drainPrefix;
   MemberInfo m_self;
+  PrefixWatch *m_view;  // the cluster's keys: members and drain wishes
   bool m_running = false;
-  bool m_synced = false;
-  bool m_syncing = false;
-  bool m_retryPending = false;
   bool m_putPending = false;
   qint64 m_registeredLease = 0;
   std::optional<bool> m_selfDrain;
-  quint64 m_generation = 0;
   QMap<QString, MemberInfo> m_members;
   QMap<QString, qint64> m_downSince;  // id → m_clock ms
   QElapsedTimer m_clock;
-  QPointer<EtcdWatch> m_watch;
 };
 
 }  // namespace lmfront::cluster
