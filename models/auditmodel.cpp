@@ -4,6 +4,7 @@
 #include "models/alertlistmodel.h"
 #include "models/catalogmodel.h"
 #include "models/nodesession.h"
+#include "models/topicsubscription.h"
 #include "registry/auditlog.h"
 
 #include <QColor>
@@ -24,46 +25,33 @@ QDateTime timeOf(const QJsonObject &e) {
 
 }  // namespace
 
-AuditModel::AuditModel(QObject *parent) : QAbstractTableModel(parent) {}
-
-void AuditModel::setSession(NodeSession *session) {
-  if (m_session) disconnect(m_session, nullptr, this, nullptr);
-  m_session = session;
-  if (session)
-    connect(session, &NodeSession::liveStateReplaced, this, [this] {
-      if (NodeSession *s = m_session.data()) attach(s->opsClient());
-    });
-  attach(session ? session->opsClient() : nullptr);
+AuditModel::AuditModel(QObject *parent) : QAbstractTableModel(parent), m_topic(new TopicSubscription(kTopic, this)) {
+  m_topic->setOptions({{QStringLiteral("limit"), kMaxRows}});
+  connect(m_topic, &TopicSubscription::clientChanged, this, &AuditModel::clear);
+  connect(m_topic, &TopicSubscription::snapshotReceived, this, &AuditModel::applySnapshot);
+  connect(m_topic, &TopicSubscription::deltaReceived, this, &AuditModel::applyDelta);
 }
 
-void AuditModel::attach(client::OpsClient *client) {
-  if (m_client) {
-    disconnect(m_client, nullptr, this, nullptr);
-    m_client->unsubscribe(kTopic);
-  }
-  m_client = client;
-  if (client) {
-    connect(client, &client::OpsClient::snapshotReceived, this, &AuditModel::applySnapshot);
-    connect(client, &client::OpsClient::deltaReceived, this, &AuditModel::applyDelta);
-  }
-  subscribe();
-}
+void AuditModel::setSession(NodeSession *session) { m_topic->setSession(session); }
 
 void AuditModel::follow(const QDateTime &since) {
-  if (since == m_since && m_client) return;
+  if (since == m_since && m_topic->client()) return;
   m_since = since;
   subscribe();
 }
 
-void AuditModel::subscribe() {
+void AuditModel::clear() {
   beginResetModel();
   m_entries = {};
   m_hasSnapshot = false;
   endResetModel();
-  if (!m_client) return;
+}
+
+void AuditModel::subscribe() {
+  clear();
   QJsonObject options{{QStringLiteral("limit"), kMaxRows}};
   if (m_since.isValid()) options.insert(QStringLiteral("since"), m_since.toUTC().toString(Qt::ISODate));
-  m_client->subscribe(kTopic, options);  // again when subscribed: a fresh snapshot with the new options
+  m_topic->subscribe(options);
 }
 
 int AuditModel::rowCount(const QModelIndex &parent) const {

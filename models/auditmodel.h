@@ -25,6 +25,7 @@ class OpsClient;
 namespace lmfront::models {
 
 class NodeSession;
+class TopicSubscription;
 
 class AuditModel : public QAbstractTableModel {
   Q_OBJECT
@@ -63,12 +64,11 @@ Q_SIGNALS:
   void snapshotApplied();
 
 private:
-  void attach(client::OpsClient *client);
   void subscribe();
+  void clear();
   QString text(const QJsonObject &e, Column column) const;
 
-  QPointer<NodeSession> m_session;
-  QPointer<client::OpsClient> m_client;
+  TopicSubscription *m_topic;  // its ops topic, through the session's current client
   QDateTime m_since;
   QJsonArray m_entries;
   bool m_hasSnapshot = false;

@@ -5,6 +5,7 @@
 #include "models/clustermodel.h"
 #include "models/nodesession.h"
 #include "models/opserrortext.h"
+#include "models/topicsubscription.h"
 
 #include <QLocale>
 #include <algorithm>
@@ -22,21 +23,22 @@ qint64 versionOf(const QJsonObject &v) { return v.value(QLatin1StringView("versi
 
 }  // namespace
 
-CatalogModel::CatalogModel(QObject *parent) : QAbstractItemModel(parent) {}
+CatalogModel::CatalogModel(QObject *parent) : QAbstractItemModel(parent), m_topic(new TopicSubscription(kTopic, this)) {
+  connect(m_topic, &TopicSubscription::clientChanged, this, [this] {
+    beginResetModel();
+    m_models.clear();
+    m_hasSnapshot = false;
+    endResetModel();
+  });
+  connect(m_topic, &TopicSubscription::snapshotReceived, this, &CatalogModel::applySnapshot);
+  connect(m_topic, &TopicSubscription::deltaReceived, this, &CatalogModel::applyDelta);
+}
 
 void CatalogModel::setSession(NodeSession *session) {
-  if (m_session) {
-    disconnect(m_session, nullptr, this, nullptr);
-    disconnect(m_session->cluster(), nullptr, this, nullptr);
-  }
+  if (m_session) disconnect(m_session->cluster(), nullptr, this, nullptr);
   m_session = session;
-  if (session) {
-    connect(session, &NodeSession::liveStateReplaced, this, [this] {
-      if (NodeSession *s = m_session.data()) attach(s->opsClient());
-    });
-    connect(session->cluster(), &ClusterModel::placementChanged, this, &CatalogModel::readPlacement);
-  }
-  attach(session ? session->opsClient() : nullptr);
+  if (session) connect(session->cluster(), &ClusterModel::placementChanged, this, &CatalogModel::readPlacement);
+  m_topic->setSession(session);
   readPlacement();
 }
 
@@ -47,22 +49,6 @@ void CatalogModel::readPlacement() {
   if (!m_models.isEmpty())
     Q_EMIT dataChanged(index(0, static_cast<int>(Column::ServedBy)),
                        index(rowCount() - 1, static_cast<int>(Column::ServedBy)));
-}
-
-void CatalogModel::attach(client::OpsClient *client) {
-  if (m_client) {
-    disconnect(m_client, nullptr, this, nullptr);
-    m_client->unsubscribe(kTopic);
-  }
-  beginResetModel();
-  m_models.clear();
-  m_hasSnapshot = false;
-  m_client = client;
-  endResetModel();
-  if (!client) return;
-  connect(client, &client::OpsClient::snapshotReceived, this, &CatalogModel::applySnapshot);
-  connect(client, &client::OpsClient::deltaReceived, this, &CatalogModel::applyDelta);
-  client->subscribe(kTopic);
 }
 
 CatalogModel::Entry CatalogModel::entryOf(const QJsonObject &model) {
@@ -329,29 +315,32 @@ void CatalogModel::replaceModel(const QJsonObject &model) {
 }
 
 void CatalogModel::act(registry::LifecycleAction action, const QString &model, qint64 version, const QString &comment) {
-  if (!m_client) return Q_EMIT actionFinished(action, model, version, tr("Not connected to a node."), {});
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT actionFinished(action, model, version, tr("Not connected to a node."), {});
   QJsonObject args{{QStringLiteral("model"), model}, {QStringLiteral("version"), version}};
   if (!comment.isEmpty()) args.insert(QStringLiteral("comment"), comment);
   const QString name = QString::fromUtf8(registry::lifecycleActionName(action));
-  m_client->command(name, args, this, [this, action, model, version](const client::OpsReply &reply) {
+  ops->command(name, args, this, [this, action, model, version](const client::OpsReply &reply) {
     Q_EMIT actionFinished(action, model, version, opsErrorText(reply), reply.result.toObject());
   });
 }
 
 void CatalogModel::loadCard(const QString &model, qint64 version) {
-  if (!m_client) return Q_EMIT cardLoaded(model, version, {}, tr("Not connected to a node."));
-  m_client->command(QStringLiteral("versions"), {{QStringLiteral("model"), model}}, this,
-                    [this, model, version](const client::OpsReply &reply) {
-                      QString card;
-                      for (const QJsonValue &v : reply.result.toObject().value(QLatin1StringView("versions")).toArray())
-                        if (versionOf(v.toObject()) == version) card = str(v.toObject(), QLatin1StringView("card"));
-                      Q_EMIT cardLoaded(model, version, card, opsErrorText(reply));
-                    });
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT cardLoaded(model, version, {}, tr("Not connected to a node."));
+  ops->command(QStringLiteral("versions"), {{QStringLiteral("model"), model}}, this,
+               [this, model, version](const client::OpsReply &reply) {
+                 QString card;
+                 for (const QJsonValue &v : reply.result.toObject().value(QLatin1StringView("versions")).toArray())
+                   if (versionOf(v.toObject()) == version) card = str(v.toObject(), QLatin1StringView("card"));
+                 Q_EMIT cardLoaded(model, version, card, opsErrorText(reply));
+               });
 }
 
 void CatalogModel::loadReport(const QString &model, qint64 version) {
-  if (!m_client) return Q_EMIT reportLoaded(model, version, {}, tr("Not connected to a node."));
-  m_client->command(
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT reportLoaded(model, version, {}, tr("Not connected to a node."));
+  ops->command(
       QStringLiteral("validation_report"), {{QStringLiteral("model"), model}, {QStringLiteral("version"), version}},
       this, [this, model, version](const client::OpsReply &reply) {
         if (reply.outcome == client::OpsReply::Outcome::Refused && reply.error.code == client::OpsErrorCode::NotFound)

@@ -39,6 +39,7 @@ class OpsClient;
 namespace lmfront::models {
 
 class NodeSession;
+class TopicSubscription;
 
 class CatalogModel : public QAbstractItemModel {
   Q_OBJECT
@@ -114,7 +115,6 @@ private:
     QJsonObject model;  // without "versions"
     QList<QJsonObject> versions;
   };
-  void attach(client::OpsClient *client);
   void readPlacement();
   void replaceModel(const QJsonObject &model);
   int rowOfModel(const QString &name) const;
@@ -123,7 +123,7 @@ private:
   static Entry entryOf(const QJsonObject &model);
 
   QPointer<NodeSession> m_session;
-  QPointer<client::OpsClient> m_client;
+  TopicSubscription *m_topic;  // its ops topic, through the session's current client
   QList<Entry> m_models;
   QHash<QString, QStringList> m_placement;  // model → serving node ids (ClusterModel::placement())
   bool m_hasSnapshot = false;

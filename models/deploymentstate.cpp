@@ -3,6 +3,7 @@
 #include "client/opsclient.h"
 #include "models/nodesession.h"
 #include "models/opserrortext.h"
+#include "models/topicsubscription.h"
 
 #include <chrono>
 
@@ -46,32 +47,17 @@ QJsonObject DeployRequest::args() const {
   return a;
 }
 
-DeploymentState::DeploymentState(QObject *parent) : QObject(parent) {}
-
-void DeploymentState::setSession(NodeSession *session) {
-  if (m_session) disconnect(m_session, nullptr, this, nullptr);
-  m_session = session;
-  if (session)
-    connect(session, &NodeSession::liveStateReplaced, this, [this] {
-      if (NodeSession *s = m_session.data()) attach(s->opsClient());
-    });
-  attach(session ? session->opsClient() : nullptr);
+DeploymentState::DeploymentState(QObject *parent) : QObject(parent), m_topic(new TopicSubscription(kTopic, this)) {
+  connect(m_topic, &TopicSubscription::clientChanged, this, [this] {
+    m_deployments.clear();
+    m_hasSnapshot = false;
+    Q_EMIT changed({});
+  });
+  connect(m_topic, &TopicSubscription::snapshotReceived, this, &DeploymentState::applySnapshot);
+  connect(m_topic, &TopicSubscription::deltaReceived, this, &DeploymentState::applyDelta);
 }
 
-void DeploymentState::attach(client::OpsClient *client) {
-  if (m_client) {
-    disconnect(m_client, nullptr, this, nullptr);
-    m_client->unsubscribe(kTopic);
-  }
-  m_client = client;
-  m_deployments.clear();
-  m_hasSnapshot = false;
-  Q_EMIT changed({});
-  if (!client) return;
-  connect(client, &client::OpsClient::snapshotReceived, this, &DeploymentState::applySnapshot);
-  connect(client, &client::OpsClient::deltaReceived, this, &DeploymentState::applyDelta);
-  client->subscribe(kTopic);
-}
+void DeploymentState::setSession(NodeSession *session) { m_topic->setSession(session); }
 
 bool DeploymentState::hasVariant(const QJsonObject &d) { return present(d, QLatin1StringView("strategy")); }
 
@@ -102,9 +88,10 @@ void DeploymentState::applyDelta(const QString &topic, qint64, const QJsonObject
 }
 
 void DeploymentState::run(Command command, const QString &model, const QJsonObject &args) {
-  if (!m_client) return Q_EMIT commandFinished(command, model, tr("Not connected to a node."), {});
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT commandFinished(command, model, tr("Not connected to a node."), {});
   static const QString names[] = {QStringLiteral("deploy"), QStringLiteral("promote"), QStringLiteral("rollback")};
-  m_client->command(
+  ops->command(
       names[static_cast<int>(command)], args, this,
       [this, command, model](const client::OpsReply &reply) {
         const QJsonObject d = reply.result.toObject();

@@ -24,6 +24,7 @@ class OpsClient;
 namespace lmfront::models {
 
 class NodeSession;
+class TopicSubscription;
 
 // What `deploy` asks for (the command's arguments).
 struct DeployRequest {
@@ -77,11 +78,9 @@ Q_SIGNALS:
                        const QJsonObject &deployment);
 
 private:
-  void attach(client::OpsClient *client);
   void run(Command command, const QString &model, const QJsonObject &args);
 
-  QPointer<NodeSession> m_session;
-  QPointer<client::OpsClient> m_client;
+  TopicSubscription *m_topic;  // its ops topic, through the session's current client
   QMap<QString, QJsonObject> m_deployments;
   bool m_hasSnapshot = false;
 };

@@ -4,6 +4,7 @@
 #include "models/alertlistmodel.h"
 #include "models/nodesession.h"
 #include "models/opserrortext.h"
+#include "models/topicsubscription.h"
 
 #include <QJsonArray>
 #include <algorithm>
@@ -33,33 +34,19 @@ QJsonObject MixRequest::args() const {
   return a;
 }
 
-JobListModel::JobListModel(QObject *parent) : QAbstractTableModel(parent) {}
-
-void JobListModel::setSession(NodeSession *session) {
-  if (m_session) disconnect(m_session, nullptr, this, nullptr);
-  m_session = session;
-  if (session)
-    connect(session, &NodeSession::liveStateReplaced, this, [this] {
-      if (NodeSession *s = m_session.data()) attach(s->opsClient());
-    });
-  attach(session ? session->opsClient() : nullptr);
+JobListModel::JobListModel(QObject *parent)
+    : QAbstractTableModel(parent), m_topic(new TopicSubscription(kTopic, this)) {
+  connect(m_topic, &TopicSubscription::clientChanged, this, [this] {
+    beginResetModel();
+    m_jobs.clear();
+    m_hasSnapshot = false;
+    endResetModel();
+  });
+  connect(m_topic, &TopicSubscription::snapshotReceived, this, &JobListModel::applySnapshot);
+  connect(m_topic, &TopicSubscription::deltaReceived, this, &JobListModel::applyDelta);
 }
 
-void JobListModel::attach(client::OpsClient *client) {
-  if (m_client) {
-    disconnect(m_client, nullptr, this, nullptr);
-    m_client->unsubscribe(kTopic);
-  }
-  beginResetModel();
-  m_jobs.clear();
-  m_hasSnapshot = false;
-  m_client = client;
-  endResetModel();
-  if (!client) return;
-  connect(client, &client::OpsClient::snapshotReceived, this, &JobListModel::applySnapshot);
-  connect(client, &client::OpsClient::deltaReceived, this, &JobListModel::applyDelta);
-  client->subscribe(kTopic);
-}
+void JobListModel::setSession(NodeSession *session) { m_topic->setSession(session); }
 
 int JobListModel::rowCount(const QModelIndex &parent) const {
   return parent.isValid() ? 0 : static_cast<int>(m_jobs.size());
@@ -217,17 +204,19 @@ void JobListModel::upsert(const QJsonObject &job) {
 }
 
 void JobListModel::mix(const MixRequest &request) {
-  if (!m_client) return Q_EMIT mixFinished(tr("Not connected to a node."), {});
-  m_client->command(QStringLiteral("mix"), request.args(), this, [this](const client::OpsReply &reply) {
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT mixFinished(tr("Not connected to a node."), {});
+  ops->command(QStringLiteral("mix"), request.args(), this, [this](const client::OpsReply &reply) {
     Q_EMIT mixFinished(opsErrorText(reply), reply.result.toObject());
   });
 }
 
 void JobListModel::cancel(qint64 id, const QString &reason) {
-  if (!m_client) return Q_EMIT cancelFinished(id, tr("Not connected to a node."), {});
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT cancelFinished(id, tr("Not connected to a node."), {});
   QJsonObject args{{QStringLiteral("id"), id}};
   if (!reason.isEmpty()) args.insert(QStringLiteral("reason"), reason);
-  m_client->command(QStringLiteral("cancel_job"), args, this, [this, id](const client::OpsReply &reply) {
+  ops->command(QStringLiteral("cancel_job"), args, this, [this, id](const client::OpsReply &reply) {
     const QString error = opsErrorText(reply);
     const QJsonObject job = reply.result.toObject();
     if (error.isEmpty() && idOf(job) == id) upsert(job);  // at once; the topic's delta repeats it
@@ -236,14 +225,15 @@ void JobListModel::cancel(qint64 id, const QString &reason) {
 }
 
 void JobListModel::loadLog(qint64 id) {
-  if (!m_client) return Q_EMIT logLoaded(id, {}, tr("Not connected to a node."));
-  m_client->command(QStringLiteral("job_log"), {{QStringLiteral("id"), id}}, this,
-                    [this, id](const client::OpsReply &reply) {
-                      QStringList lines;
-                      for (const QJsonValue &l : reply.result.toObject().value(QLatin1StringView("lines")).toArray())
-                        lines << l.toString();
-                      Q_EMIT logLoaded(id, lines, opsErrorText(reply));
-                    });
+  client::OpsClient *ops = m_topic->client();
+  if (!ops) return Q_EMIT logLoaded(id, {}, tr("Not connected to a node."));
+  ops->command(QStringLiteral("job_log"), {{QStringLiteral("id"), id}}, this,
+               [this, id](const client::OpsReply &reply) {
+                 QStringList lines;
+                 for (const QJsonValue &l : reply.result.toObject().value(QLatin1StringView("lines")).toArray())
+                   lines << l.toString();
+                 Q_EMIT logLoaded(id, lines, opsErrorText(reply));
+               });
 }
 
 void JobListModel::retranslate() {

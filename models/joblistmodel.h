@@ -26,6 +26,7 @@ class OpsClient;
 namespace lmfront::models {
 
 class NodeSession;
+class TopicSubscription;
 
 // What `mix` asks for: published versions mixed into the next version of `model`, with a weight
 // each, or none and a dev text to tune the weights on (EM).
@@ -92,13 +93,11 @@ Q_SIGNALS:
   void logLoaded(qint64 id, const QStringList &lines, const QString &error);
 
 private:
-  void attach(client::OpsClient *client);
   void upsert(const QJsonObject &job);
   QString text(const QJsonObject &job, Column column) const;
 
-  QPointer<NodeSession> m_session;
-  QPointer<client::OpsClient> m_client;
-  QList<QJsonObject> m_jobs;  // newest (highest id) first
+  TopicSubscription *m_topic;  // its ops topic, through the session's current client
+  QList<QJsonObject> m_jobs;   // newest (highest id) first
   bool m_hasSnapshot = false;
 };
 
