@@ -72,7 +72,7 @@ struct JobService::Impl {
   registry::CatalogDb *db() { return registry.catalog(); }
 
   // Runs `f` on the node thread. Only called while `anchor` exists (stop() waits for the pool).
-  void post(std::function<void()> f) { QMetaObject::invokeMethod(anchor.get(), std::move(f), Qt::QueuedConnection); }
+  void post(std::function<void()> f) { gateway::pool::postQueued(anchor.get(), std::move(f)); }
 
   void publishJob(std::int64_t id) {
     if (!db()) return;

@@ -29,17 +29,9 @@ ServingState::ServingState(Parts parts, std::vector<gateway::pool::PoolSpec> poo
 ServingState::~ServingState() = default;
 
 void ServingState::post(std::function<void()> job) {
-  // Qt's event queue hands the job over under a mutex ThreadSanitizer cannot see (Debian's Qt is
-  // not instrumented), so a model built on the loader thread would look unsynchronised to the
-  // threads that later serve it: this release and the acquire before the job are that edge.
-  m_posted.fetch_add(1, std::memory_order_release);
-  QMetaObject::invokeMethod(
-      &m_home,
-      [this, job = std::move(job)] {
-        (void)m_posted.load(std::memory_order_acquire);
-        job();
-      },
-      Qt::QueuedConnection);
+  // A model built on the loader thread reaches the node thread here: postQueued() makes that
+  // hand-off visible to ThreadSanitizer.
+  gateway::pool::postQueued(&m_home, std::move(job));
 }
 
 Status ServingState::setPools(std::vector<gateway::pool::PoolSpec> pools) {

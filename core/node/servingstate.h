@@ -161,9 +161,8 @@ private:
   void deployEvent(const std::string &model, const std::string &what, const std::string &version);
 
   Parts m_parts;
-  QObject m_home;                          // lives on the node's thread: post() queues jobs to it
-  std::atomic<std::uint64_t> m_posted{0};  // post()'s hand-off, made visible to ThreadSanitizer
-  gateway::pool::ModelTable m_engines;     // the catalog's one-engine pools loaded so far
+  QObject m_home;                       // lives on the node's thread: post() queues jobs to it
+  gateway::pool::ModelTable m_engines;  // the catalog's one-engine pools loaded so far
   std::vector<gateway::pool::PoolSpec> m_pools;
   std::vector<gateway::pool::PoolSpec> m_routed;
   ServingReport m_state;

@@ -1,5 +1,7 @@
 #include "gateway/pool/pooltask.h"
 
+#include <QMetaObject>
+#include <QObject>
 #include <QRunnable>
 #include <QThreadPool>
 
@@ -21,6 +23,17 @@ void startPooled(QThreadPool &threads, std::function<void()> task) {
   });
   g_queued.fetch_add(1, std::memory_order_release);
   threads.start(runnable);
+}
+
+void postQueued(QObject *target, std::function<void()> job) {
+  g_queued.fetch_add(1, std::memory_order_release);
+  QMetaObject::invokeMethod(
+      target,
+      [job = std::move(job)] {
+        (void)g_queued.load(std::memory_order_acquire);
+        job();
+      },
+      Qt::QueuedConnection);
 }
 
 }  // namespace lmfront::gateway::pool
